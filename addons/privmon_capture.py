@@ -1,0 +1,86 @@
+"""privmon's capture addon: stores every flow (request and response, bodies capped, the cap
+recorded) in privmon's store.
+
+In-process, `privmon run` / `privmon lab run` hand it their writer and session. Standalone:
+
+    mitmdump -s addons/privmon_capture.py --set privmon_app=com.example.app
+
+creates a session of its own (target "mitmdump") in the store under `privmon_home`
+(default: PRIVMON_HOME or the per-user data directory) and ends it when mitmdump exits.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from mitmproxy import ctx, exceptions, http
+
+if __package__ in (None, ""):  # loaded by path with `mitmdump -s`
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from addons.flow_convert import DEFAULT_BODY_CAP, ORIGINAL_KEY, flow_to_record, snapshot_destination  # noqa: E402
+from monitor import events as ev  # noqa: E402
+from monitor.timeutil import now_us  # noqa: E402
+
+
+class PrivmonCapture:
+    def __init__(self, writer=None, session_id: str | None = None) -> None:
+        self.writer = writer
+        self.session_id = session_id
+        self._owns_writer = writer is None
+        self.stored = 0
+
+    def load(self, loader) -> None:
+        loader.add_option("privmon_home", str, "", "privmon data directory (default: PRIVMON_HOME or the per-user data dir)")
+        loader.add_option("privmon_app", str, "unknown", "app package name recorded on the standalone session")
+        loader.add_option("privmon_session", str, "", "session id to use standalone (default: a new one)")
+        loader.add_option("privmon_body_cap", int, DEFAULT_BODY_CAP, "bytes of each body to store; longer bodies are cut and the cut recorded")
+
+    def configure(self, updated) -> None:
+        if "privmon_body_cap" in updated and ctx.options.privmon_body_cap < 0:
+            raise exceptions.OptionsError("privmon_body_cap must be 0 or more")
+
+    def running(self) -> None:
+        if not self._owns_writer or self.writer is not None:
+            return
+        from monitor.config import Settings
+        from monitor.storage.writer import EventWriter
+
+        settings = Settings.load(ctx.options.privmon_home or None)
+        self.writer = EventWriter(settings.db_path)
+        self.session_id = ctx.options.privmon_session or ev.new_session_id()
+        self.writer.submit(
+            ev.SessionStarted(id=self.session_id, app=ctx.options.privmon_app, target="mitmdump", started_at=now_us(),
+                              meta={"source": "mitmdump -s addons/privmon_capture.py"})
+        )
+        ctx.log.info(f"privmon: recording into session {self.session_id} ({settings.db_path})")
+
+    def request(self, flow: http.HTTPFlow) -> None:
+        flow.metadata.setdefault(ORIGINAL_KEY, snapshot_destination(flow))
+
+    def response(self, flow: http.HTTPFlow) -> None:
+        self._store(flow)
+
+    def error(self, flow: http.HTTPFlow) -> None:
+        self._store(flow)
+
+    def _store(self, flow: http.HTTPFlow) -> None:
+        if self.writer is None or self.session_id is None or flow.metadata.get("privmon.stored"):
+            return
+        flow.metadata["privmon.stored"] = True
+        try:
+            cap = ctx.options.privmon_body_cap
+        except (AttributeError, KeyError):
+            cap = DEFAULT_BODY_CAP
+        self.writer.submit(flow_to_record(flow, self.session_id, cap))
+        self.stored += 1
+
+    def done(self) -> None:
+        if self._owns_writer and self.writer is not None:
+            self.writer.submit(ev.SessionEnded(id=self.session_id, ended_at=now_us(), status=ev.SESSION_COMPLETED))
+            self.writer.close()
+            self.writer = None
+
+
+addons = [PrivmonCapture()]

@@ -1,0 +1,41 @@
+package privmon.lab;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+
+/** The lab contract: print the ready line, then wait for one line on stdin before starting.
+ *  privmon attaches Frida between the two, so every hook is in place before the app runs. */
+public final class Lab {
+    public static final String READY_LINE = "PRIVMON-LAB READY";
+
+    private Lab() {}
+
+    public static void ready() throws IOException {
+        System.out.println(READY_LINE);
+        System.out.flush();
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        if (in.readLine() == null) {
+            throw new IOException("stdin closed before the go signal");
+        }
+    }
+
+    public static void log(String message) {
+        System.out.println("[lab] " + message);
+        System.out.flush();
+    }
+
+    public static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public static long longProperty(String name, long fallback) {
+        String value = System.getProperty(name);
+        return value == null ? fallback : Long.parseLong(value);
+    }
+}

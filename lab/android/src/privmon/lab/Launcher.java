@@ -1,0 +1,50 @@
+package privmon.lab;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+
+/** Runs a lab app under the lab contract:
+ *  1. prints {@value Lab#READY_LINE} and waits for one line on stdin (privmon attaches then);
+ *  2. runs the app's {@code main(String[])} on a thread named "main";
+ *  3. prints {@code PRIVMON-LAB EXIT <code>} (1 when the app threw) and exits the JVM, so
+ *     threads left behind by the app or by instrumentation never keep it alive. */
+public final class Launcher {
+    public static final String EXIT_PREFIX = "PRIVMON-LAB EXIT ";
+
+    private Launcher() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            System.err.println("usage: privmon.lab.Launcher MAIN_CLASS [ARGS...]");
+            System.exit(2);
+        }
+        Method main = Class.forName(args[0]).getMethod("main", String[].class);
+        String[] appArgs = java.util.Arrays.copyOfRange(args, 1, args.length);
+        Lab.ready();
+        final Throwable[] failure = new Throwable[1];
+        Thread app = new Thread(() -> {
+            try {
+                main.invoke(null, (Object) appArgs);
+            } catch (InvocationTargetException e) {
+                throw Launcher.<RuntimeException>sneaky(e.getCause());
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
+            }
+        }, "main");
+        app.setUncaughtExceptionHandler((thread, error) -> {
+            failure[0] = error;
+            error.printStackTrace();
+        });
+        app.start();
+        app.join();
+        int code = failure[0] == null ? 0 : 1;
+        System.out.println(EXIT_PREFIX + code + (failure[0] == null ? "" : " " + failure[0]));
+        System.out.flush();
+        System.exit(code);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable t) throws T {
+        throw (T) t;
+    }
+}

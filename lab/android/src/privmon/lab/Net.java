@@ -1,0 +1,92 @@
+package privmon.lab;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.Proxy;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/** The lab device's network: every request goes through the proxy configured with
+ *  -Dprivmon.proxy=HOST:PORT, and TLS trusts the CA in -Dprivmon.ca=PEM (as a phone with the
+ *  proxy's CA installed would). */
+public final class Net {
+    private static SSLContext ssl;
+
+    private Net() {}
+
+    private static synchronized SSLContext sslContext() throws Exception {
+        if (ssl == null) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            String caPath = System.getProperty("privmon.ca");
+            if (caPath != null) {
+                try (InputStream in = new FileInputStream(caPath)) {
+                    Certificate ca = CertificateFactory.getInstance("X.509").generateCertificate(in);
+                    store.setCertificateEntry("privmon-proxy-ca", ca);
+                }
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            ssl = SSLContext.getInstance("TLS");
+            ssl.init(null, tmf.getTrustManagers(), null);
+        }
+        return ssl;
+    }
+
+    private static Proxy proxy() {
+        String spec = System.getProperty("privmon.proxy");
+        if (spec == null || spec.isEmpty()) {
+            return Proxy.NO_PROXY;
+        }
+        int colon = spec.lastIndexOf(':');
+        return new Proxy(Proxy.Type.HTTP, new InetSocketAddress(spec.substring(0, colon), Integer.parseInt(spec.substring(colon + 1))));
+    }
+
+    /** Sends a request and returns the status code; the response body is read and discarded. */
+    public static int send(String method, String url, String contentType, String body) throws Exception {
+        HttpURLConnection conn = (HttpURLConnection) new URL(url).openConnection(proxy());
+        if (conn instanceof HttpsURLConnection) {
+            ((HttpsURLConnection) conn).setSSLSocketFactory(sslContext().getSocketFactory());
+        }
+        conn.setRequestMethod(method);
+        conn.setConnectTimeout(10000);
+        conn.setReadTimeout(10000);
+        conn.setRequestProperty("User-Agent", "privmon-lab/1.0 (Linux; Android 13; lab)");
+        if (body != null) {
+            conn.setDoOutput(true);
+            conn.setRequestProperty("Content-Type", contentType);
+            try (OutputStream out = conn.getOutputStream()) {
+                out.write(body.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        int status = conn.getResponseCode();
+        InputStream in = status >= 400 ? conn.getErrorStream() : conn.getInputStream();
+        if (in != null) {
+            try (InputStream stream = in) {
+                ByteArrayOutputStream sink = new ByteArrayOutputStream();
+                stream.transferTo(sink);
+            }
+        }
+        conn.disconnect();
+        return status;
+    }
+
+    public static String md5Hex(String value) throws Exception {
+        byte[] digest = java.security.MessageDigest.getInstance("MD5").digest(value.getBytes(StandardCharsets.UTF_8));
+        StringBuilder hex = new StringBuilder();
+        for (byte b : digest) {
+            hex.append(String.format("%02x", b));
+        }
+        return hex.toString();
+    }
+}

@@ -1,0 +1,179 @@
+"""Loads the agent into one process's Frida session and streams what it reports to the writer.
+
+Frida delivers messages on its own thread; the handler here only converts and enqueues.
+Anything that is not a hook event batch (agent errors, unknown types, script errors) is
+stored as an AgentMessage: recorded, never dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import frida
+
+from .. import events as ev
+from ..consent import classify_click
+from ..timeutil import now_us
+
+CLOCK_INTERVAL_S = 30.0
+# The agent's clock (Date.now()) has millisecond resolution: half a millisecond of error on top
+# of half the round trip.
+DEVICE_CLOCK_RESOLUTION_US = 500
+
+
+class AttachError(RuntimeError):
+    pass
+
+
+@dataclass
+class RunnerCounts:
+    hook_events: int = 0
+    consent_events: int = 0
+    agent_messages: int = 0
+    crashes: list[str] = field(default_factory=list)
+
+
+class HookRunner:
+    def __init__(self, frida_session: frida.core.Session, pid: int, session_id: str, writer) -> None:
+        self._session = frida_session
+        self.pid = pid
+        self.session_id = session_id
+        self.writer = writer
+        self.counts = RunnerCounts()
+        self.offset_us = 0
+        self.offset_error_us: int | None = None
+        self.detached = threading.Event()
+        self.detach_reason: str | None = None
+        self._script: frida.core.Script | None = None
+        self._clock_stop = threading.Event()
+        self._clock_thread: threading.Thread | None = None
+        self.on_consent: Callable[[ev.ConsentEvent], None] | None = None
+        frida_session.on("detached", self._on_detached)
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def load(self, bundle: str) -> None:
+        self._script = self._session.create_script(bundle, name="privmon")
+        self._script.on("message", self._on_message)
+        self._script.load()
+
+    def install(self, catalogue: list[dict]) -> list[dict]:
+        results = self._script.exports_sync.install(catalogue)
+        self._record("hooks:install", {"pid": self.pid, "results": results})
+        return results
+
+    def sync_clock(self, samples: int = 7) -> ev.ClockSample:
+        """Offset = device time − host time, from the round trip with the smallest delay."""
+        best: tuple[int, int] | None = None
+        for _ in range(samples):
+            t0 = now_us()
+            device_ms = self._script.exports_sync.now()
+            t1 = now_us()
+            half_rtt = (t1 - t0) // 2
+            offset = int(device_ms * 1000) - (t0 + half_rtt)
+            if best is None or half_rtt < best[1]:
+                best = (offset, half_rtt)
+        offset, half_rtt = best
+        self.offset_us = offset
+        self.offset_error_us = half_rtt + DEVICE_CLOCK_RESOLUTION_US
+        sample = ev.ClockSample(self.session_id, now_us(), offset, self.offset_error_us)
+        self.writer.submit(sample)
+        return sample
+
+    def start_clock_thread(self, interval_s: float = CLOCK_INTERVAL_S) -> None:
+        def loop() -> None:
+            while not self._clock_stop.wait(interval_s) and not self.detached.is_set():
+                try:
+                    self.sync_clock()
+                except (frida.InvalidOperationError, frida.TransportError):
+                    return
+
+        self._clock_thread = threading.Thread(target=loop, name="privmon-clock", daemon=True)
+        self._clock_thread.start()
+
+    def flush(self) -> None:
+        """Ask the agent to send what it has buffered (when the process is still there)."""
+        if self.detached.is_set() or self._script is None:
+            return
+        try:
+            self._script.exports_sync.flush()
+        except (frida.InvalidOperationError, frida.TransportError, frida.ProcessNotFoundError):
+            pass
+
+    def close(self) -> None:
+        self._clock_stop.set()
+        self.flush()
+        if not self.detached.is_set():
+            try:
+                self._session.detach()
+            except frida.InvalidOperationError:
+                pass
+
+    # -- Frida callbacks (Frida's thread) ------------------------------------------------
+    def _on_detached(self, reason: str, crash) -> None:
+        self.detach_reason = reason
+        payload: dict[str, Any] = {"reason": reason}
+        if crash is not None:
+            payload["crash"] = {"summary": crash.summary, "report": crash.report[:20000]}
+        self._record("agent:detached", payload)
+        self.detached.set()
+
+    def _on_message(self, message: dict, data) -> None:
+        if message.get("type") == "send":
+            payload = message.get("payload")
+            kind = payload.get("type") if isinstance(payload, dict) else None
+            if kind == "hook:events":
+                for raw in payload.get("events", []):
+                    self._on_hook_event(raw)
+                return
+            self._record(kind if isinstance(kind, str) else "agent:unknown", payload)
+        elif message.get("type") == "error":
+            self._record("agent:script-error", {k: message.get(k) for k in ("description", "stack", "fileName", "lineNumber")})
+        else:
+            self._record("agent:unknown", message)
+
+    def _on_hook_event(self, raw: dict) -> None:
+        device_ts = int(raw["ts_ms"] * 1000)
+        ts = device_ts - self.offset_us
+        ret = raw.get("ret")
+        if raw.get("self") is not None:
+            ret = {"return": ret, "this": raw["self"]}
+        event = ev.HookEvent(
+            session_id=self.session_id,
+            seq=int(raw["seq"]),
+            pid=self.pid,
+            device_ts=device_ts,
+            ts=ts,
+            api=raw["api"],
+            pi_category=raw.get("pi_category"),
+            pi_type=raw.get("pi_type"),
+            args=raw.get("args", []),
+            ret=ret,
+            stack=raw.get("stack", []),
+            thread=raw.get("thread"),
+        )
+        self.writer.submit(event)
+        self.counts.hook_events += 1
+        signal = raw.get("signal")
+        if signal == "click":
+            self._on_click(event, raw.get("self"))
+        elif signal == "crash":
+            text = event.args[0] if event.args else "uncaught exception"
+            self.counts.crashes.append(str(text))
+            self._record("app:crash", {"exception": text, "thread": event.thread, "hook_seq": event.seq})
+
+    def _on_click(self, event: ev.HookEvent, text: str | None) -> None:
+        kind = classify_click(text)
+        if kind is None:
+            return
+        consent = ev.ConsentEvent(self.session_id, event.ts, kind, "click", detail=text, hook_seq=event.seq)
+        self.writer.submit(consent)
+        self.counts.consent_events += 1
+        if self.on_consent is not None:
+            self.on_consent(consent)
+
+    def _record(self, kind: str, payload: Any) -> None:
+        self.counts.agent_messages += 1
+        self.writer.submit(ev.AgentMessage(self.session_id, now_us(), kind, payload))

@@ -1,0 +1,81 @@
+"""Runs mitmproxy inside the privmon process, on its own thread and event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from pathlib import Path
+
+from mitmproxy import options
+from mitmproxy.tools.dump import DumpMaster
+
+
+class ProxyError(RuntimeError):
+    pass
+
+
+class ProxyHost:
+    def __init__(self, confdir: Path, addons: list, listen_host: str = "127.0.0.1", listen_port: int = 0) -> None:
+        self.confdir = confdir
+        self.addons = addons
+        self.listen_host = listen_host
+        self.listen_port = listen_port
+        self.port: int | None = None
+        self._master: DumpMaster | None = None
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    @property
+    def ca_cert_path(self) -> Path:
+        return self.confdir / "mitmproxy-ca-cert.pem"
+
+    def start(self, timeout: float = 20.0) -> int:
+        self._thread = threading.Thread(target=self._serve, name="privmon-proxy", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._error is not None:
+                raise ProxyError(f"the proxy did not start: {self._error}")
+            if self._master is not None:
+                addrs = self._master.addons.get("proxyserver").listen_addrs()
+                if addrs:
+                    self.port = addrs[0][1]
+                    return self.port
+            time.sleep(0.02)
+        raise ProxyError(f"the proxy did not start listening within {timeout:.0f} s")
+
+    def _serve(self) -> None:
+        def quiet_cancelled(loop, context) -> None:
+            # Connections still open at shutdown end with CancelledError: expected, not news.
+            if isinstance(context.get("exception"), asyncio.CancelledError):
+                return
+            loop.default_exception_handler(context)
+
+        async def main() -> None:
+            asyncio.get_running_loop().set_exception_handler(quiet_cancelled)
+            opts = options.Options(
+                listen_host=self.listen_host,
+                listen_port=self.listen_port,
+                confdir=str(self.confdir),
+            )
+            master = DumpMaster(opts, with_termlog=False, with_dumper=False)
+            # Lazy: never contact the app's real server before the request is seen (the lab
+            # has no internet, and routing addons decide where it goes).
+            opts.update(connection_strategy="lazy")
+            master.addons.add(*self.addons)
+            self._master = master
+            await master.run()
+
+        try:
+            asyncio.run(main())
+        except BaseException as exc:  # reported to start() or stop()
+            self._error = exc
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self._master is not None:
+            self._master.shutdown()
+        if self._thread is not None:
+            self._thread.join(timeout)
+        if self._error is not None and not isinstance(self._error, (SystemExit, asyncio.CancelledError)):
+            raise ProxyError(f"the proxy stopped with an error: {self._error}")

@@ -1,0 +1,86 @@
+"""Device profiles (device_profiles/*.yaml): a test device's identifiers and facts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .config import REPO_ROOT
+
+PROFILES_DIR = REPO_ROOT / "device_profiles"
+
+
+class ProfileError(ValueError):
+    pass
+
+
+@dataclass
+class DeviceProfile:
+    name: str
+    description: str = ""
+    build: dict[str, str] = field(default_factory=dict)
+    identifiers: dict[str, str] = field(default_factory=dict)
+    location: dict[str, float] | None = None
+    installed_packages: list[str] = field(default_factory=list)
+    clipboard: str | None = None
+
+    def lab_properties(self) -> dict[str, str]:
+        """The key=value state the lab's Android stand-ins read (privmon.lab.Device)."""
+        props: dict[str, str] = {}
+        for key in ("imei", "imsi"):
+            if key in self.identifiers:
+                props[key] = self.identifiers[key]
+        if "android_id" in self.identifiers:
+            props["settings.secure.android_id"] = self.identifiers["android_id"]
+        if self.location:
+            props["location.latitude"] = repr(float(self.location["latitude"]))
+            props["location.longitude"] = repr(float(self.location["longitude"]))
+        if self.installed_packages:
+            props["installed_packages"] = ",".join(self.installed_packages)
+        if self.clipboard is not None:
+            props["clipboard"] = self.clipboard
+        return props
+
+
+def load_profile(name_or_path: str | Path) -> DeviceProfile:
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = PROFILES_DIR / f"{name_or_path}.yaml"
+    if not path.exists():
+        raise ProfileError(f"no device profile {name_or_path!r} (looked for {path})")
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict) or "name" not in data:
+        raise ProfileError(f"{path}: a profile is a mapping with at least a 'name'")
+    known = set(DeviceProfile.__dataclass_fields__)
+    unknown = set(data) - known
+    if unknown:
+        raise ProfileError(f"{path}: unknown fields {sorted(unknown)} (known: {sorted(known)})")
+    identifiers = {k: str(v) for k, v in (data.get("identifiers") or {}).items()}
+    return DeviceProfile(**{**data, "identifiers": identifiers})
+
+
+def write_properties(props: dict[str, str], path: Path) -> None:
+    """Java .properties, escaped so any value survives (non-ASCII as \\uXXXX)."""
+
+    def esc(text: str, key: bool = False) -> str:
+        out = []
+        for ch in text:
+            if ch in "\\=:#!" or (key and ch == " "):
+                out.append("\\" + ch)
+            elif ch == "\n":
+                out.append("\\n")
+            elif ord(ch) < 0x20 or ord(ch) > 0x7E:
+                units = ch.encode("utf-16-be")  # surrogate pairs for characters past U+FFFF
+                out.append("".join(f"\\u{int.from_bytes(units[i:i + 2], 'big'):04x}" for i in range(0, len(units), 2)))
+            else:
+                out.append(ch)
+        return "".join(out)
+
+    lines = [f"{esc(k, key=True)}={esc(v)}" for k, v in props.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="ascii")

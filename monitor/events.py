@@ -1,0 +1,144 @@
+"""The one event schema: every record that capture, consent marking and analysis hand to the
+writer. Plain dataclasses, so capture code never touches the database layer."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+SESSION_RUNNING = "running"
+SESSION_COMPLETED = "completed"
+SESSION_INTERRUPTED = "interrupted"
+
+
+def new_session_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(2)
+
+
+@dataclass
+class SessionStarted:
+    id: str
+    app: str
+    target: str  # "lab", a device serial, "mitmdump" or "import"
+    started_at: int
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SessionEnded:
+    id: str
+    ended_at: int
+    status: str  # SESSION_COMPLETED or SESSION_INTERRUPTED
+    reason: str | None = None
+
+
+@dataclass
+class HookEvent:
+    session_id: str
+    seq: int
+    pid: int
+    device_ts: int  # device clock, epoch µs
+    ts: int  # host-corrected, epoch µs
+    api: str  # "Class.method"
+    pi_category: str | None
+    pi_type: str | None
+    args: list[Any]
+    ret: Any
+    stack: list[str]
+    thread: str | None
+
+
+@dataclass
+class FlowRecord:
+    id: str
+    session_id: str
+    ts_start: int
+    ts_end: int | None
+    method: str
+    scheme: str
+    host: str
+    port: int
+    url: str
+    http_version: str
+    request_headers: list[list[str]]
+    request_body: bytes
+    request_body_size: int
+    request_body_truncated: bool
+    status_code: int | None = None
+    response_headers: list[list[str]] = field(default_factory=list)
+    response_body: bytes = b""
+    response_body_size: int = 0
+    response_body_truncated: bool = False
+    tls: bool = False
+    server_ip: str | None = None
+    error: str | None = None
+
+
+@dataclass
+class ConsentEvent:
+    session_id: str
+    ts: int
+    kind: str  # "consent" | "refuse"
+    source: str  # "click" | "manual" | "key"
+    detail: str | None = None
+    hook_seq: int | None = None
+
+
+@dataclass
+class AgentMessage:
+    """Anything from the agent or the app process that is not a hook event: errors, unknown
+    message types, the app's own output. Recorded, never dropped."""
+
+    session_id: str
+    ts: int
+    type: str
+    payload: Any
+
+
+@dataclass
+class ClockSample:
+    session_id: str
+    ts: int
+    offset_us: int  # device time minus host time
+    error_us: int  # half the round trip: the bound on the offset's error
+
+
+@dataclass
+class PiMatch:
+    session_id: str
+    flow_id: str
+    hook_event_id: int | None
+    pi_category: str
+    pi_type: str
+    encoding: str
+    location: str
+    value_preview: str
+
+
+@dataclass
+class Finding:
+    session_id: str
+    fingerprint: str
+    rule_id: str
+    severity: str
+    title: str
+    explanation: str
+    ts: int
+    pi_category: str | None
+    pi_type: str | None
+    sdk: str | None
+    host: str | None
+    encoding: str | None
+    clauses: list[str]
+    evidence: dict[str, Any]
+
+
+@dataclass
+class AnalysisResult:
+    """Replaces every derived record of one session (analysis is a pure, repeatable pass)."""
+
+    session_id: str
+    pi_matches: list[PiMatch]
+    findings: list[Finding]

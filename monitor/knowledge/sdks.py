@@ -1,0 +1,63 @@
+"""SDK lookup by Java class name (stack attribution) and by receiving host."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True)
+class Sdk:
+    id: str
+    name: str
+    name_zh: str | None
+    company: str | None
+    country: str | None
+    source: str  # which knowledge base entry decided
+
+
+class SdkKnowledge:
+    def __init__(self, curated: list[dict], derived_prefixes: list[dict], derived_source: str) -> None:
+        self._by_prefix: list[tuple[str, Sdk]] = []
+        self._by_host: dict[str, Sdk] = {}
+        for entry in curated:
+            sdk = Sdk(entry["id"], entry["name"], entry.get("name_zh"), entry.get("company"), entry.get("country"), "privmon sdks.json")
+            for prefix in entry["prefixes"]:
+                self._by_prefix.append((prefix, sdk))
+            for host in entry["hosts"]:
+                self._by_host[host.lower()] = sdk
+        self._derived: list[tuple[str, Sdk]] = [
+            (row["prefix"], Sdk("camille:" + row["name"], row["name"], row["name"], None, None, derived_source))
+            for row in derived_prefixes
+        ]
+        self._by_prefix.sort(key=lambda item: -len(item[0]))
+        self._derived.sort(key=lambda item: -len(item[0]))
+
+    def by_class(self, class_name: str) -> Sdk | None:
+        """Curated SDKs first (they carry company and country), then the derived prefixes.
+        Prefixes match as plain string prefixes, as in camille's data; longest wins."""
+        for table in (self._by_prefix, self._derived):
+            for prefix, sdk in table:
+                if class_name.startswith(prefix):
+                    return sdk
+        return None
+
+    def by_host(self, host: str) -> Sdk | None:
+        """Exact host, then each parent domain (sdk.a.b.com → a.b.com → b.com)."""
+        labels = host.lower().rstrip(".").split(".")
+        for i in range(len(labels) - 1):
+            sdk = self._by_host.get(".".join(labels[i:]))
+            if sdk is not None:
+                return sdk
+        return None
+
+
+@lru_cache(maxsize=1)
+def knowledge() -> SdkKnowledge:
+    curated = json.loads((DATA_DIR / "sdks.json").read_text(encoding="utf-8"))["sdks"]
+    derived = json.loads((DATA_DIR / "camille_prefixes.json").read_text(encoding="utf-8"))
+    return SdkKnowledge(curated, derived["prefixes"], derived["source"])

@@ -1,0 +1,1 @@
+"""The lab: the whole pipeline without a phone (DESIGN.md "The lab")."""

@@ -1,0 +1,70 @@
+"""Compiles the lab's Java sources (Android stand-ins and lab apps) with the JDK, cached by the
+hash of their sources."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+from ..config import LAB_SOURCES_DIR
+
+STANDINS_SRC = LAB_SOURCES_DIR / "android" / "src"
+APPS_DIR = LAB_SOURCES_DIR / "apps"
+
+
+class LabError(RuntimeError):
+    pass
+
+
+def find_tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise LabError(f"`{name}` not found: install a JDK (Debian: default-jdk-headless; `make setup` does it)")
+    return path
+
+
+def _hash_sources(*dirs: Path) -> str:
+    digest = hashlib.sha256()
+    for d in dirs:
+        for path in sorted(d.rglob("*.java")):
+            digest.update(str(path.relative_to(d)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _javac(sources_dir: Path, out_dir: Path, classpath: list[Path]) -> Path:
+    if out_dir.exists():
+        return out_dir
+    sources = sorted(str(p) for p in sources_dir.rglob("*.java"))
+    if not sources:
+        raise LabError(f"no Java sources under {sources_dir}")
+    tmp = out_dir.with_name(out_dir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    cmd = [find_tool("javac"), "-encoding", "UTF-8", "--release", "17", "-d", str(tmp)]
+    if classpath:
+        cmd += ["-cp", ":".join(str(p) for p in classpath)]
+    proc = subprocess.run(cmd + sources, capture_output=True, text=True)
+    if proc.returncode != 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise LabError(f"javac failed for {sources_dir}:\n{proc.stderr.strip()}")
+    tmp.replace(out_dir)
+    return out_dir
+
+
+def build_standins(cache_dir: Path) -> Path:
+    """The compiled Android stand-ins plus the lab runtime (privmon.lab.*)."""
+    return _javac(STANDINS_SRC, cache_dir / "lab" / f"standins-{_hash_sources(STANDINS_SRC)}", [])
+
+
+def build_app(cache_dir: Path, name: str) -> tuple[Path, Path]:
+    """Returns (stand-ins classes, app classes) for the lab app lab/apps/<name>."""
+    src = APPS_DIR / name / "src"
+    if not src.is_dir():
+        available = sorted(p.name for p in APPS_DIR.iterdir() if (p / "src").is_dir())
+        raise LabError(f"no lab app {name!r} (available: {', '.join(available)})")
+    standins = build_standins(cache_dir)
+    out = cache_dir / "lab" / f"app-{name}-{_hash_sources(STANDINS_SRC, src)}"
+    return standins, _javac(src, out, [standins])

@@ -1,0 +1,1 @@
+"""The store: models, engine, the one writer, and read-only queries."""

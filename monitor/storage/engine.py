@@ -1,0 +1,95 @@
+"""Engines for the store: SQLite in WAL mode, a schema version, and in-place upgrades.
+
+The writer opens the read-write engine; every reader opens a read-only one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+
+from . import models
+
+SCHEMA_VERSION = 1
+
+
+class SchemaError(RuntimeError):
+    """The database was written by a newer privmon, or could not be upgraded."""
+
+
+def _create_initial(conn: Connection) -> None:
+    models.Base.metadata.create_all(conn)
+
+
+# Migration N upgrades a database at version N-1 to version N. Append, never edit.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    1: _create_initial,
+}
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=10000")
+    cur.close()
+
+
+def current_version(conn: Connection) -> int:
+    has_meta = conn.execute(
+        text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='schema_meta'")
+    ).first()
+    if not has_meta:
+        return 0
+    row = conn.execute(text("SELECT value FROM schema_meta WHERE key='version'")).first()
+    return int(row[0]) if row else 0
+
+
+def upgrade(engine: Engine) -> int:
+    """Bring the schema to SCHEMA_VERSION; returns the version found before."""
+    with engine.begin() as conn:
+        found = current_version(conn)
+        if found > SCHEMA_VERSION:
+            raise SchemaError(
+                f"the store is at schema version {found}, newer than this privmon "
+                f"understands ({SCHEMA_VERSION}); upgrade privmon"
+            )
+        for version in range(found + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[version](conn)
+            conn.execute(
+                text("INSERT OR REPLACE INTO schema_meta (key, value) VALUES ('version', :v)"),
+                {"v": str(version)},
+            )
+    return found
+
+
+def open_write_engine(db_path: Path) -> Engine:
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{db_path}")
+    event.listen(engine, "connect", _sqlite_pragmas)
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+        conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+    upgrade(engine)
+    return engine
+
+
+def open_read_engine(db_path: Path) -> Engine:
+    """A read-only engine; the store must exist (create it with the writer first)."""
+    if not db_path.exists():
+        # An empty store is valid: create it so readers see the schema.
+        open_write_engine(db_path).dispose()
+    engine = create_engine(f"sqlite:///file:{db_path}?mode=ro&uri=true")
+    event.listen(engine, "connect", _sqlite_pragmas)
+    with engine.connect() as conn:
+        found = current_version(conn)
+    if found != SCHEMA_VERSION:
+        if found > SCHEMA_VERSION:
+            raise SchemaError(
+                f"the store is at schema version {found}, newer than this privmon "
+                f"understands ({SCHEMA_VERSION}); upgrade privmon"
+            )
+        engine.dispose()
+        open_write_engine(db_path).dispose()
+    return engine

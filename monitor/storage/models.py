@@ -1,0 +1,150 @@
+"""Table models. Only the writer inserts into them; readers go through queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SchemaMeta(Base):
+    __tablename__ = "schema_meta"
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    value: Mapped[str] = mapped_column(String)
+
+
+class Session(Base):
+    __tablename__ = "sessions"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    app: Mapped[str] = mapped_column(String)
+    target: Mapped[str] = mapped_column(String)
+    status: Mapped[str] = mapped_column(String)
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    ended_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    meta: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+def _session_fk() -> Mapped[str]:
+    return mapped_column(String, ForeignKey("sessions.id", ondelete="CASCADE"), index=True)
+
+
+class HookEvent(Base):
+    __tablename__ = "hook_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = _session_fk()
+    seq: Mapped[int] = mapped_column(Integer)
+    pid: Mapped[int] = mapped_column(Integer)
+    device_ts: Mapped[int] = mapped_column(BigInteger)
+    ts: Mapped[int] = mapped_column(BigInteger)
+    api: Mapped[str] = mapped_column(String)
+    pi_category: Mapped[str | None] = mapped_column(String, nullable=True)
+    pi_type: Mapped[str | None] = mapped_column(String, nullable=True)
+    args: Mapped[list] = mapped_column(JSON)
+    ret: Mapped[object] = mapped_column(JSON, nullable=True)
+    stack: Mapped[list] = mapped_column(JSON)
+    thread: Mapped[str | None] = mapped_column(String, nullable=True)
+
+    __table_args__ = (Index("ix_hook_events_session_ts", "session_id", "ts"),)
+
+
+class Flow(Base):
+    __tablename__ = "flows"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    session_id: Mapped[str] = _session_fk()
+    ts_start: Mapped[int] = mapped_column(BigInteger)
+    ts_end: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    method: Mapped[str] = mapped_column(String)
+    scheme: Mapped[str] = mapped_column(String)
+    host: Mapped[str] = mapped_column(String)
+    port: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)
+    http_version: Mapped[str] = mapped_column(String)
+    request_headers: Mapped[list] = mapped_column(JSON)
+    request_body: Mapped[bytes] = mapped_column(LargeBinary)
+    request_body_size: Mapped[int] = mapped_column(Integer)
+    request_body_truncated: Mapped[bool] = mapped_column(Boolean)
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response_headers: Mapped[list] = mapped_column(JSON)
+    response_body: Mapped[bytes] = mapped_column(LargeBinary)
+    response_body_size: Mapped[int] = mapped_column(Integer)
+    response_body_truncated: Mapped[bool] = mapped_column(Boolean)
+    tls: Mapped[bool] = mapped_column(Boolean)
+    server_ip: Mapped[str | None] = mapped_column(String, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ConsentEvent(Base):
+    __tablename__ = "consent_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = _session_fk()
+    ts: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String)
+    source: Mapped[str] = mapped_column(String)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    hook_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class AgentMessage(Base):
+    __tablename__ = "agent_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = _session_fk()
+    ts: Mapped[int] = mapped_column(BigInteger)
+    type: Mapped[str] = mapped_column(String)
+    payload: Mapped[object] = mapped_column(JSON, nullable=True)
+
+
+class ClockSample(Base):
+    __tablename__ = "clock_samples"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = _session_fk()
+    ts: Mapped[int] = mapped_column(BigInteger)
+    offset_us: Mapped[int] = mapped_column(BigInteger)
+    error_us: Mapped[int] = mapped_column(BigInteger)
+
+
+class PiMatch(Base):
+    __tablename__ = "pi_matches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = _session_fk()
+    flow_id: Mapped[str] = mapped_column(String, index=True)
+    hook_event_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pi_category: Mapped[str] = mapped_column(String)
+    pi_type: Mapped[str] = mapped_column(String)
+    encoding: Mapped[str] = mapped_column(String)
+    location: Mapped[str] = mapped_column(Text)
+    value_preview: Mapped[str] = mapped_column(String)
+
+
+class Finding(Base):
+    __tablename__ = "findings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = _session_fk()
+    fingerprint: Mapped[str] = mapped_column(String, index=True)
+    rule_id: Mapped[str] = mapped_column(String)
+    severity: Mapped[str] = mapped_column(String)
+    title: Mapped[str] = mapped_column(Text)
+    explanation: Mapped[str] = mapped_column(Text)
+    ts: Mapped[int] = mapped_column(BigInteger)
+    pi_category: Mapped[str | None] = mapped_column(String, nullable=True)
+    pi_type: Mapped[str | None] = mapped_column(String, nullable=True)
+    sdk: Mapped[str | None] = mapped_column(String, nullable=True)
+    host: Mapped[str | None] = mapped_column(String, nullable=True)
+    encoding: Mapped[str | None] = mapped_column(String, nullable=True)
+    clauses: Mapped[list] = mapped_column(JSON)
+    evidence: Mapped[dict] = mapped_column(JSON)
+
+
+# The event dataclass each table stores; the writer maps one onto the other by field name.
+TABLE_BY_EVENT = {
+    "HookEvent": HookEvent.__table__,
+    "FlowRecord": Flow.__table__,
+    "ConsentEvent": ConsentEvent.__table__,
+    "AgentMessage": AgentMessage.__table__,
+    "ClockSample": ClockSample.__table__,
+    "PiMatch": PiMatch.__table__,
+    "Finding": Finding.__table__,
+}

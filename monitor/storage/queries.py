@@ -1,0 +1,117 @@
+"""Read-only queries. Analysis, the CLI, evidence export and the dashboard read through here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from . import models
+from .engine import open_read_engine
+
+
+class SessionNotFound(LookupError):
+    def __init__(self, session_id: str) -> None:
+        super().__init__(f"no session {session_id!r} in the store (see `privmon sessions`)")
+        self.session_id = session_id
+
+
+def _row(obj: Any, columns) -> dict[str, Any]:
+    return {c.key: getattr(obj, c.key) for c in columns}
+
+
+class StoreReader:
+    def __init__(self, db_path: Path) -> None:
+        self._engine = open_read_engine(db_path)
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+    def __enter__(self) -> "StoreReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _all(self, model, *where, order_by=None, limit: int | None = None, offset: int = 0) -> list[dict]:
+        stmt = select(model).where(*where)
+        if order_by is not None:
+            stmt = stmt.order_by(*order_by) if isinstance(order_by, (list, tuple)) else stmt.order_by(order_by)
+        if limit is not None:
+            stmt = stmt.limit(limit).offset(offset)
+        columns = model.__table__.columns
+        with self._engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt.with_only_columns(*columns))]
+
+    # -- sessions ------------------------------------------------------------------------
+    def sessions(self) -> list[dict]:
+        counts = (
+            select(models.Finding.session_id, func.count().label("n"))
+            .group_by(models.Finding.session_id)
+            .subquery()
+        )
+        stmt = (
+            select(*models.Session.__table__.columns, func.coalesce(counts.c.n, 0).label("findings"))
+            .outerjoin(counts, counts.c.session_id == models.Session.id)
+            .order_by(models.Session.started_at.desc())
+        )
+        with self._engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def session(self, session_id: str) -> dict:
+        rows = self._all(models.Session, models.Session.id == session_id)
+        if not rows:
+            raise SessionNotFound(session_id)
+        return rows[0]
+
+    def latest_session_id(self) -> str | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(models.Session.id).order_by(models.Session.started_at.desc()).limit(1)
+            ).first()
+        return row[0] if row else None
+
+    # -- per-session records -------------------------------------------------------------
+    def hook_events(self, session_id: str, limit: int | None = None, offset: int = 0) -> list[dict]:
+        m = models.HookEvent
+        return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id], limit=limit, offset=offset)
+
+    def flows(self, session_id: str, limit: int | None = None, offset: int = 0) -> list[dict]:
+        m = models.Flow
+        return self._all(m, m.session_id == session_id, order_by=[m.ts_start, m.id], limit=limit, offset=offset)
+
+    def consent_events(self, session_id: str) -> list[dict]:
+        m = models.ConsentEvent
+        return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
+
+    def agent_messages(self, session_id: str) -> list[dict]:
+        m = models.AgentMessage
+        return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
+
+    def clock_samples(self, session_id: str) -> list[dict]:
+        m = models.ClockSample
+        return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
+
+    def pi_matches(self, session_id: str) -> list[dict]:
+        m = models.PiMatch
+        return self._all(m, m.session_id == session_id, order_by=[m.id])
+
+    def findings(self, session_id: str) -> list[dict]:
+        m = models.Finding
+        return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
+
+    def counts(self, session_id: str) -> dict[str, int]:
+        out = {}
+        with self._engine.connect() as conn:
+            for name, model in (
+                ("hook_events", models.HookEvent),
+                ("flows", models.Flow),
+                ("consent_events", models.ConsentEvent),
+                ("pi_matches", models.PiMatch),
+                ("findings", models.Finding),
+            ):
+                out[name] = conn.execute(
+                    select(func.count()).select_from(model).where(model.session_id == session_id)
+                ).scalar_one()
+        return out

@@ -1,0 +1,169 @@
+"""The one writer: a thread that owns the read-write connection and batches inserts.
+
+Capture threads (Frida callbacks, the mitmproxy loop, the key reader) call `submit()`, which
+only enqueues. The thread drains the queue in batches, one transaction per batch, one
+executemany per table. If a batch fails, it retries row by row so one bad record never costs
+the others; records that still fail are reported through `errors`.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, insert, update
+
+from .. import events as ev
+from . import models
+from .engine import open_write_engine
+
+log = logging.getLogger(__name__)
+
+BATCH_MAX = 5000
+BATCH_WAIT_S = 0.05
+
+
+class _Barrier:
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
+class _Stop:
+    pass
+
+
+class EventWriter:
+    def __init__(self, db_path: Path) -> None:
+        self._engine = open_write_engine(db_path)
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="privmon-writer", daemon=True)
+        self.errors: list[str] = []
+        self.written = 0
+        self._closed = False
+        self._thread.start()
+
+    # -- producer side -------------------------------------------------------------------
+    def submit(self, record: Any) -> None:
+        if self._closed:
+            raise RuntimeError("the writer is closed")
+        self._queue.put(record)
+
+    def submit_many(self, records: list[Any]) -> None:
+        for record in records:
+            self.submit(record)
+
+    def flush(self, timeout: float | None = 30.0) -> bool:
+        """Wait until everything submitted so far is committed."""
+        barrier = _Barrier()
+        self._queue.put(barrier)
+        return barrier.done.wait(timeout)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_Stop())
+        self._thread.join()
+        self._engine.dispose()
+
+    def __enter__(self) -> "EventWriter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- writer thread -------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            batch = [first]
+            try:
+                while len(batch) < BATCH_MAX:
+                    batch.append(self._queue.get(timeout=BATCH_WAIT_S if len(batch) == 1 else 0))
+            except queue.Empty:
+                pass
+            stop = self._write_batch(batch)
+            if stop:
+                return
+
+    def _write_batch(self, batch: list[Any]) -> bool:
+        records = [r for r in batch if not isinstance(r, (_Barrier, _Stop))]
+        if records:
+            try:
+                with self._engine.begin() as conn:
+                    self._apply(conn, records)
+                self.written += len(records)
+            except Exception as exc:  # retry one by one, so one bad record costs only itself
+                log.warning("batch of %d failed (%s); retrying one by one", len(records), exc)
+                for record in records:
+                    try:
+                        with self._engine.begin() as conn:
+                            self._apply(conn, [record])
+                        self.written += 1
+                    except Exception as one_exc:
+                        self.errors.append(f"{type(record).__name__}: {one_exc}")
+                        log.error("could not store %s: %s", type(record).__name__, one_exc)
+        stop = False
+        for r in batch:
+            if isinstance(r, _Barrier):
+                r.done.set()
+            elif isinstance(r, _Stop):
+                stop = True
+        return stop
+
+    def _apply(self, conn, records: list[Any]) -> None:
+        rows_by_table: dict[Any, list[dict]] = {}
+        order: list[Any] = []
+        for record in records:
+            name = type(record).__name__
+            table = models.TABLE_BY_EVENT.get(name)
+            if table is not None:
+                if table not in rows_by_table:
+                    rows_by_table[table] = []
+                    order.append(table)
+                rows_by_table[table].append(vars(record))
+                continue
+            # Session rows and replacements must land in submission order relative to inserts.
+            self._insert_rows(conn, order, rows_by_table)
+            order, rows_by_table = [], {}
+            self._apply_command(conn, record)
+        self._insert_rows(conn, order, rows_by_table)
+
+    @staticmethod
+    def _insert_rows(conn, order, rows_by_table) -> None:
+        for table in order:
+            conn.execute(insert(table), rows_by_table[table])
+
+    @staticmethod
+    def _apply_command(conn, record: Any) -> None:
+        if isinstance(record, ev.SessionStarted):
+            conn.execute(
+                insert(models.Session),
+                {
+                    "id": record.id,
+                    "app": record.app,
+                    "target": record.target,
+                    "status": ev.SESSION_RUNNING,
+                    "started_at": record.started_at,
+                    "meta": record.meta,
+                },
+            )
+        elif isinstance(record, ev.SessionEnded):
+            conn.execute(
+                update(models.Session)
+                .where(models.Session.id == record.id)
+                .values(status=record.status, ended_at=record.ended_at, end_reason=record.reason)
+            )
+        elif isinstance(record, ev.AnalysisResult):
+            sid = record.session_id
+            conn.execute(delete(models.PiMatch).where(models.PiMatch.session_id == sid))
+            conn.execute(delete(models.Finding).where(models.Finding.session_id == sid))
+            if record.pi_matches:
+                conn.execute(insert(models.PiMatch), [vars(m) for m in record.pi_matches])
+            if record.findings:
+                conn.execute(insert(models.Finding), [vars(f) for f in record.findings])
+        else:
+            raise TypeError(f"the writer does not store {type(record).__name__}")
