@@ -28,10 +28,10 @@ function matchesFilter(entry: CatalogueEntry, args: any[]): boolean {
   return value !== null && value !== undefined && entry.when.equals.indexOf(String(value)) >= 0;
 }
 
-function record(entry: CatalogueEntry, self: any, args: any[], ret: any): void {
+function record(entry: CatalogueEntry, tsMs: number, self: any, args: any[], ret: any): void {
   const event: any = {
     seq: nextSeq(),
-    ts_ms: Date.now(),
+    ts_ms: tsMs,
     entry: entry.id,
     api: `${entry.class}.${entry.method}`,
     pi_category: entry.pi_category ?? null,
@@ -62,9 +62,11 @@ export function installEntry(entry: CatalogueEntry): InstallResult {
   for (const overload of method.overloads) {
     try {
       overload.implementation = function (this: any, ...args: any[]) {
+        // The call's time is when it began: a click's listener runs inside performClick.
+        const tsMs = Date.now();
         const ret = overload.apply(this, args);
         try {
-          if (matchesFilter(entry, args)) record(entry, this, args, ret);
+          if (matchesFilter(entry, args)) record(entry, tsMs, this, args, ret);
         } catch (e: any) {
           send({ type: "agent:error", entry: entry.id, error: String(e), stack: e.stack ?? null });
         }

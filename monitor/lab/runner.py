@@ -224,7 +224,12 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
 
 
 def _tail(output: _AppOutput) -> str:
-    return (":\n  " + "\n  ".join(output.stderr_tail[-8:])) if output.stderr_tail else ""
+    """The app's most telling stderr line (its full output is stored with the session)."""
+    lines = [line.strip() for line in output.stderr_tail if line.strip()]
+    if not lines:
+        return ""
+    telling = next((line for line in lines if line.startswith(("Exception", "Error", "Caused by"))), lines[-1])
+    return f" (stderr: {telling[:300]})"
 
 
 class _nullctx:

@@ -1,0 +1,1 @@
+"""The reviewers' dashboard (FastAPI, server-rendered, assets served locally)."""

@@ -1,0 +1,88 @@
+"""FastAPI app: sessions list and session page, each with a JSON twin under /api/."""
+
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from monitor import __version__
+from monitor.analysis.attribution import attribute_stack
+from monitor.evidence.serialize import consent_json, finding_json, session_json
+from monitor.storage.queries import SessionNotFound, StoreReader
+
+from .security import TokenMiddleware
+from .timeline import build_timeline
+
+HERE = Path(__file__).resolve().parent
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
+
+
+def create_app(db_path: Path, token: str) -> FastAPI:
+    web = FastAPI(title="privmon dashboard", version=__version__, docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/openapi.json")
+    web.add_middleware(TokenMiddleware, token=token)
+    web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    templates = Jinja2Templates(directory=HERE / "templates")  # autoescape on for .html
+
+    def reader():
+        r = StoreReader(db_path)
+        try:
+            yield r
+        finally:
+            r.close()
+
+    Reader = Annotated[StoreReader, Depends(reader)]
+
+    def session_or_404(r: StoreReader, session_id: str) -> dict:
+        try:
+            return r.session(session_id)
+        except SessionNotFound as exc:
+            raise HTTPException(404, str(exc)) from exc
+
+    def sessions_data(r: StoreReader) -> list[dict]:
+        return [session_json(s) for s in r.sessions()]
+
+    def session_data(r: StoreReader, session_id: str) -> dict:
+        s = session_or_404(r, session_id)
+        hook_events = r.hook_events(session_id)
+        flows = r.flows(session_id)
+        consents = r.consent_events(session_id)
+        lanes = {}
+        for e in hook_events:
+            a = attribute_stack(e["stack"], s["app"])
+            lanes[e["id"]] = a.label or ("app" if a.party == "app" else "unknown")
+        findings = sorted((finding_json(f) for f in r.findings(session_id)),
+                          key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["ts_us"]))
+        return {
+            "session": session_json({**s, "findings": len(findings)}),
+            "counts": r.counts(session_id),
+            "findings": findings,
+            "consent_events": [consent_json(c) for c in consents],
+            "timeline": build_timeline(s, hook_events, flows, consents, lanes),
+        }
+
+    @web.get("/", include_in_schema=False)
+    def root():
+        return RedirectResponse("/sessions", status_code=303)
+
+    @web.get("/api/sessions")
+    def api_sessions(r: Reader) -> list[dict]:
+        return sessions_data(r)
+
+    @web.get("/api/sessions/{session_id}")
+    def api_session(session_id: str, r: Reader) -> dict:
+        return session_data(r, session_id)
+
+    @web.get("/sessions", response_class=HTMLResponse, include_in_schema=False)
+    def page_sessions(request: Request, r: Reader):
+        return templates.TemplateResponse(request, "sessions.html", {"sessions": sessions_data(r)})
+
+    @web.get("/sessions/{session_id}", response_class=HTMLResponse, include_in_schema=False)
+    def page_session(request: Request, session_id: str, r: Reader):
+        return templates.TemplateResponse(request, "session.html", session_data(r, session_id))
+
+    return web

@@ -1,0 +1,47 @@
+"""Token access and security headers for the dashboard."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import Request
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
+
+COOKIE = "privmon_token"
+CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+
+def presented_token(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return request.query_params.get("token") or request.cookies.get(COOKIE)
+
+
+class TokenMiddleware(BaseHTTPMiddleware):
+    """Every route needs the token: as a Bearer header, ?token=, or the cookie set after a
+    first visit with ?token= (so links work without repeating it)."""
+
+    def __init__(self, app, token: str) -> None:
+        super().__init__(app)
+        self.token = token
+
+    async def dispatch(self, request: Request, call_next):
+        given = presented_token(request)
+        if given is None or not secrets.compare_digest(given.encode(), self.token.encode()):
+            if request.url.path.startswith("/api/"):
+                response = JSONResponse({"detail": "a valid token is required"}, status_code=401)
+            else:
+                response = PlainTextResponse("privmon dashboard: a valid token is required (use the URL printed at start)", status_code=401)
+        elif request.query_params.get("token") and request.method == "GET" and not request.url.path.startswith("/api/"):
+            # Move the token out of the address bar into an HttpOnly cookie.
+            response = RedirectResponse(request.url.remove_query_params("token"), status_code=303)
+            response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict")
+        else:
+            response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response

@@ -1,0 +1,41 @@
+"""The session timeline as data for a server-rendered SVG (no script needed)."""
+
+from __future__ import annotations
+
+from monitor.timeutil import iso_utc
+
+WIDTH = 1000
+LANE_HEIGHT = 26
+LEFT = 170
+
+
+def build_timeline(session: dict, hook_events: list[dict], flows: list[dict], consents: list[dict],
+                   attribution_of: dict[int, str]) -> dict:
+    times = [e["ts"] for e in hook_events] + [f["ts_start"] for f in flows] + [c["ts"] for c in consents]
+    start = min(times + [session["started_at"]])
+    end = max(times + [session["ended_at"] or session["started_at"]])
+    span = max(end - start, 1)
+
+    def x(ts: int) -> float:
+        return round(LEFT + (ts - start) / span * (WIDTH - LEFT - 10), 1)
+
+    lanes: list[str] = []
+    marks = []
+    for e in hook_events:
+        lane = attribution_of.get(e["id"], "app")
+        if lane not in lanes:
+            lanes.append(lane)
+        marks.append({"x": x(e["ts"]), "lane": lane, "kind": "hook", "signal": e["pi_category"] is None,
+                      "label": f"{iso_utc(e['ts'])} {e['api']} ({e['pi_type'] or 'signal'})"})
+    if flows:
+        lanes.append("network")
+    for f in flows:
+        marks.append({"x": x(f["ts_start"]), "lane": "network", "kind": "flow", "signal": False,
+                      "label": f"{iso_utc(f['ts_start'])} {f['method']} {f['url'][:200]}"})
+    lane_y = {lane: 30 + i * LANE_HEIGHT for i, lane in enumerate(lanes)}
+    for m in marks:
+        m["y"] = lane_y[m["lane"]]
+    height = 40 + len(lanes) * LANE_HEIGHT
+    consent_lines = [{"x": x(c["ts"]), "kind": c["kind"], "label": f"{iso_utc(c['ts'])} {c['kind']} ({c['source']})"} for c in consents]
+    return {"width": WIDTH, "height": height, "left": LEFT, "lanes": [{"name": n, "y": y} for n, y in lane_y.items()],
+            "marks": marks, "consents": consent_lines, "start": iso_utc(start), "end": iso_utc(end)}

@@ -1,0 +1,396 @@
+"""The `privmon` command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__
+from . import events as ev
+from .exitcodes import ExitCode
+
+app = typer.Typer(
+    help="privmon: a dynamic privacy monitor for Android apps (Frida hooks + mitmproxy, judged against the consent timeline).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+lab_app = typer.Typer(help="The lab: the whole pipeline on a simulated device, no phone needed.", no_args_is_help=True)
+app.add_typer(lab_app, name="lab")
+
+# Piped output is read by people in CI logs too: give tables room instead of 80 columns.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: ExitCode = ExitCode.USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _settings(ctx: typer.Context):
+    from .config import Settings
+
+    return Settings.load(ctx.obj["data_dir"])
+
+
+def _reader(ctx: typer.Context):
+    from .storage.queries import StoreReader
+
+    return StoreReader(_settings(ctx).db_path)
+
+
+def _resolve_session(reader, session_id: str) -> str:
+    if session_id == "latest":
+        latest = reader.latest_session_id()
+        if latest is None:
+            raise CliError("there are no sessions yet (run `privmon lab run`)", ExitCode.NOT_FOUND)
+        return latest
+    reader.session(session_id)  # raises SessionNotFound
+    return session_id
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    data_dir: Optional[Path] = typer.Option(
+        None, "--data-dir", envvar="PRIVMON_HOME", help="Where the store lives (default: ~/.local/share/privmon)."
+    ),
+) -> None:
+    ctx.obj = {"data_dir": data_dir}
+
+
+@app.command()
+def version() -> None:
+    """Print privmon's version and its components'."""
+    import frida
+    import mitmproxy.version
+
+    out.print(f"privmon {__version__} (frida {frida.__version__}, mitmproxy {mitmproxy.version.VERSION})")
+
+
+# -- sessions and findings ----------------------------------------------------------------
+@app.command()
+def sessions(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """List recorded sessions, newest first."""
+    from .evidence.serialize import session_json
+
+    with _reader(ctx) as reader:
+        rows = [session_json(s) for s in reader.sessions()]
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        out.print("No sessions yet. Start one with `privmon lab run`.")
+        return
+    table = Table(title="Sessions")
+    for col in ("id", "app", "target", "status", "started (UTC)", "findings"):
+        table.add_column(col)
+    for s in rows:
+        table.add_row(s["id"], s["app"], s["target"] + (" (lab)" if s["target"] == "lab" else ""), s["status"],
+                      s["started_at"], str(s["findings"]))
+    out.print(table)
+
+
+def print_findings(rows: list[dict], lab: bool) -> None:
+    if not rows:
+        out.print("No findings.")
+        return
+    table = Table(title="Findings" + (" — LAB session (simulated device)" if lab else ""), show_lines=False)
+    for col in ("time (UTC)", "rule", "severity", "PI", "SDK", "host", "encoding", "title"):
+        table.add_column(col, overflow="fold")
+    for f in rows:
+        table.add_row(f["ts"][11:], f["rule_id"], f["severity"], f["pi_type"] or "", f["sdk"] or "",
+                      f["host"] or "", f["encoding"] or "", f["title"], style=None)
+    out.print(table, markup=False)
+
+
+@app.command()
+def findings(
+    ctx: typer.Context,
+    session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (a list of findings)."),
+) -> None:
+    """Show a session's findings."""
+    from .evidence.serialize import finding_json
+
+    with _reader(ctx) as reader:
+        sid = _resolve_session(reader, session_id)
+        rows = [finding_json(f) for f in reader.findings(sid)]
+        lab = reader.session(sid)["target"] == "lab"
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        print_findings(rows, lab)
+
+
+@app.command()
+def analyze(ctx: typer.Context, session_id: str = typer.Argument(..., help="Session id, or 'latest'.")) -> None:
+    """Run the analysis pass again over a stored session (same data, same findings)."""
+    from .analysis.persist import analyze_and_store
+
+    with _reader(ctx) as reader:
+        sid = _resolve_session(reader, session_id)
+    result = analyze_and_store(_settings(ctx), sid)
+    err.print(f"{sid}: {len(result.findings)} findings, {len(result.pi_matches)} PI matches")
+
+
+def _parse_when(text: str | None) -> int:
+    from .timeutil import now_us
+
+    if text is None:
+        return now_us()
+    try:
+        dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise CliError(f"--at: not an ISO 8601 time: {text!r}") from exc
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return int(dt.timestamp() * 1_000_000)
+
+
+@app.command()
+def mark(
+    ctx: typer.Context,
+    session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
+    kind: str = typer.Argument(..., help="consent or refuse."),
+    at: Optional[str] = typer.Option(None, "--at", help="When, ISO 8601 (default: now)."),
+    note: Optional[str] = typer.Option(None, "--note", help="Why you marked it."),
+) -> None:
+    """Mark consent (or a refusal) by hand when it was not detected, then re-analyse."""
+    from .analysis.persist import analyze_and_store
+    from .storage.writer import EventWriter
+
+    if kind not in ("consent", "refuse"):
+        raise CliError(f"kind must be 'consent' or 'refuse', not {kind!r}")
+    settings = _settings(ctx)
+    with _reader(ctx) as reader:
+        sid = _resolve_session(reader, session_id)
+        running = reader.session(sid)["status"] == ev.SESSION_RUNNING
+    with EventWriter(settings.db_path) as writer:
+        writer.submit(ev.ConsentEvent(sid, _parse_when(at), kind, "manual", detail=note))
+        writer.flush()
+        if not running:
+            result = analyze_and_store(settings, sid, writer)
+            err.print(f"{sid}: marked {kind}; {len(result.findings)} findings after re-analysis")
+        else:
+            err.print(f"{sid}: marked {kind}")
+
+
+# -- evidence -------------------------------------------------------------------------------
+@app.command()
+def export(
+    ctx: typer.Context,
+    session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
+    output: Path = typer.Option(..., "-o", "--output", help="The bundle to write (.zip)."),
+) -> None:
+    """Export a session's evidence bundle (zip with a manifest of SHA-256 hashes)."""
+    from .evidence.bundle import export_bundle
+
+    with _reader(ctx) as reader:
+        sid = _resolve_session(reader, session_id)
+        manifest = export_bundle(reader, sid, output)
+    err.print(f"wrote {output} ({len(manifest['files'])} files + manifest)")
+    print(output)
+
+
+@app.command()
+def verify(bundle: Path = typer.Argument(..., help="An evidence bundle (.zip).")) -> None:
+    """Check that nothing in an evidence bundle was changed; exits non-zero naming what was."""
+    from .evidence.bundle import verify_bundle
+
+    report = verify_bundle(bundle)
+    if report.ok:
+        out.print(f"OK: {bundle}: {report.files_checked} files match the manifest")
+        return
+    for problem in report.problems:
+        err.print(f"CHANGED: {problem}", markup=False)
+    raise CliError(f"{bundle}: the bundle does not verify ({len(report.problems)} problem(s))", ExitCode.BAD_BUNDLE)
+
+
+# -- dashboard ------------------------------------------------------------------------------
+@app.command()
+def dashboard(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", help="Address to bind (default: loopback only)."),
+    port: int = typer.Option(8765, help="Port to listen on."),
+    token: Optional[str] = typer.Option(None, envvar="PRIVMON_DASHBOARD_TOKEN", help="Access token (default: a new random one)."),
+) -> None:
+    """Serve the reviewers' dashboard (asks for a token; prints the URL with it)."""
+    import uvicorn
+
+    from dashboard.app import create_app
+
+    token = token or secrets.token_urlsafe(24)
+    web = create_app(_settings(ctx).db_path, token)
+    shown = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0") else host
+    out.print(f"privmon dashboard: http://{shown}:{port}/?token={token}", markup=False)
+    sys.stdout.flush()
+    uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+# -- the lab --------------------------------------------------------------------------------
+@lab_app.command("classpath")
+def lab_classpath(ctx: typer.Context) -> None:
+    """Print where the compiled Android stand-ins are (compile your lab app against them)."""
+    from .lab.build import build_standins
+
+    print(build_standins(_settings(ctx).cache_dir))
+
+
+@lab_app.command("build")
+def lab_build(ctx: typer.Context) -> None:
+    """Compile the stand-ins, the lab apps and the Frida agent (done on demand too)."""
+    from .capture.agent import build_agent
+    from .lab.build import APPS_DIR, build_app
+
+    settings = _settings(ctx)
+    for app_dir in sorted(APPS_DIR.iterdir()):
+        if (app_dir / "src").is_dir():
+            standins, classes = build_app(settings.cache_dir, app_dir.name)
+            err.print(f"lab app {app_dir.name}: {classes}")
+    err.print(f"stand-ins: {standins}")
+    bundle = build_agent(settings.cache_dir)
+    err.print(f"agent: {len(bundle)} bytes")
+
+
+@lab_app.command("run")
+def lab_run(
+    ctx: typer.Context,
+    lab_app_name: str = typer.Option("demo", "--app", help="A lab app under lab/apps/ (ignored with --classpath)."),
+    classpath: Optional[str] = typer.Option(None, "--classpath", help="Your own lab app: directories or jars, ':'-separated."),
+    main_class: Optional[str] = typer.Option(None, "--main", help="With --classpath: the class whose main() runs."),
+    package: Optional[str] = typer.Option(None, "--package", help="The app's package (default: the main class's package)."),
+    scenario: str = typer.Option("agree", help="agree or refuse: which button the demo app's user taps."),
+    profile: str = typer.Option("lab", help="Device profile: a name in device_profiles/ or a YAML path."),
+    timeout: float = typer.Option(120.0, help="Seconds before a lab app that does not exit is stopped."),
+    consent_delay_ms: int = typer.Option(2000, help="The demo app: how long the notice shows before the tap."),
+    as_json: bool = typer.Option(False, "--json", help="Print the session and findings as JSON."),
+    keys: bool = typer.Option(True, "--keys/--no-keys", help="Read [c]/[r]/[q] keys from the terminal."),
+) -> None:
+    """Run a lab app under the real agent, mitmproxy and store; ends with its findings."""
+    from .analysis.persist import analyze_and_store
+    from .device_profile import load_profile
+    from .evidence.serialize import finding_json
+    from .lab.build import build_app, build_standins
+    from .lab.runner import LabRunOptions, run_lab
+    from .storage.queries import StoreReader
+    from .storage.writer import EventWriter
+
+    if scenario not in ("agree", "refuse"):
+        raise CliError(f"--scenario must be agree or refuse, not {scenario!r}")
+    settings = _settings(ctx)
+    device_profile = load_profile(profile)
+    if classpath:
+        if not main_class:
+            raise CliError("--classpath needs --main (the class whose main() runs)")
+        entries = [Path(p).expanduser().resolve() for p in classpath.split(":") if p]
+        missing = [str(p) for p in entries if not p.exists()]
+        if missing:
+            raise CliError(f"--classpath: not found: {', '.join(missing)}")
+        cp = [build_standins(settings.cache_dir), *entries]
+        app_package = package or main_class.rpartition(".")[0] or main_class
+    else:
+        if main_class:
+            raise CliError("--main goes with --classpath")
+        standins, classes = build_app(settings.cache_dir, lab_app_name)
+        cp, main_class = [standins, classes], _lab_main(lab_app_name)
+        app_package = package or main_class.rpartition(".")[0]
+
+    err.print("[LAB] simulated device and network — not a real phone", markup=False)
+    with EventWriter(settings.db_path) as writer:
+        result = run_lab(
+            settings,
+            writer,
+            LabRunOptions(
+                classpath=cp, main_class=main_class, app_package=app_package, profile=device_profile,
+                scenario=scenario, timeout_s=timeout, interactive=keys and not as_json,
+                jvm_properties={"privmon.lab.consentDelayMs": str(consent_delay_ms)},
+            ),
+            progress=lambda m: err.print(m, markup=False),
+        )
+        analyze_and_store(settings, result.session_id, writer)
+    with StoreReader(settings.db_path) as reader:
+        rows = [finding_json(f) for f in reader.findings(result.session_id)]
+        counts = reader.counts(result.session_id)
+    if as_json:
+        print(json.dumps({"session": result.session_id, "status": result.status, "reason": result.reason,
+                          "counts": counts, "findings": rows}, ensure_ascii=False, indent=2))
+    else:
+        print_findings(rows, lab=True)
+        out.print(f"session {result.session_id} ({result.status}): {counts['hook_events']} hook events, "
+                  f"{counts['flows']} flows, {counts['consent_events']} consent events, {counts['findings']} findings")
+    if result.status != ev.SESSION_COMPLETED:
+        raise CliError(f"session {result.session_id} interrupted: {result.reason} (what was captured is kept)",
+                       ExitCode.RUN_FAILED)
+
+
+def _lab_main(name: str) -> str:
+    from .lab.build import APPS_DIR
+
+    main_file = APPS_DIR / name / "main-class"
+    return main_file.read_text(encoding="utf-8").strip()
+
+
+# -- entry point ----------------------------------------------------------------------------
+def _known_error_code(exc: BaseException) -> ExitCode | None:
+    from .capture.agent import AgentBuildError
+    from .capture.hook_runner import AttachError
+    from .capture.proxy import ProxyError
+    from .device_profile import ProfileError
+    from .evidence.bundle import BundleError
+    from .lab.build import LabError
+    from .storage.engine import SchemaError
+    from .storage.queries import SessionNotFound
+
+    table = {
+        CliError: None,
+        SessionNotFound: ExitCode.NOT_FOUND,
+        BundleError: ExitCode.BAD_BUNDLE,
+        LabError: ExitCode.RUN_FAILED,
+        AttachError: ExitCode.RUN_FAILED,
+        ProxyError: ExitCode.RUN_FAILED,
+        AgentBuildError: ExitCode.SETUP,
+        SchemaError: ExitCode.SETUP,
+        ProfileError: ExitCode.USAGE,
+    }
+    for cls, code in table.items():
+        if isinstance(exc, cls):
+            return exc.code if isinstance(exc, CliError) else code
+    return None
+
+
+def main() -> None:
+    try:
+        app(prog_name="privmon")
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err.print("privmon: interrupted", markup=False)
+        sys.exit(130)
+    except Exception as exc:  # one line, never a traceback (PRIVMON_DEBUG=1 shows it)
+        if os.environ.get("PRIVMON_DEBUG"):
+            raise
+        code = _known_error_code(exc)
+        message = str(exc).strip().splitlines()
+        text = message[0] if message else type(exc).__name__
+        if code is None:
+            err.print(f"privmon: internal error: {type(exc).__name__}: {text} (PRIVMON_DEBUG=1 shows the traceback)", markup=False)
+            sys.exit(ExitCode.INTERNAL)
+        err.print(f"privmon: error: {text}", markup=False)
+        sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Evidence: JSON views of stored records, bundle export and verification."""

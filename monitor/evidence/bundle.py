@@ -1,0 +1,129 @@
+"""Evidence bundles: a zip whose manifest holds the SHA-256 of every other file, and the
+check that nothing inside was changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import frida
+import mitmproxy.version
+
+from .. import __version__
+from ..storage.queries import StoreReader
+from ..timeutil import iso_utc
+from .serialize import consent_json, finding_json, flows_to_har, hook_event_json, session_json
+
+FORMAT = "privmon-evidence/1"
+MANIFEST = "manifest.json"
+LIMITS_NOTE = (
+    "A dynamic run shows what happened in the paths that were exercised; it cannot prove the absence "
+    "of collection elsewhere, and a verdict on purpose, necessity or disclosure still needs a reviewer."
+)
+
+
+class BundleError(RuntimeError):
+    pass
+
+
+def _dump(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, indent=2, sort_keys=False).encode("utf-8")
+
+
+def _jsonl(rows) -> bytes:
+    return b"".join(json.dumps(r, ensure_ascii=False).encode("utf-8") + b"\n" for r in rows)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _manifest_digest(manifest: dict) -> str:
+    body = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    return _sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
+
+
+def export_bundle(reader: StoreReader, session_id: str, out: Path) -> dict:
+    session = reader.session(session_id)
+    files: dict[str, bytes] = {
+        "findings.json": _dump([finding_json(f) for f in reader.findings(session_id)]),
+        "hook_events.jsonl": _jsonl(hook_event_json(e) for e in reader.hook_events(session_id)),
+        "flows.har": _dump(flows_to_har(reader.flows(session_id), __version__)),
+        "consent_events.json": _dump([consent_json(c) for c in reader.consent_events(session_id)]),
+        "pi_matches.json": _dump(reader.pi_matches(session_id)),
+        "agent_messages.jsonl": _jsonl(
+            {"ts": iso_utc(m["ts"]), "type": m["type"], "payload": m["payload"]} for m in reader.agent_messages(session_id)
+        ),
+    }
+    clock = reader.clock_samples(session_id)
+    manifest = {
+        "format": FORMAT,
+        "tool": {"privmon": __version__, "frida": frida.__version__, "mitmproxy": mitmproxy.version.VERSION},
+        "session": session_json({**session, "findings": None}),
+        "target": session["target"],
+        "lab": session["target"] == "lab",
+        "app": session["app"],
+        "started_at": iso_utc(session["started_at"]),
+        "ended_at": iso_utc(session["ended_at"]),
+        "clock_offsets": [{"at": iso_utc(c["ts"]), "offset_us": c["offset_us"], "error_us": c["error_us"]} for c in clock],
+        "limits": LIMITS_NOTE,
+        "files": {name: {"sha256": _sha256(data), "size": len(data)} for name, data in files.items()},
+    }
+    manifest["manifest_sha256"] = _manifest_digest(manifest)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(MANIFEST, _dump(manifest))
+        for name, data in files.items():
+            zf.writestr(name, data)
+    tmp.replace(out)
+    return manifest
+
+
+@dataclass
+class VerifyReport:
+    ok: bool
+    problems: list[str]
+    files_checked: int
+
+
+def verify_bundle(path: Path) -> VerifyReport:
+    if not path.exists():
+        raise BundleError(f"{path}: no such file")
+    problems: list[str] = []
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        return VerifyReport(False, [f"{path.name}: not a readable zip ({exc})"], 0)
+    with zf:
+        names = set(zf.namelist())
+        if MANIFEST not in names:
+            return VerifyReport(False, [f"{MANIFEST}: missing"], 0)
+        try:
+            manifest = json.loads(zf.read(MANIFEST))
+        except (zipfile.BadZipFile, ValueError, OSError) as exc:
+            return VerifyReport(False, [f"{MANIFEST}: unreadable ({exc})"], 0)
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
+            return VerifyReport(False, [f"{MANIFEST}: not a privmon manifest"], 0)
+        if manifest.get("manifest_sha256") != _manifest_digest(manifest):
+            problems.append(f"{MANIFEST}: changed (its own digest does not match)")
+        listed = manifest["files"]
+        checked = 0
+        for name, meta in listed.items():
+            if name not in names:
+                problems.append(f"{name}: missing")
+                continue
+            try:
+                data = zf.read(name)
+            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                problems.append(f"{name}: corrupt ({exc})")
+                continue
+            checked += 1
+            if not isinstance(meta, dict) or _sha256(data) != meta.get("sha256"):
+                problems.append(f"{name}: changed (SHA-256 differs from the manifest)")
+        for extra in sorted(names - set(listed) - {MANIFEST}):
+            problems.append(f"{extra}: not listed in the manifest")
+    return VerifyReport(not problems, problems, checked)

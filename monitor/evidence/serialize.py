@@ -1,0 +1,132 @@
+"""JSON views of stored records, shared by the CLI, the dashboard and evidence bundles."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from ..timeutil import iso_utc
+
+
+def finding_json(f: dict) -> dict[str, Any]:
+    return {
+        "rule_id": f["rule_id"],
+        "severity": f["severity"],
+        "title": f["title"],
+        "explanation": f["explanation"],
+        "ts": iso_utc(f["ts"]),
+        "ts_us": f["ts"],
+        "pi_category": f["pi_category"],
+        "pi_type": f["pi_type"],
+        "sdk": f["sdk"],
+        "host": f["host"],
+        "encoding": f["encoding"],
+        "clauses": f["clauses"],
+        "evidence": f["evidence"],
+        "fingerprint": f["fingerprint"],
+        "id": f["id"],
+    }
+
+
+def session_json(s: dict) -> dict[str, Any]:
+    return {
+        "id": s["id"],
+        "app": s["app"],
+        "target": s["target"],
+        "status": s["status"],
+        "started_at": iso_utc(s["started_at"]),
+        "ended_at": iso_utc(s["ended_at"]),
+        "end_reason": s["end_reason"],
+        "findings": s.get("findings"),
+        "meta": s["meta"],
+    }
+
+
+def hook_event_json(e: dict) -> dict[str, Any]:
+    return {
+        "id": e["id"],
+        "seq": e["seq"],
+        "pid": e["pid"],
+        "ts": iso_utc(e["ts"]),
+        "ts_us": e["ts"],
+        "device_ts_us": e["device_ts"],
+        "api": e["api"],
+        "pi_category": e["pi_category"],
+        "pi_type": e["pi_type"],
+        "args": e["args"],
+        "ret": e["ret"],
+        "stack": e["stack"],
+        "thread": e["thread"],
+    }
+
+
+def consent_json(c: dict) -> dict[str, Any]:
+    return {
+        "id": c["id"],
+        "ts": iso_utc(c["ts"]),
+        "ts_us": c["ts"],
+        "kind": c["kind"],
+        "source": c["source"],
+        "detail": c["detail"],
+        "hook_seq": c["hook_seq"],
+    }
+
+
+def _har_content(body: bytes, headers: list[list[str]], size: int, truncated: bool) -> dict[str, Any]:
+    mime = next((v for k, v in headers if k.lower() == "content-type"), "")
+    content: dict[str, Any] = {"size": size, "mimeType": mime}
+    try:
+        content["text"] = body.decode("utf-8")
+    except UnicodeDecodeError:
+        content["text"] = base64.b64encode(body).decode()
+        content["encoding"] = "base64"
+    if truncated:
+        content["_privmonTruncatedAt"] = len(body)
+    return content
+
+
+def _har_headers(headers: list[list[str]]) -> list[dict[str, str]]:
+    return [{"name": k, "value": v} for k, v in headers]
+
+
+def flows_to_har(flows: list[dict], version: str) -> dict[str, Any]:
+    entries = []
+    for f in flows:
+        elapsed = ((f["ts_end"] or f["ts_start"]) - f["ts_start"]) / 1000
+        request = {
+            "method": f["method"],
+            "url": f["url"],
+            "httpVersion": f["http_version"],
+            "headers": _har_headers(f["request_headers"]),
+            "queryString": [],
+            "cookies": [],
+            "headersSize": -1,
+            "bodySize": f["request_body_size"],
+        }
+        if f["request_body_size"]:
+            post = _har_content(f["request_body"], f["request_headers"], f["request_body_size"], f["request_body_truncated"])
+            request["postData"] = {"mimeType": post["mimeType"], "text": post["text"],
+                                   **({"_encoding": "base64"} if post.get("encoding") else {})}
+        entries.append({
+            "startedDateTime": iso_utc(f["ts_start"]),
+            "time": elapsed,
+            "request": request,
+            "response": {
+                "status": f["status_code"] or 0,
+                "statusText": "",
+                "httpVersion": f["http_version"],
+                "headers": _har_headers(f["response_headers"]),
+                "cookies": [],
+                "content": _har_content(f["response_body"], f["response_headers"], f["response_body_size"], f["response_body_truncated"]),
+                "redirectURL": "",
+                "headersSize": -1,
+                "bodySize": f["response_body_size"],
+            },
+            "cache": {},
+            "timings": {"send": 0, "wait": elapsed, "receive": 0},
+            "serverIPAddress": f["server_ip"] or "",
+            "_privmonFlowId": f["id"],
+            "_privmonTls": f["tls"],
+            **({"_privmonError": f["error"]} if f["error"] else {}),
+        })
+    return {"log": {"version": "1.2", "creator": {"name": "privmon", "version": version}, "entries": entries}}

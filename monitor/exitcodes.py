@@ -1,0 +1,14 @@
+"""Exit codes of every privmon command."""
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    FINDINGS = 1  # reserved: findings at or above --fail-on
+    USAGE = 2
+    NOT_FOUND = 3
+    BAD_BUNDLE = 4
+    RUN_FAILED = 5
+    SETUP = 6
+    INTERNAL = 70

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages privmon needs when they are missing: a JDK (the lab app),
+# adb (device control), Node.js/npm (building the Frida agent).
+set -euo pipefail
+
+missing=()
+command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+command -v adb >/dev/null 2>&1 || missing+=(adb)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "Installing Debian packages: ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO="sudo"
+else
+  echo "error: need root (or sudo) to install: ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs the test suite. pytest's "no tests collected" (exit 5) counts as a failure here on
+# purpose: a suite that silently ran nothing must not pass CI.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p test-artifacts
+.venv/bin/python -m pytest "$@"

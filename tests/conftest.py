@@ -1,0 +1,50 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from monitor.config import Settings
+from monitor.storage.writer import EventWriter
+
+REPO = Path(__file__).resolve().parent.parent
+PRIVMON = [sys.executable, "-m", "monitor.cli"]
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("PRIVMON_DEVICE_TESTS"):
+        return
+    skip = pytest.mark.skip(reason="needs a real phone or emulator: run `make test-device`")
+    for item in items:
+        if "device" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings.load(tmp_path / "home")
+
+
+@pytest.fixture
+def writer(settings):
+    w = EventWriter(settings.db_path)
+    yield w
+    w.close()
+
+
+def run_cli(home: Path, *args: str, timeout: float = 180, input: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PRIVMON_HOME": str(home)}
+    env.pop("PRIVMON_DEBUG", None)
+    return subprocess.run([*PRIVMON, *args], cwd=REPO, env=env, capture_output=True, text=True,
+                          timeout=timeout, input=input)
+
+
+@pytest.fixture(scope="session")
+def lab_demo(tmp_path_factory):
+    """One real demo lab run (agent in the JVM, mitmproxy, SQLite), shared by the e2e tests."""
+    home = tmp_path_factory.mktemp("lab-demo-home")
+    proc = run_cli(home, "lab", "run", "--json", "--no-keys", "--consent-delay-ms", "1500")
+    assert proc.returncode == 0, proc.stderr
+    return {"home": home, "result": json.loads(proc.stdout), "stderr": proc.stderr}

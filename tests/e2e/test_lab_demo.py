@@ -1,0 +1,133 @@
+"""The demo lab session end to end: real agent in the lab JVM, real mitmproxy, real store."""
+
+import json
+import zipfile
+from datetime import datetime
+
+from tests.conftest import run_cli
+
+
+def _ts(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+def _by_rule(findings, rule_id):
+    return [f for f in findings if f["rule_id"] == rule_id]
+
+
+def test_demo_run_completes_with_captured_events(lab_demo):
+    result = lab_demo["result"]
+    assert result["status"] == "completed", result["reason"]
+    assert result["counts"]["hook_events"] >= 4
+    assert result["counts"]["flows"] == 2
+    assert result["counts"]["consent_events"] == 1
+    assert "[LAB]" in lab_demo["stderr"]
+
+
+def test_imei_read_by_umeng_before_consent_click(lab_demo):
+    home, sid = lab_demo["home"], lab_demo["result"]["session"]
+    findings = json.loads(run_cli(home, "findings", sid, "--json").stdout)
+    imei = [f for f in _by_rule(findings, "PRECONSENT_COLLECTION") if f["pi_type"] == "imei"]
+    assert len(imei) == 1
+    finding = imei[0]
+    assert finding["sdk"] == "Umeng"
+    assert finding["pi_category"] == "device_id"
+    assert finding["host"] is None and finding["encoding"] is None
+    assert "cac-app-pi-provisions-draft-2021 Art. 6(3)" in finding["clauses"]
+    assert finding["evidence"]["attribution"]["deciding_frame"].startswith("com.umeng.")
+    assert finding["evidence"]["consent_source"] == "click"
+    assert finding["evidence"]["before_consent_ms"] > 0
+    # ISO 8601 UTC with milliseconds
+    assert len(finding["ts"]) == len("2026-01-01T00:00:00.000Z") and finding["ts"].endswith("Z")
+
+
+def test_md5_imei_sent_to_umeng_host_before_consent(lab_demo):
+    home, sid = lab_demo["home"], lab_demo["result"]["session"]
+    findings = json.loads(run_cli(home, "findings", sid, "--json").stdout)
+    sent = [f for f in _by_rule(findings, "PRECONSENT_TRANSMISSION") if f["pi_type"] == "imei"]
+    assert len(sent) == 1
+    finding = sent[0]
+    assert finding["host"] == "ulogs.umeng.com"
+    assert finding["encoding"] == "md5"
+    assert finding["sdk"] == "Umeng"
+    link = finding["evidence"]["data_flow"]
+    assert link["api"] == "android.telephony.TelephonyManager.getDeviceId"
+    assert link["delta_ms"] > 0  # collected, then transmitted
+    assert finding["evidence"]["consent_source"] == "click"
+
+
+def test_consent_is_the_hooked_click_and_after_the_preconsent_findings(lab_demo):
+    home, sid = lab_demo["home"], lab_demo["result"]["session"]
+    from monitor.config import Settings
+    from monitor.storage.queries import StoreReader
+
+    with StoreReader(Settings.load(home).db_path) as reader:
+        consents = reader.consent_events(sid)
+        findings = reader.findings(sid)
+    assert [(c["kind"], c["source"], c["detail"]) for c in consents] == [("consent", "click", "同意")]
+    assert all(f["ts"] < consents[0]["ts"] for f in findings)
+
+
+def test_location_after_consent_is_not_a_finding(lab_demo):
+    findings = lab_demo["result"]["findings"]
+    assert not [f for f in findings if f["pi_category"] == "location"]
+    assert {f["rule_id"] for f in findings} == {"PRECONSENT_COLLECTION", "PRECONSENT_TRANSMISSION"}
+
+
+def test_sessions_json_lists_the_lab_session(lab_demo):
+    home, sid = lab_demo["home"], lab_demo["result"]["session"]
+    rows = json.loads(run_cli(home, "sessions", "--json").stdout)
+    row = next(r for r in rows if r["id"] == sid)
+    assert row["app"] == "com.labapp.shop"
+    assert row["target"] == "lab"
+    assert row["findings"] == len(lab_demo["result"]["findings"])
+    assert row["started_at"] < row["ended_at"]
+
+
+def test_reanalysis_gives_the_same_findings(lab_demo):
+    home, sid = lab_demo["home"], lab_demo["result"]["session"]
+    before = json.loads(run_cli(home, "findings", sid, "--json").stdout)
+    assert run_cli(home, "analyze", sid).returncode == 0
+    after = json.loads(run_cli(home, "findings", sid, "--json").stdout)
+    strip = lambda rows: [{k: v for k, v in f.items() if k != "id"} for f in rows]  # noqa: E731
+    assert strip(before) == strip(after)
+
+
+def test_bundle_exports_verifies_and_rejects_one_changed_byte(lab_demo, tmp_path):
+    home, sid = lab_demo["home"], lab_demo["result"]["session"]
+    bundle = tmp_path / "bundle.zip"
+    assert run_cli(home, "export", sid, "-o", str(bundle)).returncode == 0
+    with zipfile.ZipFile(bundle) as zf:
+        names = set(zf.namelist())
+        manifest = json.loads(zf.read("manifest.json"))
+        har = json.loads(zf.read("flows.har"))
+        events = [json.loads(line) for line in zf.read("hook_events.jsonl").splitlines()]
+    assert {"manifest.json", "findings.json", "hook_events.jsonl", "flows.har"} <= names
+    assert manifest["session"]["id"] == sid and manifest["lab"] is True
+    assert set(manifest["files"]) == names - {"manifest.json"}
+    assert {e["request"]["url"] for e in har["log"]["entries"]} == {
+        "https://ulogs.umeng.com/unify_logs", "https://api.labshop.cn/v1/stores/nearby"}
+    assert any(e["api"] == "android.telephony.TelephonyManager.getDeviceId" and e["stack"] for e in events)
+
+    ok = run_cli(home, "verify", str(bundle))
+    assert ok.returncode == 0, ok.stderr
+
+    # Change one byte of findings.json's content (stored uncompressed for a byte-exact edit).
+    tampered = tmp_path / "tampered.zip"
+    with zipfile.ZipFile(bundle) as src, zipfile.ZipFile(tampered, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "findings.json":
+                data = data.replace(b"Umeng", b"Umenf", 1)
+            dst.writestr(info.filename, data)
+    bad = run_cli(home, "verify", str(tampered))
+    assert bad.returncode == 4
+    assert "findings.json" in bad.stderr and "Traceback" not in bad.stderr
+
+    # And a raw byte flipped inside the zip file itself.
+    raw = bytearray(bundle.read_bytes())
+    raw[len(raw) // 3] ^= 0x01
+    flipped = tmp_path / "flipped.zip"
+    flipped.write_bytes(bytes(raw))
+    bad = run_cli(home, "verify", str(flipped))
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
