@@ -1,0 +1,45 @@
+"""Generates docs/rules.md from the rule catalogue (a test fails when it is out of date).
+
+    .venv/bin/python -m monitor.analysis.rule_docs
+"""
+
+from __future__ import annotations
+
+from ..config import REPO_ROOT
+from .rule_catalogue import RULES, SENSITIVE_CATEGORIES, THIRD_PARTY_CLAUSE
+
+RULES_DOC = REPO_ROOT / "docs" / "rules.md"
+
+
+def render() -> str:
+    lines = [
+        "# Rule catalogue",
+        "",
+        "Generated from `monitor/analysis/rule_catalogue.py` by `python -m monitor.analysis.rule_docs`;",
+        "do not edit by hand. Clause names are the files in `../shared/regulations/`.",
+        "",
+        f"Severity rises one step for sensitive PI categories ({', '.join(sorted(SENSITIVE_CATEGORIES))}).",
+        "",
+    ]
+    for rule in RULES.values():
+        lines += [
+            f"## `{rule.id}`",
+            "",
+            f"{rule.summary} — {rule.summary_zh}",
+            "",
+            f"- Default severity: {rule.severity}",
+            f"- Logic: {rule.logic}",
+            "- Clauses: " + "; ".join(rule.clauses),
+            "",
+        ]
+    lines += [f"Receivers known as third-party SDK hosts add `{THIRD_PARTY_CLAUSE}` to transmission findings.", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    RULES_DOC.write_text(render(), encoding="utf-8")
+    print(f"wrote {RULES_DOC}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+from mitmproxy.test import taddons, tflow
+
+from addons.flow_convert import flow_to_record
+from addons.lab_router import LabRouter
+from addons.privmon_capture import PrivmonCapture
+from monitor.config import Settings
+from monitor.storage.queries import StoreReader
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class _ListWriter:
+    def __init__(self):
+        self.records = []
+
+    def submit(self, record):
+        self.records.append(record)
+
+
+def test_flow_to_record_keeps_request_response_and_caps_bodies():
+    flow = tflow.tflow(resp=True)
+    flow.request.content = b"x" * 100
+    record = flow_to_record(flow, "s1", body_cap=10)
+    assert record.request_body == b"x" * 10
+    assert record.request_body_size == 100 and record.request_body_truncated is True
+    assert record.status_code == 200 and record.response_body_truncated is False
+    assert record.url == flow.request.pretty_url and record.method == "GET"
+
+
+def test_error_flows_are_stored_with_their_error():
+    flow = tflow.tflow(err=True)
+    record = flow_to_record(flow, "s1")
+    assert record.error and record.status_code is None
+
+
+def test_capture_records_what_the_app_sent_before_the_lab_router_rewrites_it():
+    writer = _ListWriter()
+    capture = PrivmonCapture(writer=writer, session_id="s1")
+    router = LabRouter("127.0.0.1", 9)
+    with taddons.context(capture, router) as tctx:
+        tctx.configure(capture, privmon_body_cap=1000)
+        flow = tflow.tflow(resp=True)
+        flow.request.scheme, flow.request.host, flow.request.port = "https", "ulogs.umeng.com", 443
+        flow.request.headers["Host"] = "ulogs.umeng.com"
+        capture.request(flow)
+        router.request(flow)
+        assert flow.request.host == "127.0.0.1"
+        capture.response(flow)
+        capture.response(flow)  # stored once
+    assert len(writer.records) == 1
+    record = writer.records[0]
+    assert record.host == "ulogs.umeng.com" and record.scheme == "https" and record.tls is True
+    assert record.url.startswith("https://ulogs.umeng.com")
+    assert ["Host", "ulogs.umeng.com"] in record.request_headers
+    assert record.server_ip is None  # routed: the collector's address is not the receiver's
+
+
+class _Upstream(BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(201)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *a):
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_addon_runs_standalone_under_mitmdump(tmp_path):
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+    port = _free_port()
+    home = tmp_path / "home"
+    mitmdump = Path(sys.executable).with_name("mitmdump")
+    proc = subprocess.Popen(
+        [str(mitmdump), "-q", "--listen-host", "127.0.0.1", "--listen-port", str(port),
+         "-s", str(REPO / "addons" / "privmon_capture.py"),
+         "--set", f"privmon_home={home}", "--set", "privmon_app=com.example.app", "--set", "confdir=" + str(tmp_path / "conf")],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                assert proc.poll() is None, proc.stderr.read()
+                assert time.monotonic() < deadline, "mitmdump did not start"
+                time.sleep(0.1)
+        with httpx.Client(proxy=f"http://127.0.0.1:{port}") as client:
+            r = client.post(f"http://127.0.0.1:{upstream.server_address[1]}/collect", content=b"imei=864273052471596")
+        assert r.status_code == 201
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(30)
+        upstream.shutdown()
+    with StoreReader(Settings.load(home).db_path) as reader:
+        sessions = reader.sessions()
+        assert [(s["target"], s["app"], s["status"]) for s in sessions] == [("mitmdump", "com.example.app", "completed")]
+        flows = reader.flows(sessions[0]["id"])
+    assert len(flows) == 1
+    assert flows[0]["request_body"] == b"imei=864273052471596" and flows[0]["status_code"] == 201
+    assert flows[0]["server_ip"] == "127.0.0.1"

@@ -1,0 +1,106 @@
+"""The pre-consent rules over a real store: edges at 1 ms either side of consent."""
+
+import pytest
+
+from monitor import events as ev
+from monitor.analysis.persist import analyze_and_store
+from monitor.storage.queries import StoreReader
+
+CONSENT_TS = 1_800_000_000_000_000
+UMENG_STACK = ["android.telephony.TelephonyManager.getImei(Native Method)", "com.umeng.commonsdk.UMConfigure.init(UMConfigure.java:5)"]
+APP_STACK = ["android.telephony.TelephonyManager.getImei(Native Method)", "com.example.shop.Main.run(Main.java:9)"]
+IMEI = "864273052471596"
+
+
+def _session(writer, sid="s1"):
+    writer.submit(ev.SessionStarted(sid, "com.example.shop", "lab", CONSENT_TS - 10_000_000))
+
+
+def _read(writer, ts, stack=UMENG_STACK, seq=1, sid="s1"):
+    writer.submit(ev.HookEvent(sid, seq, 1, ts, ts, "android.telephony.TelephonyManager.getImei", "device_id", "imei",
+                               [], IMEI, stack, "main"))
+
+
+def _send(writer, ts, body, host="ulogs.umeng.com", fid="f1", sid="s1"):
+    writer.submit(ev.FlowRecord(fid, sid, ts, ts + 1000, "POST", "https", host, 443, f"https://{host}/x", "HTTP/1.1",
+                                [["Content-Type", "application/json"]], body, len(body), False, 200, tls=True))
+
+
+def _consent(writer, ts=CONSENT_TS, source="click", kind="consent", sid="s1"):
+    writer.submit(ev.ConsentEvent(sid, ts, kind, source, "同意", 9))
+
+
+def _findings(settings, writer, sid="s1"):
+    writer.flush()
+    analyze_and_store(settings, sid, writer)
+    with StoreReader(settings.db_path) as reader:
+        return reader.findings(sid)
+
+
+@pytest.mark.parametrize("offset_us, expected", [(-1000, 1), (1000, 0)])
+def test_collection_one_ms_either_side_of_consent(settings, writer, offset_us, expected):
+    _session(writer)
+    _consent(writer)
+    _read(writer, CONSENT_TS + offset_us)
+    found = [f for f in _findings(settings, writer) if f["rule_id"] == "PRECONSENT_COLLECTION"]
+    assert len(found) == expected
+    if expected:
+        assert found[0]["sdk"] == "Umeng"
+        assert found[0]["evidence"]["before_consent_ms"] == 1.0
+        assert found[0]["evidence"]["attribution"]["deciding_frame"].startswith("com.umeng.commonsdk.UMConfigure")
+
+
+@pytest.mark.parametrize("offset_us, expected", [(-1000, 1), (1000, 0)])
+def test_transmission_one_ms_either_side_of_consent(settings, writer, offset_us, expected):
+    import hashlib
+
+    _session(writer)
+    _consent(writer)
+    _read(writer, CONSENT_TS - 5_000_000)
+    _send(writer, CONSENT_TS + offset_us, b'{"d":"%s"}' % hashlib.sha256(IMEI.encode()).hexdigest().encode())
+    found = [f for f in _findings(settings, writer) if f["rule_id"] == "PRECONSENT_TRANSMISSION"]
+    assert len(found) == expected
+    if expected:
+        f = found[0]
+        assert (f["host"], f["encoding"], f["sdk"]) == ("ulogs.umeng.com", "sha256", "Umeng")
+        assert "cac-app-pi-provisions-draft-2021 Art. 6(5)" in f["clauses"]  # a third party received it
+        # host clock vs device-clock consent: within the error bound the ordering is flagged
+        assert f["evidence"]["data_flow"]["delta_ms"] == pytest.approx(4999.0)
+
+
+def test_no_consent_in_the_run_makes_every_read_preconsent(settings, writer):
+    _session(writer)
+    _read(writer, CONSENT_TS, stack=APP_STACK)
+    found = _findings(settings, writer)
+    assert len(found) == 1
+    assert found[0]["sdk"] is None
+    assert found[0]["evidence"]["attribution"]["party"] == "app"
+    assert "no consent" in found[0]["title"] and found[0]["evidence"]["consent_event_id"] is None
+
+
+def test_a_refusal_is_not_consent(settings, writer):
+    _session(writer)
+    _consent(writer, kind="refuse")
+    _read(writer, CONSENT_TS + 5_000_000)
+    assert len(_findings(settings, writer)) == 1
+
+
+def test_cross_clock_margin_inside_error_bound_is_flagged(settings, writer):
+    _session(writer)
+    writer.submit(ev.ClockSample("s1", CONSENT_TS, 0, 5_000))
+    _consent(writer)
+    _read(writer, CONSENT_TS - 60_000_000)
+    _send(writer, CONSENT_TS - 2_000, IMEI.encode())
+    f = next(f for f in _findings(settings, writer) if f["rule_id"] == "PRECONSENT_TRANSMISSION")
+    assert f["evidence"]["ordering_uncertain"] is True
+
+
+def test_repeated_reads_are_one_finding_with_a_count_and_a_stable_fingerprint(settings, writer):
+    _session(writer)
+    _consent(writer)
+    for i in range(5):
+        _read(writer, CONSENT_TS - 10_000 * (i + 1), seq=i)
+    first = _findings(settings, writer)
+    again = _findings(settings, writer)
+    assert len(first) == 1 and first[0]["evidence"]["hook_event_count"] == 5
+    assert first[0]["fingerprint"] == again[0]["fingerprint"]

@@ -1,0 +1,85 @@
+import sqlite3
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from monitor import events as ev
+from monitor.storage import engine as store_engine
+from monitor.storage.queries import SessionNotFound, StoreReader
+from monitor.storage.writer import EventWriter
+
+
+def _hook(sid, seq, ts, api="android.telephony.TelephonyManager.getImei"):
+    return ev.HookEvent(sid, seq, 1, ts, ts, api, "device_id", "imei", [], "861234567890123", ["a.B.c(B.java:1)"], "main")
+
+
+def test_writer_round_trip_in_submission_order(settings, writer):
+    writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
+    writer.submit_many([_hook("s1", i, 100 + i) for i in range(1000)])
+    writer.submit(ev.ConsentEvent("s1", 500, "consent", "manual", "by hand"))
+    writer.submit(ev.SessionEnded("s1", 2000, ev.SESSION_COMPLETED, "done"))
+    assert writer.flush()
+    with StoreReader(settings.db_path) as reader:
+        session = reader.session("s1")
+        assert (session["status"], session["ended_at"], session["end_reason"]) == ("completed", 2000, "done")
+        events = reader.hook_events("s1")
+        assert [e["seq"] for e in events] == list(range(1000))
+        assert events[0]["stack"] == ["a.B.c(B.java:1)"]
+        assert reader.consent_events("s1")[0]["source"] == "manual"
+    assert writer.errors == []
+
+
+def test_a_bad_record_costs_only_itself(settings, writer):
+    writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
+    writer.flush()
+    # A hook event for a session that does not exist violates the foreign key.
+    writer.submit_many([_hook("s1", 1, 1), _hook("missing-session", 2, 2), _hook("s1", 3, 3)])
+    writer.flush()
+    with StoreReader(settings.db_path) as reader:
+        assert [e["seq"] for e in reader.hook_events("s1")] == [1, 3]
+    assert len(writer.errors) == 1 and "HookEvent" in writer.errors[0]
+
+
+def test_analysis_result_replaces_previous_findings(settings, writer):
+    writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
+    finding = ev.Finding("s1", "fp", "PRECONSENT_COLLECTION", "high", "t", "e", 1, "device_id", "imei", None, None, None, [], {})
+    writer.submit(ev.AnalysisResult("s1", [], [finding, finding]))
+    writer.submit(ev.AnalysisResult("s1", [], [finding]))
+    writer.flush()
+    with StoreReader(settings.db_path) as reader:
+        assert len(reader.findings("s1")) == 1
+
+
+def test_store_is_wal_and_versioned(settings, writer):
+    writer.flush()
+    con = sqlite3.connect(settings.db_path)
+    assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert con.execute("SELECT value FROM schema_meta WHERE key='version'").fetchone()[0] == str(store_engine.SCHEMA_VERSION)
+
+
+def test_schema_upgrades_an_empty_database_and_refuses_a_newer_one(tmp_path):
+    db = tmp_path / "old.sqlite3"
+    sqlite3.connect(db).close()
+    engine = create_engine(f"sqlite:///{db}")
+    assert store_engine.upgrade(engine) == 0
+    assert store_engine.upgrade(engine) == store_engine.SCHEMA_VERSION
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE schema_meta SET value='999' WHERE key='version'"))
+    with pytest.raises(store_engine.SchemaError, match="newer"):
+        store_engine.upgrade(engine)
+
+
+def test_reader_is_read_only_and_reports_unknown_sessions(settings, writer):
+    writer.flush()
+    with StoreReader(settings.db_path) as reader:
+        with pytest.raises(SessionNotFound, match="nope"):
+            reader.session("nope")
+        with reader._engine.connect() as conn, pytest.raises(Exception, match="readonly"):
+            conn.execute(text("DELETE FROM sessions"))
+
+
+def test_closed_writer_refuses_records(settings):
+    w = EventWriter(settings.db_path)
+    w.close()
+    with pytest.raises(RuntimeError):
+        w.submit(ev.SessionStarted("s", "a", "lab", 1))
