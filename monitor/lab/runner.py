@@ -182,8 +182,13 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                 progress("[lab] app running" + (" — keys: [c] consent  [r] refusal  [q] stop" if opts.interactive and KeyReader.available() else ""))
                 deadline = time.monotonic() + opts.timeout_s
                 with KeyReader(on_key) if opts.interactive else _nullctx():
+                    shown = None
                     try:
                         while not runner.detached.wait(0.2):
+                            now = (runner.counts.hook_events, capture.stored, runner.counts.consent_events)
+                            if now != shown:
+                                shown = now
+                                progress(f"[lab] {now[0]} hook events · {now[1]} flows · {now[2]} consent events")
                             if stop.is_set():
                                 status, reason = ev.SESSION_COMPLETED, "stopped by the tester"
                                 break
