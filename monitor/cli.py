@@ -136,6 +136,33 @@ def findings(
 
 
 @app.command()
+def hooks(
+    ctx: typer.Context,
+    session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per catalogue entry)."),
+) -> None:
+    """Hook coverage of a session: each catalogue entry installed or not (why), and how often it fired."""
+    with _reader(ctx) as reader:
+        sid = _resolve_session(reader, session_id)
+        rows = reader.hook_coverage(sid)
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        out.print("No hook install report in this session (the agent never loaded).")
+        return
+    table = Table(title=f"Hook coverage — {sid}")
+    for col in ("entry", "PI / signal", "state", "fired", "reason"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(r["id"], r["pi_type"] or r["signal"] or "", r["state"], str(r["fired"]), "; ".join(r["reasons"]))
+    out.print(table, markup=False)
+    installed = sum(1 for r in rows if r["state"] == "installed")
+    fired = sum(1 for r in rows if r["fired"])
+    out.print(f"{installed}/{len(rows)} installed, {fired} fired")
+
+
+@app.command()
 def analyze(ctx: typer.Context, session_id: str = typer.Argument(..., help="Session id, or 'latest'.")) -> None:
     """Run the analysis pass again over a stored session (same data, same findings)."""
     from .analysis.persist import analyze_and_store

@@ -48,6 +48,8 @@ class HookEvent:
     ret: Any
     stack: list[str]
     thread: str | None
+    hook_id: str | None = None  # the catalogue entry that fired
+    signal: str | None = None  # for non-PI entries: click, crash, …
 
 
 @dataclass

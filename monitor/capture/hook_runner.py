@@ -19,6 +19,7 @@ from ..consent import classify_click
 from ..timeutil import now_us
 
 CLOCK_INTERVAL_S = 30.0
+COVERAGE_FIELDS = ("class", "method", "pi_category", "pi_type", "signal")
 # The agent's clock (Date.now()) has millisecond resolution: half a millisecond of error on top
 # of half the round trip.
 DEVICE_CLOCK_RESOLUTION_US = 500
@@ -60,7 +61,13 @@ class HookRunner:
         self._script.load()
 
     def install(self, catalogue: list[dict]) -> list[dict]:
-        results = self._script.exports_sync.install(catalogue)
+        """Installs the catalogue; the stored results name each entry's class, method and PI, so
+        the coverage report stands on its own even after the catalogue changes."""
+        by_id = {e["id"]: e for e in catalogue}
+        results = []
+        for result in self._script.exports_sync.install(catalogue):
+            entry = by_id.get(result["id"], {})
+            results.append({**result, **{k: entry.get(k) for k in COVERAGE_FIELDS}})
         self._record("hooks:install", {"pid": self.pid, "results": results})
         return results
 
@@ -153,6 +160,8 @@ class HookRunner:
             ret=ret,
             stack=raw.get("stack", []),
             thread=raw.get("thread"),
+            hook_id=raw.get("entry"),
+            signal=raw.get("signal"),
         )
         self.writer.submit(event)
         self.counts.hook_events += 1

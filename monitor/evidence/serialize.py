@@ -57,6 +57,8 @@ def hook_event_json(e: dict) -> dict[str, Any]:
         "ret": e["ret"],
         "stack": e["stack"],
         "thread": e["thread"],
+        "hook_id": e["hook_id"],
+        "signal": e["signal"],
     }
 
 

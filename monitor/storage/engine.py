@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from . import models
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class SchemaError(RuntimeError):
@@ -23,9 +23,21 @@ def _create_initial(conn: Connection) -> None:
     models.Base.metadata.create_all(conn)
 
 
+def _add_columns(conn: Connection, table: str, columns: dict[str, str]) -> None:
+    existing = {row[1] for row in conn.execute(text(f"PRAGMA table_info({table})"))}
+    for name, sql_type in columns.items():
+        if name not in existing:  # a store created at this version already has it
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}"))
+
+
+def _hook_event_catalogue_ids(conn: Connection) -> None:
+    _add_columns(conn, "hook_events", {"hook_id": "VARCHAR", "signal": "VARCHAR"})
+
+
 # Migration N upgrades a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_initial,
+    2: _hook_event_catalogue_ids,
 }
 
 

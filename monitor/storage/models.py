@@ -47,6 +47,8 @@ class HookEvent(Base):
     ret: Mapped[object] = mapped_column(JSON, nullable=True)
     stack: Mapped[list] = mapped_column(JSON)
     thread: Mapped[str | None] = mapped_column(String, nullable=True)
+    hook_id: Mapped[str | None] = mapped_column(String, nullable=True)
+    signal: Mapped[str | None] = mapped_column(String, nullable=True)
 
     __table_args__ = (Index("ix_hook_events_session_ts", "session_id", "ts"),)
 

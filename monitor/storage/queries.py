@@ -115,3 +115,36 @@ class StoreReader:
                     select(func.count()).select_from(model).where(model.session_id == session_id)
                 ).scalar_one()
         return out
+
+    def hook_coverage(self, session_id: str) -> list[dict]:
+        """Per catalogue entry: installed / not_installed (with the reason) in each process, and
+        how often it fired. Entries are those the agent was asked to install in this session."""
+        fired: dict[str | None, int] = {}
+        m = models.HookEvent
+        with self._engine.connect() as conn:
+            for hook_id, n in conn.execute(
+                select(m.hook_id, func.count()).where(m.session_id == session_id).group_by(m.hook_id)
+            ):
+                fired[hook_id] = n
+        entries: dict[str, dict] = {}
+        for message in self.agent_messages(session_id):
+            if message["type"] != "hooks:install" or not isinstance(message["payload"], dict):
+                continue
+            pid = message["payload"].get("pid")
+            for result in message["payload"].get("results", []):
+                entry = entries.setdefault(result["id"], {
+                    "id": result["id"], "class": result.get("class"), "method": result.get("method"),
+                    "pi_category": result.get("pi_category"), "pi_type": result.get("pi_type"),
+                    "signal": result.get("signal"), "state": "not_installed", "overloads": 0,
+                    "reasons": [], "processes": [],
+                })
+                entry["processes"].append({"pid": pid, "state": result["state"], "reason": result.get("reason")})
+                if result["state"] == "installed":
+                    entry["state"] = "installed"
+                    entry["overloads"] = max(entry["overloads"], result.get("overloads", 0))
+                elif result.get("reason") and result["reason"] not in entry["reasons"]:
+                    entry["reasons"].append(result["reason"])
+        for entry in entries.values():
+            entry["fired"] = fired.get(entry["id"], 0)
+        return sorted(entries.values(), key=lambda e: e["id"])
+

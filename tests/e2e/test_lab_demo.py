@@ -131,3 +131,16 @@ def test_bundle_exports_verifies_and_rejects_one_changed_byte(lab_demo, tmp_path
     flipped.write_bytes(bytes(raw))
     bad = run_cli(home, "verify", str(flipped))
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
+
+
+def test_hook_coverage_report_lists_every_entry(lab_demo):
+    from monitor.capture.catalogue import load_catalogue
+
+    home, sid = lab_demo["home"], lab_demo["result"]["session"]
+    rows = json.loads(run_cli(home, "hooks", sid, "--json").stdout)
+    assert {r["id"] for r in rows} == {e["id"] for e in load_catalogue()}
+    by_id = {r["id"]: r for r in rows}
+    assert all(r["state"] in ("installed", "not_installed") for r in rows)
+    device_id = next(r for r in rows if r["class"] == "android.telephony.TelephonyManager" and r["method"] == "getDeviceId")
+    assert device_id["state"] == "installed" and device_id["fired"] == 1 and device_id["pi_type"] == "imei"
+    assert sum(r["fired"] for r in by_id.values()) == lab_demo["result"]["counts"]["hook_events"]

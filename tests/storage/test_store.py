@@ -83,3 +83,23 @@ def test_closed_writer_refuses_records(settings):
     w.close()
     with pytest.raises(RuntimeError):
         w.submit(ev.SessionStarted("s", "a", "lab", 1))
+
+
+def test_a_version_1_store_upgrades_in_place_keeping_its_rows(settings, writer):
+    writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
+    writer.submit(_hook("s1", 1, 100))
+    writer.flush()
+    writer.close()
+    con = sqlite3.connect(settings.db_path)
+    con.execute("ALTER TABLE hook_events DROP COLUMN hook_id")
+    con.execute("ALTER TABLE hook_events DROP COLUMN signal")
+    con.execute("UPDATE schema_meta SET value='1' WHERE key='version'")
+    con.commit()
+    con.close()
+    upgraded = EventWriter(settings.db_path)
+    upgraded.submit(ev.HookEvent("s1", 2, 1, 200, 200, "a.B.c", None, None, [], None, [], "main", "b.c", "click"))
+    upgraded.flush()
+    upgraded.close()
+    with StoreReader(settings.db_path) as reader:
+        rows = reader.hook_events("s1")
+    assert [(r["seq"], r["hook_id"], r["signal"]) for r in rows] == [(1, None, None), (2, "b.c", "click")]
