@@ -53,7 +53,7 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         consents = r.consent_events(session_id)
         lanes = {}
         for e in hook_events:
-            a = attribute_stack(e["stack"], s["app"])
+            a = attribute_stack(e["stack"], s["app"], e["api"])
             lanes[e["id"]] = a.label or ("app" if a.party == "app" else "unknown")
         findings = sorted((finding_json(f) for f in r.findings(session_id)),
                           key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["ts_us"]))

@@ -305,6 +305,7 @@ def lab_run(
     consent_delay_ms: int = typer.Option(2000, help="The demo app: how long the notice shows before the tap."),
     as_json: bool = typer.Option(False, "--json", help="Print the session and findings as JSON."),
     keys: bool = typer.Option(True, "--keys/--no-keys", help="Read [c]/[r]/[q] keys from the terminal."),
+    extra_hooks: Optional[Path] = typer.Option(None, "--extra-hooks", help="A YAML file of more hook entries (the format of hooks/catalogue.yaml)."),
 ) -> None:
     """Run a lab app under the real agent, mitmproxy and store; ends with its findings."""
     from .analysis.persist import analyze_and_store
@@ -319,6 +320,10 @@ def lab_run(
         raise CliError(f"--scenario must be agree or refuse, not {scenario!r}")
     settings = _settings(ctx)
     device_profile = load_profile(profile)
+    if extra_hooks is not None:
+        from .capture.catalogue import load_catalogue
+
+        load_catalogue(extra_hooks)  # fail now, with the file's name, not after the app started
     if classpath:
         if not main_class:
             raise CliError("--classpath needs --main (the class whose main() runs)")
@@ -344,6 +349,7 @@ def lab_run(
                 classpath=cp, main_class=main_class, app_package=app_package, profile=device_profile,
                 scenario=scenario, timeout_s=timeout, interactive=keys and not as_json,
                 jvm_properties={"privmon.lab.consentDelayMs": str(consent_delay_ms)},
+                extra_hooks=extra_hooks,
             ),
             progress=lambda m: err.print(m, markup=False),
         )
@@ -373,6 +379,7 @@ def _lab_main(name: str) -> str:
 # -- entry point ----------------------------------------------------------------------------
 def _known_error_code(exc: BaseException) -> ExitCode | None:
     from .capture.agent import AgentBuildError
+    from .capture.catalogue import CatalogueError
     from .capture.hook_runner import AttachError
     from .capture.proxy import ProxyError
     from .device_profile import ProfileError
@@ -391,6 +398,7 @@ def _known_error_code(exc: BaseException) -> ExitCode | None:
         AgentBuildError: ExitCode.SETUP,
         SchemaError: ExitCode.SETUP,
         ProfileError: ExitCode.USAGE,
+        CatalogueError: ExitCode.USAGE,
     }
     for cls, code in table.items():
         if isinstance(exc, cls):

@@ -26,13 +26,11 @@ class DeviceProfile:
     location: dict[str, float] | None = None
     installed_packages: list[str] = field(default_factory=list)
     clipboard: str | None = None
+    accounts: list[str] = field(default_factory=list)
 
     def lab_properties(self) -> dict[str, str]:
         """The key=value state the lab's Android stand-ins read (privmon.lab.Device)."""
-        props: dict[str, str] = {}
-        for key in ("imei", "imsi"):
-            if key in self.identifiers:
-                props[key] = self.identifiers[key]
+        props: dict[str, str] = dict(self.identifiers)
         if "android_id" in self.identifiers:
             props["settings.secure.android_id"] = self.identifiers["android_id"]
         if self.location:
@@ -42,6 +40,8 @@ class DeviceProfile:
             props["installed_packages"] = ",".join(self.installed_packages)
         if self.clipboard is not None:
             props["clipboard"] = self.clipboard
+        if self.accounts:
+            props["accounts"] = ",".join(self.accounts)
         return props
 
 

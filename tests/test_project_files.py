@@ -10,7 +10,6 @@ import pytest
 import typer.main
 
 from monitor.capture.agent import build_agent
-from monitor.capture.catalogue import load_catalogue
 from monitor.cli import app
 from monitor.device_profile import PROFILES_DIR, load_profile
 
@@ -22,22 +21,6 @@ def test_every_device_profile_loads(path):
     profile = load_profile(path)
     assert profile.name == path.stem
     assert profile.lab_properties()
-
-
-def test_catalogue_entries_are_well_formed():
-    entries = load_catalogue()
-    ids = [e["id"] for e in entries]
-    assert len(ids) == len(set(ids))
-    for e in entries:
-        assert re.fullmatch(r"[a-z][\w.]+(\$\w+)*", e["class"]), e
-        assert (e.get("pi_category") is None) == ("signal" in e), e
-    apis = {f'{e["class"]}.{e["method"]}' for e in entries}
-    for needed in ("android.telephony.TelephonyManager.getDeviceId", "android.telephony.TelephonyManager.getImei",
-                   "android.telephony.TelephonyManager.getSubscriberId", "android.provider.Settings$Secure.getString",
-                   "android.location.LocationManager.getLastKnownLocation",
-                   "android.content.pm.PackageManager.getInstalledPackages",
-                   "android.content.ClipboardManager.getPrimaryClip", "android.view.View.performClick"):
-        assert needed in apis
 
 
 def test_agent_compiles_with_frida_compiler(tmp_path):

@@ -1,9 +1,11 @@
 import Java from "frida-java-bridge";
 import { flush } from "./batch";
-import { CatalogueEntry, InstallResult, installEntry } from "./install";
+import { CatalogueEntry, InstallOptions, InstallResult, configure, installEntry, watchLateClasses } from "./install";
+import { initStack, javaStack, naiveStack } from "./stack";
+import { initValues } from "./values";
 
 // The host drives the agent through RPC: it measures the clock offset with now(), installs
-// the catalogue it loaded from hooks/catalogue.json, and flushes pending events before detaching.
+// the catalogue it loaded from hooks/catalogue.yaml, and flushes pending events before detaching.
 rpc.exports = {
   now(): number {
     return Date.now();
@@ -11,20 +13,32 @@ rpc.exports = {
   javaAvailable(): boolean {
     return Java.available;
   },
-  install(entries: CatalogueEntry[]): Promise<InstallResult[]> {
+  install(entries: CatalogueEntry[], opts: InstallOptions): Promise<InstallResult[]> {
     return new Promise((resolve, reject) => {
       if (!Java.available) {
         reject(new Error("no Java runtime in this process (is the JVM/ART started?)"));
         return;
       }
       Java.perform(() => {
+        configure(opts);
+        initStack();
+        initValues();
         const results: InstallResult[] = [];
+        const late: CatalogueEntry[] = [];
         for (const entry of entries) {
+          let result: InstallResult;
           try {
-            results.push(installEntry(entry));
+            result = installEntry(entry);
           } catch (e: any) {
-            results.push({ id: entry.id, state: "not_installed", overloads: 0, reason: String(e) });
+            result = { id: entry.id, state: "not_installed", overloads: 0, reason: String(e) };
           }
+          if (result.state === "not_installed" && result.reason?.startsWith("class not found")) late.push(entry);
+          results.push(result);
+        }
+        try {
+          if ((opts as any).watch_late_classes) watchLateClasses(late);
+        } catch (e: any) {
+          send({ type: "agent:error", entry: "late-class-watch", error: String(e) });
         }
         resolve(results);
       });
@@ -32,5 +46,16 @@ rpc.exports = {
   },
   flush(): number {
     return flush();
+  },
+  // Benchmark support: cost of the two stack captures, measured inside the process.
+  stackCost(kind: string, iterations: number): Promise<number> {
+    return new Promise((resolve) => {
+      Java.perform(() => {
+        const capture = kind === "naive" ? naiveStack : javaStack;
+        const start = Date.now();
+        for (let i = 0; i < iterations; i++) capture();
+        resolve(((Date.now() - start) * 1000) / iterations);
+      });
+    });
   },
 };

@@ -1,6 +1,6 @@
 import Java from "frida-java-bridge";
 import { enqueue, nextSeq } from "./batch";
-import { convert, plain } from "./values";
+import { convert, hasConverter, plain } from "./values";
 import { javaStack, threadName } from "./stack";
 
 export interface CatalogueEntry {
@@ -9,10 +9,19 @@ export interface CatalogueEntry {
   method: string;
   pi_category?: string | null;
   pi_type?: string | null;
+  sensitive?: boolean;
   signal?: string;
-  when?: { arg: number; equals: string[] };
+  when?: any;
+  classify?: { arg: number; by: string };
   ret?: string;
   self?: string;
+  skip_callers?: string[];
+  consent_arg?: number;
+}
+
+export interface InstallOptions {
+  app_package: string | null;
+  authorities: { [authority: string]: { pi_category: string; pi_type: string; sensitive: boolean } };
 }
 
 export interface InstallResult {
@@ -22,37 +31,101 @@ export interface InstallResult {
   reason?: string;
 }
 
-function matchesFilter(entry: CatalogueEntry, args: any[]): boolean {
-  if (!entry.when) return true;
-  const value = args[entry.when.arg];
-  return value !== null && value !== undefined && entry.when.equals.indexOf(String(value)) >= 0;
+let options: InstallOptions = { app_package: null, authorities: {} };
+// Calls made while an event is being recorded (our own converters calling, say,
+// Location.getLatitude) are the agent's, not the app's: never recorded.
+let recording = false;
+const active = new Set<string>();
+
+export function configure(opts: InstallOptions): void {
+  options = opts;
+}
+
+function authorityOf(value: any): string | null {
+  if (value === null || value === undefined) return null;
+  const text = String(value);
+  const m = /^content:\/\/([^/?#]+)/.exec(text);
+  if (m) return m[1].replace(/^\d+@/, "");
+  return /^[\w.-]+$/.test(text) ? text : null;
+}
+
+function intentPackage(intent: any): string | null {
+  if (intent === null || intent === undefined) return null;
+  const pkg = intent.getPackage();
+  if (pkg !== null) return String(pkg);
+  const component = intent.getComponent();
+  return component === null ? null : String(component.getPackageName());
+}
+
+function otherPackage(pkg: string | null): boolean {
+  return pkg !== null && pkg !== options.app_package;
+}
+
+// Returns the PI classification for this call, or null when the call is not recorded.
+function classify(entry: CatalogueEntry, self: any, args: any[]): { pi_category: any; pi_type: any; sensitive: boolean } | null {
+  const when = entry.when;
+  if (when) {
+    if (when.self) {
+      if (!new RegExp(when.matches).test(String(convert(when.self, self)))) return null;
+    } else {
+      const value = args[when.arg];
+      if (when.equals && !(value !== null && value !== undefined && when.equals.indexOf(String(value)) >= 0)) return null;
+      if (when.matches && !(value !== null && value !== undefined && new RegExp(when.matches).test(String(value)))) return null;
+      if (when.other_package && !otherPackage(value === null || value === undefined ? null : String(value))) return null;
+      if (when.intent_other_package && !otherPackage(intentPackage(value))) return null;
+    }
+  }
+  if (entry.classify) {
+    const authority = authorityOf(args[entry.classify.arg]);
+    const pi = authority === null ? undefined : options.authorities[authority];
+    if (!pi) return null;
+    return { pi_category: pi.pi_category, pi_type: pi.pi_type, sensitive: !!pi.sensitive };
+  }
+  return { pi_category: entry.pi_category ?? null, pi_type: entry.pi_type ?? null, sensitive: !!entry.sensitive };
+}
+
+function frameMethod(frame: string): string {
+  // "java.base/java.net.InetAddress.getHostName(Native Method)" → "java.net.InetAddress.getHostName"
+  let head = frame.split("(")[0];
+  const slash = head.indexOf("/");
+  if (slash >= 0) head = head.substring(slash + 1);
+  return head;
+}
+
+function calledFrom(stack: string[], prefixes: string[]): boolean {
+  // The hooked method's own frames come first (a replaced method can show twice); the first
+  // frame of another method is the caller.
+  const self = stack.length > 0 ? frameMethod(stack[0]) : "";
+  let i = 1;
+  while (i < stack.length && frameMethod(stack[i]) === self) i++;
+  const caller = i < stack.length ? frameMethod(stack[i]) : "";
+  return prefixes.some((p) => caller.startsWith(p));
 }
 
 function record(entry: CatalogueEntry, tsMs: number, self: any, args: any[], ret: any): void {
+  const pi = classify(entry, self, args);
+  if (pi === null) return;
+  const stack = javaStack();
+  if (entry.skip_callers && calledFrom(stack, entry.skip_callers)) return;
   const event: any = {
     seq: nextSeq(),
     ts_ms: tsMs,
     entry: entry.id,
     api: `${entry.class}.${entry.method}`,
-    pi_category: entry.pi_category ?? null,
-    pi_type: entry.pi_type ?? null,
+    pi_category: pi.pi_category,
+    pi_type: pi.pi_type,
+    sensitive: pi.sensitive,
     signal: entry.signal ?? null,
     args: args.map(plain),
     ret: convert(entry.ret, ret),
-    stack: javaStack(),
+    stack,
     thread: threadName(),
   };
   if (entry.self) event.self = convert(entry.self, self);
   enqueue(event);
 }
 
-export function installEntry(entry: CatalogueEntry): InstallResult {
-  let klass: any;
-  try {
-    klass = Java.use(entry.class);
-  } catch (e: any) {
-    return { id: entry.id, state: "not_installed", overloads: 0, reason: `class not found: ${entry.class}` };
-  }
+function hookMethod(entry: CatalogueEntry, klass: any): InstallResult {
   const method = klass[entry.method];
   if (method === undefined || method.overloads === undefined) {
     return { id: entry.id, state: "not_installed", overloads: 0, reason: `no method ${entry.method} in ${entry.class}` };
@@ -62,13 +135,27 @@ export function installEntry(entry: CatalogueEntry): InstallResult {
   for (const overload of method.overloads) {
     try {
       overload.implementation = function (this: any, ...args: any[]) {
+        if (recording) return overload.apply(this, args);
+        // One event per call: an overload delegating to another overload of the same entry
+        // (Runtime.exec(String) → exec(String[], …)) is the same call.
+        const key = `${entry.id}@${Process.getCurrentThreadId()}`;
+        if (active.has(key)) return overload.apply(this, args);
         // The call's time is when it began: a click's listener runs inside performClick.
         const tsMs = Date.now();
-        const ret = overload.apply(this, args);
+        active.add(key);
+        let ret: any;
         try {
-          if (matchesFilter(entry, args)) record(entry, tsMs, this, args, ret);
+          ret = overload.apply(this, args);
+        } finally {
+          active.delete(key);
+        }
+        recording = true;
+        try {
+          record(entry, tsMs, this, args, ret);
         } catch (e: any) {
           send({ type: "agent:error", entry: entry.id, error: String(e), stack: e.stack ?? null });
+        } finally {
+          recording = false;
         }
         return ret;
       };
@@ -81,4 +168,51 @@ export function installEntry(entry: CatalogueEntry): InstallResult {
     return { id: entry.id, state: "not_installed", overloads: 0, reason: failures.join("; ") || "no overloads" };
   }
   return { id: entry.id, state: "installed", overloads: installed, reason: failures.length ? failures.join("; ") : undefined };
+}
+
+export function installEntry(entry: CatalogueEntry, factory: any = Java): InstallResult {
+  if (!hasConverter(entry.ret) || !hasConverter(entry.self)) {
+    return { id: entry.id, state: "not_installed", overloads: 0, reason: `unknown converter in ${entry.id}` };
+  }
+  let klass: any;
+  try {
+    klass = factory.use(entry.class);
+  } catch (e: any) {
+    return { id: entry.id, state: "not_installed", overloads: 0, reason: `class not found: ${entry.class}` };
+  }
+  return hookMethod(entry, klass);
+}
+
+// Classes that were not loadable at install time (SDKs with their own class loaders) are hooked
+// when a class loader hands them out.
+const pending = new Map<string, CatalogueEntry[]>();
+
+export function watchLateClasses(entries: CatalogueEntry[]): InstallResult | null {
+  for (const entry of entries) {
+    const list = pending.get(entry.class) ?? [];
+    list.push(entry);
+    pending.set(entry.class, list);
+  }
+  if (pending.size === 0) return null;
+  const ClassLoader = Java.use("java.lang.ClassLoader");
+  const loadClass = ClassLoader.loadClass.overload("java.lang.String");
+  loadClass.implementation = function (this: any, name: string) {
+    const klass = loadClass.call(this, name);
+    const waiting = pending.get(name);
+    if (waiting !== undefined && klass !== null) {
+      pending.delete(name);
+      const factory = Java.ClassFactory.get(this);
+      for (const entry of waiting) {
+        let result: InstallResult;
+        try {
+          result = installEntry(entry, factory);
+        } catch (e: any) {
+          result = { id: entry.id, state: "not_installed", overloads: 0, reason: String(e) };
+        }
+        send({ type: "hooks:late-install", result, loader: String(this.getClass().getName()) });
+      }
+    }
+    return klass;
+  };
+  return { id: "java.lang.ClassLoader.loadClass", state: "installed", overloads: 1 };
 }

@@ -1,22 +1,51 @@
 import Java from "frida-java-bridge";
 
-let ThrowableClass: any = null;
+// Stack capture. The naive way (Throwable.getStackTrace(), then one toString() JNI call per
+// frame) costs a JNI round trip per frame. Ours renders the whole trace inside the runtime with
+// printStackTrace into a StringWriter (a fixed handful of JNI calls, boot classes only, so it
+// works from hooks in any class loader's context) and splits the text here.
+let Throwable: any = null;
+let StringWriter: any = null;
+let PrintWriter: any = null;
 
-// The full Java stack of the current call, hooked method first. Frames of the capture itself
-// (Throwable construction) are dropped.
-export function javaStack(): string[] {
-  if (ThrowableClass === null) ThrowableClass = Java.use("java.lang.Throwable");
-  const elements = ThrowableClass.$new().getStackTrace();
+function init(): void {
+  if (Throwable !== null) return;
+  Thread = Java.use("java.lang.Thread");
+  Throwable = Java.use("java.lang.Throwable");
+  StringWriter = Java.use("java.io.StringWriter");
+  PrintWriter = Java.use("java.io.PrintWriter");
+}
+
+export function naiveStack(): string[] {
+  init();
+  const elements = Throwable.$new().getStackTrace();
   const frames: string[] = [];
-  for (let i = 0; i < elements.length; i++) {
-    frames.push(elements[i].toString());
+  for (let i = 0; i < elements.length; i++) frames.push(elements[i].toString());
+  return frames;
+}
+
+export function javaStack(): string[] {
+  init();
+  const sw = StringWriter.$new();
+  Throwable.$new().printStackTrace(PrintWriter.$new(sw));
+  const text: string = sw.toString();
+  const frames: string[] = [];
+  for (const line of text.split("\n")) {
+    if (line.startsWith("\tat ")) frames.push(line.substring(4).trimEnd());
   }
   return frames;
 }
 
+export function initStack(): void {
+  init();
+}
+
+let Thread: any = null;
+
 export function threadName(): string | null {
   try {
-    return Java.use("java.lang.Thread").currentThread().getName();
+    if (Thread === null) Thread = Java.use("java.lang.Thread");
+    return Thread.currentThread().getName();
   } catch (e) {
     return null;
   }

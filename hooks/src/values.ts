@@ -3,10 +3,48 @@ import Java from "frida-java-bridge";
 // Converts Java values into JSON the host can store. Values from the app are bounded here so a
 // huge return value cannot flood the channel.
 const MAX_STRING = 4096;
+// Class wrappers used by converters, resolved once inside Java.perform at install time: a hook
+// running in a JDK class's context cannot look up app classes by name (NoClassDefFoundError).
+const wrappers: { [name: string]: any } = {};
+const WRAPPED = [
+  "java.lang.String", "java.util.List", "java.util.Collection", "java.lang.System", "java.lang.ProcessBuilder",
+  "android.content.pm.PackageInfo", "android.content.pm.ApplicationInfo", "android.content.ClipData",
+  "android.widget.TextView",
+];
+
+let valueOf: any = null;
+
+export function initValues(): void {
+  for (const name of WRAPPED) {
+    try {
+      wrappers[name] = Java.use(name);
+    } catch (e) {
+      wrappers[name] = null;
+    }
+  }
+  valueOf = wrappers["java.lang.String"].valueOf.overload("java.lang.Object");
+}
+
+// Java's own toString(): a wrapper typed as an interface (List, Cursor…) has no toString of its own
+// on the JS side.
+function javaString(value: any): string {
+  return valueOf !== null ? String(valueOf.call(wrappers["java.lang.String"], value)) : String(value);
+}
+
+function use(name: string): any {
+  const w = wrappers[name];
+  if (!w) throw new Error(`class not available: ${name}`);
+  return w;
+}
 const MAX_ITEMS = 500;
+const MAX_BYTES = 4096;
 
 export function bounded(s: string): string {
   return s.length > MAX_STRING ? s.substring(0, MAX_STRING) + `…[${s.length} chars]` : s;
+}
+
+function isByteArray(value: any): boolean {
+  return Array.isArray(value) && value.length > 0 && value.every((b: any) => typeof b === "number" && b >= -128 && b <= 255);
 }
 
 export function plain(value: any): any {
@@ -14,11 +52,60 @@ export function plain(value: any): any {
   const t = typeof value;
   if (t === "number" || t === "boolean") return value;
   if (t === "string") return bounded(value);
+  if (Array.isArray(value)) {
+    if (isByteArray(value)) return bytesValue(value);
+    return value.slice(0, MAX_ITEMS).map(plain);
+  }
   try {
-    return bounded(value.toString());
+    return bounded(javaString(value));
   } catch (e) {
     return `<unprintable ${t}>`;
   }
+}
+
+function hex(bytes: number[]): string {
+  let out = "";
+  const n = Math.min(bytes.length, MAX_BYTES);
+  for (let i = 0; i < n; i++) out += ((bytes[i] & 0xff) + 0x100).toString(16).substring(1);
+  return out;
+}
+
+function bytesValue(value: any): any {
+  if (value === null) return null;
+  const bytes: number[] = Array.from(value as ArrayLike<number>);
+  return { hex: hex(bytes), length: bytes.length, truncated: bytes.length > MAX_BYTES };
+}
+
+function macBytes(value: any): any {
+  if (value === null) return null;
+  const h = hex(Array.from(value as ArrayLike<number>));
+  return h.match(/../g)?.join(":") ?? h;
+}
+
+function ipv4Int(value: any): any {
+  const n = Number(value);
+  return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff].join(".");
+}
+
+function javaList(value: any): any[] {
+  const list = Java.cast(value, use("java.util.List"));
+  const out: any[] = [];
+  const n = Math.min(list.size(), MAX_ITEMS);
+  for (let i = 0; i < n; i++) out.push(list.get(i));
+  return out;
+}
+
+function list(value: any): any {
+  if (value === null) return null;
+  if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map(plain);
+  const Collection = use("java.util.Collection");
+  if (Collection.class.isInstance(value)) {
+    const items = Java.cast(value, Collection).toArray();
+    const out: any[] = [];
+    for (let i = 0; i < Math.min(items.length, MAX_ITEMS); i++) out.push(plain(items[i]));
+    return out;
+  }
+  return plain(value);
 }
 
 function location(value: any): any {
@@ -28,20 +115,19 @@ function location(value: any): any {
 
 function packageList(value: any): any {
   if (value === null) return null;
-  const list = Java.cast(value, Java.use("java.util.List"));
-  const n = Math.min(list.size(), MAX_ITEMS);
-  const names: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const info = list.get(i);
-    const pkg = Java.cast(info, Java.use("android.content.pm.PackageInfo"));
-    names.push(String(pkg.packageName.value));
-  }
-  return names;
+  const PackageInfo = use("android.content.pm.PackageInfo");
+  return javaList(value).map((item) => String(Java.cast(item, PackageInfo).packageName.value));
+}
+
+function applicationList(value: any): any {
+  if (value === null) return null;
+  const ApplicationInfo = use("android.content.pm.ApplicationInfo");
+  return javaList(value).map((item) => String(Java.cast(item, ApplicationInfo).packageName.value));
 }
 
 function clip(value: any): any {
   if (value === null) return null;
-  const data = Java.cast(value, Java.use("android.content.ClipData"));
+  const data = Java.cast(value, use("android.content.ClipData"));
   const texts: string[] = [];
   const n = Math.min(data.getItemCount(), MAX_ITEMS);
   for (let i = 0; i < n; i++) {
@@ -52,18 +138,59 @@ function clip(value: any): any {
 }
 
 function viewText(view: any): any {
-  const TextView = Java.use("android.widget.TextView");
+  const TextView = use("android.widget.TextView");
   if (!TextView.class.isInstance(view)) return null;
   const text = Java.cast(view, TextView).getText();
   return text === null ? null : bounded(text.toString());
 }
 
+function dialogText(dialog: any): any {
+  return { dialog: String(dialog.getClass().getName()), text: plain(javaString(dialog)) };
+}
+
+function className(self: any): any {
+  return String(self.getClass().getName());
+}
+
+function identity(self: any): any {
+  return use("java.lang.System").identityHashCode(self);
+}
+
+function toStringValue(self: any): any {
+  return plain(javaString(self));
+}
+
+function processCommand(self: any): any {
+  // "[cat, /proc/net/arp]" → "cat /proc/net/arp"
+  const text = javaString(self.command());
+  return text.replace(/^\[|\]$/g, "").split(", ").join(" ");
+}
+
+function okhttpUrl(self: any): any {
+  return plain(self.request().url().toString());
+}
+
 const converters: { [name: string]: (v: any) => any } = {
+  bytes: bytesValue,
+  mac_bytes: macBytes,
+  ipv4_int: ipv4Int,
+  list,
   location,
   package_list: packageList,
+  application_list: applicationList,
   clip,
   view_text: viewText,
+  dialog_text: dialogText,
+  class_name: className,
+  identity,
+  to_string: toStringValue,
+  process_command: processCommand,
+  okhttp_url: okhttpUrl,
 };
+
+export function hasConverter(kind: string | undefined): boolean {
+  return kind === undefined || kind in converters;
+}
 
 export function convert(kind: string | undefined, value: any): any {
   if (!kind) return plain(value);

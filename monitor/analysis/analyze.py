@@ -36,7 +36,7 @@ def analyze_session(reader: StoreReader, session_id: str) -> ev.AnalysisResult:
     flows = reader.flows(session_id)
     consent = consent_point(reader.consent_events(session_id), reader.clock_samples(session_id))
 
-    attributions = {e["id"]: attribute_stack(e["stack"], app_package) for e in hook_events}
+    attributions = {e["id"]: attribute_stack(e["stack"], app_package, e["api"]) for e in hook_events}
     events_by_id = {e["id"]: e for e in hook_events}
     watchlist = build_watchlist(hook_events, exclude={app_package})
     needles = [n for w in watchlist for n in expand(w)]

@@ -32,10 +32,13 @@ def frame_class(frame: str) -> str:
     return head.rsplit(".", 1)[0] if "." in head else head
 
 
-def attribute_stack(stack: list[str], app_package: str | None) -> Attribution:
+def attribute_stack(stack: list[str], app_package: str | None, api: str | None = None) -> Attribution:
+    """`api` ("Class.method") names the hooked API: its own frames (an SDK API such as
+    FusedLocationProviderClient.getLastLocation) are the callee, never the caller."""
+    api_class = api.rsplit(".", 1)[0] if api else None
     for frame in stack:
         cls = frame_class(frame)
-        if cls.startswith(FRAMEWORK_PREFIXES):
+        if cls.startswith(FRAMEWORK_PREFIXES) or cls == api_class or (api_class and cls.startswith(api_class + "$")):
             continue
         sdk = knowledge().by_class(cls)
         if sdk is not None:
@@ -44,3 +47,20 @@ def attribute_stack(stack: list[str], app_package: str | None) -> Attribution:
             return Attribution("app", None, frame)
         return Attribution("unknown", None, frame)
     return Attribution("unknown", None, None)
+
+
+REFLECTION_PREFIXES = ("java.lang.reflect.Method.invoke", "jdk.internal.reflect.", "sun.reflect.")
+
+
+def reached_by_reflection(stack: list[str], api: str) -> bool:
+    """True when the frame that called the hooked API is the reflection machinery
+    (Method.invoke), i.e. the API was reached through reflection (REFLECTIVE_ACCESS)."""
+    for frame in stack:
+        head = frame.split("(", 1)[0]
+        if "/" in head:
+            head = head.rsplit("/", 1)[1]
+        if head == api:
+            continue
+        return head.startswith(REFLECTION_PREFIXES)
+    return False
+

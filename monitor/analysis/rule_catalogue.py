@@ -29,7 +29,8 @@ RULES: dict[str, Rule] = {
             "PI collected before the user consented",
             "在用户同意隐私政策前收集个人信息",
             "A hooked API call that reads PI happened before the first consent event of the run "
-            "(or the run has no consent event). One finding per PI type, API and caller (SDK or app).",
+            "(or the run has no consent event). One finding per PI type and caller (SDK or app), listing every API "
+            "it went through (Settings.Secure.getString delegates to getStringForUser and NameValueCache).",
             (f"{APP} Art. 6(3)", f"{CLAST} 6.2.7.1 a) 1)", f"{CLAST} 6.2.6.1 c) 2)–3)"),
         ),
         Rule(

@@ -69,20 +69,22 @@ def preconsent_collection(session_id: str, events: pd.DataFrame, attributions: d
     if pi.empty:
         return findings
     pi = pi.assign(caller=[_caller_key(attributions[i]) for i in pi["id"]])
-    for (pi_type, api, caller), group in pi.groupby(["pi_type", "api", "caller"], sort=False):
+    for (pi_type, caller), group in pi.groupby(["pi_type", "caller"], sort=False):
         first = group.sort_values(["ts", "id"]).iloc[0]
+        api = first["api"]  # the first call; delegation inside the platform adds more APIs
+        apis = list(dict.fromkeys(group.sort_values(["ts", "id"])["api"]))
         attr = attributions[int(first["id"])]
         label = pi_label(pi_type)
         who = _caller_text(attr)
         when = "before consent" if consent.ts is not None else "with no consent in the run"
         findings.append(ev.Finding(
             session_id=session_id,
-            fingerprint=fingerprint(rule.id, pi_type, api, caller),
+            fingerprint=fingerprint(rule.id, pi_type, caller),
             rule_id=rule.id,
             severity=severity_for(rule, first["pi_category"]),
             title=f"{label[0].upper() + label[1:]} read {when} by {who} ({api.rsplit('.', 2)[-2]}.{api.rsplit('.', 1)[-1]})",
             explanation=(
-                f"{who[0].upper() + who[1:]} called {api} {len(group)} time(s), first at "
+                f"{who[0].upper() + who[1:]} read the {label} {len(group)} time(s) through {', '.join(apis)}, first at "
                 f"{iso_utc(int(first['ts']))}, {_before(consent, int(first['ts']))}.\n"
                 f"{_zh_who(attr)}在用户同意隐私政策前调用 {api} 读取了{label}（{len(group)} 次）。"
             ),
@@ -97,6 +99,7 @@ def preconsent_collection(session_id: str, events: pd.DataFrame, attributions: d
                 "hook_event_ids": [int(i) for i in group.sort_values("ts")["id"].head(MAX_EVIDENCE_IDS)],
                 "hook_event_count": int(len(group)),
                 "api": api,
+                "apis": apis,
                 "attribution": _attribution_evidence(attr),
                 "consent_event_id": consent.event_id,
                 "consent_source": consent.source,

@@ -16,6 +16,7 @@ import frida
 
 from .. import events as ev
 from ..consent import classify_click
+from .catalogue import authorities
 from ..timeutil import now_us
 
 CLOCK_INTERVAL_S = 30.0
@@ -52,6 +53,7 @@ class HookRunner:
         self._clock_stop = threading.Event()
         self._clock_thread: threading.Thread | None = None
         self.on_consent: Callable[[ev.ConsentEvent], None] | None = None
+        self._entries: dict[str, dict] = {}
         frida_session.on("detached", self._on_detached)
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -60,12 +62,14 @@ class HookRunner:
         self._script.on("message", self._on_message)
         self._script.load()
 
-    def install(self, catalogue: list[dict]) -> list[dict]:
+    def install(self, catalogue: list[dict], app_package: str | None) -> list[dict]:
         """Installs the catalogue; the stored results name each entry's class, method and PI, so
         the coverage report stands on its own even after the catalogue changes."""
         by_id = {e["id"]: e for e in catalogue}
+        self._entries = by_id
+        options = {"app_package": app_package, "authorities": authorities()}
         results = []
-        for result in self._script.exports_sync.install(catalogue):
+        for result in self._script.exports_sync.install(catalogue, options):
             entry = by_id.get(result["id"], {})
             results.append({**result, **{k: entry.get(k) for k in COVERAGE_FIELDS}})
         self._record("hooks:install", {"pid": self.pid, "results": results})
@@ -167,17 +171,25 @@ class HookRunner:
         self.counts.hook_events += 1
         signal = raw.get("signal")
         if signal == "click":
-            self._on_click(event, raw.get("self"))
+            self._on_consent(event, classify_click(raw.get("self")), "click", raw.get("self"))
+        elif signal == "sdk_consent":
+            self._on_sdk_consent(event)
         elif signal == "crash":
             text = event.args[0] if event.args else "uncaught exception"
             self.counts.crashes.append(str(text))
             self._record("app:crash", {"exception": text, "thread": event.thread, "hook_seq": event.seq})
 
-    def _on_click(self, event: ev.HookEvent, text: str | None) -> None:
-        kind = classify_click(text)
+    def _on_sdk_consent(self, event: ev.HookEvent) -> None:
+        """An SDK's privacy API, e.g. updatePrivacyAgree(context, true): the flag says which."""
+        index = self._entries.get(event.hook_id or "", {}).get("consent_arg")
+        if index is None or index >= len(event.args) or not isinstance(event.args[index], bool):
+            return
+        self._on_consent(event, "consent" if event.args[index] else "refuse", "sdk_api", event.api)
+
+    def _on_consent(self, event: ev.HookEvent, kind: str | None, source: str, detail: str | None) -> None:
         if kind is None:
             return
-        consent = ev.ConsentEvent(self.session_id, event.ts, kind, "click", detail=text, hook_seq=event.seq)
+        consent = ev.ConsentEvent(self.session_id, event.ts, kind, source, detail=detail, hook_seq=event.seq)
         self.writer.submit(consent)
         self.counts.consent_events += 1
         if self.on_consent is not None:

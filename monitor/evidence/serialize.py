@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from ..analysis.attribution import reached_by_reflection
 from ..timeutil import iso_utc
 
 
@@ -59,6 +60,7 @@ def hook_event_json(e: dict) -> dict[str, Any]:
         "thread": e["thread"],
         "hook_id": e["hook_id"],
         "signal": e["signal"],
+        "reflective": reached_by_reflection(e["stack"], e["api"]),
     }
 
 

@@ -46,6 +46,7 @@ class LabRunOptions:
     ready_timeout_s: float = 60.0
     jvm_properties: dict[str, str] = field(default_factory=dict)
     interactive: bool = True
+    extra_hooks: Path | None = None
 
 
 @dataclass
@@ -151,7 +152,7 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                     "privmon.lab.scenario": opts.scenario,
                     **opts.jvm_properties,
                 }
-                argv = [java, "-Xshare:auto", "-cp", ":".join(str(p) for p in opts.classpath)]
+                argv = [java, "-Xshare:off", "-cp", ":".join(str(p) for p in opts.classpath)]
                 argv += [f"-D{k}={v}" for k, v in props.items()] + [LAUNCHER_CLASS, opts.main_class]
                 device.on("output", output.on_output)
                 pid = device.spawn(argv, stdio="pipe")
@@ -173,7 +174,7 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                     if time.monotonic() > deadline:
                         raise LabError(f"the lab app printed no ready line within {opts.ready_timeout_s:.0f} s" + _tail(output))
                 runner.load(bundle)
-                results = runner.install(load_catalogue())
+                results = runner.install(load_catalogue(opts.extra_hooks), opts.app_package)
                 installed = sum(1 for r in results if r["state"] == "installed")
                 clock = runner.sync_clock()
                 runner.start_clock_thread()
@@ -198,7 +199,9 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                             status, reason = ev.SESSION_COMPLETED, "the app exited"
                     except KeyboardInterrupt:
                         status, reason = ev.SESSION_COMPLETED, "stopped by the tester (Ctrl-C)"
-                if output.exit_code not in (None, 0) or runner.counts.crashes:
+                # The launcher's exit line decides: on a JVM an uncaught exception on another
+                # thread (recorded as app:crash) does not end the app as it would on Android.
+                if output.exit_code not in (None, 0):
                     status = ev.SESSION_INTERRUPTED
                     detail = output.exit_detail or (runner.counts.crashes[0] if runner.counts.crashes else "")
                     reason = f"the lab app crashed (exit {output.exit_code}): {detail}".rstrip(": ")

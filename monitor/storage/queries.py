@@ -127,7 +127,10 @@ class StoreReader:
             ):
                 fired[hook_id] = n
         entries: dict[str, dict] = {}
+        late: list[dict] = []
         for message in self.agent_messages(session_id):
+            if message["type"] == "hooks:late-install" and isinstance(message["payload"], dict):
+                late.append(message["payload"])
             if message["type"] != "hooks:install" or not isinstance(message["payload"], dict):
                 continue
             pid = message["payload"].get("pid")
@@ -144,6 +147,17 @@ class StoreReader:
                     entry["overloads"] = max(entry["overloads"], result.get("overloads", 0))
                 elif result.get("reason") and result["reason"] not in entry["reasons"]:
                     entry["reasons"].append(result["reason"])
+        for payload in late:  # hooked later, when an SDK's own class loader loaded the class
+            result = payload.get("result") or {}
+            entry = entries.get(result.get("id"))
+            if entry is None:
+                continue
+            entry["processes"].append({"pid": None, "state": result.get("state"), "reason": result.get("reason"),
+                                       "loader": payload.get("loader")})
+            if result.get("state") == "installed":
+                entry["state"] = "installed"
+                entry["overloads"] = max(entry["overloads"], result.get("overloads", 0))
+                entry["reasons"] = []
         for entry in entries.values():
             entry["fired"] = fired.get(entry["id"], 0)
         return sorted(entries.values(), key=lambda e: e["id"])

@@ -34,4 +34,14 @@ public class ClipData {
     public Item getItemAt(int index) {
         return items.get(index);
     }
+
+    /** As on Android: "ClipData { text/plain {T:text} }". */
+    @Override
+    public String toString() {
+        StringBuilder b = new StringBuilder("ClipData { text/plain");
+        for (Item item : items) {
+            b.append(" {T:").append(item.getText()).append('}');
+        }
+        return b.append(" }").toString();
+    }
 }

@@ -4,7 +4,6 @@ package android.content.pm;
 public class PackageInfo {
     public String packageName;
 
-    public PackageInfo(String packageName) {
-        this.packageName = packageName;
-    }
+    public PackageInfo(String packageName) { this.packageName = packageName; }
+    @Override public String toString() { return "PackageInfo{" + packageName + "}"; }
 }

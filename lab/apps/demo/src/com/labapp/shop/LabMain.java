@@ -12,7 +12,7 @@ public final class LabMain {
 
     public static void main(String[] args) throws Exception {
         Context context = new Context("com.labapp.shop");
-        UMConfigure.init(context, "5f8a1c2b3d4e5f6a7b8c9d0e");
+        UMConfigure.init(context, "5f8a1c2b3d4e5f6a7b8c9d0e", "lab", 1, null);
 
         PrivacyDialog dialog = new PrivacyDialog(
                 v -> {

@@ -1,0 +1,5 @@
+package android.app;
+
+/** Stand-in for android.app.PendingIntent. */
+public final class PendingIntent {
+}

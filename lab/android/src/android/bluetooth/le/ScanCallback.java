@@ -1,0 +1,5 @@
+package android.bluetooth.le;
+
+/** Stand-in for android.bluetooth.le.ScanCallback. */
+public abstract class ScanCallback {
+}

@@ -1,0 +1,5 @@
+package android.content;
+
+/** Stand-in for android.content.ContentProviderClient. */
+public class ContentProviderClient {
+}

@@ -1,0 +1,5 @@
+package android.location;
+
+/** Stand-in for android.location.Criteria. */
+public class Criteria {
+}

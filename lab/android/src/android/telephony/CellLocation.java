@@ -1,0 +1,5 @@
+package android.telephony;
+
+/** Stand-in for android.telephony.CellLocation. */
+public abstract class CellLocation {
+}

@@ -1,0 +1,5 @@
+package android.view;
+
+/** Stand-in for android.view.Surface. */
+public class Surface {
+}

@@ -1,0 +1,5 @@
+package androidx.work;
+
+/** Stand-in for androidx.work.Operation. */
+public class Operation {
+}

@@ -1,0 +1,6 @@
+package androidx.work;
+
+/** Stand-in for androidx.work.WorkRequest. */
+public class WorkRequest {
+    @Override public String toString() { return "WorkRequest{SyncWorker}"; }
+}
