@@ -311,7 +311,7 @@ def lab_run(
     from .analysis.persist import analyze_and_store
     from .device_profile import load_profile
     from .evidence.serialize import finding_json
-    from .lab.build import build_app, build_standins
+    from .lab.build import build_app, build_plugin, build_standins
     from .lab.runner import LabRunOptions, run_lab
     from .storage.queries import StoreReader
     from .storage.writer import EventWriter
@@ -320,6 +320,7 @@ def lab_run(
         raise CliError(f"--scenario must be agree or refuse, not {scenario!r}")
     settings = _settings(ctx)
     device_profile = load_profile(profile)
+    jvm_properties = {"privmon.lab.consentDelayMs": str(consent_delay_ms)}
     if extra_hooks is not None:
         from .capture.catalogue import load_catalogue
 
@@ -339,6 +340,9 @@ def lab_run(
         standins, classes = build_app(settings.cache_dir, lab_app_name)
         cp, main_class = [standins, classes], _lab_main(lab_app_name)
         app_package = package or main_class.rpartition(".")[0]
+        plugin = build_plugin(settings.cache_dir, lab_app_name)
+        if plugin is not None:
+            jvm_properties["privmon.lab.pluginDir"] = str(plugin)
 
     err.print("[LAB] simulated device and network — not a real phone", markup=False)
     with EventWriter(settings.db_path) as writer:
@@ -348,7 +352,7 @@ def lab_run(
             LabRunOptions(
                 classpath=cp, main_class=main_class, app_package=app_package, profile=device_profile,
                 scenario=scenario, timeout_s=timeout, interactive=keys and not as_json,
-                jvm_properties={"privmon.lab.consentDelayMs": str(consent_delay_ms)},
+                jvm_properties=jvm_properties,
                 extra_hooks=extra_hooks,
             ),
             progress=lambda m: err.print(m, markup=False),

@@ -1,7 +1,7 @@
 import Java from "frida-java-bridge";
 import { flush } from "./batch";
 import { CatalogueEntry, InstallOptions, InstallResult, configure, installEntry, watchLateClasses } from "./install";
-import { initStack, javaStack, naiveStack } from "./stack";
+import { initStack } from "./stack";
 import { initValues } from "./values";
 
 // The host drives the agent through RPC: it measures the clock offset with now(), installs
@@ -36,7 +36,7 @@ rpc.exports = {
           results.push(result);
         }
         try {
-          if ((opts as any).watch_late_classes) watchLateClasses(late);
+          watchLateClasses(late);
         } catch (e: any) {
           send({ type: "agent:error", entry: "late-class-watch", error: String(e) });
         }
@@ -46,16 +46,5 @@ rpc.exports = {
   },
   flush(): number {
     return flush();
-  },
-  // Benchmark support: cost of the two stack captures, measured inside the process.
-  stackCost(kind: string, iterations: number): Promise<number> {
-    return new Promise((resolve) => {
-      Java.perform(() => {
-        const capture = kind === "naive" ? naiveStack : javaStack;
-        const start = Date.now();
-        for (let i = 0; i < iterations; i++) capture();
-        resolve(((Date.now() - start) * 1000) / iterations);
-      });
-    });
   },
 };

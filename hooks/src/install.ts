@@ -1,7 +1,7 @@
 import Java from "frida-java-bridge";
 import { enqueue, nextSeq } from "./batch";
 import { convert, hasConverter, plain } from "./values";
-import { javaStack, threadName } from "./stack";
+import { javaStack, naiveStack, threadName } from "./stack";
 
 export interface CatalogueEntry {
   id: string;
@@ -21,6 +21,7 @@ export interface CatalogueEntry {
 
 export interface InstallOptions {
   app_package: string | null;
+  stack?: "fast" | "naive" | "none";
   authorities: { [authority: string]: { pi_category: string; pi_type: string; sensitive: boolean } };
 }
 
@@ -105,7 +106,7 @@ function calledFrom(stack: string[], prefixes: string[]): boolean {
 function record(entry: CatalogueEntry, tsMs: number, self: any, args: any[], ret: any): void {
   const pi = classify(entry, self, args);
   if (pi === null) return;
-  const stack = javaStack();
+  const stack = options.stack === "none" ? [] : options.stack === "naive" ? naiveStack() : javaStack();
   if (entry.skip_callers && calledFrom(stack, entry.skip_callers)) return;
   const event: any = {
     seq: nextSeq(),
@@ -183,36 +184,67 @@ export function installEntry(entry: CatalogueEntry, factory: any = Java): Instal
   return hookMethod(entry, klass);
 }
 
-// Classes that were not loadable at install time (SDKs with their own class loaders) are hooked
-// when a class loader hands them out.
+// Classes that were not loadable at install time (SDKs with their own class loaders, plugins,
+// hot fixes) are hooked when a new class loader appears: right after its constructor returns,
+// each pending class is looked up through it (loaded, not initialised), before the app can
+// call into it. Android only: on HotSpot, frida-java-bridge cannot use classes of a custom
+// loader (ClassFactory.get(loader).use() hangs the JVM), and hooking ClassLoader.loadClass
+// crashes it, so the lab reports such classes as not installed.
 const pending = new Map<string, CatalogueEntry[]>();
+let watching = false;
+const LOADER_CLASSES = ["dalvik.system.BaseDexClassLoader"];
 
-export function watchLateClasses(entries: CatalogueEntry[]): InstallResult | null {
+function tryPending(loader: any): void {
+  const factory = Java.ClassFactory.get(loader);
+  for (const [name, entries] of Array.from(pending.entries())) {
+    try {
+      factory.use(name);
+    } catch (e) {
+      continue;  // not in this loader
+    }
+    pending.delete(name);
+    for (const entry of entries) {
+      let result: InstallResult;
+      try {
+        result = installEntry(entry, factory);
+      } catch (e: any) {
+        result = { id: entry.id, state: "not_installed", overloads: 0, reason: String(e) };
+      }
+      send({ type: "hooks:late-install", result });
+    }
+  }
+}
+
+export function watchLateClasses(entries: CatalogueEntry[]): void {
   for (const entry of entries) {
     const list = pending.get(entry.class) ?? [];
     list.push(entry);
     pending.set(entry.class, list);
   }
-  if (pending.size === 0) return null;
-  const ClassLoader = Java.use("java.lang.ClassLoader");
-  const loadClass = ClassLoader.loadClass.overload("java.lang.String");
-  loadClass.implementation = function (this: any, name: string) {
-    const klass = loadClass.call(this, name);
-    const waiting = pending.get(name);
-    if (waiting !== undefined && klass !== null) {
-      pending.delete(name);
-      const factory = Java.ClassFactory.get(this);
-      for (const entry of waiting) {
-        let result: InstallResult;
-        try {
-          result = installEntry(entry, factory);
-        } catch (e: any) {
-          result = { id: entry.id, state: "not_installed", overloads: 0, reason: String(e) };
-        }
-        send({ type: "hooks:late-install", result, loader: String(this.getClass().getName()) });
-      }
+  if (pending.size === 0 || watching) return;
+  watching = true;
+  for (const loaderClass of LOADER_CLASSES) {
+    let klass: any;
+    try {
+      klass = Java.use(loaderClass);
+    } catch (e) {
+      continue;  // not this runtime's loader class
     }
-    return klass;
-  };
-  return { id: "java.lang.ClassLoader.loadClass", state: "installed", overloads: 1 };
+    for (const init of klass.$init.overloads) {
+      init.implementation = function (this: any, ...args: any[]) {
+        const ret = init.apply(this, args);
+        if (pending.size > 0 && !recording) {
+          recording = true;
+          try {
+            tryPending(Java.retain(this));  // a global ref: the factory outlives this call
+          } catch (e: any) {
+            send({ type: "agent:error", entry: "late-class-watch", error: String(e) });
+          } finally {
+            recording = false;
+          }
+        }
+        return ret;
+      };
+    }
+  }
 }

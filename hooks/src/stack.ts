@@ -4,6 +4,7 @@ import Java from "frida-java-bridge";
 // frame) costs a JNI round trip per frame. Ours renders the whole trace inside the runtime with
 // printStackTrace into a StringWriter (a fixed handful of JNI calls, boot classes only, so it
 // works from hooks in any class loader's context) and splits the text here.
+let Thread: any = null;
 let Throwable: any = null;
 let StringWriter: any = null;
 let PrintWriter: any = null;
@@ -40,13 +41,19 @@ export function initStack(): void {
   init();
 }
 
-let Thread: any = null;
+// Thread names rarely change; asking the runtime costs two JNI calls per event.
+const threadNames = new Map<number, string | null>();
 
 export function threadName(): string | null {
-  try {
-    if (Thread === null) Thread = Java.use("java.lang.Thread");
-    return Thread.currentThread().getName();
-  } catch (e) {
-    return null;
+  const tid = Process.getCurrentThreadId();
+  let name = threadNames.get(tid);
+  if (name === undefined) {
+    try {
+      name = String(Thread.currentThread().getName());
+    } catch (e) {
+      name = null;
+    }
+    threadNames.set(tid, name);
   }
+  return name;
 }

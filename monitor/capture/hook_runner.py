@@ -33,6 +33,7 @@ class AttachError(RuntimeError):
 @dataclass
 class RunnerCounts:
     hook_events: int = 0
+    batches: int = 0
     consent_events: int = 0
     agent_messages: int = 0
     crashes: list[str] = field(default_factory=list)
@@ -62,12 +63,12 @@ class HookRunner:
         self._script.on("message", self._on_message)
         self._script.load()
 
-    def install(self, catalogue: list[dict], app_package: str | None) -> list[dict]:
+    def install(self, catalogue: list[dict], app_package: str | None, stack_mode: str = "fast") -> list[dict]:
         """Installs the catalogue; the stored results name each entry's class, method and PI, so
         the coverage report stands on its own even after the catalogue changes."""
         by_id = {e["id"]: e for e in catalogue}
         self._entries = by_id
-        options = {"app_package": app_package, "authorities": authorities()}
+        options = {"app_package": app_package, "authorities": authorities(), "stack": stack_mode}
         results = []
         for result in self._script.exports_sync.install(catalogue, options):
             entry = by_id.get(result["id"], {})
@@ -136,6 +137,7 @@ class HookRunner:
             payload = message.get("payload")
             kind = payload.get("type") if isinstance(payload, dict) else None
             if kind == "hook:events":
+                self.counts.batches += 1
                 for raw in payload.get("events", []):
                     self._on_hook_event(raw)
                 return

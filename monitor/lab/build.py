@@ -68,3 +68,14 @@ def build_app(cache_dir: Path, name: str) -> tuple[Path, Path]:
     standins = build_standins(cache_dir)
     out = cache_dir / "lab" / f"app-{name}-{_hash_sources(STANDINS_SRC, src)}"
     return standins, _javac(src, out, [standins])
+
+
+def build_plugin(cache_dir: Path, name: str) -> Path | None:
+    """Classes of lab/apps/<name>/sdk, kept off the app's class path: the app loads them at run
+    time with its own class loader (passed to it as -Dprivmon.lab.pluginDir)."""
+    src = APPS_DIR / name / "sdk"
+    if not src.is_dir():
+        return None
+    standins = build_standins(cache_dir)
+    return _javac(src, cache_dir / "lab" / f"plugin-{name}-{_hash_sources(STANDINS_SRC, src)}", [standins])
+

@@ -47,6 +47,8 @@ class LabRunOptions:
     jvm_properties: dict[str, str] = field(default_factory=dict)
     interactive: bool = True
     extra_hooks: Path | None = None
+    catalogue: list[dict] | None = None  # instead of hooks/catalogue.yaml (benchmarks)
+    stack_mode: str = "fast"  # fast | naive | none (benchmarks)
 
 
 @dataclass
@@ -174,7 +176,8 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                     if time.monotonic() > deadline:
                         raise LabError(f"the lab app printed no ready line within {opts.ready_timeout_s:.0f} s" + _tail(output))
                 runner.load(bundle)
-                results = runner.install(load_catalogue(opts.extra_hooks), opts.app_package)
+                catalogue = opts.catalogue if opts.catalogue is not None else load_catalogue(opts.extra_hooks)
+                results = runner.install(catalogue, opts.app_package, opts.stack_mode)
                 installed = sum(1 for r in results if r["state"] == "installed")
                 clock = runner.sync_clock()
                 runner.start_clock_thread()
@@ -205,6 +208,9 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                     status = ev.SESSION_INTERRUPTED
                     detail = output.exit_detail or (runner.counts.crashes[0] if runner.counts.crashes else "")
                     reason = f"the lab app crashed (exit {output.exit_code}): {detail}".rstrip(": ")
+                elif output.exit_code is None and reason == "the app exited":
+                    status = ev.SESSION_INTERRUPTED
+                    reason = "the lab app died without its exit line (a crash of the JVM?)" + _tail(output)
             finally:
                 if runner is not None:
                     runner.close()
@@ -227,7 +233,8 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
             pass
         writer.submit(ev.SessionEnded(session_id, now_us(), status, reason))
         writer.flush()
-    counts = {"hook_events": runner.counts.hook_events if runner else 0, "flows": capture.stored}
+    counts = {"hook_events": runner.counts.hook_events if runner else 0, "flows": capture.stored,
+              "agent_batches": runner.counts.batches if runner else 0}
     return LabRunResult(session_id, status, reason, counts)
 
 

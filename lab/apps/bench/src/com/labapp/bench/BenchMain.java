@@ -1,0 +1,67 @@
+package com.labapp.bench;
+
+import android.telephony.TelephonyManager;
+import java.util.Arrays;
+
+/** The hook benchmark's lab app. Calls are made -Dprivmon.bench.depth frames deep (default 25:
+ *  an Android app's SDK code runs under ActivityThread, Looper, Handler and its own layers).
+ *  -Dprivmon.bench.mode=latency: times N calls of a hooked API one by one and prints the median.
+ *  -Dprivmon.bench.mode=paced: makes -Dprivmon.bench.rate calls per second for
+ *  -Dprivmon.bench.seconds seconds (to count the agent's messages per second). */
+public final class BenchMain {
+    private BenchMain() {}
+
+    public static void main(String[] args) {
+        TelephonyManager tm = new TelephonyManager();
+        String mode = System.getProperty("privmon.bench.mode", "latency");
+        if ("paced".equals(mode)) {
+            paced(tm, Integer.getInteger("privmon.bench.rate", 10_000), Integer.getInteger("privmon.bench.seconds", 3));
+        } else {
+            latency(tm, Integer.getInteger("privmon.bench.calls", 5_000));
+        }
+    }
+
+    private static void latency(TelephonyManager tm, int calls) {
+        int depth = Integer.getInteger("privmon.bench.depth", 25);
+        if (depth > 0) {
+            deeper(tm, calls, depth);
+            return;
+        }
+        measure(tm, calls);
+    }
+
+    private static void deeper(TelephonyManager tm, int calls, int depth) {
+        if (depth <= 1) {
+            measure(tm, calls);
+        } else {
+            deeper(tm, calls, depth - 1);
+        }
+    }
+
+    private static void measure(TelephonyManager tm, int calls) {
+        for (int i = 0; i < 500; i++) tm.getImei();  // warm-up
+        long[] ns = new long[calls];
+        for (int i = 0; i < calls; i++) {
+            long t0 = System.nanoTime();
+            tm.getImei();
+            ns[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(ns);
+        System.out.println("PRIVMON-BENCH median_ns=" + ns[calls / 2] + " p90_ns=" + ns[calls * 9 / 10] + " calls=" + calls);
+    }
+
+    private static void paced(TelephonyManager tm, int rate, int seconds) {
+        long start = System.nanoTime();
+        long intervalNs = 1_000_000_000L / rate;
+        long made = 0;
+        long total = (long) rate * seconds;
+        while (made < total) {
+            long due = start + made * intervalNs;
+            while (System.nanoTime() < due) { Thread.onSpinWait(); }
+            tm.getImei();
+            made++;
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        System.out.println("PRIVMON-BENCH paced_calls=" + made + " elapsed_s=" + elapsed);
+    }
+}
