@@ -306,6 +306,7 @@ def lab_run(
     as_json: bool = typer.Option(False, "--json", help="Print the session and findings as JSON."),
     keys: bool = typer.Option(True, "--keys/--no-keys", help="Read [c]/[r]/[q] keys from the terminal."),
     extra_hooks: Optional[Path] = typer.Option(None, "--extra-hooks", help="A YAML file of more hook entries (the format of hooks/catalogue.yaml)."),
+    unpin: bool = typer.Option(False, "--unpin", help="Bypass TLS pinning (OkHttp, Conscrypt, network security config, WebView)."),
 ) -> None:
     """Run a lab app under the real agent, mitmproxy and store; ends with its findings."""
     from .analysis.persist import analyze_and_store
@@ -353,7 +354,7 @@ def lab_run(
                 classpath=cp, main_class=main_class, app_package=app_package, profile=device_profile,
                 scenario=scenario, timeout_s=timeout, interactive=keys and not as_json,
                 jvm_properties=jvm_properties,
-                extra_hooks=extra_hooks,
+                extra_hooks=extra_hooks, unpin=unpin,
             ),
             progress=lambda m: err.print(m, markup=False),
         )

@@ -3,6 +3,7 @@ import { flush } from "./batch";
 import { CatalogueEntry, InstallOptions, InstallResult, configure, installEntry, watchLateClasses } from "./install";
 import { initStack } from "./stack";
 import { initValues } from "./values";
+import { UnpinResult, unpin } from "./unpin";
 
 // The host drives the agent through RPC: it measures the clock offset with now(), installs
 // the catalogue it loaded from hooks/catalogue.yaml, and flushes pending events before detaching.
@@ -46,5 +47,8 @@ rpc.exports = {
   },
   flush(): number {
     return flush();
+  },
+  unpin(): Promise<UnpinResult[]> {
+    return new Promise((resolve) => Java.perform(() => resolve(unpin())));
   },
 };

@@ -76,6 +76,12 @@ class HookRunner:
         self._record("hooks:install", {"pid": self.pid, "results": results})
         return results
 
+    def unpin(self) -> list[dict]:
+        """The optional TLS unpinning module (--unpin); results are stored as `hooks:unpin`."""
+        results = self._script.exports_sync.unpin()
+        self._record("hooks:unpin", {"pid": self.pid, "results": results})
+        return results
+
     def sync_clock(self, samples: int = 7) -> ev.ClockSample:
         """Offset = device time − host time, from the round trip with the smallest delay."""
         best: tuple[int, int] | None = None

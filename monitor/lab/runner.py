@@ -49,6 +49,7 @@ class LabRunOptions:
     extra_hooks: Path | None = None
     catalogue: list[dict] | None = None  # instead of hooks/catalogue.yaml (benchmarks)
     stack_mode: str = "fast"  # fast | naive | none (benchmarks)
+    unpin: bool = False
 
 
 @dataclass
@@ -179,6 +180,10 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                 catalogue = opts.catalogue if opts.catalogue is not None else load_catalogue(opts.extra_hooks)
                 results = runner.install(catalogue, opts.app_package, opts.stack_mode)
                 installed = sum(1 for r in results if r["state"] == "installed")
+                if opts.unpin:
+                    unpinned = runner.unpin()
+                    active = [r["id"] for r in unpinned if r["state"] == "installed"]
+                    progress(f"[lab] TLS unpinning: {len(active)}/{len(unpinned)} targets hooked ({', '.join(active) or 'none present'})")
                 clock = runner.sync_clock()
                 runner.start_clock_thread()
                 progress(f"[lab] agent loaded: {installed}/{len(results)} hooks installed; clock offset {clock.offset_us} µs ± {clock.error_us} µs")
