@@ -8,6 +8,7 @@ from .. import events as ev
 from ..storage.queries import StoreReader
 from .attribution import attribute_stack
 from .matching import find_matches
+from .request_attribution import attribute_requests
 from .rules import ConsentPoint, preconsent_collection, preconsent_transmission
 from .watchlist import build_watchlist, expand
 
@@ -50,6 +51,7 @@ def analyze_session(reader: StoreReader, session_id: str) -> ev.AnalysisResult:
     matches_df = pd.DataFrame([vars(m) for m in pi_matches], columns=["session_id", *MATCH_COLUMNS])
     flows_df = pd.DataFrame(flows, columns=["id", "ts_start", "host", "url", "method"])
     findings = preconsent_collection(session_id, events_df, attributions, consent)
-    findings += preconsent_transmission(session_id, matches_df, flows_df, events_by_id, attributions, consent)
+    senders = attribute_requests(hook_events, flows, app_package)
+    findings += preconsent_transmission(session_id, matches_df, flows_df, events_by_id, attributions, consent, senders)
     findings.sort(key=lambda f: (f.ts, f.rule_id, f.fingerprint))
     return ev.AnalysisResult(session_id, pi_matches, findings)

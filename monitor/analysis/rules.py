@@ -111,7 +111,7 @@ def preconsent_collection(session_id: str, events: pd.DataFrame, attributions: d
 
 def preconsent_transmission(session_id: str, matches: pd.DataFrame, flows: pd.DataFrame,
                             events_by_id: dict[int, dict], attributions: dict[int, Attribution],
-                            consent: ConsentPoint) -> list[ev.Finding]:
+                            consent: ConsentPoint, senders: dict | None = None) -> list[ev.Finding]:
     rule = RULES["PRECONSENT_TRANSMISSION"]
     if matches.empty:
         return []
@@ -125,7 +125,8 @@ def preconsent_transmission(session_id: str, matches: pd.DataFrame, flows: pd.Da
         receiver = knowledge().by_host(host)
         hook_id = first["hook_event_id"]
         collector_attr = attributions.get(int(hook_id)) if pd.notna(hook_id) else None
-        sdk = receiver or (collector_attr.sdk if collector_attr else None)
+        sender = (senders or {}).get(first["flow_id"])
+        sdk = receiver or (sender.attribution.sdk if sender else None) or (collector_attr.sdk if collector_attr else None)
         clauses = list(rule.clauses) + ([THIRD_PARTY_CLAUSE] if receiver is not None else [])
         label = pi_label(pi_type)
         enc_text = "in plain text" if encoding == "plain" else f"as {encoding}"
@@ -161,6 +162,8 @@ def preconsent_transmission(session_id: str, matches: pd.DataFrame, flows: pd.Da
                 "receiver": ({"sdk": receiver.name, "company": receiver.company, "country": receiver.country,
                               "source": receiver.source} if receiver else None),
                 "data_flow": link,
+                "sent_by": ({"hook_event_id": sender.hook_event_id, "api": sender.api, "lead_ms": sender.lead_ms,
+                             **_attribution_evidence(sender.attribution)} if sender else None),
                 "consent_event_id": consent.event_id,
                 "consent_source": consent.source,
                 **_timing(ts, consent, cross_clock=consent.source == "click"),

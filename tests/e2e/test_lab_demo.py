@@ -53,6 +53,9 @@ def test_md5_imei_sent_to_umeng_host_before_consent(lab_demo):
     link = finding["evidence"]["data_flow"]
     assert link["api"] == "android.telephony.TelephonyManager.getDeviceId"
     assert link["delta_ms"] > 0  # collected, then transmitted
+    sent_by = finding["evidence"]["sent_by"]  # request attribution: the call that opened the connection
+    assert sent_by["api"] == "java.net.URL.openConnection" and sent_by["sdk"] == "Umeng"
+    assert sent_by["deciding_frame"].startswith("com.umeng.commonsdk.UMConfigure.init")
     assert finding["evidence"]["consent_source"] == "click"
 
 

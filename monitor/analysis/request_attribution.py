@@ -1,0 +1,53 @@
+"""Which code sent a captured request: the http_request hook event (OkHttp RealCall, URL.openConnection,
+WebView.loadUrl) whose URL matches the flow and that came shortly before it."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from .attribution import Attribution, attribute_stack
+
+MAX_LEAD_US = 30_000_000  # a request leaves at most this long after the call that made it
+
+
+@dataclass(frozen=True)
+class Sender:
+    hook_event_id: int
+    api: str
+    attribution: Attribution
+    lead_ms: float
+
+
+def _urls(event: dict) -> list[str]:
+    out = []
+    ret = event.get("ret")
+    if isinstance(ret, dict) and isinstance(ret.get("this"), str):
+        out.append(ret["this"])
+    for arg in event.get("args") or []:
+        if isinstance(arg, str) and arg.startswith(("http://", "https://")):
+            out.append(arg)
+    if isinstance(ret, dict) and isinstance(ret.get("return"), str) and "://" in ret["return"]:
+        # URL.openConnection returns "sun.net.…HttpURLConnection:https://host/path" (JVM) / "…:https://…"
+        out.append(ret["return"].split(":", 1)[1] if not ret["return"].startswith("http") else ret["return"])
+    return out
+
+
+def attribute_requests(hook_events: list[dict], flows: list[dict], app_package: str | None) -> dict[str, Sender]:
+    """flow id → the sender, for flows a request-making call can be matched to."""
+    calls = sorted((e for e in hook_events if e.get("signal") == "http_request"), key=lambda e: e["ts"])
+    by_url: dict[str, list[dict]] = {}
+    for event in calls:
+        for url in _urls(event):
+            by_url.setdefault(url.split("#", 1)[0], []).append(event)
+    senders: dict[str, Sender] = {}
+    for flow in flows:
+        candidates = by_url.get(flow["url"], [])
+        times = [e["ts"] for e in candidates]
+        i = bisect.bisect_right(times, flow["ts_start"]) - 1
+        if i < 0 or flow["ts_start"] - candidates[i]["ts"] > MAX_LEAD_US:
+            continue
+        event = candidates[i]
+        senders[flow["id"]] = Sender(event["id"], event["api"], attribute_stack(event["stack"], app_package, event["api"]),
+                                     round((flow["ts_start"] - event["ts"]) / 1000, 3))
+    return senders
