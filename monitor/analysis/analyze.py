@@ -10,6 +10,7 @@ from .attribution import attribute_stack
 from .matching import find_matches
 from .request_attribution import attribute_requests
 from .rules import ConsentPoint, preconsent_collection, preconsent_transmission
+from .transforms import short_encoding
 from .watchlist import build_watchlist, expand
 
 MATCH_COLUMNS = ["flow_id", "hook_event_id", "pi_category", "pi_type", "encoding", "location", "value_preview"]
@@ -44,7 +45,7 @@ def analyze_session(reader: StoreReader, session_id: str) -> ev.AnalysisResult:
     matches = find_matches(flows, needles)
     pi_matches = [
         ev.PiMatch(session_id, m.flow_id, m.needle.watch.hook_event_id, m.needle.watch.pi_category,
-                   m.needle.watch.pi_type, m.needle.encoding, m.location, mask(m.needle.watch.value))
+                   m.needle.watch.pi_type, short_encoding(m.needle.encoding), m.location, mask(m.needle.watch.value))
         for m in matches
     ]
     events_df = pd.DataFrame(hook_events, columns=["id", "ts", "api", "pi_category", "pi_type"])

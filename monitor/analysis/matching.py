@@ -1,80 +1,71 @@
-"""Finds watchlist values in stored flows: URL, request headers and the request body
-(decoded from gzip/deflate, and URL-unquoted for forms)."""
+"""Finds watched values in stored flows, in every decoded piece of each request (decode.py),
+with one multi-pattern scan per piece (engine.py)."""
 
 from __future__ import annotations
 
-import gzip
-import io
-import zlib
 from dataclasses import dataclass
-from urllib.parse import unquote_to_bytes
 
-from .watchlist import Needle
-
-MAX_DECODED = 16 * 1024 * 1024
+from .decode import decode_request
+from .engine import make_matcher
+from .transforms import Needle
 
 
 @dataclass(frozen=True)
 class Match:
     flow_id: str
     needle: Needle
-    location: str
+    location: str  # the decoding path, ending with how the value was encoded
+    key: str | None
 
 
-def _header(headers: list[list[str]], name: str) -> str:
-    for key, value in headers:
-        if key.lower() == name:
-            return value
-    return ""
+@dataclass(frozen=True)
+class FlowDecodeIssue:
+    flow_id: str
+    path: str
+    error: str
 
 
-def decode_body(body: bytes, content_encoding: str) -> tuple[bytes, list[str], str | None]:
-    """Returns (decoded body, the decoding steps, an error if decoding stopped)."""
-    steps: list[str] = []
-    for coding in [c.strip().lower() for c in content_encoding.split(",") if c.strip()][::-1]:
-        try:
-            if coding in ("gzip", "x-gzip"):
-                body = gzip.GzipFile(fileobj=io.BytesIO(body)).read(MAX_DECODED)
-            elif coding == "deflate":
-                try:
-                    body = zlib.decompressobj().decompress(body, MAX_DECODED)
-                except zlib.error:
-                    body = zlib.decompressobj(-zlib.MAX_WBITS).decompress(body, MAX_DECODED)
-            elif coding == "identity":
-                continue
-            else:
-                return body, steps, f"content-encoding {coding!r} not decoded"
-        except (OSError, EOFError, zlib.error) as exc:
-            return body, steps, f"{coding}: {exc}"
-        steps.append(coding)
-    return body, steps, None
+class FlowMatcher:
+    def __init__(self, needles: list[Needle], backend: str | None = None) -> None:
+        self.needles = needles
+        self._matcher = make_matcher([n.pattern for n in needles], backend)
+        self.backend = self._matcher.backend
+
+    def match_flow(self, flow: dict) -> tuple[list[Match], list[FlowDecodeIssue]]:
+        decoded = decode_request(flow["url"], flow["request_headers"], flow["request_body"] or b"")
+        matches: list[Match] = []
+        seen: set[tuple[str, str, str]] = set()
+        for segment in decoded.segments:
+            for index in sorted(self._matcher.scan(segment.data)):
+                needle = self.needles[index]
+                key = (needle.watch.value, needle.encoding, segment.path)
+                if key in seen:
+                    continue
+                seen.add(key)
+                matches.append(Match(flow["id"], needle, f"{segment.path} › {needle.encoding}", segment.key))
+        issues = [FlowDecodeIssue(flow["id"], path, error) for path, error in decoded.errors]
+        if decoded.truncated:
+            issues.append(FlowDecodeIssue(flow["id"], "body", "decoding stopped at its size/segment bound"))
+        return _most_specific(matches), issues
 
 
-def search_targets(flow: dict) -> list[tuple[str, bytes]]:
-    """(location, bytes) pairs of one flow's outbound parts."""
-    targets: list[tuple[str, bytes]] = [("url", flow["url"].encode("utf-8", "replace"))]
-    unquoted_url = unquote_to_bytes(flow["url"])
-    if unquoted_url != targets[0][1]:
-        targets.append(("url › urldecode", unquoted_url))
-    for key, value in flow["request_headers"]:
-        targets.append((f"header:{key}", value.encode("utf-8", "replace")))
-    body, steps, _error = decode_body(flow["request_body"] or b"", _header(flow["request_headers"], "content-encoding"))
-    where = " › ".join(["body", *steps])
-    targets.append((where, body))
-    unquoted = unquote_to_bytes(body.replace(b"+", b" ")) if b"%" in body else body
-    if unquoted != body:
-        targets.append((where + " › urldecode", unquoted))
-    return targets
+def _most_specific(matches: list[Match]) -> list[Match]:
+    """Keep, per value and encoding, the matches at the deepest paths: a value found in
+    body › base64 › json:$.imei is also inside body; the outer hit adds nothing."""
+    out = []
+    for m in matches:
+        deeper = any(o is not m and o.needle.watch.value == m.needle.watch.value and o.needle.encoding == m.needle.encoding
+                     and o.location.startswith(m.location.rsplit(" › ", 1)[0] + " › ") and len(o.location) > len(m.location)
+                     for o in matches)
+        if not deeper:
+            out.append(m)
+    return out
 
 
-def find_matches(flows: list[dict], needles: list[Needle]) -> list[Match]:
-    matches: list[Match] = []
+def find_matches(flows: list[dict], needles: list[Needle], backend: str | None = None) -> list[Match]:
+    matcher = FlowMatcher(needles, backend)
+    out: list[Match] = []
     for flow in flows:
-        seen: set[tuple[str, str]] = set()
-        for location, data in search_targets(flow):
-            for needle in needles:
-                key = (needle.watch.value, needle.encoding)
-                if key not in seen and needle.pattern in data:
-                    seen.add(key)
-                    matches.append(Match(flow["id"], needle, location))
-    return matches
+        matches, _issues = matcher.match_flow(flow)
+        out.extend(matches)
+    return out

@@ -3,27 +3,9 @@ expanded into the encodings apps use to send it."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-from dataclasses import dataclass
-from urllib.parse import quote
+from .transforms import Needle, WatchValue, expand  # noqa: F401  (re-exported for callers)
 
 MIN_VALUE_LENGTH = 6
-
-
-@dataclass(frozen=True)
-class WatchValue:
-    value: str
-    pi_category: str
-    pi_type: str
-    hook_event_id: int  # the first hook event that returned it
-
-
-@dataclass(frozen=True)
-class Needle:
-    pattern: bytes
-    encoding: str
-    watch: WatchValue
 
 
 def values_from_event(event: dict) -> list[str]:
@@ -32,13 +14,8 @@ def values_from_event(event: dict) -> list[str]:
     if event.get("pi_category") is None or ret is None:
         return []
     if event["pi_category"] == "location" and isinstance(ret, dict):
-        out = []
-        for key in ("latitude", "longitude"):
-            if isinstance(ret.get(key), (int, float)):
-                number = float(ret[key])
-                out.append(repr(number))
-                out.extend(f"{number:.{d}f}" for d in (6, 5, 4))
-        return out
+        # the transform lattice adds the rounded and scaled spellings
+        return [repr(float(ret[k])) for k in ("latitude", "longitude") if isinstance(ret.get(k), (int, float))]
     if isinstance(ret, list):
         return [str(v) for v in ret if v is not None]
     if isinstance(ret, (str, int, float)):
@@ -55,19 +32,3 @@ def build_watchlist(hook_events: list[dict], exclude: set[str] = frozenset()) ->
                 continue
             seen[value] = WatchValue(value, event["pi_category"], event["pi_type"], event["id"])
     return list(seen.values())
-
-
-def expand(watch: WatchValue) -> list[Needle]:
-    raw = watch.value.encode("utf-8")
-    needles = [Needle(raw, "plain", watch)]
-    quoted = quote(watch.value, safe="").encode()
-    if quoted != raw:
-        needles.append(Needle(quoted, "url-encoded", watch))
-    for name in ("md5", "sha1", "sha256"):
-        digest = hashlib.new(name, raw).hexdigest()
-        needles.append(Needle(digest.encode(), name, watch))
-        needles.append(Needle(digest.upper().encode(), name, watch))
-    b64 = base64.b64encode(raw).rstrip(b"=")
-    if len(b64) >= MIN_VALUE_LENGTH:
-        needles.append(Needle(b64, "base64", watch))
-    return needles

@@ -1,0 +1,309 @@
+"""Decoding a request into the pieces PI can hide in, each with its path.
+
+A flow becomes segments: the URL and its query parameters, headers and cookies, and the body,
+decoded recursively — content encodings (gzip, deflate, br, zstd), forms, JSON (and JSON inside
+JSON strings), multipart parts, base64/base64url and hex runs, protobuf length-delimited fields,
+JWTs. Every segment has a path such as `body › gzip › form:data › base64 › json:$.dev.imei`.
+Depth, segment count and decoded size are bounded; whatever cannot be decoded is reported as an
+error on its path and the raw bytes are still searched.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import io
+import json
+import re
+import zlib
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
+
+import brotli
+import zstandard
+
+MAX_DEPTH = 8
+MAX_SEGMENTS = 4000
+MAX_DECODED_BYTES = 32 * 1024 * 1024
+MAX_INFLATE = 16 * 1024 * 1024
+SEP = " › "
+
+_B64_RUN = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
+_HEX_RUN = re.compile(rb"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,}(?![0-9A-Fa-f])")
+_JWT = re.compile(rb"(eyJ[A-Za-z0-9_-]+)\.(eyJ[A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)")
+_FORM = re.compile(rb"^[\w.%\[\]-]+=[^&]*(&[\w.%\[\]-]+=[^&]*)*$")
+
+
+@dataclass
+class Segment:
+    path: str
+    data: bytes
+    key: str | None = None
+
+
+@dataclass
+class Decoded:
+    segments: list[Segment] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    truncated: bool = False
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.bytes = 0
+
+    def take(self, n: int) -> bool:
+        self.bytes += n
+        return self.bytes <= MAX_DECODED_BYTES
+
+
+def _join(path: str, step: str) -> str:
+    return f"{path}{SEP}{step}" if path else step
+
+
+def _inflate(coding: str, data: bytes) -> bytes:
+    if coding in ("gzip", "x-gzip"):
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as fh:
+            out = fh.read(MAX_INFLATE + 1)
+    elif coding == "deflate":
+        try:
+            out = zlib.decompressobj().decompress(data, MAX_INFLATE + 1)
+        except zlib.error:
+            out = zlib.decompressobj(-zlib.MAX_WBITS).decompress(data, MAX_INFLATE + 1)
+    elif coding == "br":
+        out = brotli.decompress(data)
+    elif coding == "zstd":
+        out = zstandard.ZstdDecompressor().decompressobj().decompress(data)
+    else:
+        raise ValueError(f"content-encoding {coding!r} not supported")
+    if len(out) > MAX_INFLATE:
+        raise ValueError(f"inflates past {MAX_INFLATE} bytes; cut there")
+    return out
+
+
+
+def _json_strings(value, path: str):
+    """(json path, string) for every string and number in a JSON value."""
+    stack = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, dict):
+            for k, v in node.items():
+                stack.append((v, f"{where}.{k}"))
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                stack.append((v, f"{where}[{i}]"))
+        elif isinstance(node, str):
+            yield where, node
+        elif isinstance(node, (int, float)) and not isinstance(node, bool):
+            yield where, json.dumps(node)
+
+
+def _protobuf_fields(data: bytes, depth: int = 0):
+    """Length-delimited fields of a protobuf message (wire type 2), recursively; raises on
+    anything that is not valid wire format."""
+    i, n = 0, len(data)
+    out = []
+
+    def varint() -> int:
+        nonlocal i
+        shift = result = 0
+        while True:
+            if i >= n or shift > 63:
+                raise ValueError("bad varint")
+            b = data[i]
+            i += 1
+            result |= (b & 0x7F) << shift
+            if not b & 0x80:
+                return result
+            shift += 7
+
+    while i < n:
+        key = varint()
+        number, wire = key >> 3, key & 7
+        if number == 0:
+            raise ValueError("field 0")
+        if wire == 0:
+            out.append((str(number), str(varint()).encode()))
+        elif wire == 1:
+            i += 8
+        elif wire == 5:
+            i += 4
+        elif wire == 2:
+            length = varint()
+            if i + length > n:
+                raise ValueError("length past the end")
+            out.append((str(number), data[i:i + length]))
+            i += length
+        else:
+            raise ValueError(f"wire type {wire}")
+        if i > n:
+            raise ValueError("truncated")
+    return out
+
+
+def _b64decode(token: bytes) -> bytes | None:
+    t = token.rstrip(b"=")
+    pad = b"=" * (-len(t) % 4)
+    try:
+        if b"-" in t or b"_" in t:
+            return base64.urlsafe_b64decode(t + pad)
+        return base64.b64decode(t + pad, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def _multipart_parts(data: bytes, content_type: str):
+    m = re.search(r'boundary="?([^";]+)"?', content_type)
+    if not m:
+        raise ValueError("multipart without a boundary")
+    boundary = b"--" + m.group(1).encode()
+    for chunk in data.split(boundary)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, _, body = chunk.partition(b"\r\n\r\n")
+        name = re.search(rb'name="([^"]*)"', head)
+        yield (name.group(1).decode("utf-8", "replace") if name else "part"), body.rstrip(b"\r\n")
+
+
+def decode_request(url: str, headers: list[list[str]], body: bytes) -> Decoded:
+    result = Decoded()
+    budget = _Budget()
+
+    def emit(path: str, data: bytes, key: str | None = None) -> bool:
+        if len(result.segments) >= MAX_SEGMENTS or not budget.take(len(data)):
+            result.truncated = True
+            return False
+        result.segments.append(Segment(path, data, key))
+        return True
+
+    def dig(path: str, data: bytes, depth: int, content_type: str = "") -> None:
+        """Decode one piece further; every layer found is emitted and dug into."""
+        if depth >= MAX_DEPTH or len(data) < 4:
+            return
+        stripped = data.strip()
+        # compression, by magic number
+        if data[:2] == b"\x1f\x8b":
+            try:
+                inner = _inflate("gzip", data)
+            except (OSError, EOFError, ValueError, zlib.error) as exc:
+                result.errors.append((_join(path, "gzip"), str(exc)))
+            else:
+                if emit(_join(path, "gzip"), inner):
+                    dig(_join(path, "gzip"), inner, depth + 1)
+                return
+        # JSON
+        if stripped[:1] in (b"{", b"[") :
+            try:
+                value = json.loads(stripped.decode("utf-8"))
+            except (UnicodeDecodeError, ValueError) as exc:
+                if stripped[:1] == b"{":
+                    result.errors.append((_join(path, "json"), f"not JSON: {exc}"))
+            else:
+                for where, text in _json_strings(value, "$"):
+                    seg_path = _join(path, f"json:{where}")
+                    raw = text.encode("utf-8")
+                    if emit(seg_path, raw, where.rsplit(".", 1)[-1]):
+                        dig(seg_path, raw, depth + 1)
+                return
+        # multipart
+        if content_type.lower().startswith("multipart/"):
+            try:
+                for name, part in _multipart_parts(data, content_type):
+                    seg_path = _join(path, f"multipart:{name}")
+                    if emit(seg_path, part, name):
+                        dig(seg_path, part, depth + 1)
+            except ValueError as exc:
+                result.errors.append((_join(path, "multipart"), str(exc)))
+            return
+        # forms
+        lone_token = b"&" not in stripped and stripped.endswith(b"=")  # "aGk=" is base64, not a form
+        if b"=" in stripped and not lone_token and _FORM.match(stripped) and len(stripped) < 1_000_000:
+            for key, value in parse_qsl(stripped.decode("latin-1"), keep_blank_values=True):
+                raw = value.encode("latin-1")
+                try:
+                    raw = value.encode("latin-1").decode("utf-8").encode("utf-8")
+                except UnicodeDecodeError:
+                    pass
+                seg_path = _join(path, f"form:{key}")
+                if emit(seg_path, raw, key):
+                    dig(seg_path, raw, depth + 1)
+            return
+        # protobuf: only binary data is tried (control bytes near the start), and it must parse whole
+        if any(b < 9 or 13 < b < 32 for b in data[:64]):
+            try:
+                fields = _protobuf_fields(data)
+            except ValueError:
+                fields = None
+            if fields:
+                for number, value in fields:
+                    seg_path = _join(path, f"pb:{number}")
+                    if emit(seg_path, value, number):
+                        dig(seg_path, value, depth + 1)
+                return
+        # JWTs, then base64 and hex runs inside text
+        jwt_spans = []
+        for m in _JWT.finditer(data):
+            jwt_spans.append(m.span())
+            for label, token in (("header", m.group(1)), ("payload", m.group(2))):
+                decoded = _b64decode(token)
+                if decoded is not None and emit(_join(path, f"jwt:{label}"), decoded):
+                    dig(_join(path, f"jwt:{label}"), decoded, depth + 1)
+        for regex, label, decoder in ((_HEX_RUN, "hex", bytes.fromhex), (_B64_RUN, "base64", _b64decode)):
+            for m in regex.finditer(data):
+                if any(a <= m.start() < b for a, b in jwt_spans):
+                    continue
+                token = m.group(0)
+                try:
+                    decoded = decoder(token.decode("ascii")) if label == "hex" else decoder(token)
+                except ValueError:
+                    decoded = None
+                if not decoded or len(decoded) < 6:
+                    continue
+                if label == "base64" and _HEX_RUN.fullmatch(token):
+                    continue  # a hex digest, already handled
+                seg_path = _join(path, label)
+                if emit(seg_path, decoded):
+                    dig(seg_path, decoded, depth + 1)
+
+    # the URL and its query
+    emit("url", url.encode("utf-8", "replace"))
+    split = urlsplit(url)
+    for key, value in parse_qsl(split.query, keep_blank_values=True):
+        raw = value.encode("utf-8")
+        if emit(f"url › query:{key}", raw, key):
+            dig(f"url › query:{key}", raw, 1)
+    # headers and cookies
+    content_type = content_encoding = ""
+    for name, value in headers:
+        lname = name.lower()
+        if lname == "content-type":
+            content_type = value
+        elif lname == "content-encoding":
+            content_encoding = value
+        if lname == "cookie":
+            for pair in value.split(";"):
+                key, _, val = pair.strip().partition("=")
+                raw = val.encode("utf-8")
+                if emit(f"header:Cookie › cookie:{key}", raw, key):
+                    dig(f"header:Cookie › cookie:{key}", raw, 1)
+        else:
+            raw = value.encode("utf-8", "replace")
+            if emit(f"header:{name}", raw, name):
+                dig(f"header:{name}", raw, 1)
+    # the body, through its content encodings
+    path, data = "body", body or b""
+    for coding in [c.strip().lower() for c in content_encoding.split(",") if c.strip()][::-1]:
+        if coding == "identity":
+            continue
+        try:
+            data = _inflate(coding, data)
+            path = _join(path, coding)
+        except (OSError, EOFError, ValueError, zlib.error, brotli.error, zstandard.ZstdError) as exc:
+            result.errors.append((_join(path, coding), str(exc) or type(exc).__name__))
+            break
+    if data:
+        emit(path, data)
+        dig(path, data, 0, content_type)
+    return result
