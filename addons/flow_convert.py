@@ -69,6 +69,8 @@ def flow_to_record(flow: http.HTTPFlow, session_id: str, body_cap: int = DEFAULT
         record.ts_end = _us(resp.timestamp_end)
     if flow.error is not None:
         record.error = flow.error.msg
-    if not flow.metadata.get("privmon.lab_routed") and flow.server_conn and flow.server_conn.peername:
+    if flow.metadata.get("privmon.lab_routed"):
+        record.server_ip = flow.metadata.get("privmon.server_ip")
+    elif flow.server_conn and flow.server_conn.peername:
         record.server_ip = flow.server_conn.peername[0]
     return record

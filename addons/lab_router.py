@@ -9,11 +9,14 @@ from mitmproxy import http
 
 
 class LabRouter:
-    def __init__(self, collector_host: str, collector_port: int) -> None:
+    def __init__(self, collector_host: str, collector_port: int, dns: dict[str, str] | None = None) -> None:
         self.collector_host = collector_host
         self.collector_port = collector_port
+        self.dns = dns or {}
 
     def request(self, flow: http.HTTPFlow) -> None:
+        # The address the lab's DNS table gives the host stands for the receiver's server.
+        flow.metadata["privmon.server_ip"] = self.dns.get(flow.request.pretty_host.lower())
         flow.request.scheme = "http"
         flow.request.host = self.collector_host
         flow.request.port = self.collector_port

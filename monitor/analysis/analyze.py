@@ -50,9 +50,10 @@ def analyze_session(reader: StoreReader, session_id: str) -> ev.AnalysisResult:
     ]
     events_df = pd.DataFrame(hook_events, columns=["id", "ts", "api", "pi_category", "pi_type"])
     matches_df = pd.DataFrame([vars(m) for m in pi_matches], columns=["session_id", *MATCH_COLUMNS])
-    flows_df = pd.DataFrame(flows, columns=["id", "ts_start", "host", "url", "method"])
+    flows_df = pd.DataFrame(flows, columns=["id", "ts_start", "host", "url", "method", "server_ip"])
     findings = preconsent_collection(session_id, events_df, attributions, consent)
     senders = attribute_requests(hook_events, flows, app_package)
-    findings += preconsent_transmission(session_id, matches_df, flows_df, events_by_id, attributions, consent, senders)
+    findings += preconsent_transmission(session_id, matches_df, flows_df, events_by_id, attributions, consent, senders,
+                                        app_package)
     findings.sort(key=lambda f: (f.ts, f.rule_id, f.fingerprint))
     return ev.AnalysisResult(session_id, pi_matches, findings)

@@ -40,7 +40,8 @@ RULES: dict[str, Rule] = {
             "在用户同意隐私政策前发送个人信息",
             "A value a hook returned was found in a request (plain, URL-encoded, MD5/SHA-1/SHA-256 "
             "hex or base64) sent before the first consent event. One finding per host, PI type and "
-            "encoding. Art. 6(5) is cited as well when the receiver is a known third-party SDK.",
+            "encoding. Art. 6(5) is cited as well when the receiver is a third party (a known SDK, tracker or "
+            "company that is not the app's own domain).",
             (f"{APP} Art. 6(3)",),
         ),
     )

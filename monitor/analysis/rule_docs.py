@@ -32,7 +32,7 @@ def render() -> str:
             "- Clauses: " + "; ".join(rule.clauses),
             "",
         ]
-    lines += [f"Receivers known as third-party SDK hosts add `{THIRD_PARTY_CLAUSE}` to transmission findings.", ""]
+    lines += [f"Receivers that are third parties add `{THIRD_PARTY_CLAUSE}` to transmission findings.", ""]
     return "\n".join(lines)
 
 

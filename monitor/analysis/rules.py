@@ -10,6 +10,7 @@ import pandas as pd
 
 from .. import events as ev
 from ..knowledge.sdks import knowledge
+from .party import describe_receiver
 from ..timeutil import iso_utc
 from .attribution import Attribution
 from .rule_catalogue import RULES, THIRD_PARTY_CLAUSE, severity_for
@@ -111,11 +112,12 @@ def preconsent_collection(session_id: str, events: pd.DataFrame, attributions: d
 
 def preconsent_transmission(session_id: str, matches: pd.DataFrame, flows: pd.DataFrame,
                             events_by_id: dict[int, dict], attributions: dict[int, Attribution],
-                            consent: ConsentPoint, senders: dict | None = None) -> list[ev.Finding]:
+                            consent: ConsentPoint, senders: dict | None = None,
+                            app_package: str | None = None) -> list[ev.Finding]:
     rule = RULES["PRECONSENT_TRANSMISSION"]
     if matches.empty:
         return []
-    joined = matches.merge(flows[["id", "ts_start", "host", "url", "method"]], left_on="flow_id", right_on="id",
+    joined = matches.merge(flows[["id", "ts_start", "host", "url", "method", "server_ip"]], left_on="flow_id", right_on="id",
                            suffixes=("", "_flow"))
     if consent.ts is not None:
         joined = joined[joined["ts_start"] < consent.ts]
@@ -123,11 +125,12 @@ def preconsent_transmission(session_id: str, matches: pd.DataFrame, flows: pd.Da
     for (host, pi_type, encoding), group in joined.groupby(["host", "pi_type", "encoding"], sort=False):
         first = group.sort_values(["ts_start", "id"]).iloc[0]
         receiver = knowledge().by_host(host)
+        described = describe_receiver(host, first["server_ip"] if pd.notna(first["server_ip"]) else None, app_package)
         hook_id = first["hook_event_id"]
         collector_attr = attributions.get(int(hook_id)) if pd.notna(hook_id) else None
         sender = (senders or {}).get(first["flow_id"])
         sdk = receiver or (sender.attribution.sdk if sender else None) or (collector_attr.sdk if collector_attr else None)
-        clauses = list(rule.clauses) + ([THIRD_PARTY_CLAUSE] if receiver is not None else [])
+        clauses = list(rule.clauses) + ([THIRD_PARTY_CLAUSE] if described["party"] == "third" else [])
         label = pi_label(pi_type)
         enc_text = "in plain text" if encoding == "plain" else f"as {encoding}"
         ts = int(first["ts_start"])
@@ -159,8 +162,7 @@ def preconsent_transmission(session_id: str, matches: pd.DataFrame, flows: pd.Da
                 "flow_ids": list(dict.fromkeys(group.sort_values("ts_start")["flow_id"]))[:MAX_EVIDENCE_IDS],
                 "pi_match_locations": sorted(set(group["location"]))[:10],
                 "value_preview": first["value_preview"],
-                "receiver": ({"sdk": receiver.name, "company": receiver.company, "country": receiver.country,
-                              "source": receiver.source} if receiver else None),
+                "receiver": described,
                 "data_flow": link,
                 "sent_by": ({"hook_event_id": sender.hook_event_id, "api": sender.api, "lead_ms": sender.lead_ms,
                              **_attribution_evidence(sender.attribution)} if sender else None),

@@ -79,3 +79,11 @@ def build_plugin(cache_dir: Path, name: str) -> Path | None:
     standins = build_standins(cache_dir)
     return _javac(src, cache_dir / "lab" / f"plugin-{name}-{_hash_sources(STANDINS_SRC, src)}", [standins])
 
+
+def load_lab_dns() -> dict[str, str]:
+    """lab/dns.yaml: host → the server address it stands for in the lab."""
+    import yaml
+
+    data = yaml.safe_load((LAB_SOURCES_DIR / "dns.yaml").read_text(encoding="utf-8")) or {}
+    return {str(host).lower(): str(ip) for host, ip in data.items()}
+

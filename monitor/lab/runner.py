@@ -26,7 +26,7 @@ from ..capture.proxy import ProxyError, ProxyHost
 from ..config import Settings
 from ..device_profile import DeviceProfile, write_properties
 from ..timeutil import now_us
-from .build import LabError, find_tool
+from .build import LabError, find_tool, load_lab_dns
 from .collector import Collector
 
 READY_LINE = b"PRIVMON-LAB READY"
@@ -144,7 +144,7 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
     pid: int | None = None
     try:
         with Collector() as collector:
-            proxy = ProxyHost(settings.mitmproxy_confdir, [capture, LabRouter(collector.host, collector.port)])
+            proxy = ProxyHost(settings.mitmproxy_confdir, [capture, LabRouter(collector.host, collector.port, load_lab_dns())])
             port = proxy.start()
             try:
                 progress(f"[lab] proxy on 127.0.0.1:{port}, simulated internet on {collector.host}:{collector.port}")

@@ -53,6 +53,9 @@ def test_md5_imei_sent_to_umeng_host_before_consent(lab_demo):
     link = finding["evidence"]["data_flow"]
     assert link["api"] == "android.telephony.TelephonyManager.getDeviceId"
     assert link["delta_ms"] > 0  # collected, then transmitted
+    receiver = finding["evidence"]["receiver"]
+    assert (receiver["party"], receiver["company_country"], receiver["ip_country"]) == ("third", "CN", "CN")
+    assert receiver["server_ip"] == "106.11.84.3"  # from the lab's DNS table
     sent_by = finding["evidence"]["sent_by"]  # request attribution: the call that opened the connection
     assert sent_by["api"] == "java.net.URL.openConnection" and sent_by["sdk"] == "Umeng"
     assert sent_by["deciding_frame"].startswith("com.umeng.commonsdk.UMConfigure.init")

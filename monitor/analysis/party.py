@@ -1,0 +1,58 @@
+"""A transmission's receiver as a finding reports it: registrable domain, first or third party,
+SDK/tracker and company, and the country of the server's IP (offline, iptocc)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import iptocc
+
+from ..knowledge.receivers import receivers
+
+GENERIC_TOKENS = {"com", "cn", "net", "org", "android", "app", "apps", "mobile", "client", "www", "api"}
+
+
+def _first_party(registrable: str | None, app_package: str | None, own_domains: set[str]) -> bool:
+    if registrable is None:
+        return False
+    if registrable in own_domains:
+        return True
+    if not app_package:
+        return False
+    label = registrable.split(".")[0]
+    tokens = {t for t in app_package.lower().split(".") if len(t) >= 4 and t not in GENERIC_TOKENS}
+    return label in tokens
+
+
+def ip_country(ip: str | None) -> str | None:
+    if not ip:
+        return None
+    try:
+        if not ipaddress.ip_address(ip).is_global:
+            return None
+    except ValueError:
+        return None
+    return iptocc.country_code(ip)
+
+
+def describe_receiver(host: str, server_ip: str | None, app_package: str | None,
+                      own_domains: set[str] = frozenset()) -> dict:
+    r = receivers().lookup(host)
+    if _first_party(r.registrable_domain, app_package, own_domains):
+        party = "first"
+    elif r.sdk or r.tracker or r.company:
+        party = "third"
+    else:
+        party = "unknown"
+    return {
+        "host": r.host,
+        "registrable_domain": r.registrable_domain,
+        "party": party,
+        "sdk": r.sdk,
+        "tracker": r.tracker,
+        "company": r.company,
+        "company_country": r.company_country,
+        "server_ip": server_ip,
+        "ip_country": ip_country(server_ip),
+        "knowledge_sources": list(r.sources),
+    }
