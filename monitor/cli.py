@@ -246,6 +246,29 @@ def verify(bundle: Path = typer.Argument(..., help="An evidence bundle (.zip).")
     raise CliError(f"{bundle}: the bundle does not verify ({len(report.problems)} problem(s))", ExitCode.BAD_BUNDLE)
 
 
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    capture: Path = typer.Argument(..., help="A HAR file (HTTP Toolkit, Charles, PCAPdroid, mitmproxy's savehar) or a mitmproxy flow file."),
+    profile: str = typer.Option(..., "--profile", help="Device profile whose identifiers to look for: a name in device_profiles/ or a YAML path."),
+    app_package: str = typer.Option("unknown", "--app", help="The app's package name (for first/third-party grouping)."),
+) -> None:
+    """Make a session out of another tool's capture and analyse it."""
+    from .analysis.persist import analyze_and_store
+    from .device_profile import load_profile
+    from .importer import import_capture
+    from .storage.writer import EventWriter
+
+    settings = _settings(ctx)
+    device_profile = load_profile(profile)
+    with EventWriter(settings.db_path) as writer:
+        session_id, n = import_capture(capture, device_profile, app_package, writer)
+        result = analyze_and_store(settings, session_id, writer)
+    err.print(f"imported {n} flows from {capture} as session {session_id}: "
+              f"{len(result.pi_matches)} PI matches, {len(result.findings)} findings")
+    print(session_id)
+
+
 # -- dashboard ------------------------------------------------------------------------------
 @app.command()
 def dashboard(
@@ -389,6 +412,7 @@ def _known_error_code(exc: BaseException) -> ExitCode | None:
     from .capture.proxy import ProxyError
     from .device_profile import ProfileError
     from .evidence.bundle import BundleError
+    from .importer import ImportError_
     from .lab.build import LabError
     from .storage.engine import SchemaError
     from .storage.queries import SessionNotFound
@@ -404,6 +428,7 @@ def _known_error_code(exc: BaseException) -> ExitCode | None:
         SchemaError: ExitCode.SETUP,
         ProfileError: ExitCode.USAGE,
         CatalogueError: ExitCode.USAGE,
+        ImportError_: ExitCode.USAGE,
     }
     for cls, code in table.items():
         if isinstance(exc, cls):

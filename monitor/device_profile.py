@@ -17,6 +17,12 @@ class ProfileError(ValueError):
     pass
 
 
+IDENTIFIER_CATEGORY = {
+    "phone_number": "phone_number", "wifi_mac": "network_id", "bluetooth_mac": "bluetooth",
+    "bluetooth_name": "bluetooth", "ssid": "network_id", "bssid": "network_id", "ip_address": "network_id",
+}
+
+
 @dataclass
 class DeviceProfile:
     name: str
@@ -27,6 +33,18 @@ class DeviceProfile:
     installed_packages: list[str] = field(default_factory=list)
     clipboard: str | None = None
     accounts: list[str] = field(default_factory=list)
+
+    def watch_values(self) -> list[dict[str, str]]:
+        """The identifiers to look for in traffic, with their PI category and type."""
+        out = [{"value": v, "pi_category": IDENTIFIER_CATEGORY.get(k, "device_id"), "pi_type": k}
+               for k, v in self.identifiers.items()]
+        if self.location:
+            out += [{"value": repr(float(self.location[k])), "pi_category": "location", "pi_type": "precise_location"}
+                    for k in ("latitude", "longitude") if k in self.location]
+        if self.clipboard:
+            out.append({"value": self.clipboard, "pi_category": "clipboard", "pi_type": "clipboard_text"})
+        out += [{"value": a, "pi_category": "accounts", "pi_type": "accounts"} for a in self.accounts]
+        return out
 
     def lab_properties(self) -> dict[str, str]:
         """The key=value state the lab's Android stand-ins read (privmon.lab.Device)."""

@@ -40,7 +40,7 @@ def analyze_session(reader: StoreReader, session_id: str) -> ev.AnalysisResult:
 
     attributions = {e["id"]: attribute_stack(e["stack"], app_package, e["api"]) for e in hook_events}
     events_by_id = {e["id"]: e for e in hook_events}
-    watchlist = build_watchlist(hook_events, exclude={app_package})
+    watchlist = build_watchlist(hook_events, exclude={app_package}, profile=session["meta"].get("watch") or [])
     needles = [n for w in watchlist for n in expand(w)]
     matches = find_matches(flows, needles)
     pi_matches = [

@@ -23,7 +23,10 @@ def values_from_event(event: dict) -> list[str]:
     return []
 
 
-def build_watchlist(hook_events: list[dict], exclude: set[str] = frozenset()) -> list[WatchValue]:
+def build_watchlist(hook_events: list[dict], exclude: set[str] = frozenset(),
+                    profile: list[dict] = ()) -> list[WatchValue]:
+    """Every PI value the hooks returned (linked to the first event that returned it), then the
+    device profile's identifiers that no hook returned (no hook event to link)."""
     seen: dict[str, WatchValue] = {}
     for event in hook_events:
         for value in values_from_event(event):
@@ -31,4 +34,8 @@ def build_watchlist(hook_events: list[dict], exclude: set[str] = frozenset()) ->
             if len(value) < MIN_VALUE_LENGTH or value in exclude or value in seen:
                 continue
             seen[value] = WatchValue(value, event["pi_category"], event["pi_type"], event["id"])
+    for item in profile:
+        value = str(item.get("value", "")).strip()
+        if len(value) >= MIN_VALUE_LENGTH and value not in exclude and value not in seen:
+            seen[value] = WatchValue(value, item["pi_category"], item["pi_type"], None)
     return list(seen.values())

@@ -46,6 +46,18 @@ def _manifest_digest(manifest: dict) -> str:
     return _sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
 
 
+def _flow_file(flows: list[dict]) -> bytes:
+    """The flows in mitmproxy's own format (open with `mitmproxy -r flows.mitm`)."""
+    import tempfile
+
+    from addons.flowfile import write_flow_file
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "flows.mitm"
+        write_flow_file(flows, path)
+        return path.read_bytes()
+
+
 def export_bundle(reader: StoreReader, session_id: str, out: Path) -> dict:
     session = reader.session(session_id)
     files: dict[str, bytes] = {
@@ -59,6 +71,7 @@ def export_bundle(reader: StoreReader, session_id: str, out: Path) -> dict:
             {"ts": iso_utc(m["ts"]), "type": m["type"], "payload": m["payload"]} for m in reader.agent_messages(session_id)
         ),
     }
+    files["flows.mitm"] = _flow_file(reader.flows(session_id))
     clock = reader.clock_samples(session_id)
     manifest = {
         "format": FORMAT,

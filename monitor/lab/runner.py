@@ -114,6 +114,7 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                 "main_class": opts.main_class,
                 "scenario": opts.scenario,
                 "device_profile": opts.profile.name,
+                "watch": opts.profile.watch_values(),
                 "device_build": opts.profile.build,
                 "versions": {"privmon": __version__, "frida": frida.__version__, "mitmproxy": mitmproxy.version.VERSION},
             },
