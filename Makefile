@@ -38,6 +38,8 @@ test-device: setup ## Run the tests that need a real phone or emulator (adb must
 
 bench: setup ## Run the benchmarks (results go in docs/performance.md)
 	$(PY) bench/bench_writer.py
+	$(PY) bench/bench_matcher.py
+	$(PY) bench/bench_hooks.py
 
 clean: ## Remove the venv, node_modules and build stamps
 	rm -rf $(VENV) hooks/node_modules $(STAMPS) demo-output
