@@ -8,7 +8,6 @@ stored as an AgentMessage: recorded, never dropped.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
