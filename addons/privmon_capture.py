@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import sys
 
-from mitmproxy import ctx, exceptions, http
+from mitmproxy import ctx, exceptions, http, tls
 
 if __package__ in (None, ""):  # loaded by path with `mitmdump -s`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -30,6 +30,7 @@ class PrivmonCapture:
         self.session_id = session_id
         self._owns_writer = writer is None
         self.stored = 0
+        self.blind_spots = 0
 
     def load(self, loader) -> None:
         loader.add_option("privmon_home", str, "", "privmon data directory (default: PRIVMON_HOME or the per-user data dir)")
@@ -64,6 +65,20 @@ class PrivmonCapture:
 
     def error(self, flow: http.HTTPFlow) -> None:
         self._store(flow)
+
+    def tls_failed_client(self, data: tls.TlsData) -> None:
+        """The app refused the proxy's certificate: a blind spot (likely pinning), not an error."""
+        if self.writer is None or self.session_id is None:
+            return
+        server = data.context.server
+        address = server.address or (None, None)
+        peer = server.peername[0] if server.peername else None
+        self.writer.submit(ev.BlindSpot(
+            session_id=self.session_id, ts=now_us(), host=data.conn.sni or (address[0] if address else None),
+            server_ip=peer, port=address[1] if address else None,
+            reason=str(data.conn.error or "the client refused the TLS handshake")[:1000],
+        ))
+        self.blind_spots += 1
 
     def _store(self, flow: http.HTTPFlow) -> None:
         if self.writer is None or self.session_id is None or flow.metadata.get("privmon.stored"):

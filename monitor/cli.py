@@ -392,6 +392,8 @@ def lab_run(
         print_findings(rows, lab=True)
         out.print(f"session {result.session_id} ({result.status}): {counts['hook_events']} hook events, "
                   f"{counts['flows']} flows, {counts['consent_events']} consent events, {counts['findings']} findings")
+        if counts["blind_spots"]:
+            out.print(f"blind spots: {counts['blind_spots']} TLS connection(s) refused the proxy (pinning? try --unpin)")
     if result.status != ev.SESSION_COMPLETED:
         raise CliError(f"session {result.session_id} interrupted: {result.reason} (what was captured is kept)",
                        ExitCode.RUN_FAILED)

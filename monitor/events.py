@@ -79,6 +79,18 @@ class FlowRecord:
 
 
 @dataclass
+class BlindSpot:
+    """Traffic the proxy could not see into: a TLS handshake the app refused (likely pinning)."""
+
+    session_id: str
+    ts: int
+    host: str | None  # the SNI the app asked for
+    server_ip: str | None
+    port: int | None
+    reason: str
+
+
+@dataclass
 class ConsentEvent:
     session_id: str
     ts: int

@@ -67,6 +67,7 @@ def export_bundle(reader: StoreReader, session_id: str, out: Path) -> dict:
         "consent_events.json": _dump([consent_json(c) for c in reader.consent_events(session_id)]),
         "pi_matches.json": _dump(reader.pi_matches(session_id)),
         "hook_coverage.json": _dump(reader.hook_coverage(session_id)),
+        "blind_spots.json": _dump(reader.blind_spots(session_id)),
         "agent_messages.jsonl": _jsonl(
             {"ts": iso_utc(m["ts"]), "type": m["type"], "payload": m["payload"]} for m in reader.agent_messages(session_id)
         ),

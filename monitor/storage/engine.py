@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from . import models
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class SchemaError(RuntimeError):
@@ -34,10 +34,15 @@ def _hook_event_catalogue_ids(conn: Connection) -> None:
     _add_columns(conn, "hook_events", {"hook_id": "VARCHAR", "signal": "VARCHAR"})
 
 
+def _blind_spots(conn: Connection) -> None:
+    models.BlindSpot.__table__.create(conn, checkfirst=True)
+
+
 # Migration N upgrades a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_initial,
     2: _hook_event_catalogue_ids,
+    3: _blind_spots,
 }
 
 

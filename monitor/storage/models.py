@@ -79,6 +79,17 @@ class Flow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class BlindSpot(Base):
+    __tablename__ = "blind_spots"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = _session_fk()
+    ts: Mapped[int] = mapped_column(BigInteger)
+    host: Mapped[str | None] = mapped_column(String, nullable=True)
+    server_ip: Mapped[str | None] = mapped_column(String, nullable=True)
+    port: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str] = mapped_column(Text)
+
+
 class ConsentEvent(Base):
     __tablename__ = "consent_events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -145,6 +156,7 @@ TABLE_BY_EVENT = {
     "HookEvent": HookEvent.__table__,
     "FlowRecord": Flow.__table__,
     "ConsentEvent": ConsentEvent.__table__,
+    "BlindSpot": BlindSpot.__table__,
     "AgentMessage": AgentMessage.__table__,
     "ClockSample": ClockSample.__table__,
     "PiMatch": PiMatch.__table__,

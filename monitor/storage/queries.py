@@ -93,6 +93,10 @@ class StoreReader:
         m = models.ClockSample
         return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
 
+    def blind_spots(self, session_id: str) -> list[dict]:
+        m = models.BlindSpot
+        return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
+
     def pi_matches(self, session_id: str) -> list[dict]:
         m = models.PiMatch
         return self._all(m, m.session_id == session_id, order_by=[m.id])
@@ -109,6 +113,7 @@ class StoreReader:
                 ("flows", models.Flow),
                 ("consent_events", models.ConsentEvent),
                 ("pi_matches", models.PiMatch),
+                ("blind_spots", models.BlindSpot),
                 ("findings", models.Finding),
             ):
                 out[name] = conn.execute(

@@ -15,18 +15,22 @@ def _run(home, *extra):
     assert proc.returncode == 0, proc.stderr
     session = json.loads(proc.stdout)["session"]
     with StoreReader(Settings.load(home).db_path) as reader:
-        return reader.flows(session), reader.agent_messages(session), proc.stderr
+        return reader.flows(session), reader.agent_messages(session), proc.stderr, reader.blind_spots(session)
 
 
 def test_pinned_app_sends_nothing_without_unpin(tmp_path):
-    flows, messages, _ = _run(tmp_path / "home")
+    flows, messages, _, blind = _run(tmp_path / "home")
     assert flows == []
+    # the system-trust client refused the proxy's certificate: a blind spot with its host
+    assert [(b["host"], b["port"]) for b in blind] == [("config.labshop.cn", 443)]
+    assert blind[0]["server_ip"] is None  # the lab proxy connects upstream lazily: no server was contacted
+    assert "certificate" in blind[0]["reason"].lower() or "alert" in blind[0]["reason"].lower()
     refused = [m["payload"] for m in messages if m["type"] == "app:stdout" and "refused" in m["payload"]]
-    assert len(refused) == 4
+    assert len(refused) == 5
 
 
 def test_unpin_bypasses_okhttp_conscrypt_network_config_and_webview(tmp_path):
-    flows, messages, stderr = _run(tmp_path / "home", "--unpin")
+    flows, messages, stderr, _ = _run(tmp_path / "home", "--unpin")
     assert {f["url"] for f in flows} == URLS
     report = next(m["payload"] for m in messages if m["type"] == "hooks:unpin")
     states = {r["id"]: r["state"] for r in report["results"]}

@@ -54,8 +54,14 @@ public final class Net {
 
     /** Sends a request and returns the status code; the response body is read and discarded. */
     public static int send(String method, String url, String contentType, String body) throws Exception {
+        return send(method, url, contentType, body, true);
+    }
+
+    /** As send(), with trustProxyCa=false behaving like an app that trusts only the system's
+     *  CAs (or pins): its TLS handshake with the proxy fails. */
+    public static int send(String method, String url, String contentType, String body, boolean trustProxyCa) throws Exception {
         HttpURLConnection conn = (HttpURLConnection) new URL(url).openConnection(proxy());
-        if (conn instanceof HttpsURLConnection) {
+        if (conn instanceof HttpsURLConnection && trustProxyCa) {
             ((HttpsURLConnection) conn).setSSLSocketFactory(sslContext().getSocketFactory());
         }
         conn.setRequestMethod(method);

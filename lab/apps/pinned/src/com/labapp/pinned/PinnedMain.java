@@ -31,6 +31,13 @@ public final class PinnedMain {
                 throw new IllegalStateException("the WebView cancelled the load on a TLS error");
             }
         });
+        // A client that trusts only the system's CAs: the handshake with the proxy itself fails.
+        try {
+            Net.send("GET", "https://config.labshop.cn/v1/flags", null, null, false);
+            Lab.log("system-trust client: sent");
+        } catch (Exception e) {
+            Lab.log("system-trust client: TLS refused (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     private interface Check {
