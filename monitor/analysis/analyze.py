@@ -7,7 +7,7 @@ import pandas as pd
 from .. import events as ev
 from ..storage.queries import StoreReader
 from .attribution import attribute_stack
-from .matching import find_matches
+from .matching import DETECTED, find_matches
 from .request_attribution import attribute_requests
 from .rules import ConsentPoint, preconsent_collection, preconsent_transmission
 from .transforms import short_encoding
@@ -42,10 +42,11 @@ def analyze_session(reader: StoreReader, session_id: str) -> ev.AnalysisResult:
     events_by_id = {e["id"]: e for e in hook_events}
     watchlist = build_watchlist(hook_events, exclude={app_package}, profile=session["meta"].get("watch") or [])
     needles = [n for w in watchlist for n in expand(w)]
-    matches = find_matches(flows, needles)
+    matches = find_matches(flows, needles, detectors=True)
     pi_matches = [
         ev.PiMatch(session_id, m.flow_id, m.needle.watch.hook_event_id, m.needle.watch.pi_category,
-                   m.needle.watch.pi_type, short_encoding(m.needle.encoding), m.location, mask(m.needle.watch.value))
+                   m.needle.watch.pi_type, m.needle.encoding if m.needle.encoding == DETECTED else short_encoding(m.needle.encoding),
+                   m.location, mask(m.needle.watch.value))
         for m in matches
     ]
     events_df = pd.DataFrame(hook_events, columns=["id", "ts", "api", "pi_category", "pi_type"])

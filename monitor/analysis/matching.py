@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .decode import decode_request
+from .detectors import detect
 from .engine import make_matcher
-from .transforms import Needle
+from .transforms import Needle, WatchValue
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,14 @@ class FlowDecodeIssue:
     error: str
 
 
+DETECTED = "detected"  # the encoding of a detector's match: a value no hook or profile gave
+
+
 class FlowMatcher:
-    def __init__(self, needles: list[Needle], backend: str | None = None) -> None:
+    def __init__(self, needles: list[Needle], backend: str | None = None, detectors: bool = False) -> None:
         self.needles = needles
+        self.detectors = detectors
+        self._known = {n.watch.value for n in needles}
         self._matcher = make_matcher([n.pattern for n in needles], backend)
         self.backend = self._matcher.backend
 
@@ -43,10 +49,29 @@ class FlowMatcher:
                     continue
                 seen.add(key)
                 matches.append(Match(flow["id"], needle, f"{segment.path} › {needle.encoding}", segment.key))
+        if self.detectors:
+            matches += self._detect(flow["id"], decoded.segments, seen)
         issues = [FlowDecodeIssue(flow["id"], path, error) for path, error in decoded.errors]
         if decoded.truncated:
             issues.append(FlowDecodeIssue(flow["id"], "body", "decoding stopped at its size/segment bound"))
         return _most_specific(matches), issues
+
+
+    def _detect(self, flow_id: str, segments, seen: set) -> list[Match]:
+        """Lower-confidence matches for values nobody told us about (watched values excluded)."""
+        out = []
+        for segment in segments:
+            if segment.path == "url":
+                continue  # its query parameters are segments of their own
+            for d in detect(segment.data, segment.key):
+                key = (d.value, DETECTED, segment.path)
+                if d.value in self._known or key in seen:
+                    continue
+                seen.add(key)
+                watch = WatchValue(d.value, d.pi_category, d.kind, None)
+                out.append(Match(flow_id, Needle(d.value.encode(), DETECTED, watch),
+                                 f"{segment.path} › detector:{d.kind}", segment.key))
+        return out
 
 
 def _most_specific(matches: list[Match]) -> list[Match]:
@@ -62,8 +87,9 @@ def _most_specific(matches: list[Match]) -> list[Match]:
     return out
 
 
-def find_matches(flows: list[dict], needles: list[Needle], backend: str | None = None) -> list[Match]:
-    matcher = FlowMatcher(needles, backend)
+def find_matches(flows: list[dict], needles: list[Needle], backend: str | None = None,
+                 detectors: bool = False) -> list[Match]:
+    matcher = FlowMatcher(needles, backend, detectors)
     out: list[Match] = []
     for flow in flows:
         matches, _issues = matcher.match_flow(flow)

@@ -115,6 +115,7 @@ def preconsent_transmission(session_id: str, matches: pd.DataFrame, flows: pd.Da
                             consent: ConsentPoint, senders: dict | None = None,
                             app_package: str | None = None) -> list[ev.Finding]:
     rule = RULES["PRECONSENT_TRANSMISSION"]
+    matches = matches[matches["encoding"] != "detected"]  # lower confidence: shown as PI matches, not judged here
     if matches.empty:
         return []
     joined = matches.merge(flows[["id", "ts_start", "host", "url", "method", "server_ip"]], left_on="flow_id", right_on="id",

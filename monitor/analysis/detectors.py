@@ -1,0 +1,78 @@
+"""Detectors for PI values the watchlist does not know (lower confidence than watched values):
+Chinese mobile numbers, resident ID numbers (GB 11643 check digit), IMEIs (Luhn), MAC addresses,
+e-mail addresses, coordinate pairs and bank card numbers (Luhn)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_CN_MOBILE = re.compile(rb"(?<![\d+])(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")
+_RESIDENT_ID = re.compile(rb"(?<!\d)(\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])(?![\dXx])")
+_IMEI = re.compile(rb"(?<!\d)(\d{15})(?!\d)")
+_CARD = re.compile(rb"(?<!\d)((?:62|4\d|5[1-5])\d{14,17})(?!\d)")
+_MAC = re.compile(rb"(?<![0-9A-Fa-f:-])((?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2})(?![0-9A-Fa-f:-])")
+_EMAIL = re.compile(rb"(?<![\w.+-])([\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24})")
+_COORDS = re.compile(rb"(?<![\d.])(-?\d{1,2}\.\d{4,})\s*,\s*(-?\d{1,3}\.\d{4,})(?![\d.])")
+_NUMBER = re.compile(rb"^-?\d{1,3}\.\d{4,}$")
+LAT_KEYS = {"lat", "latitude"}
+LNG_KEYS = {"lng", "lon", "long", "longitude"}
+FAKE_MACS = {"00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:00"}
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+
+
+@dataclass(frozen=True)
+class Detection:
+    kind: str  # the pi_type
+    pi_category: str
+    value: str
+
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            d = d - 9 if d > 9 else d
+        total += d
+    return total % 10 == 0
+
+
+def resident_id_ok(number: str) -> bool:
+    body, check = number[:17], number[17].upper()
+    return ID_CHECK[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS)) % 11] == check
+
+
+def detect(data: bytes, key: str | None = None) -> list[Detection]:
+    found: list[Detection] = []
+    if len(data) > 1_000_000:
+        data = data[:1_000_000]
+    for m in _RESIDENT_ID.finditer(data):
+        if resident_id_ok(m.group(1).decode()):
+            found.append(Detection("resident_id", "identity", m.group(1).decode()))
+    ids = {d.value for d in found}
+    for m in _CN_MOBILE.finditer(data):
+        found.append(Detection("phone_number", "phone_number", m.group(1).decode()))
+    for m in _IMEI.finditer(data):
+        value = m.group(1).decode()
+        if luhn_ok(value) and not value.startswith("00") and not any(value in i for i in ids):
+            found.append(Detection("imei", "device_id", value))
+    for m in _CARD.finditer(data):
+        value = m.group(1).decode()
+        if luhn_ok(value) and not any(value in i for i in ids):
+            found.append(Detection("bank_card", "financial", value))
+    for m in _MAC.finditer(data):
+        value = m.group(1).decode().lower().replace("-", ":")
+        if value not in FAKE_MACS:
+            found.append(Detection("mac_address", "network_id", value))
+    for m in _EMAIL.finditer(data):
+        found.append(Detection("email", "contact_info", m.group(1).decode()))
+    for m in _COORDS.finditer(data):
+        lat, lng = float(m.group(1)), float(m.group(2))
+        if -90 <= lat <= 90 and -180 <= lng <= 180 and not (lat == 0 and lng == 0):
+            found.append(Detection("coordinates", "location", f"{m.group(1).decode()},{m.group(2).decode()}"))
+    if key and key.lower() in LAT_KEYS | LNG_KEYS and _NUMBER.match(data.strip()):
+        found.append(Detection("coordinates", "location", data.strip().decode()))
+    return found
