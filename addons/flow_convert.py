@@ -74,3 +74,13 @@ def flow_to_record(flow: http.HTTPFlow, session_id: str, body_cap: int = DEFAULT
     elif flow.server_conn and flow.server_conn.peername:
         record.server_ip = flow.server_conn.peername[0]
     return record
+
+
+def websocket_record(message, index: int, flow_id: str, session_id: str,
+                     body_cap: int = DEFAULT_BODY_CAP) -> ev.WebSocketRecord:
+    content, size, cut = _cap(message.content, body_cap)
+    return ev.WebSocketRecord(
+        session_id=session_id, flow_id=flow_id, index=index, ts=_us(message.timestamp) or 0,
+        from_client=bool(message.from_client), is_text=bool(message.is_text), content=content, size=size,
+        truncated=cut,
+    )

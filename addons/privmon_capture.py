@@ -1,5 +1,5 @@
 """privmon's capture addon: stores every flow (request and response, bodies capped, the cap
-recorded) in privmon's store.
+recorded) and every WebSocket message in privmon's store.
 
 In-process, `privmon run` / `privmon lab run` hand it their writer and session. Standalone:
 
@@ -19,7 +19,8 @@ from mitmproxy import ctx, exceptions, http, tls
 if __package__ in (None, ""):  # loaded by path with `mitmdump -s`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from addons.flow_convert import DEFAULT_BODY_CAP, ORIGINAL_KEY, flow_to_record, snapshot_destination  # noqa: E402
+from addons.flow_convert import (  # noqa: E402
+    DEFAULT_BODY_CAP, ORIGINAL_KEY, flow_to_record, snapshot_destination, websocket_record)
 from monitor import events as ev  # noqa: E402
 from monitor.timeutil import now_us  # noqa: E402
 
@@ -31,6 +32,7 @@ class PrivmonCapture:
         self._owns_writer = writer is None
         self.stored = 0
         self.blind_spots = 0
+        self.websocket_messages = 0
 
     def load(self, loader) -> None:
         loader.add_option("privmon_home", str, "", "privmon data directory (default: PRIVMON_HOME or the per-user data dir)")
@@ -66,6 +68,13 @@ class PrivmonCapture:
     def error(self, flow: http.HTTPFlow) -> None:
         self._store(flow)
 
+    def websocket_message(self, flow: http.HTTPFlow) -> None:
+        if self.writer is None or self.session_id is None or flow.websocket is None:
+            return
+        messages = flow.websocket.messages
+        self.writer.submit(websocket_record(messages[-1], len(messages) - 1, flow.id, self.session_id, self._cap()))
+        self.websocket_messages += 1
+
     def tls_failed_client(self, data: tls.TlsData) -> None:
         """The app refused the proxy's certificate: a blind spot (likely pinning), not an error."""
         if self.writer is None or self.session_id is None:
@@ -84,12 +93,15 @@ class PrivmonCapture:
         if self.writer is None or self.session_id is None or flow.metadata.get("privmon.stored"):
             return
         flow.metadata["privmon.stored"] = True
-        try:
-            cap = ctx.options.privmon_body_cap
-        except (AttributeError, KeyError):
-            cap = DEFAULT_BODY_CAP
-        self.writer.submit(flow_to_record(flow, self.session_id, cap))
+        self.writer.submit(flow_to_record(flow, self.session_id, self._cap()))
         self.stored += 1
+
+    @staticmethod
+    def _cap() -> int:
+        try:
+            return ctx.options.privmon_body_cap
+        except (AttributeError, KeyError):
+            return DEFAULT_BODY_CAP
 
     def done(self) -> None:
         if self._owns_writer and self.writer is not None:

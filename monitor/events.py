@@ -79,6 +79,33 @@ class FlowRecord:
 
 
 @dataclass
+class WebSocketRecord:
+    """One WebSocket message of a captured connection (the flow holds the handshake)."""
+
+    session_id: str
+    flow_id: str
+    index: int
+    ts: int
+    from_client: bool
+    is_text: bool
+    content: bytes
+    size: int
+    truncated: bool
+
+
+@dataclass
+class ReviewDecision:
+    """A reviewer's decision (review.py): never updated, only superseded by a later one."""
+
+    session_id: str
+    ts: int
+    target: str
+    decision: str
+    reviewer: str
+    note: str | None = None
+
+
+@dataclass
 class BlindSpot:
     """Traffic the proxy could not see into: a TLS handshake the app refused (likely pinning)."""
 
@@ -129,6 +156,7 @@ class PiMatch:
     encoding: str
     location: str
     value_preview: str
+    ts: int | None = None  # when the value left the device (request start or WebSocket message)
 
 
 @dataclass

@@ -39,12 +39,25 @@ def _body(text: str | None, encoding: str | None) -> bytes:
     return text.encode("utf-8", "replace")
 
 
-def har_records(path: Path, session_id: str) -> list[ev.FlowRecord]:
+def _har_websocket(entry: dict, flow_id: str, session_id: str) -> list[ev.WebSocketRecord]:
+    out = []
+    for index, frame in enumerate(entry.get("_webSocketMessages") or []):
+        text = frame.get("data") or ""
+        binary = frame.get("opcode") == 2
+        content = _body(text, "base64" if binary else None)
+        time_s = frame.get("time")
+        out.append(ev.WebSocketRecord(
+            session_id, flow_id, index, int(time_s * 1_000_000) if isinstance(time_s, (int, float)) else now_us(),
+            frame.get("type") == "send", not binary, content[:MAX_BODY], len(content), len(content) > MAX_BODY))
+    return out
+
+
+def har_records(path: Path, session_id: str) -> tuple[list[ev.FlowRecord], list[ev.WebSocketRecord]]:
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))["log"]["entries"]
     except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise ImportError_(f"{path}: not a HAR file ({exc})") from exc
-    records = []
+    records, messages = [], []
     for i, entry in enumerate(entries):
         try:
             req, resp = entry["request"], entry.get("response") or {}
@@ -70,9 +83,10 @@ def har_records(path: Path, session_id: str) -> list[ev.FlowRecord]:
                 response_body_truncated=len(resp_body) > MAX_BODY, tls=split.scheme == "https",
                 server_ip=entry.get("serverIPAddress") or None,
             ))
-        except (KeyError, TypeError, ValueError) as exc:
+            messages += _har_websocket(entry, records[-1].id, session_id)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ImportError_(f"{path}: entry {i} is not a HAR entry ({exc})") from exc
-    return records
+    return records, messages
 
 
 def import_capture(path: Path, profile: DeviceProfile, app: str, writer) -> tuple[str, int]:
@@ -80,12 +94,12 @@ def import_capture(path: Path, profile: DeviceProfile, app: str, writer) -> tupl
         raise ImportError_(f"{path}: no such file")
     session_id = ev.new_session_id()
     if path.suffix.lower() == ".har":
-        records = har_records(path, session_id)
+        records, messages = har_records(path, session_id)
     else:
         from addons.flowfile import FlowFileError, read_flow_file
 
         try:
-            records = read_flow_file(path, session_id)
+            records, messages = read_flow_file(path, session_id)
         except FlowFileError as exc:
             raise ImportError_(str(exc)) from exc
     started = min((r.ts_start for r in records), default=now_us())
@@ -94,6 +108,7 @@ def import_capture(path: Path, profile: DeviceProfile, app: str, writer) -> tupl
         "source": str(path), "device_profile": profile.name, "watch": profile.watch_values(),
         "versions": {"privmon": __version__}}))
     writer.submit_many(records)
+    writer.submit_many(messages)
     writer.submit(ev.SessionEnded(session_id, ended, ev.SESSION_COMPLETED, f"imported from {path.name}"))
     writer.flush()
     return session_id, len(records)

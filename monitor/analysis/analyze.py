@@ -13,7 +13,7 @@ from .rules import ConsentPoint, preconsent_collection, preconsent_transmission
 from .transforms import short_encoding
 from .watchlist import build_watchlist, expand
 
-MATCH_COLUMNS = ["flow_id", "hook_event_id", "pi_category", "pi_type", "encoding", "location", "value_preview"]
+MATCH_COLUMNS = ["flow_id", "hook_event_id", "pi_category", "pi_type", "encoding", "location", "value_preview", "ts"]
 
 
 def mask(value: str) -> str:
@@ -31,11 +31,27 @@ def consent_point(consents: list[dict], clock: list[dict]) -> ConsentPoint:
     return ConsentPoint(first["ts"], first["id"], first["source"], error)
 
 
+def _sent_at(match, flow_ts: dict[str, int], message_ts: dict[tuple[str, int], int]) -> int:
+    if match.location.startswith("ws["):
+        index = int(match.location[3:match.location.index("]")])
+        return message_ts.get((match.flow_id, index), flow_ts[match.flow_id])
+    return flow_ts[match.flow_id]
+
+
 def analyze_session(reader: StoreReader, session_id: str) -> ev.AnalysisResult:
     session = reader.session(session_id)
     app_package = session["app"]
     hook_events = reader.hook_events(session_id)
     flows = reader.flows(session_id)
+    sent: dict[str, list[tuple[int, bytes]]] = {}
+    message_ts: dict[tuple[str, int], int] = {}
+    for message in reader.websocket_messages(session_id):
+        if message["from_client"]:
+            sent.setdefault(message["flow_id"], []).append((message["index"], message["content"]))
+            message_ts[(message["flow_id"], message["index"])] = message["ts"]
+    flow_ts = {f["id"]: f["ts_start"] for f in flows}
+    for flow in flows:
+        flow["ws_messages"] = sent.get(flow["id"], [])
     consent = consent_point(reader.consent_events(session_id), reader.clock_samples(session_id))
 
     attributions = {e["id"]: attribute_stack(e["stack"], app_package, e["api"]) for e in hook_events}
@@ -46,7 +62,7 @@ def analyze_session(reader: StoreReader, session_id: str) -> ev.AnalysisResult:
     pi_matches = [
         ev.PiMatch(session_id, m.flow_id, m.needle.watch.hook_event_id, m.needle.watch.pi_category,
                    m.needle.watch.pi_type, m.needle.encoding if m.needle.encoding == DETECTED else short_encoding(m.needle.encoding),
-                   m.location, mask(m.needle.watch.value))
+                   m.location, mask(m.needle.watch.value), _sent_at(m, flow_ts, message_ts))
         for m in matches
     ]
     events_df = pd.DataFrame(hook_events, columns=["id", "ts", "api", "pi_category", "pi_type"])

@@ -3,7 +3,7 @@
 A flow becomes segments: the URL and its query parameters, headers and cookies, and the body,
 decoded recursively — content encodings (gzip, deflate, br, zstd), forms, JSON (and JSON inside
 JSON strings), multipart parts, base64/base64url and hex runs, protobuf length-delimited fields,
-JWTs. Every segment has a path such as `body › gzip › form:data › base64 › json:$.dev.imei`.
+JWTs, and the client's WebSocket messages (`ws[3]`). Every segment has a path such as `body › gzip › form:data › base64 › json:$.dev.imei`.
 Depth, segment count and decoded size are bounded; whatever cannot be decoded is reported as an
 error on its path and the raw bytes are still searched.
 """
@@ -167,7 +167,9 @@ def _multipart_parts(data: bytes, content_type: str):
         yield (name.group(1).decode("utf-8", "replace") if name else "part"), body.rstrip(b"\r\n")
 
 
-def decode_request(url: str, headers: list[list[str]], body: bytes) -> Decoded:
+def decode_request(url: str, headers: list[list[str]], body: bytes,
+                   messages: list[tuple[int, bytes]] = ()) -> Decoded:
+    """`messages`: the client's WebSocket messages on this connection, as (index, content)."""
     result = Decoded()
     budget = _Budget()
 
@@ -308,4 +310,7 @@ def decode_request(url: str, headers: list[list[str]], body: bytes) -> Decoded:
     if data:
         emit(path, data)
         dig(path, data, 0, content_type)
+    for index, content in messages:
+        if content and emit(f"ws[{index}]", content):
+            dig(f"ws[{index}]", content, 0)
     return result

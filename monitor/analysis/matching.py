@@ -38,7 +38,8 @@ class FlowMatcher:
         self.backend = self._matcher.backend
 
     def match_flow(self, flow: dict) -> tuple[list[Match], list[FlowDecodeIssue]]:
-        decoded = decode_request(flow["url"], flow["request_headers"], flow["request_body"] or b"")
+        decoded = decode_request(flow["url"], flow["request_headers"], flow["request_body"] or b"",
+                                 flow.get("ws_messages") or ())
         matches: list[Match] = []
         seen: set[tuple[str, str, str]] = set()
         for segment in decoded.segments:

@@ -118,8 +118,9 @@ def preconsent_transmission(session_id: str, matches: pd.DataFrame, flows: pd.Da
     matches = matches[matches["encoding"] != "detected"]  # lower confidence: shown as PI matches, not judged here
     if matches.empty:
         return []
-    joined = matches.merge(flows[["id", "ts_start", "host", "url", "method", "server_ip"]], left_on="flow_id", right_on="id",
+    joined = matches.merge(flows[["id", "host", "url", "method", "server_ip"]], left_on="flow_id", right_on="id",
                            suffixes=("", "_flow"))
+    joined["ts_start"] = joined["ts"]  # when the value left: the request, or its WebSocket message
     if consent.ts is not None:
         joined = joined[joined["ts_start"] < consent.ts]
     findings = []

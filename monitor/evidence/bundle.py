@@ -46,7 +46,7 @@ def _manifest_digest(manifest: dict) -> str:
     return _sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
 
 
-def _flow_file(flows: list[dict]) -> bytes:
+def _flow_file(flows: list[dict], websocket_messages: list[dict]) -> bytes:
     """The flows in mitmproxy's own format (open with `mitmproxy -r flows.mitm`)."""
     import tempfile
 
@@ -54,7 +54,7 @@ def _flow_file(flows: list[dict]) -> bytes:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "flows.mitm"
-        write_flow_file(flows, path)
+        write_flow_file(flows, path, websocket_messages)
         return path.read_bytes()
 
 
@@ -63,7 +63,7 @@ def export_bundle(reader: StoreReader, session_id: str, out: Path) -> dict:
     files: dict[str, bytes] = {
         "findings.json": _dump([finding_json(f) for f in reader.findings(session_id)]),
         "hook_events.jsonl": _jsonl(hook_event_json(e) for e in reader.hook_events(session_id)),
-        "flows.har": _dump(flows_to_har(reader.flows(session_id), __version__)),
+        "flows.har": _dump(flows_to_har(reader.flows(session_id), __version__, reader.websocket_messages(session_id))),
         "consent_events.json": _dump([consent_json(c) for c in reader.consent_events(session_id)]),
         "pi_matches.json": _dump(reader.pi_matches(session_id)),
         "hook_coverage.json": _dump(reader.hook_coverage(session_id)),
@@ -72,7 +72,7 @@ def export_bundle(reader: StoreReader, session_id: str, out: Path) -> dict:
             {"ts": iso_utc(m["ts"]), "type": m["type"], "payload": m["payload"]} for m in reader.agent_messages(session_id)
         ),
     }
-    files["flows.mitm"] = _flow_file(reader.flows(session_id))
+    files["flows.mitm"] = _flow_file(reader.flows(session_id), reader.websocket_messages(session_id))
     clock = reader.clock_samples(session_id)
     manifest = {
         "format": FORMAT,

@@ -93,8 +93,26 @@ def _har_headers(headers: list[list[str]]) -> list[dict[str, str]]:
     return [{"name": k, "value": v} for k, v in headers]
 
 
-def flows_to_har(flows: list[dict], version: str) -> dict[str, Any]:
+def _har_websocket(messages: list[dict]) -> list[dict]:
+    """Chrome DevTools' HAR extension for WebSocket frames (`_webSocketMessages`)."""
+    out = []
+    for m in messages:
+        try:
+            data, opcode = (m["content"].decode("utf-8"), 1) if m["is_text"] else (None, 2)
+        except UnicodeDecodeError:
+            data, opcode = None, 1
+        if data is None:
+            data = base64.b64encode(m["content"]).decode("ascii")
+        out.append({"type": "send" if m["from_client"] else "receive", "time": m["ts"] / 1_000_000,
+                    "opcode": opcode, "data": data, **({"_privmonTruncatedFrom": m["size"]} if m["truncated"] else {})})
+    return out
+
+
+def flows_to_har(flows: list[dict], version: str, websocket_messages: list[dict] = ()) -> dict[str, Any]:
     entries = []
+    by_flow: dict[str, list[dict]] = {}
+    for m in websocket_messages:
+        by_flow.setdefault(m["flow_id"], []).append(m)
     for f in flows:
         elapsed = ((f["ts_end"] or f["ts_start"]) - f["ts_start"]) / 1000
         request = {
@@ -132,5 +150,7 @@ def flows_to_har(flows: list[dict], version: str) -> dict[str, Any]:
             "_privmonFlowId": f["id"],
             "_privmonTls": f["tls"],
             **({"_privmonError": f["error"]} if f["error"] else {}),
+            **({"_resourceType": "websocket", "_webSocketMessages": _har_websocket(by_flow[f["id"]])}
+               if f["id"] in by_flow else {}),
         })
     return {"log": {"version": "1.2", "creator": {"name": "privmon", "version": version}, "entries": entries}}

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from . import models
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class SchemaError(RuntimeError):
@@ -38,11 +38,19 @@ def _blind_spots(conn: Connection) -> None:
     models.BlindSpot.__table__.create(conn, checkfirst=True)
 
 
+def _bodies_websockets_reviews_match_times(conn: Connection) -> None:
+    _add_columns(conn, "flows", {"body_codec": "VARCHAR"})
+    _add_columns(conn, "pi_matches", {"ts": "BIGINT"})
+    models.WebSocketMessage.__table__.create(conn, checkfirst=True)
+    models.ReviewRecord.__table__.create(conn, checkfirst=True)
+
+
 # Migration N upgrades a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_initial,
     2: _hook_event_catalogue_ids,
     3: _blind_spots,
+    4: _bodies_websockets_reviews_match_times,
 }
 
 

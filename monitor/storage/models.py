@@ -77,6 +77,23 @@ class Flow(Base):
     tls: Mapped[bool] = mapped_column(Boolean)
     server_ip: Mapped[str | None] = mapped_column(String, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # "zstd" when request_body/response_body are stored compressed (bodies.py); NULL: as captured
+    body_codec: Mapped[str | None] = mapped_column(String, nullable=True)
+
+
+class WebSocketMessage(Base):
+    __tablename__ = "websocket_messages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = _session_fk()
+    flow_id: Mapped[str] = mapped_column(String, index=True)
+    index: Mapped[int] = mapped_column(Integer)  # position in the connection, from 0
+    ts: Mapped[int] = mapped_column(BigInteger)
+    from_client: Mapped[bool] = mapped_column(Boolean)
+    is_text: Mapped[bool] = mapped_column(Boolean)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    truncated: Mapped[bool] = mapped_column(Boolean)
+    body_codec: Mapped[str | None] = mapped_column(String, nullable=True)
 
 
 class BlindSpot(Base):
@@ -130,6 +147,8 @@ class PiMatch(Base):
     encoding: Mapped[str] = mapped_column(String)
     location: Mapped[str] = mapped_column(Text)
     value_preview: Mapped[str] = mapped_column(String)
+    # when the value left the device: the request's start, or the WebSocket message's time
+    ts: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class Finding(Base):
@@ -151,12 +170,29 @@ class Finding(Base):
     evidence: Mapped[dict] = mapped_column(JSON)
 
 
+class ReviewRecord(Base):
+    """A reviewer's decision: on a finding (by fingerprint, so it survives re-analysis) or an
+    override of the consent timeline. Append-only: the latest record per target is in force,
+    the earlier ones are the audit history."""
+
+    __tablename__ = "review_records"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = _session_fk()
+    ts: Mapped[int] = mapped_column(BigInteger)
+    target: Mapped[str] = mapped_column(String)  # "finding:<fingerprint>" or "consent:<event id>"
+    decision: Mapped[str] = mapped_column(String)
+    reviewer: Mapped[str] = mapped_column(String)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
 # The event dataclass each table stores; the writer maps one onto the other by field name.
 TABLE_BY_EVENT = {
     "HookEvent": HookEvent.__table__,
     "FlowRecord": Flow.__table__,
     "ConsentEvent": ConsentEvent.__table__,
     "BlindSpot": BlindSpot.__table__,
+    "WebSocketRecord": WebSocketMessage.__table__,
+    "ReviewDecision": ReviewRecord.__table__,
     "AgentMessage": AgentMessage.__table__,
     "ClockSample": ClockSample.__table__,
     "PiMatch": PiMatch.__table__,

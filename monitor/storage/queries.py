@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from . import models
+from . import bodies, models
 from .engine import open_read_engine
 
 
@@ -79,7 +79,24 @@ class StoreReader:
 
     def flows(self, session_id: str, limit: int | None = None, offset: int = 0) -> list[dict]:
         m = models.Flow
-        return self._all(m, m.session_id == session_id, order_by=[m.ts_start, m.id], limit=limit, offset=offset)
+        rows = self._all(m, m.session_id == session_id, order_by=[m.ts_start, m.id], limit=limit, offset=offset)
+        for row in rows:
+            codec = row.pop("body_codec")
+            row["request_body"] = bodies.unpack(row["request_body"], codec)
+            row["response_body"] = bodies.unpack(row["response_body"], codec)
+        return rows
+
+    def websocket_messages(self, session_id: str, flow_id: str | None = None) -> list[dict]:
+        m = models.WebSocketMessage
+        where = [m.session_id == session_id] + ([m.flow_id == flow_id] if flow_id else [])
+        rows = self._all(m, *where, order_by=[m.flow_id, m.index, m.id])
+        for row in rows:
+            row["content"] = bodies.unpack(row["content"], row.pop("body_codec"))
+        return rows
+
+    def reviews(self, session_id: str) -> list[dict]:
+        m = models.ReviewRecord
+        return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
 
     def consent_events(self, session_id: str) -> list[dict]:
         m = models.ConsentEvent
@@ -114,6 +131,7 @@ class StoreReader:
                 ("consent_events", models.ConsentEvent),
                 ("pi_matches", models.PiMatch),
                 ("blind_spots", models.BlindSpot),
+                ("websocket_messages", models.WebSocketMessage),
                 ("findings", models.Finding),
             ):
                 out[name] = conn.execute(

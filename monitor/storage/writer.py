@@ -17,13 +17,23 @@ from typing import Any
 from sqlalchemy import delete, insert, update
 
 from .. import events as ev
-from . import models
+from . import bodies, models
 from .engine import open_write_engine
 
 log = logging.getLogger(__name__)
 
 BATCH_MAX = 5000
 BATCH_WAIT_S = 0.05
+
+
+def _row(record: Any) -> dict:
+    row = dict(vars(record))
+    if isinstance(record, ev.FlowRecord):
+        row["request_body"], row["response_body"], row["body_codec"] = bodies.pack_pair(
+            row["request_body"], row["response_body"])
+    elif isinstance(record, ev.WebSocketRecord):
+        row["content"], row["body_codec"] = bodies.pack(row["content"])
+    return row
 
 
 class _Barrier:
@@ -124,7 +134,7 @@ class EventWriter:
                 if table not in rows_by_table:
                     rows_by_table[table] = []
                     order.append(table)
-                rows_by_table[table].append(vars(record))
+                rows_by_table[table].append(_row(record))
                 continue
             # Session rows and replacements must land in submission order relative to inserts.
             self._insert_rows(conn, order, rows_by_table)

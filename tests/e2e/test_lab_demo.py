@@ -19,7 +19,7 @@ def test_demo_run_completes_with_captured_events(lab_demo):
     result = lab_demo["result"]
     assert result["status"] == "completed", result["reason"]
     assert result["counts"]["hook_events"] >= 4
-    assert result["counts"]["flows"] == 2
+    assert result["counts"]["flows"] == 3  # analytics upload, nearby stores, support chat (WebSocket)
     assert result["counts"]["consent_events"] == 1
     assert "[LAB]" in lab_demo["stderr"]
 
@@ -112,7 +112,10 @@ def test_bundle_exports_verifies_and_rejects_one_changed_byte(lab_demo, tmp_path
     assert manifest["session"]["id"] == sid and manifest["lab"] is True
     assert set(manifest["files"]) == names - {"manifest.json"}
     assert {e["request"]["url"] for e in har["log"]["entries"]} == {
-        "https://ulogs.umeng.com/unify_logs", "https://api.labshop.cn/v1/stores/nearby"}
+        "https://ulogs.umeng.com/unify_logs", "https://api.labshop.cn/v1/stores/nearby", "https://im.labshop.cn/chat"}
+    chat = next(e for e in har["log"]["entries"] if e["request"]["url"].endswith("/chat"))
+    assert [m["type"] for m in chat["_webSocketMessages"]] == ["send", "receive", "send", "receive"]
+    assert chat["_webSocketMessages"][2]["data"] == '{"type":"text","body":"你好"}'
     assert any(e["api"] == "android.telephony.TelephonyManager.getDeviceId" and e["stack"] for e in events)
 
     ok = run_cli(home, "verify", str(bundle))
@@ -150,3 +153,21 @@ def test_hook_coverage_report_lists_every_entry(lab_demo):
     device_id = next(r for r in rows if r["class"] == "android.telephony.TelephonyManager" and r["method"] == "getDeviceId")
     assert device_id["state"] == "installed" and device_id["fired"] == 1 and device_id["pi_type"] == "imei"
     assert sum(r["fired"] for r in by_id.values()) == lab_demo["result"]["counts"]["hook_events"]
+
+
+def test_websocket_messages_are_captured_and_searched(lab_demo):
+    from monitor.config import Settings
+    from monitor.storage.queries import StoreReader
+
+    sid = lab_demo["result"]["session"]
+    with StoreReader(Settings.load(lab_demo["home"]).db_path) as reader:
+        chat = [f for f in reader.flows(sid) if f["url"] == "https://im.labshop.cn/chat"]
+        assert len(chat) == 1 and chat[0]["status_code"] == 101
+        messages = reader.websocket_messages(sid, chat[0]["id"])
+        sent = [m["content"] for m in messages if m["from_client"]]
+        assert sent[0].startswith(b'{"type":"hello"') and "你好".encode() in sent[1]
+        assert any(not m["from_client"] for m in messages)  # the server's answers are kept too
+        ws_matches = [m for m in reader.pi_matches(sid) if m["flow_id"] == chat[0]["id"]]
+    assert [(m["pi_type"], m["location"]) for m in ws_matches] == [("android_id", "ws[0] › json:$.did › plain")]
+    first_message = next(m for m in messages if m["index"] == 0)
+    assert ws_matches[0]["ts"] == first_message["ts"] > chat[0]["ts_start"]

@@ -103,3 +103,57 @@ def test_a_version_1_store_upgrades_in_place_keeping_its_rows(settings, writer):
     with StoreReader(settings.db_path) as reader:
         rows = reader.hook_events("s1")
     assert [(r["seq"], r["hook_id"], r["signal"]) for r in rows] == [(1, None, None), (2, "b.c", "click")]
+
+
+def _flow(sid, fid, body: bytes, response: bytes = b"") -> ev.FlowRecord:
+    return ev.FlowRecord(fid, sid, 1, 2, "POST", "https", "h.example", 443, "https://h.example/", "HTTP/1.1",
+                         [["content-type", "application/json"]], body, len(body), False, 200, [], response, len(response))
+
+
+def test_bodies_are_stored_compressed_and_read_back_as_captured(settings, writer):
+    big = b'{"event":"launch","imei":"861234567890123","pad":"' + b"x" * 20000 + b'"}'
+    writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
+    writer.submit_many([_flow("s1", "big", big, b'{"ok":true}' * 50), _flow("s1", "small", b"a=1")])
+    writer.flush()
+    con = sqlite3.connect(settings.db_path)
+    stored = dict(con.execute("SELECT id, length(request_body) FROM flows").fetchall())
+    codecs = dict(con.execute("SELECT id, body_codec FROM flows").fetchall())
+    con.close()
+    assert stored["big"] < len(big) // 10 and codecs["big"] == "zstd"
+    assert stored["small"] == 3 and codecs["small"] is None
+    with StoreReader(settings.db_path) as reader:
+        flows = {f["id"]: f for f in reader.flows("s1")}
+    assert flows["big"]["request_body"] == big and flows["big"]["response_body"] == b'{"ok":true}' * 50
+    assert flows["small"]["request_body"] == b"a=1" and "body_codec" not in flows["big"]
+
+
+def test_websocket_messages_round_trip(settings, writer):
+    writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
+    writer.submit(_flow("s1", "ws", b""))
+    payload = ('{"did":"5f2c8e1b9a7d3c40","pad":"' + "y" * 500 + '"}').encode()
+    writer.submit_many([ev.WebSocketRecord("s1", "ws", 0, 5, True, True, payload, len(payload), False),
+                        ev.WebSocketRecord("s1", "ws", 1, 6, False, True, b"ack", 3, False)])
+    writer.flush()
+    with StoreReader(settings.db_path) as reader:
+        rows = reader.websocket_messages("s1")
+        assert [(m["index"], m["from_client"], m["content"]) for m in rows] == [(0, True, payload), (1, False, b"ack")]
+        assert reader.counts("s1")["websocket_messages"] == 2
+
+
+def test_a_version_3_store_upgrades_keeping_uncompressed_bodies(settings, writer):
+    writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
+    writer.submit(_flow("s1", "old", b"x" * 1000))
+    writer.flush()
+    writer.close()
+    con = sqlite3.connect(settings.db_path)
+    con.execute("UPDATE flows SET request_body = ?, body_codec = NULL", (b"y" * 1000,))  # as version 3 stored it
+    con.execute("ALTER TABLE flows DROP COLUMN body_codec")
+    con.execute("ALTER TABLE pi_matches DROP COLUMN ts")
+    con.execute("DROP TABLE websocket_messages")
+    con.execute("DROP TABLE review_records")
+    con.execute("UPDATE schema_meta SET value='3' WHERE key='version'")
+    con.commit()
+    con.close()
+    with StoreReader(settings.db_path) as reader:
+        assert reader.flows("s1")[0]["request_body"] == b"y" * 1000
+        assert reader.websocket_messages("s1") == [] and reader.reviews("s1") == []

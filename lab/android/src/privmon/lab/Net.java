@@ -87,6 +87,39 @@ public final class Net {
         return status;
     }
 
+    /** Opens a WebSocket (through the proxy, as a phone's app would), sends each text message,
+     *  waits for the server's answer to each, and closes. Returns the number of answers. */
+    public static int websocket(String url, String... messages) throws Exception {
+        java.net.http.HttpClient.Builder builder = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(java.time.Duration.ofSeconds(10))
+                .sslContext(sslContext());
+        String spec = System.getProperty("privmon.proxy");
+        if (spec != null && !spec.isEmpty()) {
+            int colon = spec.lastIndexOf(':');
+            builder.proxy(java.net.ProxySelector.of(new InetSocketAddress(spec.substring(0, colon), Integer.parseInt(spec.substring(colon + 1)))));
+        }
+        java.util.concurrent.LinkedBlockingQueue<String> answers = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.WebSocket socket = builder.build().newWebSocketBuilder()
+                .header("User-Agent", "privmon-lab/1.0 (Linux; Android 13; lab)")
+                .buildAsync(java.net.URI.create(url), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onText(java.net.http.WebSocket ws, CharSequence data, boolean last) {
+                        answers.add(data.toString());
+                        ws.request(1);
+                        return null;
+                    }
+                }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        int answered = 0;
+        for (String message : messages) {
+            socket.sendText(message, true).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            if (answers.poll(10, java.util.concurrent.TimeUnit.SECONDS) != null) {
+                answered++;
+            }
+        }
+        socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "bye").get(10, java.util.concurrent.TimeUnit.SECONDS);
+        return answered;
+    }
+
     public static String md5Hex(String value) throws Exception {
         byte[] digest = java.security.MessageDigest.getInstance("MD5").digest(value.getBytes(StandardCharsets.UTF_8));
         StringBuilder hex = new StringBuilder();

@@ -18,6 +18,7 @@ public final class LabMain {
                 v -> {
                     try {
                         LocationReporter.reportNearbyStores(context);
+                        SupportChat.open(context);
                     } catch (Exception e) {
                         throw new RuntimeException(e);
                     }
