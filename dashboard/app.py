@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from monitor import __version__
 from monitor.analysis.attribution import attribute_stack
-from monitor.evidence.serialize import consent_json, finding_json, session_json
+from monitor.evidence.serialize import consent_json, reviewed_findings, session_json
 from monitor.storage.queries import SessionNotFound, StoreReader
 
 from .security import TokenMiddleware
@@ -55,7 +55,7 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         for e in hook_events:
             a = attribute_stack(e["stack"], s["app"], e["api"])
             lanes[e["id"]] = a.label or ("app" if a.party == "app" else "unknown")
-        findings = sorted((finding_json(f) for f in r.findings(session_id)),
+        findings = sorted(reviewed_findings(r, session_id),
                           key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["ts_us"]))
         return {
             "session": session_json({**s, "findings": len(findings)}),

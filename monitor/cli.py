@@ -16,6 +16,7 @@ from rich.table import Table
 
 from . import __version__
 from . import events as ev
+from .scenarios import SCENARIOS, SCENARIO_STEPS
 from .exitcodes import ExitCode
 
 app = typer.Typer(
@@ -103,16 +104,17 @@ def sessions(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", h
     out.print(table)
 
 
-def print_findings(rows: list[dict], lab: bool) -> None:
+def print_findings(rows: list[dict], lab: bool, lang: str = "en") -> None:
     if not rows:
         out.print("No findings.")
         return
     table = Table(title="Findings" + (" — LAB session (simulated device)" if lab else ""), show_lines=False)
-    for col in ("time (UTC)", "rule", "severity", "PI", "SDK", "host", "encoding", "title"):
+    for col in ("time (UTC)", "rule", "severity", "PI", "SDK", "host", "encoding", "review", "title"):
         table.add_column(col, overflow="fold")
     for f in rows:
+        title = (f.get("title_zh") or f["title"]) if lang == "zh" else f["title"]
         table.add_row(f["ts"][11:], f["rule_id"], f["severity"], f["pi_type"] or "", f["sdk"] or "",
-                      f["host"] or "", f["encoding"] or "", f["title"], style=None)
+                      f["host"] or "", f["encoding"] or "", f["review"]["state"], title, style=None)
     out.print(table, markup=False)
 
 
@@ -121,18 +123,95 @@ def findings(
     ctx: typer.Context,
     session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (a list of findings)."),
+    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 when an open or confirmed finding has this severity or higher (info, low, medium, high, critical): for CI."),
+    lang: str = typer.Option("en", "--lang", help="Titles in en or zh."),
 ) -> None:
-    """Show a session's findings."""
-    from .evidence.serialize import finding_json
+    """Show a session's findings (with their review state)."""
+    from .evidence.serialize import reviewed_findings
+    from .review import SEVERITY_ORDER, at_least
 
+    if fail_on is not None and fail_on not in SEVERITY_ORDER:
+        raise CliError(f"--fail-on must be one of {', '.join(SEVERITY_ORDER)}, not {fail_on!r}")
+    if lang not in ("en", "zh"):
+        raise CliError(f"--lang must be en or zh, not {lang!r}")
     with _reader(ctx) as reader:
         sid = _resolve_session(reader, session_id)
-        rows = [finding_json(f) for f in reader.findings(sid)]
+        rows = reviewed_findings(reader, sid)
         lab = reader.session(sid)["target"] == "lab"
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        print_findings(rows, lab)
+        print_findings(rows, lab, lang)
+    if fail_on is not None:
+        failing = [f for f in rows if at_least(f["severity"], fail_on) and f["review"]["state"] != "dismiss"]
+        if failing:
+            err.print(f"{len(failing)} finding(s) of severity {fail_on} or higher", markup=False)
+            raise typer.Exit(ExitCode.FINDINGS)
+
+
+@app.command()
+def review(
+    ctx: typer.Context,
+    session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
+    target: str = typer.Argument(..., help="A finding's fingerprint (or a unique prefix), or consent:<event id>."),
+    decision: str = typer.Argument(..., help="For findings: confirm, dismiss or reopen. For consent events: accept or reject."),
+    note: Optional[str] = typer.Option(None, "--note", help="Why (kept with the decision)."),
+    reviewer: Optional[str] = typer.Option(None, "--reviewer", envvar="PRIVMON_REVIEWER", help="Who decides (default: the login name)."),
+) -> None:
+    """Record a reviewer's decision; earlier decisions are kept as history. Rejecting a consent
+    event re-analyses the session without it."""
+    import getpass
+
+    from .analysis.persist import analyze_and_store
+    from .review import ReviewError, decision as make_decision, resolve_target
+    from .storage.writer import EventWriter
+    from .timeutil import now_us
+
+    settings = _settings(ctx)
+    with _reader(ctx) as reader:
+        sid = _resolve_session(reader, session_id)
+        try:
+            resolved = resolve_target(target, reader.findings(sid), reader.consent_events(sid))
+            record = make_decision(sid, resolved, decision, reviewer or getpass.getuser(), note, now_us())
+        except ReviewError as exc:
+            raise CliError(str(exc)) from exc
+        running = reader.session(sid)["status"] == ev.SESSION_RUNNING
+    with EventWriter(settings.db_path) as writer:
+        writer.submit(record)
+        writer.flush()
+        if resolved.startswith("consent:") and not running:
+            result = analyze_and_store(settings, sid, writer)
+            err.print(f"{sid}: {resolved} {decision}ed; {len(result.findings)} findings after re-analysis", markup=False)
+            return
+    err.print(f"{sid}: {resolved} → {decision} by {record.reviewer}", markup=False)
+
+
+@app.command()
+def diff(
+    ctx: typer.Context,
+    session_a: str = typer.Argument(..., help="The earlier session (an app version, a scenario)."),
+    session_b: str = typer.Argument(..., help="The later session."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON: {new, gone, unchanged}."),
+) -> None:
+    """Findings new, gone and unchanged from session A to session B (matched by fingerprint)."""
+    from .evidence.serialize import reviewed_findings
+    from .review import diff_findings
+
+    with _reader(ctx) as reader:
+        a = reviewed_findings(reader, _resolve_session(reader, session_a))
+        b = reviewed_findings(reader, _resolve_session(reader, session_b))
+    result = diff_findings(a, b)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"{session_a} → {session_b}")
+    for col in ("change", "rule", "severity", "PI", "SDK", "host", "title"):
+        table.add_column(col, overflow="fold")
+    for change in ("new", "gone", "unchanged"):
+        for f in result[change]:
+            table.add_row(change, f["rule_id"], f["severity"], f["pi_type"] or "", f["sdk"] or "", f["host"] or "", f["title"])
+    out.print(table, markup=False)
+    out.print(f"{len(result['new'])} new, {len(result['gone'])} gone, {len(result['unchanged'])} unchanged")
 
 
 @app.command()
@@ -163,13 +242,25 @@ def hooks(
 
 
 @app.command()
-def analyze(ctx: typer.Context, session_id: str = typer.Argument(..., help="Session id, or 'latest'.")) -> None:
-    """Run the analysis pass again over a stored session (same data, same findings)."""
+def analyze(
+    ctx: typer.Context,
+    session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
+    app_profile: Optional[str] = typer.Option(None, "--app-profile", help="Judge with this app profile (a name in app_profiles/ or a YAML path); kept with the session for later re-analysis."),
+) -> None:
+    """Run the analysis pass again over a stored session (same data and profile, same findings)."""
     from .analysis.persist import analyze_and_store
+    from .app_profile import load_app_profile
+    from .storage.writer import EventWriter
 
     with _reader(ctx) as reader:
         sid = _resolve_session(reader, session_id)
-    result = analyze_and_store(_settings(ctx), sid)
+    settings = _settings(ctx)
+    if app_profile is not None:
+        profile = load_app_profile(app_profile)
+        with EventWriter(settings.db_path) as writer:
+            writer.submit(ev.SessionMetaUpdate(sid, {"app_profile": profile.to_meta()}))
+            writer.flush()
+    result = analyze_and_store(settings, sid)
     err.print(f"{sid}: {len(result.findings)} findings, {len(result.pi_matches)} PI matches")
 
 
@@ -191,7 +282,7 @@ def _parse_when(text: str | None) -> int:
 def mark(
     ctx: typer.Context,
     session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
-    kind: str = typer.Argument(..., help="consent or refuse."),
+    kind: str = typer.Argument(..., help="consent, refuse, withdraw, notice or guardian_consent."),
     at: Optional[str] = typer.Option(None, "--at", help="When, ISO 8601 (default: now)."),
     note: Optional[str] = typer.Option(None, "--note", help="Why you marked it."),
 ) -> None:
@@ -199,8 +290,10 @@ def mark(
     from .analysis.persist import analyze_and_store
     from .storage.writer import EventWriter
 
-    if kind not in ("consent", "refuse"):
-        raise CliError(f"kind must be 'consent' or 'refuse', not {kind!r}")
+    from .consent import KINDS
+
+    if kind not in KINDS or kind == "notice_dismissed":
+        raise CliError(f"kind must be one of consent, refuse, withdraw, notice, guardian_consent, not {kind!r}")
     settings = _settings(ctx)
     with _reader(ctx) as reader:
         sid = _resolve_session(reader, session_id)
@@ -252,17 +345,20 @@ def import_(
     capture: Path = typer.Argument(..., help="A HAR file (HTTP Toolkit, Charles, PCAPdroid, mitmproxy's savehar) or a mitmproxy flow file."),
     profile: str = typer.Option(..., "--profile", help="Device profile whose identifiers to look for: a name in device_profiles/ or a YAML path."),
     app_package: str = typer.Option("unknown", "--app", help="The app's package name (for first/third-party grouping)."),
+    app_profile: Optional[str] = typer.Option(None, "--app-profile", help="App profile: a name in app_profiles/ or a YAML path (default: the one whose package matches --app)."),
 ) -> None:
     """Make a session out of another tool's capture and analyse it."""
     from .analysis.persist import analyze_and_store
+    from .app_profile import resolve as resolve_app_profile
     from .device_profile import load_profile
     from .importer import import_capture
     from .storage.writer import EventWriter
 
     settings = _settings(ctx)
     device_profile = load_profile(profile)
+    resolved = resolve_app_profile(app_profile, app_package)
     with EventWriter(settings.db_path) as writer:
-        session_id, n = import_capture(capture, device_profile, app_package, writer)
+        session_id, n = import_capture(capture, device_profile, app_package, writer, resolved.to_meta())
         result = analyze_and_store(settings, session_id, writer)
     err.print(f"imported {n} flows from {capture} as session {session_id}: "
               f"{len(result.pi_matches)} PI matches, {len(result.findings)} findings")
@@ -322,8 +418,10 @@ def lab_run(
     classpath: Optional[str] = typer.Option(None, "--classpath", help="Your own lab app: directories or jars, ':'-separated."),
     main_class: Optional[str] = typer.Option(None, "--main", help="With --classpath: the class whose main() runs."),
     package: Optional[str] = typer.Option(None, "--package", help="The app's package (default: the main class's package)."),
-    scenario: str = typer.Option("agree", help="agree or refuse: which button the demo app's user taps."),
+    scenario: str = typer.Option("agree", help="agree, refuse or background: what the lab's user does (recorded; the rules judge by it)."),
     profile: str = typer.Option("lab", help="Device profile: a name in device_profiles/ or a YAML path."),
+    app_profile: Optional[str] = typer.Option(None, "--app-profile", help="App profile: a name in app_profiles/ or a YAML path (default: the one whose package matches)."),
+    lab_props: list[str] = typer.Option([], "--lab-prop", help="KEY=VALUE passed to the lab app as -Dprivmon.lab.KEY=VALUE (repeatable), e.g. variant=violations."),
     timeout: float = typer.Option(120.0, help="Seconds before a lab app that does not exit is stopped."),
     consent_delay_ms: int = typer.Option(2000, help="The demo app: how long the notice shows before the tap."),
     as_json: bool = typer.Option(False, "--json", help="Print the session and findings as JSON."),
@@ -334,17 +432,24 @@ def lab_run(
     """Run a lab app under the real agent, mitmproxy and store; ends with its findings."""
     from .analysis.persist import analyze_and_store
     from .device_profile import load_profile
-    from .evidence.serialize import finding_json
+    from .evidence.serialize import reviewed_findings
     from .lab.build import build_app, build_plugin, build_standins
     from .lab.runner import LabRunOptions, run_lab
     from .storage.queries import StoreReader
     from .storage.writer import EventWriter
 
-    if scenario not in ("agree", "refuse"):
-        raise CliError(f"--scenario must be agree or refuse, not {scenario!r}")
+    from .app_profile import resolve as resolve_app_profile
+
+    if scenario not in SCENARIOS:
+        raise CliError(f"--scenario must be one of {', '.join(SCENARIOS)}, not {scenario!r}")
     settings = _settings(ctx)
     device_profile = load_profile(profile)
     jvm_properties = {"privmon.lab.consentDelayMs": str(consent_delay_ms)}
+    for prop in lab_props:
+        key, sep, value = prop.partition("=")
+        if not sep or not key.strip():
+            raise CliError(f"--lab-prop takes KEY=VALUE, not {prop!r}")
+        jvm_properties[f"privmon.lab.{key.strip()}"] = value
     if extra_hooks is not None:
         from .capture.catalogue import load_catalogue
 
@@ -367,8 +472,10 @@ def lab_run(
         plugin = build_plugin(settings.cache_dir, lab_app_name)
         if plugin is not None:
             jvm_properties["privmon.lab.pluginDir"] = str(plugin)
+    resolved_profile = resolve_app_profile(app_profile, app_package)
 
     err.print("[LAB] simulated device and network — not a real phone", markup=False)
+    err.print(f"[lab] scenario {scenario}: {SCENARIO_STEPS[scenario]}", markup=False)
     with EventWriter(settings.db_path) as writer:
         result = run_lab(
             settings,
@@ -377,13 +484,13 @@ def lab_run(
                 classpath=cp, main_class=main_class, app_package=app_package, profile=device_profile,
                 scenario=scenario, timeout_s=timeout, interactive=keys and not as_json,
                 jvm_properties=jvm_properties,
-                extra_hooks=extra_hooks, unpin=unpin,
+                extra_hooks=extra_hooks, unpin=unpin, app_profile=resolved_profile,
             ),
             progress=lambda m: err.print(m, markup=False),
         )
         analyze_and_store(settings, result.session_id, writer)
     with StoreReader(settings.db_path) as reader:
-        rows = [finding_json(f) for f in reader.findings(result.session_id)]
+        rows = reviewed_findings(reader, result.session_id)
         counts = reader.counts(result.session_id)
     if as_json:
         print(json.dumps({"session": result.session_id, "status": result.status, "reason": result.reason,
@@ -412,6 +519,7 @@ def _known_error_code(exc: BaseException) -> ExitCode | None:
     from .capture.catalogue import CatalogueError
     from .capture.hook_runner import AttachError
     from .capture.proxy import ProxyError
+    from .app_profile import AppProfileError
     from .device_profile import ProfileError
     from .evidence.bundle import BundleError
     from .importer import ImportError_
@@ -429,6 +537,7 @@ def _known_error_code(exc: BaseException) -> ExitCode | None:
         AgentBuildError: ExitCode.SETUP,
         SchemaError: ExitCode.SETUP,
         ProfileError: ExitCode.USAGE,
+        AppProfileError: ExitCode.USAGE,
         CatalogueError: ExitCode.USAGE,
         ImportError_: ExitCode.USAGE,
     }

@@ -35,6 +35,14 @@ class SessionEnded:
 
 
 @dataclass
+class SessionMetaUpdate:
+    """Keys to set in a session's metadata (e.g. the app profile chosen for re-analysis)."""
+
+    id: str
+    meta: dict[str, Any]
+
+
+@dataclass
 class HookEvent:
     session_id: str
     seq: int
@@ -121,11 +129,11 @@ class BlindSpot:
 class ConsentEvent:
     session_id: str
     ts: int
-    kind: str  # "consent" | "refuse"
-    source: str  # "click" | "manual" | "key"
+    kind: str  # consent.KINDS: notice, notice_dismissed, consent, refuse, withdraw, guardian_consent
+    source: str  # click | dialog | pref_write | sdk_api | manual | key | dashboard
     detail: str | None = None
     hook_seq: int | None = None
-
+    confidence: float = 1.0  # consent.CONFIDENCE of the source
 
 @dataclass
 class AgentMessage:
@@ -175,6 +183,8 @@ class Finding:
     encoding: str | None
     clauses: list[str]
     evidence: dict[str, Any]
+    title_zh: str = ""
+    explanation_zh: str = ""
 
 
 @dataclass

@@ -89,7 +89,8 @@ def har_records(path: Path, session_id: str) -> tuple[list[ev.FlowRecord], list[
     return records, messages
 
 
-def import_capture(path: Path, profile: DeviceProfile, app: str, writer) -> tuple[str, int]:
+def import_capture(path: Path, profile: DeviceProfile, app: str, writer,
+                   app_profile: dict | None = None) -> tuple[str, int]:
     if not path.exists():
         raise ImportError_(f"{path}: no such file")
     session_id = ev.new_session_id()
@@ -106,6 +107,7 @@ def import_capture(path: Path, profile: DeviceProfile, app: str, writer) -> tupl
     ended = max(((r.ts_end or r.ts_start) for r in records), default=started)
     writer.submit(ev.SessionStarted(session_id, app, "import", started, meta={
         "source": str(path), "device_profile": profile.name, "watch": profile.watch_values(),
+        "app_profile": app_profile or {"package": app},
         "versions": {"privmon": __version__}}))
     writer.submit_many(records)
     writer.submit_many(messages)

@@ -47,6 +47,20 @@ function isByteArray(value: any): boolean {
   return Array.isArray(value) && value.length > 0 && value.every((b: any) => typeof b === "number" && b >= -128 && b <= 255);
 }
 
+/** frida-java-bridge hands primitive arrays (int[], byte[], …) over as PrimitiveArray proxies:
+ *  their elements, and whether they are bytes, or null for anything else. */
+function primitiveArray(value: any): { items: any[]; bytes: boolean } | null {
+  if (typeof value !== "object" || value.$h === undefined || typeof value.length !== "number") return null;
+  if (typeof value.toJSON !== "function") return null;
+  try {
+    const type = value.$t;
+    const name = type === undefined || type === null ? "" : String(type.name ?? type.className ?? type);
+    return { items: Array.from(value.toJSON() as ArrayLike<any>), bytes: name === "byte" || name === "B" || name === "[B" };
+  } catch (e) {
+    return null;
+  }
+}
+
 export function plain(value: any): any {
   if (value === null || value === undefined) return null;
   const t = typeof value;
@@ -55,6 +69,10 @@ export function plain(value: any): any {
   if (Array.isArray(value)) {
     if (isByteArray(value)) return bytesValue(value);
     return value.slice(0, MAX_ITEMS).map(plain);
+  }
+  const primitives = primitiveArray(value);
+  if (primitives !== null) {
+    return primitives.bytes ? bytesValue(primitives.items) : primitives.items.slice(0, MAX_ITEMS);
   }
   try {
     return bounded(javaString(value));

@@ -1,34 +1,37 @@
-"""The analysis pass: stored session → PI matches and findings (pure and repeatable)."""
+"""The analysis pass: stored session → PI matches, consent timeline and findings (pure and repeatable).
+
+Built to stay close to linear in the number of hook events: stacks, return values and receivers
+are decoded once per distinct value, not once per event (bench/bench_analysis.py).
+"""
 
 from __future__ import annotations
+
+import json
+from functools import lru_cache
 
 import pandas as pd
 
 from .. import events as ev
+from ..app_profile import AppProfile
+from ..capture.catalogue import authorities, load_catalogue
 from ..storage.queries import StoreReader
-from .attribution import attribute_stack
+from .attribution import Attribution, attribute_stack, reached_by_reflection
 from .matching import DETECTED, find_matches
+from .party import describe_receiver
 from .request_attribution import attribute_requests
-from .rules import ConsentPoint, preconsent_collection, preconsent_transmission
+from .rules import RuleContext, run_rules
+from .timeline import Timeline, build_timeline
 from .transforms import short_encoding
-from .watchlist import build_watchlist, expand
+from .watchlist import WatchValue, expand, values_from_event, MIN_VALUE_LENGTH
 
 MATCH_COLUMNS = ["flow_id", "hook_event_id", "pi_category", "pi_type", "encoding", "location", "value_preview", "ts"]
+FLOW_COLUMNS = ["host", "url", "method", "scheme", "tls", "server_ip"]
 
 
 def mask(value: str) -> str:
     if len(value) <= 6:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 5) + value[-2:]
-
-
-def consent_point(consents: list[dict], clock: list[dict]) -> ConsentPoint:
-    error = max((c["error_us"] for c in clock), default=0)
-    agreed = [c for c in consents if c["kind"] == "consent"]
-    if not agreed:
-        return ConsentPoint(None, None, None, error)
-    first = min(agreed, key=lambda c: (c["ts"], c["id"]))
-    return ConsentPoint(first["ts"], first["id"], first["source"], error)
 
 
 def _sent_at(match, flow_ts: dict[str, int], message_ts: dict[tuple[str, int], int]) -> int:
@@ -38,10 +41,89 @@ def _sent_at(match, flow_ts: dict[str, int], message_ts: dict[tuple[str, int], i
     return flow_ts[match.flow_id]
 
 
-def analyze_session(reader: StoreReader, session_id: str) -> ev.AnalysisResult:
+@lru_cache(maxsize=1)
+def _catalogue_entries() -> dict[str, dict]:
+    return {e["id"]: e for e in load_catalogue()}
+
+
+def _permissions_by_type() -> dict[str, str]:
+    return {a["pi_type"]: a["permission"] for a in authorities().values() if a.get("permission")}
+
+
+class _Events:
+    """The run's hook events as a frame, with stacks and values decoded once per distinct text."""
+
+    def __init__(self, frame: pd.DataFrame, app_package: str) -> None:
+        self.frame = frame
+        self.app_package = app_package
+        self._attr: dict[tuple[str, str], tuple[Attribution, bool]] = {}
+        self._row = {int(i): n for n, i in enumerate(frame["id"])} if not frame.empty else {}
+
+    def _decide(self, stack_text: str, api: str) -> tuple[Attribution, bool]:
+        key = (stack_text, api)
+        hit = self._attr.get(key)
+        if hit is None:
+            stack = json.loads(stack_text) if stack_text else []
+            hit = (attribute_stack(stack, self.app_package, api), reached_by_reflection(stack, api))
+            self._attr[key] = hit
+        return hit
+
+    def attribution(self, event_id: int) -> Attribution:
+        row = self.frame.iloc[self._row[int(event_id)]]
+        return self._decide(row["stack"], row["api"])[0]
+
+    def event(self, event_id: int) -> dict:
+        row = self.frame.iloc[self._row[int(event_id)]]
+        return _decoded(row)
+
+    def pi_reads(self) -> pd.DataFrame:
+        reads = self.frame[self.frame["pi_category"].notna()]
+        decided = [self._decide(s, a) for s, a in zip(reads["stack"], reads["api"])]
+        return reads.assign(
+            caller=[d[0].sdk.id if d[0].sdk else d[0].party for d in decided],
+            sdk=[d[0].label for d in decided],
+            party=[d[0].party for d in decided],
+            reflective=[d[1] for d in decided],
+        )[["id", "ts", "api", "pi_category", "pi_type", "hook_id", "caller", "sdk", "party", "reflective", "ret"]]
+
+    def signals(self) -> list[dict]:
+        rows = self.frame[self.frame["signal"].notna()]
+        return [_decoded(row) for row in rows.to_dict("records")]
+
+
+def _decoded(row) -> dict:
+    out = {k: row[k] for k in ("id", "ts", "api", "pi_category", "pi_type", "hook_id", "signal")}
+    out["id"], out["ts"] = int(out["id"]), int(out["ts"])
+    for k in ("args", "ret", "stack"):
+        out[k] = json.loads(row[k]) if isinstance(row[k], str) else row[k]
+    for k in ("pi_category", "pi_type", "hook_id", "signal"):
+        if isinstance(out[k], float):  # NaN from the frame
+            out[k] = None
+    return out
+
+
+def _watchlist(reads: pd.DataFrame, exclude: set[str], profile_values: list[dict]) -> list[WatchValue]:
+    seen: dict[str, WatchValue] = {}
+    distinct = reads.drop_duplicates(subset=["ret", "pi_category", "pi_type"]).sort_values(["ts", "id"])
+    for row in distinct.itertuples():
+        ret = json.loads(row.ret) if isinstance(row.ret, str) else None
+        for value in values_from_event({"ret": ret, "pi_category": row.pi_category}):
+            value = value.strip()
+            if len(value) >= MIN_VALUE_LENGTH and value not in exclude and value not in seen:
+                seen[value] = WatchValue(value, row.pi_category, row.pi_type, int(row.id))
+    for item in profile_values:
+        value = str(item.get("value", "")).strip()
+        if len(value) >= MIN_VALUE_LENGTH and value not in exclude and value not in seen:
+            seen[value] = WatchValue(value, item["pi_category"], item["pi_type"], None)
+    return list(seen.values())
+
+
+def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | None = None) -> ev.AnalysisResult:
     session = reader.session(session_id)
     app_package = session["app"]
-    hook_events = reader.hook_events(session_id)
+    meta = session["meta"] or {}
+    profile = profile or AppProfile.from_meta(meta.get("app_profile"), app_package)
+    events = _Events(reader.hook_event_frame(session_id), app_package)
     flows = reader.flows(session_id)
     sent: dict[str, list[tuple[int, bytes]]] = {}
     message_ts: dict[tuple[str, int], int] = {}
@@ -49,14 +131,12 @@ def analyze_session(reader: StoreReader, session_id: str) -> ev.AnalysisResult:
         if message["from_client"]:
             sent.setdefault(message["flow_id"], []).append((message["index"], message["content"]))
             message_ts[(message["flow_id"], message["index"])] = message["ts"]
-    flow_ts = {f["id"]: f["ts_start"] for f in flows}
     for flow in flows:
         flow["ws_messages"] = sent.get(flow["id"], [])
-    consent = consent_point(reader.consent_events(session_id), reader.clock_samples(session_id))
+    flow_ts = {f["id"]: f["ts_start"] for f in flows}
 
-    attributions = {e["id"]: attribute_stack(e["stack"], app_package, e["api"]) for e in hook_events}
-    events_by_id = {e["id"]: e for e in hook_events}
-    watchlist = build_watchlist(hook_events, exclude={app_package}, profile=session["meta"].get("watch") or [])
+    reads = events.pi_reads()
+    watchlist = _watchlist(reads, {app_package}, meta.get("watch") or [])
     needles = [n for w in watchlist for n in expand(w)]
     matches = find_matches(flows, needles, detectors=True)
     pi_matches = [
@@ -65,12 +145,46 @@ def analyze_session(reader: StoreReader, session_id: str) -> ev.AnalysisResult:
                    m.location, mask(m.needle.watch.value), _sent_at(m, flow_ts, message_ts))
         for m in matches
     ]
-    events_df = pd.DataFrame(hook_events, columns=["id", "ts", "api", "pi_category", "pi_type"])
-    matches_df = pd.DataFrame([vars(m) for m in pi_matches], columns=["session_id", *MATCH_COLUMNS])
-    flows_df = pd.DataFrame(flows, columns=["id", "ts_start", "host", "url", "method", "server_ip"])
-    findings = preconsent_collection(session_id, events_df, attributions, consent)
-    senders = attribute_requests(hook_events, flows, app_package)
-    findings += preconsent_transmission(session_id, matches_df, flows_df, events_by_id, attributions, consent, senders,
-                                        app_package)
-    findings.sort(key=lambda f: (f.ts, f.rule_id, f.fingerprint))
-    return ev.AnalysisResult(session_id, pi_matches, findings)
+    signals = events.signals()
+    timeline = build_timeline(session, reader.consent_events(session_id), signals, reader.reviews(session_id),
+                              reader.clock_samples(session_id))
+    ctx = RuleContext(
+        session_id=session_id, app_package=app_package, profile=profile, scenario=meta.get("scenario"),
+        session_start=session["started_at"], session_end=session["ended_at"], events=reads.drop(columns=["ret"]),
+        signals=signals, attributions=events.attribution,
+        matches=_match_frame(pi_matches, flows, app_package, profile), timeline=timeline,
+        entries=_catalogue_entries(), watch_values={w.value: (w.pi_type, w.pi_category) for w in watchlist},
+        events_by_id=events.event, senders=attribute_requests(
+            [s for s in signals if s["signal"] == "http_request"], flows, app_package),
+        permissions_by_type=_permissions_by_type(),
+    )
+    return ev.AnalysisResult(session_id, pi_matches, run_rules(ctx))
+
+
+def _match_frame(pi_matches: list[ev.PiMatch], flows: list[dict], app_package: str, profile: AppProfile) -> pd.DataFrame:
+    columns = MATCH_COLUMNS + FLOW_COLUMNS + ["detected", "receiver", "party", "registrable", "receiver_sdk", "company",
+                                              "ip_country"]
+    if not pi_matches:
+        return pd.DataFrame(columns=columns)
+    by_id = {f["id"]: f for f in flows}
+    receivers: dict[tuple[str, str | None], dict] = {}
+    rows = []
+    for m in pi_matches:
+        flow = by_id[m.flow_id]
+        key = (flow["host"], flow["server_ip"])
+        if key not in receivers:
+            receivers[key] = describe_receiver(flow["host"], flow["server_ip"], app_package, set(profile.own_domains))
+        r = receivers[key]
+        rows.append({**{c: getattr(m, c) for c in MATCH_COLUMNS}, **{c: flow[c] for c in FLOW_COLUMNS},
+                     "tls": bool(flow["tls"]) or flow["scheme"] in ("https", "wss"),
+                     "detected": m.encoding == DETECTED, "receiver": r, "party": r["party"],
+                     "registrable": r["registrable_domain"] or flow["host"],
+                     "receiver_sdk": r["sdk"] or r["tracker"], "company": r["company"], "ip_country": r["ip_country"]})
+    return pd.DataFrame(rows, columns=columns)
+
+
+def session_timeline(reader: StoreReader, session_id: str) -> Timeline:
+    session = reader.session(session_id)
+    events = _Events(reader.hook_event_frame(session_id), session["app"])
+    return build_timeline(session, reader.consent_events(session_id), events.signals(), reader.reviews(session_id),
+                          reader.clock_samples(session_id))

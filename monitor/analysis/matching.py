@@ -3,6 +3,8 @@ with one multi-pattern scan per piece (engine.py)."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass
 
 from .decode import decode_request
@@ -88,9 +90,34 @@ def _most_specific(matches: list[Match]) -> list[Match]:
     return out
 
 
+PARALLEL_MIN_FLOWS = 2000
+_FORKED: tuple[FlowMatcher, list[dict]] | None = None  # what forked workers inherit
+
+
+def _match_range(bounds: tuple[int, int]) -> list[Match]:
+    matcher, flows = _FORKED
+    out: list[Match] = []
+    for flow in flows[bounds[0]:bounds[1]]:
+        out.extend(matcher.match_flow(flow)[0])
+    return out
+
+
 def find_matches(flows: list[dict], needles: list[Needle], backend: str | None = None,
-                 detectors: bool = False) -> list[Match]:
+                 detectors: bool = False, workers: int | None = None) -> list[Match]:
+    """Every match in every flow, in flow order. Large sessions are split across forked worker
+    processes (the compiled matcher and the flows are inherited, not pickled)."""
+    global _FORKED
     matcher = FlowMatcher(needles, backend, detectors)
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    if workers > 1 and len(flows) >= PARALLEL_MIN_FLOWS and "fork" in multiprocessing.get_all_start_methods():
+        step = -(-len(flows) // (workers * 4))
+        _FORKED = (matcher, flows)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                parts = pool.map(_match_range, [(i, i + step) for i in range(0, len(flows), step)])
+        finally:
+            _FORKED = None
+        return [m for part in parts for m in part]
     out: list[Match] = []
     for flow in flows:
         matches, _issues = matcher.match_flow(flow)

@@ -19,7 +19,7 @@ INHERITED = ("pi_category", "pi_type", "sensitive", "permission", "signal", "whe
 KNOWN_FIELDS = {"id", "class", "method", *INHERITED}
 SIGNALS = {"click", "dialog", "pref_write", "sdk_consent", "sdk_init", "permission_request", "permission_result",
            "permission_check", "lifecycle", "screen_state", "start_component", "wakeup", "crypto", "encoding",
-           "http_request", "crash", "storage_write"}
+           "http_request", "crash", "storage_write", "app_exit"}
 
 
 class CatalogueError(ValueError):

@@ -14,7 +14,7 @@ from typing import Any, Callable
 import frida
 
 from .. import events as ev
-from ..consent import classify_click
+from ..consent import DEFAULT_VOCABULARY, CONFIDENCE, Vocabulary, signal_for
 from .catalogue import authorities
 from ..timeutil import now_us
 
@@ -25,7 +25,14 @@ COVERAGE_FIELDS = ("class", "method", "pi_category", "pi_type", "signal")
 DEVICE_CLOCK_RESOLUTION_US = 500
 
 
+RPC_TIMEOUT_S = 5.0
+
+
 class AttachError(RuntimeError):
+    pass
+
+
+class RpcTimeout(RuntimeError):
     pass
 
 
@@ -39,7 +46,9 @@ class RunnerCounts:
 
 
 class HookRunner:
-    def __init__(self, frida_session: frida.core.Session, pid: int, session_id: str, writer) -> None:
+    def __init__(self, frida_session: frida.core.Session, pid: int, session_id: str, writer,
+                 vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> None:
+        self.vocabulary = vocabulary
         self._session = frida_session
         self.pid = pid
         self.session_id = session_id
@@ -86,7 +95,7 @@ class HookRunner:
         best: tuple[int, int] | None = None
         for _ in range(samples):
             t0 = now_us()
-            device_ms = self._script.exports_sync.now()
+            device_ms = self._rpc("now")
             t1 = now_us()
             half_rtt = (t1 - t0) // 2
             offset = int(device_ms * 1000) - (t0 + half_rtt)
@@ -104,7 +113,7 @@ class HookRunner:
             while not self._clock_stop.wait(interval_s) and not self.detached.is_set():
                 try:
                     self.sync_clock()
-                except (frida.InvalidOperationError, frida.TransportError):
+                except (frida.InvalidOperationError, frida.TransportError, RpcTimeout):
                     return
 
         self._clock_thread = threading.Thread(target=loop, name="privmon-clock", daemon=True)
@@ -115,13 +124,34 @@ class HookRunner:
         if self.detached.is_set() or self._script is None:
             return
         try:
-            self._script.exports_sync.flush()
-        except (frida.InvalidOperationError, frida.TransportError, frida.ProcessNotFoundError):
+            self._rpc("flush")
+        except (frida.InvalidOperationError, frida.TransportError, frida.ProcessNotFoundError, RpcTimeout):
             pass
 
-    def close(self) -> None:
+    def _rpc(self, name: str, *args, timeout: float = RPC_TIMEOUT_S):
+        """An RPC to the agent that gives up after `timeout`: a process stuck in its own exit (a
+        JVM in System.exit, an app being killed) never answers, and must not hang privmon."""
+        result: dict = {}
+
+        def call() -> None:
+            try:
+                result["value"] = getattr(self._script.exports_sync, name)(*args)
+            except BaseException as exc:  # handed to the caller below
+                result["error"] = exc
+
+        worker = threading.Thread(target=call, name=f"privmon-rpc-{name}", daemon=True)
+        worker.start()
+        worker.join(timeout)
+        if worker.is_alive():
+            raise RpcTimeout(f"the agent did not answer {name}() within {timeout:.0f} s")
+        if "error" in result:
+            raise result["error"]
+        return result.get("value")
+
+    def close(self, flush: bool = True) -> None:
         self._clock_stop.set()
-        self.flush()
+        if flush:
+            self.flush()
         if not self.detached.is_set():
             try:
                 self._session.detach()
@@ -177,26 +207,20 @@ class HookRunner:
         self.writer.submit(event)
         self.counts.hook_events += 1
         signal = raw.get("signal")
-        if signal == "click":
-            self._on_consent(event, classify_click(raw.get("self")), "click", raw.get("self"))
-        elif signal == "sdk_consent":
-            self._on_sdk_consent(event)
-        elif signal == "crash":
+        if signal == "crash":
             text = event.args[0] if event.args else "uncaught exception"
             self.counts.crashes.append(str(text))
             self._record("app:crash", {"exception": text, "thread": event.thread, "hook_seq": event.seq})
-
-    def _on_sdk_consent(self, event: ev.HookEvent) -> None:
-        """An SDK's privacy API, e.g. updatePrivacyAgree(context, true): the flag says which."""
-        index = self._entries.get(event.hook_id or "", {}).get("consent_arg")
-        if index is None or index >= len(event.args) or not isinstance(event.args[index], bool):
             return
-        self._on_consent(event, "consent" if event.args[index] else "refuse", "sdk_api", event.api)
+        consent_arg = self._entries.get(event.hook_id or "", {}).get("consent_arg")
+        meaning = signal_for(signal, event.api.rsplit(".", 1)[-1], event.args, raw.get("self"), consent_arg,
+                             event.api, self.vocabulary)
+        if meaning is not None:
+            self._on_consent(event, meaning.kind, meaning.source, meaning.detail)
 
-    def _on_consent(self, event: ev.HookEvent, kind: str | None, source: str, detail: str | None) -> None:
-        if kind is None:
-            return
-        consent = ev.ConsentEvent(self.session_id, event.ts, kind, source, detail=detail, hook_seq=event.seq)
+    def _on_consent(self, event: ev.HookEvent, kind: str, source: str, detail: str | None) -> None:
+        consent = ev.ConsentEvent(self.session_id, event.ts, kind, source, detail=detail, hook_seq=event.seq,
+                                  confidence=CONFIDENCE[source])
         self.writer.submit(consent)
         self.counts.consent_events += 1
         if self.on_consent is not None:

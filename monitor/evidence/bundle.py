@@ -15,7 +15,8 @@ import mitmproxy.version
 from .. import __version__
 from ..storage.queries import StoreReader
 from ..timeutil import iso_utc
-from .serialize import consent_json, finding_json, flows_to_har, hook_event_json, session_json
+from ..analysis.analyze import session_timeline
+from .serialize import consent_json, flows_to_har, hook_event_json, reviewed_findings, session_json
 
 FORMAT = "privmon-evidence/1"
 MANIFEST = "manifest.json"
@@ -58,10 +59,24 @@ def _flow_file(flows: list[dict], websocket_messages: list[dict]) -> bytes:
         return path.read_bytes()
 
 
+def _ws_json(m: dict) -> dict:
+    try:
+        text, b64 = m["content"].decode("utf-8"), None
+    except UnicodeDecodeError:
+        import base64
+
+        text, b64 = None, base64.b64encode(m["content"]).decode("ascii")
+    return {"flow_id": m["flow_id"], "index": m["index"], "ts": iso_utc(m["ts"]), "from_client": m["from_client"],
+            "text": text, "base64": b64, "size": m["size"], "truncated": m["truncated"]}
+
+
 def export_bundle(reader: StoreReader, session_id: str, out: Path) -> dict:
     session = reader.session(session_id)
     files: dict[str, bytes] = {
-        "findings.json": _dump([finding_json(f) for f in reader.findings(session_id)]),
+        "findings.json": _dump(reviewed_findings(reader, session_id)),
+        "reviews.json": _dump(reader.reviews(session_id)),
+        "timeline.json": _dump(session_timeline(reader, session_id).to_json()),
+        "websocket_messages.jsonl": _jsonl(_ws_json(m) for m in reader.websocket_messages(session_id)),
         "hook_events.jsonl": _jsonl(hook_event_json(e) for e in reader.hook_events(session_id)),
         "flows.har": _dump(flows_to_har(reader.flows(session_id), __version__, reader.websocket_messages(session_id))),
         "consent_events.json": _dump([consent_json(c) for c in reader.consent_events(session_id)]),
@@ -83,6 +98,9 @@ def export_bundle(reader: StoreReader, session_id: str, out: Path) -> dict:
         "app": session["app"],
         "started_at": iso_utc(session["started_at"]),
         "ended_at": iso_utc(session["ended_at"]),
+        "scenario": (session["meta"] or {}).get("scenario"),
+        "app_profile": (session["meta"] or {}).get("app_profile"),
+        "reviewer_decisions": len(reader.reviews(session_id)),
         "clock_offsets": [{"at": iso_utc(c["ts"]), "offset_us": c["offset_us"], "error_us": c["error_us"]} for c in clock],
         "limits": LIMITS_NOTE,
         "files": {name: {"sha256": _sha256(data), "size": len(data)} for name, data in files.items()},

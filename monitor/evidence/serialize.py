@@ -9,12 +9,14 @@ from ..analysis.attribution import reached_by_reflection
 from ..timeutil import iso_utc
 
 
-def finding_json(f: dict) -> dict[str, Any]:
+def finding_json(f: dict, review: dict | None = None) -> dict[str, Any]:
     return {
         "rule_id": f["rule_id"],
         "severity": f["severity"],
         "title": f["title"],
+        "title_zh": f.get("title_zh"),
         "explanation": f["explanation"],
+        "explanation_zh": f.get("explanation_zh"),
         "ts": iso_utc(f["ts"]),
         "ts_us": f["ts"],
         "pi_category": f["pi_category"],
@@ -26,7 +28,16 @@ def finding_json(f: dict) -> dict[str, Any]:
         "evidence": f["evidence"],
         "fingerprint": f["fingerprint"],
         "id": f["id"],
+        "review": review or {"state": "open", "history": []},
     }
+
+
+def reviewed_findings(reader, session_id: str) -> list[dict[str, Any]]:
+    """A session's findings as JSON, each with its review state and history."""
+    from ..review import finding_state, review_states
+
+    states = review_states(reader.reviews(session_id))
+    return [finding_json(f, finding_state(f, states)) for f in reader.findings(session_id)]
 
 
 def session_json(s: dict) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from ..capture.hook_runner import AttachError, HookRunner
 from ..capture.keys import KeyReader
 from ..capture.proxy import ProxyError, ProxyHost
 from ..config import Settings
+from ..app_profile import AppProfile, vocabulary_for
 from ..device_profile import DeviceProfile, write_properties
 from ..timeutil import now_us
 from .build import LabError, find_tool, load_lab_dns
@@ -31,6 +32,7 @@ from .collector import Collector
 
 READY_LINE = b"PRIVMON-LAB READY"
 EXIT_PREFIX = b"PRIVMON-LAB EXIT "
+EXIT_GRACE_S = 3.0  # after the exit line, how long the JVM gets to end by itself
 LAUNCHER_CLASS = "privmon.lab.Launcher"
 MAX_OUTPUT_RECORDS = 2000
 
@@ -50,6 +52,7 @@ class LabRunOptions:
     catalogue: list[dict] | None = None  # instead of hooks/catalogue.yaml (benchmarks)
     stack_mode: str = "fast"  # fast | naive | none (benchmarks)
     unpin: bool = False
+    app_profile: AppProfile | None = None
 
 
 @dataclass
@@ -72,6 +75,7 @@ class _AppOutput:
         self.stderr_tail: list[str] = []
         self.exit_code: int | None = None
         self.exit_detail: str | None = None
+        self.exit_seen_at: float | None = None  # time.monotonic() of the exit line
 
     def on_output(self, pid: int, fd: int, data: bytes) -> None:
         if not data:
@@ -86,6 +90,7 @@ class _AppOutput:
                 code, _, detail = line[len(EXIT_PREFIX):].decode("utf-8", "replace").partition(" ")
                 self.exit_code = int(code) if code.isdigit() else 1
                 self.exit_detail = detail or None
+                self.exit_seen_at = time.monotonic()
             text = raw.decode("utf-8", errors="replace")[:4000]
             if fd == 2:
                 self.stderr_tail = (self.stderr_tail + [text])[-20:]
@@ -113,6 +118,7 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                 "lab": True,
                 "main_class": opts.main_class,
                 "scenario": opts.scenario,
+                "app_profile": (opts.app_profile or AppProfile(opts.app_package)).to_meta(),
                 "device_profile": opts.profile.name,
                 "watch": opts.profile.watch_values(),
                 "device_build": opts.profile.build,
@@ -168,7 +174,8 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                     ) from exc
                 except (frida.ProcessNotFoundError, frida.TransportError) as exc:
                     raise AttachError(f"Frida could not attach to pid {pid}: {exc}") from exc
-                runner = HookRunner(frida_session, pid, session_id, writer)
+                runner = HookRunner(frida_session, pid, session_id, writer,
+                                    vocabulary_for(opts.app_profile or AppProfile(opts.app_package)))
                 device.resume(pid)
                 progress(f"[lab] lab app started (pid {pid}); waiting for its ready line")
                 deadline = time.monotonic() + opts.ready_timeout_s
@@ -204,6 +211,11 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                                 break
                             if time.monotonic() > deadline:
                                 raise LabError(f"the lab app was still running after {opts.timeout_s:.0f} s (timeout)")
+                            if output.exit_seen_at is not None and time.monotonic() - output.exit_seen_at > EXIT_GRACE_S:
+                                # The launcher said it exits; a JVM stuck in System.exit under
+                                # instrumentation is ended by the finally block below.
+                                status, reason = ev.SESSION_COMPLETED, "the app exited"
+                                break
                         else:
                             status, reason = ev.SESSION_COMPLETED, "the app exited"
                     except KeyboardInterrupt:
@@ -218,8 +230,14 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                     status = ev.SESSION_INTERRUPTED
                     reason = "the lab app died without its exit line (a crash of the JVM?)" + _tail(output)
             finally:
+                exited = output.exit_seen_at is not None
+                if exited and pid is not None and runner is not None and not runner.detached.is_set():
+                    try:  # past its exit line the JVM has nothing more to say: end it before detaching
+                        device.kill(pid)
+                    except (frida.ProcessNotFoundError, frida.InvalidOperationError):
+                        pass
                 if runner is not None:
-                    runner.close()
+                    runner.close(flush=not exited)
                 if pid is not None and (runner is None or not runner.detached.is_set()):
                     try:
                         device.kill(pid)

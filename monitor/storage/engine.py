@@ -41,6 +41,8 @@ def _blind_spots(conn: Connection) -> None:
 def _bodies_websockets_reviews_match_times(conn: Connection) -> None:
     _add_columns(conn, "flows", {"body_codec": "VARCHAR"})
     _add_columns(conn, "pi_matches", {"ts": "BIGINT"})
+    _add_columns(conn, "consent_events", {"confidence": "FLOAT"})
+    _add_columns(conn, "findings", {"title_zh": "TEXT", "explanation_zh": "TEXT"})
     models.WebSocketMessage.__table__.create(conn, checkfirst=True)
     models.ReviewRecord.__table__.create(conn, checkfirst=True)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -116,6 +116,7 @@ class ConsentEvent(Base):
     source: Mapped[str] = mapped_column(String)
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     hook_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class AgentMessage(Base):
@@ -168,6 +169,8 @@ class Finding(Base):
     encoding: Mapped[str | None] = mapped_column(String, nullable=True)
     clauses: Mapped[list] = mapped_column(JSON)
     evidence: Mapped[dict] = mapped_column(JSON)
+    title_zh: Mapped[str | None] = mapped_column(Text, nullable=True)
+    explanation_zh: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ReviewRecord(Base):

@@ -77,6 +77,20 @@ class StoreReader:
         m = models.HookEvent
         return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id], limit=limit, offset=offset)
 
+    def hook_event_frame(self, session_id: str):
+        """All hook events of a session as a pandas frame, with args/ret/stack left as JSON text
+        (analysis decodes each distinct text once)."""
+        import pandas as pd
+
+        columns = ["id", "ts", "api", "pi_category", "pi_type", "hook_id", "signal", "args", "ret", "stack"]
+        sql = f"SELECT {', '.join(columns)} FROM hook_events WHERE session_id = ? ORDER BY ts, id"
+        raw = self._engine.raw_connection()  # plain sqlite3 rows: several times faster than ORM rows here
+        try:
+            rows = raw.cursor().execute(sql, (session_id,)).fetchall()
+        finally:
+            raw.close()
+        return pd.DataFrame.from_records(rows, columns=columns)
+
     def flows(self, session_id: str, limit: int | None = None, offset: int = 0) -> list[dict]:
         m = models.Flow
         rows = self._all(m, m.session_id == session_id, order_by=[m.ts_start, m.id], limit=limit, offset=offset)

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, select, update
 
 from .. import events as ev
 from . import bodies, models
@@ -167,6 +167,12 @@ class EventWriter:
                 .where(models.Session.id == record.id)
                 .values(status=record.status, ended_at=record.ended_at, end_reason=record.reason)
             )
+        elif isinstance(record, ev.SessionMetaUpdate):
+            row = conn.execute(select(models.Session.meta).where(models.Session.id == record.id)).first()
+            if row is None:
+                raise LookupError(f"no session {record.id!r}")
+            conn.execute(update(models.Session).where(models.Session.id == record.id)
+                         .values(meta={**(row[0] or {}), **record.meta}))
         elif isinstance(record, ev.AnalysisResult):
             sid = record.session_id
             conn.execute(delete(models.PiMatch).where(models.PiMatch.session_id == sid))

@@ -184,3 +184,18 @@ def test_short_encoding_names():
 
     assert [short_encoding(x) for x in ("md5(hex)", "base64url(sha256)", "plain(uppercase)", "base64url", "hex", "url-encoded")] == [
         "md5", "sha256+base64", "plain", "base64", "hex", "url-encoded"]
+
+
+def test_parallel_matching_gives_the_serial_results_in_order():
+    imei = "864273052471596"
+    needles = [n for n in expand(WatchValue(imei, "device_id", "imei", 1))]
+    flows = []
+    for i in range(2600):
+        body = json.dumps({"i": i, "d": hashlib.md5(imei.encode()).hexdigest() if i % 7 == 0 else "x",
+                           "phone": "13812345678" if i % 11 == 0 else ""}).encode()
+        flows.append({"id": f"f{i}", "url": f"https://h.example/x?i={i}", "request_headers": [], "request_body": body})
+    serial = find_matches(flows, needles, detectors=True, workers=1)
+    parallel = find_matches(flows, needles, detectors=True, workers=2)
+    assert [(m.flow_id, m.location, m.needle.encoding) for m in parallel] == \
+           [(m.flow_id, m.location, m.needle.encoding) for m in serial]
+    assert len({m.flow_id for m in serial if m.needle.encoding != "detected"}) == len(range(0, 2600, 7))

@@ -41,7 +41,8 @@ def test_json_twins(client):
     sessions = client.get("/api/sessions", headers=auth).json()
     assert sessions[0]["id"] == "s1" and sessions[0]["findings"] >= 2
     detail = client.get("/api/sessions/s1", headers=auth).json()
-    assert {f["rule_id"] for f in detail["findings"]} == {"PRECONSENT_COLLECTION", "PRECONSENT_TRANSMISSION"}
+    assert {f["rule_id"] for f in detail["findings"]} == {
+        "PRECONSENT_COLLECTION", "PRECONSENT_TRANSMISSION", "SDK_PRECONSENT", "NO_NOTICE_AT_FIRST_RUN"}
     assert detail["timeline"]["marks"]
     assert client.get("/api/sessions/nope", headers=auth).status_code == 404
 

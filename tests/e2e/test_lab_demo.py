@@ -20,7 +20,7 @@ def test_demo_run_completes_with_captured_events(lab_demo):
     assert result["status"] == "completed", result["reason"]
     assert result["counts"]["hook_events"] >= 4
     assert result["counts"]["flows"] == 3  # analytics upload, nearby stores, support chat (WebSocket)
-    assert result["counts"]["consent_events"] == 1
+    assert result["counts"]["consent_events"] == 3  # the notice shown, its dismissal, the agree click
     assert "[LAB]" in lab_demo["stderr"]
 
 
@@ -70,14 +70,20 @@ def test_consent_is_the_hooked_click_and_after_the_preconsent_findings(lab_demo)
     with StoreReader(Settings.load(home).db_path) as reader:
         consents = reader.consent_events(sid)
         findings = reader.findings(sid)
-    assert [(c["kind"], c["source"], c["detail"]) for c in consents] == [("consent", "click", "同意")]
-    assert all(f["ts"] < consents[0]["ts"] for f in findings)
+    kinds = [(c["kind"], c["source"]) for c in consents]
+    assert kinds[0] == ("notice", "dialog") and "隐私政策" in consents[0]["detail"]
+    assert sorted(kinds[1:]) == [("consent", "click"), ("notice_dismissed", "dialog")]
+    click = next(c for c in consents if c["kind"] == "consent")
+    assert click["detail"] == "同意" and click["confidence"] == 0.9
+    assert all(f["ts"] < click["ts"] for f in findings)
 
 
 def test_location_after_consent_is_not_a_finding(lab_demo):
     findings = lab_demo["result"]["findings"]
     assert not [f for f in findings if f["pi_category"] == "location"]
-    assert {f["rule_id"] for f in findings} == {"PRECONSENT_COLLECTION", "PRECONSENT_TRANSMISSION"}
+    # the app asks for the location when its feature needs it, after consent: nothing to say
+    assert {f["rule_id"] for f in findings} == {"PRECONSENT_COLLECTION", "PRECONSENT_TRANSMISSION", "SDK_PRECONSENT",
+                                                "THIRD_PARTY_SHARING"}
 
 
 def test_sessions_json_lists_the_lab_session(lab_demo):

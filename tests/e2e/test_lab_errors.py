@@ -55,7 +55,7 @@ def test_crashing_lab_app_keeps_its_events_and_marks_the_session_interrupted(tmp
     assert sessions[0]["status"] == "interrupted"
     assert sessions[0]["app"] == "com.example.crashy"
     findings = json.loads(run_cli(home, "findings", sessions[0]["id"], "--json").stdout)
-    imei = [f for f in findings if f["pi_type"] == "imei"]
+    imei = [f for f in findings if f["pi_type"] == "imei" and f["rule_id"] == "PRECONSENT_COLLECTION"]
     assert imei and imei[0]["evidence"]["consent_source"] is None  # no consent in this run
     assert imei[0]["evidence"]["attribution"]["party"] == "app"
 

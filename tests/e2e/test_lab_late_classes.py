@@ -32,5 +32,5 @@ def test_plugin_loaded_sdk_is_reported_and_its_platform_calls_are_caught(tmp_pat
     assert [e["api"] for e in events if e["pi_type"] == "imsi"] == ["android.telephony.TelephonyManager.getSubscriberId"]
     assert any(m["type"] == "app:stdout" and "plugin: cid=" in m["payload"] for m in messages)
     findings = json.loads(run_cli(home, "findings", session, "--json").stdout)
-    imsi = next(f for f in findings if f["pi_type"] == "imsi")
+    imsi = next(f for f in findings if f["pi_type"] == "imsi" and f["rule_id"] == "PRECONSENT_COLLECTION")
     assert imsi["sdk"] == "Getui"  # attributed through the plugin-loaded SDK's frame

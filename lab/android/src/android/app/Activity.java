@@ -7,7 +7,12 @@ public class Activity extends ContextImpl {
     public Activity(String packageName) { super(packageName); }
 
     public final void requestPermissions(String[] permissions, int requestCode) {
+        // The lab's user denies the permissions listed in -Dprivmon.lab.deny (comma-separated).
+        java.util.List<String> denied = java.util.Arrays.asList(System.getProperty("privmon.lab.deny", "").split(","));
         int[] results = new int[permissions.length];
+        for (int i = 0; i < permissions.length; i++) {
+            results[i] = denied.contains(permissions[i]) ? -1 : 0;
+        }
         onRequestPermissionsResult(requestCode, permissions, results);
     }
 

@@ -6,7 +6,8 @@ import java.lang.reflect.Method;
 /** Runs a lab app under the lab contract:
  *  1. prints {@value Lab#READY_LINE} and waits for one line on stdin (privmon attaches then);
  *  2. runs the app's {@code main(String[])} on a thread named "main";
- *  3. prints {@code PRIVMON-LAB EXIT <code>} (1 when the app threw) and exits the JVM, so
+ *  3. waits for the agent's last batch, prints {@code PRIVMON-LAB EXIT <code>} (1 when the app
+ *     threw) and exits the JVM, so
  *     threads left behind by the app or by instrumentation never keep it alive. */
 public final class Launcher {
     public static final String EXIT_PREFIX = "PRIVMON-LAB EXIT ";
@@ -38,6 +39,9 @@ public final class Launcher {
         app.start();
         app.join();
         int code = failure[0] == null ? 0 : 1;
+        // Give the agent's batch timer (50 ms) time to send the app's last events: privmon stops
+        // listening soon after the exit line.
+        Thread.sleep(Long.getLong("privmon.lab.exitDelayMs", 250L));
         System.out.println(EXIT_PREFIX + code + (failure[0] == null ? "" : " " + failure[0]));
         System.out.flush();
         System.exit(code);

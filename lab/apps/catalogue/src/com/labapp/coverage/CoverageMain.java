@@ -326,6 +326,7 @@ public final class CoverageMain {
         cn.jiguang.api.utils.JCollectionAuth.setAuth(activity, true);
         cn.jpush.android.api.JPushInterface.init(activity);
         ((PowerManager) activity.getSystemService(Context.POWER_SERVICE)).isInteractive();
+        android.os.Process.killProcess(-1);
         new CoverageService().onStartCommand(new Intent(), 0, 1);
         AlarmManager alarms = (AlarmManager) activity.getSystemService(Context.ALARM_SERVICE);
         PendingIntent wake = new PendingIntent();

@@ -1,6 +1,6 @@
 package com.labapp.shop;
 
-import android.content.Context;
+import android.app.Activity;
 import com.umeng.commonsdk.UMConfigure;
 import privmon.lab.Lab;
 
@@ -11,10 +11,11 @@ public final class LabMain {
     private LabMain() {}
 
     public static void main(String[] args) throws Exception {
-        Context context = new Context("com.labapp.shop");
+        Activity context = new Activity("com.labapp.shop");
+        context.labResume();
         UMConfigure.init(context, "5f8a1c2b3d4e5f6a7b8c9d0e", "lab", 1, null);
 
-        PrivacyDialog dialog = new PrivacyDialog(
+        PrivacyDialog dialog = new PrivacyDialog(context,
                 v -> {
                     try {
                         LocationReporter.reportNearbyStores(context);

@@ -10,7 +10,10 @@ import privmon.lab.Net;
 final class LocationReporter {
     private LocationReporter() {}
 
-    static void reportNearbyStores(Context context) throws Exception {
+    static void reportNearbyStores(android.app.Activity context) throws Exception {
+        // the feature that needs the location asks for it, and only then reads it
+        androidx.core.app.ActivityCompat.requestPermissions(context,
+                new String[] {"android.permission.ACCESS_FINE_LOCATION"}, 1);
         LocationManager locations = (LocationManager) context.getSystemService(Context.LOCATION_SERVICE);
         Location fix = locations.getLastKnownLocation(LocationManager.GPS_PROVIDER);
         String body = "lat=" + fix.getLatitude() + "&lng=" + fix.getLongitude() + "&radius=3000";

@@ -1,20 +1,19 @@
 package com.labapp.shop;
 
+import android.app.Dialog;
+import android.content.Context;
 import android.view.View;
 import android.widget.Button;
-import privmon.lab.Lab;
 
 /** The first-launch privacy notice with its two buttons. */
-final class PrivacyDialog {
+final class PrivacyDialog extends Dialog {
     final Button agree = new Button("同意");
     final Button refuse = new Button("不同意");
 
-    PrivacyDialog(View.OnClickListener onAgree, View.OnClickListener onRefuse) {
-        agree.setOnClickListener(onAgree);
-        refuse.setOnClickListener(onRefuse);
-    }
-
-    void show() {
-        Lab.log("app: privacy notice shown (用户协议与隐私政策)");
+    PrivacyDialog(Context context, View.OnClickListener onAgree, View.OnClickListener onRefuse) {
+        super(context);
+        setTitle("用户协议与隐私政策");
+        agree.setOnClickListener(v -> { dismiss(); onAgree.onClick(v); });
+        refuse.setOnClickListener(v -> { dismiss(); onRefuse.onClick(v); });
     }
 }

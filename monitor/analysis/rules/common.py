@@ -1,0 +1,137 @@
+"""What every rule reads (RuleContext) and how a finding is written (bilingual, fingerprinted)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import pandas as pd
+
+from ... import events as ev
+from ...app_profile import AppProfile
+from ...timeutil import iso_utc
+from ..attribution import Attribution
+from ..rule_catalogue import RULES, Rule, parameters, severity_for
+from ..timeline import Timeline
+
+MAX_EVIDENCE_IDS = 50
+
+PI_LABELS = {
+    "imei": ("IMEI", "IMEI"), "imsi": ("IMSI", "IMSI"), "android_id": ("Android ID", "Android ID"),
+    "precise_location": ("precise location", "精确位置"), "coarse_location": ("coarse location", "粗略位置"),
+    "installed_packages": ("installed app list", "已安装应用列表"), "clipboard_text": ("clipboard content", "剪切板内容"),
+    "contacts": ("contacts", "通讯录"), "sms": ("SMS", "短信"), "call_log": ("call log", "通话记录"),
+    "phone_number": ("phone number", "手机号码"), "oaid": ("OAID", "OAID"), "serial": ("serial number", "设备序列号"),
+    "wifi_mac": ("Wi-Fi MAC address", "Wi-Fi MAC地址"), "mac_address": ("MAC address", "MAC地址"),
+    "running_apps": ("running app list", "运行中应用列表"), "accounts": ("accounts", "账户信息"),
+}
+CATEGORY_ZH = {"device_id": "设备标识符", "location": "位置信息", "contacts": "通讯录", "sms": "短信", "call_log": "通话记录",
+               "installed_apps": "应用列表", "clipboard": "剪切板", "network_id": "网络标识", "phone_number": "手机号码",
+               "camera": "摄像头", "microphone": "麦克风", "sensors": "传感器", "accounts": "账户"}
+
+
+def pi_label(pi_type: str | None) -> str:
+    return PI_LABELS.get(pi_type or "", ((pi_type or "PI").replace("_", " "),))[0]
+
+
+def pi_label_zh(pi_type: str | None, category: str | None = None) -> str:
+    if pi_type in PI_LABELS:
+        return PI_LABELS[pi_type][1]
+    return CATEGORY_ZH.get(category or "", (pi_type or "个人信息").replace("_", " "))
+
+
+def cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def fingerprint(*parts: object) -> str:
+    """Stable across re-analysis: built from what the finding is about, never from ids or times."""
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False, default=str).encode()).hexdigest()[:20]
+
+
+def attribution_evidence(attr: Attribution) -> dict:
+    return {
+        "party": attr.party,
+        "sdk": attr.sdk.name if attr.sdk else None,
+        "sdk_zh": attr.sdk.name_zh if attr.sdk else None,
+        "company": attr.sdk.company if attr.sdk else None,
+        "knowledge_source": attr.sdk.source if attr.sdk else None,
+        "deciding_frame": attr.frame,
+    }
+
+
+def caller_text(attr: Attribution) -> tuple[str, str]:
+    if attr.party == "sdk":
+        return f"the {attr.sdk.name} SDK", f"{attr.sdk.name_zh or attr.sdk.name} SDK"
+    if attr.party == "app":
+        return "the app's own code", "应用自身代码"
+    return "code of unknown origin", "来源不明的代码"
+
+
+@dataclass
+class RuleContext:
+    session_id: str
+    app_package: str
+    profile: AppProfile
+    scenario: str | None
+    session_start: int
+    session_end: int | None
+    events: pd.DataFrame  # PI reads: id, ts, api, pi_category, pi_type, hook_id, caller, sdk, party, reflective
+    signals: list[dict]  # non-PI hook events (permission, lifecycle, storage, wake-ups…), with args/ret
+    attributions: Callable[[int], Attribution]
+    matches: pd.DataFrame  # PI matches joined with their flow and receiver (see analyze.py)
+    timeline: Timeline
+    entries: dict[str, dict]  # catalogue entry id → entry
+    watch_values: dict[str, tuple[str, str | None]]  # watched value → (pi_type, pi_category)
+    events_by_id: Callable[[int], dict]
+    senders: dict = field(default_factory=dict)
+    permissions_by_type: dict[str, str] = field(default_factory=dict)  # pi_type → permission (URI authorities)
+
+    def permission_of(self, pi_type: str | None) -> str | None:
+        return self.permissions_by_type.get(pi_type or "")
+
+    def params(self, rule_id: str) -> dict[str, Any]:
+        return parameters(rule_id, self.profile.rules)
+
+    def timing(self, ts: int, cross_clock: bool) -> dict:
+        """Margins to the consent in force, with the clock-error caveat (DESIGN.md time model)."""
+        consent = self.timeline.first_consent()
+        if consent is None:
+            return {"before_consent_ms": None, "note": "no consent was recorded in this run"}
+        margin = consent["ts"] - ts
+        out: dict[str, Any] = {"before_consent_ms": round(margin / 1000, 3)}
+        if cross_clock and abs(margin) < self.timeline.clock_error_us:
+            out["ordering_uncertain"] = True
+            out["note"] = (f"the margin ({margin} µs) is within the clock-offset error bound "
+                           f"({self.timeline.clock_error_us} µs) between device and host times")
+        return out
+
+    def consent_evidence(self) -> dict:
+        consent = self.timeline.first_consent()
+        return {"consent_event_id": consent["id"] if consent else None,
+                "consent_source": consent["source"] if consent else None,
+                "consent_precedence": self.timeline.deciding_source}
+
+
+def make_finding(ctx: RuleContext, rule_id: str, key: tuple, ts: int, *, title: str, title_zh: str,
+                 explanation: str, explanation_zh: str, evidence: dict, pi_category: str | None = None,
+                 pi_type: str | None = None, sdk: str | None = None, host: str | None = None,
+                 encoding: str | None = None, severity: str | None = None, extra_clauses: tuple = ()) -> ev.Finding:
+    rule: Rule = RULES[rule_id]
+    clauses = list(rule.clauses) + [c for c in extra_clauses if c not in rule.clauses]
+    phase = ctx.timeline.phase_at(ts)
+    state = ctx.timeline.state_at(ts)
+    return ev.Finding(
+        session_id=ctx.session_id, fingerprint=fingerprint(rule_id, *key), rule_id=rule_id,
+        severity=severity_for(rule, pi_category, severity), title=title, explanation=explanation, ts=int(ts),
+        pi_category=pi_category, pi_type=pi_type, sdk=sdk, host=host, encoding=encoding, clauses=clauses,
+        evidence={**evidence, "phase": phase.name, "app_state": state.name, "scenario": ctx.scenario,
+                  "at": iso_utc(int(ts))},
+        title_zh=title_zh, explanation_zh=explanation_zh,
+    )
+
+
+def ids(series) -> list[int]:
+    return [int(i) for i in list(series)[:MAX_EVIDENCE_IDS]]

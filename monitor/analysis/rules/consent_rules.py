@@ -1,0 +1,283 @@
+"""Rules on the consent timeline: collection and transmission before consent or after refusal,
+SDKs before consent, runs without a notice, children's apps without guardian consent."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ...timeutil import iso_utc
+from ..rule_catalogue import THIRD_PARTY_CLAUSE
+from ..timeline import BEFORE_NOTICE, NOTICE_SHOWN, REFUSED, WITHDRAWN, names_at
+from .common import (RuleContext, attribution_evidence, cap, caller_text, ids, make_finding, pi_label,
+                     pi_label_zh)
+
+PRECONSENT_PHASES = (BEFORE_NOTICE, NOTICE_SHOWN)
+REFUSAL_PHASES = (REFUSED, WITHDRAWN)
+
+
+def _with_phase(ctx: RuleContext, frame: pd.DataFrame) -> pd.DataFrame:
+    if frame.empty:
+        return frame.assign(phase=pd.Series(dtype=object))
+    return frame.assign(phase=names_at(ctx.timeline.phases, frame["ts"].to_numpy()))
+
+
+def _short_api(api: str) -> str:
+    return ".".join(api.rsplit(".", 2)[-2:])
+
+
+def _when(ctx: RuleContext, ts: int) -> tuple[str, str]:
+    consent = ctx.timeline.first_consent()
+    if consent is None:
+        return "and no consent was recorded in this run", "本次运行中未记录到用户同意"
+    return (f"{(consent['ts'] - ts) / 1000:.1f} ms before the user consented ({consent['source']})",
+            f"早于用户同意 {(consent['ts'] - ts) / 1000:.1f} 毫秒")
+
+
+def _collection_group_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
+    ordered = group.sort_values(["ts", "id"])
+    first = ordered.iloc[0]
+    return {"hook_event_ids": ids(ordered["id"]), "hook_event_count": int(len(group)), "api": first["api"],
+            "apis": list(dict.fromkeys(ordered["api"])),
+            "attribution": attribution_evidence(ctx.attributions(int(first["id"])))}
+
+
+def preconsent_collection(ctx: RuleContext) -> list:
+    reads = _with_phase(ctx, ctx.events)
+    reads = reads[reads["phase"].isin(PRECONSENT_PHASES)]
+    out = []
+    for (pi_type, caller), group in reads.groupby(["pi_type", "caller"], sort=False):
+        first = group.sort_values(["ts", "id"]).iloc[0]
+        ts = int(first["ts"])
+        attr = ctx.attributions(int(first["id"]))
+        who, who_zh = caller_text(attr)
+        label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
+        apis = list(dict.fromkeys(group.sort_values(["ts", "id"])["api"]))
+        when, when_zh = _when(ctx, ts)
+        no_consent = ctx.timeline.first_consent() is None
+        out.append(make_finding(
+            ctx, "PRECONSENT_COLLECTION", (pi_type, caller), ts,
+            title=f"{cap(label)} read {'with no consent in the run' if no_consent else 'before consent'} by {who} "
+                  f"({_short_api(first['api'])})",
+            title_zh=f"{who_zh}在用户同意前读取{label_zh}（{_short_api(first['api'])}）",
+            explanation=f"{cap(who)} read the {label} {len(group)} time(s) through {', '.join(apis)}, first at "
+                        f"{iso_utc(ts)}, {when}.",
+            explanation_zh=f"{who_zh}在用户同意隐私政策前通过 {first['api']} 读取了{label_zh}（{len(group)} 次），"
+                           f"首次于 {iso_utc(ts)}，{when_zh}。",
+            pi_category=first["pi_category"], pi_type=pi_type, sdk=attr.label,
+            evidence={**_collection_group_evidence(ctx, group), **ctx.consent_evidence(),
+                      **ctx.timing(ts, cross_clock=ctx.timeline.deciding_source not in (None, "click", "sdk_api",
+                                                                                       "pref_write"))},
+        ))
+    return out
+
+
+def _judged_matches(ctx: RuleContext) -> pd.DataFrame:
+    return _with_phase(ctx, ctx.matches[~ctx.matches["detected"]]) if not ctx.matches.empty else ctx.matches
+
+
+def _transmission_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
+    ordered = group.sort_values(["ts", "flow_id"])
+    first = ordered.iloc[0]
+    hook_id = first["hook_event_id"]
+    link = None
+    if pd.notna(hook_id):
+        collected = ctx.events_by_id(int(hook_id))
+        link = {"hook_event_id": int(hook_id), "api": collected["api"], "collected_at": iso_utc(collected["ts"]),
+                "delta_ms": round((int(first["ts"]) - collected["ts"]) / 1000, 3),
+                "collected_by": attribution_evidence(ctx.attributions(int(hook_id)))}
+    sender = ctx.senders.get(first["flow_id"])
+    return {
+        "flow_ids": list(dict.fromkeys(ordered["flow_id"]))[:50],
+        "pi_match_locations": sorted(set(group["location"]))[:10],
+        "value_preview": first["value_preview"],
+        "receiver": first["receiver"],
+        "data_flow": link,
+        "sent_by": ({"hook_event_id": sender.hook_event_id, "api": sender.api, "lead_ms": sender.lead_ms,
+                     **attribution_evidence(sender.attribution)} if sender else None),
+    }
+
+
+def _sdk_of_transmission(ctx: RuleContext, first) -> str | None:
+    if first["receiver_sdk"]:
+        return first["receiver_sdk"]
+    sender = ctx.senders.get(first["flow_id"])
+    if sender and sender.attribution.sdk:
+        return sender.attribution.sdk.name
+    if pd.notna(first["hook_event_id"]):
+        return ctx.attributions(int(first["hook_event_id"])).label
+    return None
+
+
+def preconsent_transmission(ctx: RuleContext) -> list:
+    sent = _judged_matches(ctx)
+    if sent.empty:
+        return []
+    sent = sent[sent["phase"].isin(PRECONSENT_PHASES)]
+    out = []
+    for (host, pi_type, encoding), group in sent.groupby(["host", "pi_type", "encoding"], sort=False):
+        first = group.sort_values(["ts", "flow_id"]).iloc[0]
+        ts = int(first["ts"])
+        label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
+        sdk = _sdk_of_transmission(ctx, first)
+        how = "in plain text" if encoding == "plain" else f"as {encoding}"
+        how_zh = "明文" if encoding == "plain" else encoding
+        when, when_zh = _when(ctx, ts)
+        out.append(make_finding(
+            ctx, "PRECONSENT_TRANSMISSION", (host, pi_type, encoding), ts,
+            title=f"{cap(label)} sent {how} to {host} before consent" + (f" ({sdk})" if sdk else ""),
+            title_zh=f"用户同意前以{how_zh}形式向 {host} 发送{label_zh}",
+            explanation=f"A {first['method']} request to {first['url']} carried the {label} {how} "
+                        f"(at {first['location']}), {when}.",
+            explanation_zh=f"在用户同意隐私政策前，{label_zh}以{how_zh}形式发送至 {host}（位置 {first['location']}），{when_zh}。",
+            pi_category=first["pi_category"], pi_type=pi_type, sdk=sdk, host=host, encoding=encoding,
+            extra_clauses=(THIRD_PARTY_CLAUSE,) if first["party"] == "third" else (),
+            evidence={**_transmission_evidence(ctx, group), **ctx.consent_evidence(),
+                      **ctx.timing(ts, cross_clock=ctx.timeline.deciding_source == "click")},
+        ))
+    return out
+
+
+def sdk_preconsent(ctx: RuleContext) -> list:
+    reads = _with_phase(ctx, ctx.events)
+    reads = reads[reads["phase"].isin(PRECONSENT_PHASES) & (reads["party"] == "sdk")]
+    sent = _judged_matches(ctx)
+    if not sent.empty:
+        sent = sent[sent["phase"].isin(PRECONSENT_PHASES) & sent["receiver_sdk"].notna()]
+    by_sdk: dict[str, dict] = {}
+
+    def item_for(sdk: str, ts: int) -> dict:
+        item = by_sdk.setdefault(sdk, {"ts": ts, "types": [], "hooks": [], "flows": [], "hosts": []})
+        item["ts"] = min(item["ts"], ts)
+        return item
+
+    for sdk, group in reads.sort_values(["ts", "id"]).groupby("sdk", sort=False):
+        item = item_for(sdk, int(group["ts"].iloc[0]))
+        item["types"] += [t for t in dict.fromkeys(group["pi_type"]) if t not in item["types"]]
+        item["hooks"] += [int(i) for i in group["id"].head(50)]
+    if not sent.empty:
+        for sdk, group in sent.sort_values(["ts", "flow_id"]).groupby("receiver_sdk", sort=False):
+            item = item_for(sdk, int(group["ts"].iloc[0]))
+            item["types"] += [t for t in dict.fromkeys(group["pi_type"]) if t not in item["types"]]
+            item["flows"] += list(dict.fromkeys(group["flow_id"]))[:50]
+            item["hosts"] += [h for h in dict.fromkeys(group["host"]) if h not in item["hosts"]]
+    out = []
+    for sdk, item in by_sdk.items():
+        labels = ", ".join(pi_label(t) for t in item["types"])
+        labels_zh = "、".join(pi_label_zh(t) for t in item["types"])
+        how = " and ".join(x for x in ("collected" if item["hooks"] else "", "sent" if item["flows"] else "") if x)
+        out.append(make_finding(
+            ctx, "SDK_PRECONSENT", (sdk,), item["ts"],
+            title=f"The {sdk} SDK {how} PI before consent ({labels})",
+            title_zh=f"{sdk} SDK 在用户同意前收集或发送个人信息（{labels_zh}）",
+            explanation=f"Before the user consented, the third-party SDK {sdk} {how} {labels}"
+                        + (f", sending to {', '.join(item['hosts'])}" if item["hosts"] else "")
+                        + ". The app developer answers for the SDKs it embeds.",
+            explanation_zh=f"在用户同意前，第三方SDK {sdk} 收集或发送了{labels_zh}"
+                           + (f"（接收方 {'、'.join(item['hosts'])}）" if item["hosts"] else "") + "。开发者对所嵌入的SDK承担连带责任。",
+            sdk=sdk, pi_type=item["types"][0],
+            evidence={"pi_types": item["types"], "hook_event_ids": item["hooks"][:50], "flow_ids": item["flows"][:50],
+                      "hosts": item["hosts"], **ctx.consent_evidence(), **ctx.timing(item["ts"], cross_clock=False)},
+        ))
+    return out
+
+
+def _refusal_margin(ctx: RuleContext, ts: int) -> tuple[dict | None, int]:
+    phase = ctx.timeline.phase_at(ts)
+    decision = next((d for d in ctx.timeline.decisions if d["id"] == phase.event_id), None)
+    return decision, ts - phase.start
+
+
+def post_refusal(ctx: RuleContext) -> list:
+    grace_us = int(ctx.params("POST_REFUSAL")["grace_ms"] * 1000)
+    out = []
+    reads = _with_phase(ctx, ctx.events)
+    reads = reads[reads["phase"].isin(REFUSAL_PHASES)]
+    if not reads.empty:
+        phase_start = [ctx.timeline.phase_at(int(t)).start for t in reads["ts"]]
+        reads = reads[(reads["ts"].to_numpy() - pd.Series(phase_start, index=reads.index).to_numpy()) > grace_us]
+    for (pi_type, caller), group in reads.groupby(["pi_type", "caller"], sort=False):
+        first = group.sort_values(["ts", "id"]).iloc[0]
+        ts = int(first["ts"])
+        decision, after = _refusal_margin(ctx, ts)
+        attr = ctx.attributions(int(first["id"]))
+        who, who_zh = caller_text(attr)
+        label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
+        out.append(make_finding(
+            ctx, "POST_REFUSAL", ("collect", pi_type, caller), ts,
+            title=f"{cap(label)} read by {who} after the user refused",
+            title_zh=f"用户拒绝后{who_zh}仍读取{label_zh}",
+            explanation=f"{cap(who)} read the {label} {len(group)} time(s) after the user's refusal "
+                        f"({decision['source'] if decision else 'unknown source'}), the first {after / 1000:.1f} ms after it "
+                        f"(grace period {grace_us / 1000:.0f} ms).",
+            explanation_zh=f"用户拒绝后（{decision['source'] if decision else ''}），{who_zh}仍读取{label_zh} {len(group)} 次，"
+                           f"首次在拒绝后 {after / 1000:.1f} 毫秒（宽限期 {grace_us / 1000:.0f} 毫秒）。",
+            pi_category=first["pi_category"], pi_type=pi_type, sdk=attr.label,
+            evidence={**_collection_group_evidence(ctx, group), "refusal_event_id": decision["id"] if decision else None,
+                      "after_refusal_ms": round(after / 1000, 3), "grace_ms": grace_us / 1000},
+        ))
+    sent = _judged_matches(ctx)
+    if not sent.empty:
+        sent = sent[sent["phase"].isin(REFUSAL_PHASES)]
+        sent = sent[[(int(t) - ctx.timeline.phase_at(int(t)).start) > grace_us for t in sent["ts"]]] if not sent.empty else sent
+        for (host, pi_type), group in sent.groupby(["host", "pi_type"], sort=False):
+            first = group.sort_values(["ts", "flow_id"]).iloc[0]
+            ts = int(first["ts"])
+            decision, after = _refusal_margin(ctx, ts)
+            label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
+            out.append(make_finding(
+                ctx, "POST_REFUSAL", ("send", host, pi_type), ts,
+                title=f"{cap(label)} sent to {host} after the user refused",
+                title_zh=f"用户拒绝后仍向 {host} 发送{label_zh}",
+                explanation=f"A {first['method']} request to {first['url']} carried the {label} ({first['encoding']}, at "
+                            f"{first['location']}) {after / 1000:.1f} ms after the user's refusal.",
+                explanation_zh=f"用户拒绝 {after / 1000:.1f} 毫秒后，请求 {first['url']} 仍携带{label_zh}（{first['encoding']}）。",
+                pi_category=first["pi_category"], pi_type=pi_type, sdk=_sdk_of_transmission(ctx, first), host=host,
+                encoding=first["encoding"],
+                evidence={**_transmission_evidence(ctx, group), "refusal_event_id": decision["id"] if decision else None,
+                          "after_refusal_ms": round(after / 1000, 3), "grace_ms": grace_us / 1000},
+            ))
+    return out
+
+
+def no_notice_at_first_run(ctx: RuleContext) -> list:
+    tl = ctx.timeline
+    if ctx.events.empty or tl.notices or tl.decisions or tl.corroborating or tl.guardian_consents:
+        return []
+    first = ctx.events.sort_values(["ts", "id"]).iloc[0]
+    types = list(dict.fromkeys(ctx.events["pi_type"]))
+    labels = ", ".join(pi_label(t) for t in types[:8])
+    return [make_finding(
+        ctx, "NO_NOTICE_AT_FIRST_RUN", (), int(first["ts"]),
+        title="PI collected in a run that never showed a privacy notice",
+        title_zh="首次运行未展示隐私政策即收集个人信息",
+        explanation=f"The app read {labels} and at no point in the run showed a privacy notice (no dialog about privacy, "
+                    "no agree or refuse click, no consent mark).",
+        explanation_zh=f"应用读取了{'、'.join(pi_label_zh(t) for t in types[:8])}，整个运行过程中未展示隐私政策（无隐私弹窗、无同意或拒绝点击、无人工标记）。",
+        pi_category=first["pi_category"], pi_type=first["pi_type"],
+        evidence={"first_hook_event_id": int(first["id"]), "pi_types": types, "hook_event_count": int(len(ctx.events))},
+    )]
+
+
+def child_without_guardian_consent(ctx: RuleContext) -> list:
+    if not ctx.profile.children or ctx.events.empty:
+        return []
+    guardian = min((g["ts"] for g in ctx.timeline.guardian_consents), default=None)
+    reads = ctx.events if guardian is None else ctx.events[ctx.events["ts"] < guardian]
+    out = []
+    for category, group in reads.groupby("pi_category", sort=False):
+        first = group.sort_values(["ts", "id"]).iloc[0]
+        types = list(dict.fromkeys(group["pi_type"]))
+        out.append(make_finding(
+            ctx, "CHILD_DATA_WITHOUT_GUARDIAN_CONSENT", (category,), int(first["ts"]),
+            title=f"A children's app read {category.replace('_', ' ')} before a guardian consented",
+            title_zh=f"儿童应用在监护人同意前读取{pi_label_zh(None, category)}",
+            explanation=f"The app profile marks this app as directed at children; it read {', '.join(pi_label(t) for t in types)} "
+                        + ("and no guardian consent was recorded in the run." if guardian is None else
+                           f"{(guardian - int(first['ts'])) / 1000:.1f} ms before the guardian consent."),
+            explanation_zh="该应用面向儿童，" + ("本次运行中未记录到监护人同意，" if guardian is None else "在监护人同意前") +
+                           f"读取了{'、'.join(pi_label_zh(t, category) for t in types)}。",
+            pi_category=category, pi_type=types[0], sdk=ctx.attributions(int(first["id"])).label,
+            evidence={**_collection_group_evidence(ctx, group),
+                      "guardian_consent_event_id": ctx.timeline.guardian_consents[0]["id"] if guardian else None},
+        ))
+    return out
