@@ -37,7 +37,10 @@ test-device: setup ## Run the tests that need a real phone or emulator (adb must
 	PRIVMON_DEVICE_TESTS=1 $(PY) -m pytest -m device
 
 bench: setup ## Run the benchmarks (results go in docs/performance.md)
+	bash scripts/install-system-deps.sh bench
 	$(PY) bench/bench_writer.py
+	$(PY) bench/bench_proxy.py
+	$(PY) bench/bench_analysis.py
 	$(PY) bench/bench_matcher.py
 	$(PY) bench/bench_hooks.py
 

@@ -33,16 +33,34 @@ class PrivmonCapture:
         self.stored = 0
         self.blind_spots = 0
         self.websocket_messages = 0
+        self.live_matcher = None
+        self.live_matches = 0
 
     def load(self, loader) -> None:
         loader.add_option("privmon_home", str, "", "privmon data directory (default: PRIVMON_HOME or the per-user data dir)")
         loader.add_option("privmon_app", str, "unknown", "app package name recorded on the standalone session")
         loader.add_option("privmon_session", str, "", "session id to use standalone (default: a new one)")
         loader.add_option("privmon_body_cap", int, DEFAULT_BODY_CAP, "bytes of each body to store; longer bodies are cut and the cut recorded")
+        loader.add_option("privmon_profile", str, "", "device profile whose identifiers are matched live (counts shown as progress; analysis stores the matches)")
 
     def configure(self, updated) -> None:
         if "privmon_body_cap" in updated and ctx.options.privmon_body_cap < 0:
             raise exceptions.OptionsError("privmon_body_cap must be 0 or more")
+        if "privmon_profile" in updated and ctx.options.privmon_profile:
+            from monitor.device_profile import ProfileError, load_profile
+
+            try:
+                self.set_watch_values(load_profile(ctx.options.privmon_profile).watch_values())
+            except ProfileError as exc:
+                raise exceptions.OptionsError(str(exc)) from exc
+
+    def set_watch_values(self, values: list[dict]) -> None:
+        """Match these values live in every request (the lab and `privmon run` pass the profile's)."""
+        from monitor.analysis.matching import FlowMatcher
+        from monitor.analysis.transforms import WatchValue, expand
+
+        needles = [n for v in values for n in expand(WatchValue(v["value"], v["pi_category"], v["pi_type"], None))]
+        self.live_matcher = FlowMatcher(needles) if needles else None
 
     def running(self) -> None:
         if not self._owns_writer or self.writer is not None:
@@ -93,8 +111,12 @@ class PrivmonCapture:
         if self.writer is None or self.session_id is None or flow.metadata.get("privmon.stored"):
             return
         flow.metadata["privmon.stored"] = True
-        self.writer.submit(flow_to_record(flow, self.session_id, self._cap()))
+        record = flow_to_record(flow, self.session_id, self._cap())
+        self.writer.submit(record)
         self.stored += 1
+        if self.live_matcher is not None:
+            matches, _issues = self.live_matcher.match_flow(vars(record))
+            self.live_matches += len(matches)
 
     @staticmethod
     def _cap() -> int:

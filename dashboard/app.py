@@ -4,7 +4,7 @@
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -14,7 +14,14 @@ from monitor.analysis.attribution import attribute_stack
 from monitor.evidence.serialize import consent_json, reviewed_findings, session_json
 from monitor.storage.queries import SessionNotFound, StoreReader
 
-from .security import TokenMiddleware
+from pydantic import BaseModel, Field
+
+from monitor import events as ev
+from monitor.review import ReviewError, decision as make_decision, finding_target
+from monitor.timeutil import now_us
+
+from .finding import finding_detail
+from .security import TokenMiddleware, csrf_ok, csrf_token
 from .timeline import build_timeline
 
 HERE = Path(__file__).resolve().parent
@@ -64,6 +71,58 @@ def create_app(db_path: Path, token: str) -> FastAPI:
             "consent_events": [consent_json(c) for c in consents],
             "timeline": build_timeline(s, hook_events, flows, consents, lanes),
         }
+
+    def finding_or_404(r: StoreReader, session_id: str, fingerprint: str) -> dict:
+        session_or_404(r, session_id)
+        detail = finding_detail(r, session_id, fingerprint)
+        if detail is None:
+            raise HTTPException(404, f"no finding {fingerprint!r} in session {session_id!r}")
+        return detail
+
+    def store_review(session_id: str, fingerprint: str, decision: str, reviewer: str, note: str | None) -> None:
+        from monitor.storage.writer import EventWriter
+
+        try:
+            record = make_decision(session_id, finding_target(fingerprint), decision, reviewer, note, now_us())
+        except ReviewError as exc:
+            raise HTTPException(422, str(exc)) from exc
+        with EventWriter(db_path) as writer:
+            writer.submit(record)
+            if not writer.flush() or writer.errors:
+                raise HTTPException(500, "the decision could not be stored")
+
+    class ReviewIn(BaseModel):
+        decision: str = Field(description="confirm, dismiss or reopen")
+        reviewer: str = Field(min_length=1, max_length=200)
+        note: str | None = Field(default=None, max_length=4000)
+
+    @web.get("/api/sessions/{session_id}/findings/{fingerprint}")
+    def api_finding(session_id: str, fingerprint: str, r: Reader) -> dict:
+        return finding_or_404(r, session_id, fingerprint)
+
+    @web.post("/api/sessions/{session_id}/findings/{fingerprint}/review")
+    def api_review(session_id: str, fingerprint: str, body: ReviewIn, request: Request, r: Reader) -> dict:
+        """Record a decision. Needs the token as a Bearer header, or the cookie plus X-CSRF-Token."""
+        if not request.headers.get("authorization") and not csrf_ok(token, request.headers.get("x-csrf-token")):
+            raise HTTPException(403, "missing or wrong CSRF token")
+        finding_or_404(r, session_id, fingerprint)
+        store_review(session_id, fingerprint, body.decision, body.reviewer, body.note)
+        return finding_or_404(r, session_id, fingerprint)["finding"]["review"]
+
+    @web.get("/sessions/{session_id}/findings/{fingerprint}", response_class=HTMLResponse, include_in_schema=False)
+    def page_finding(request: Request, session_id: str, fingerprint: str, r: Reader):
+        return templates.TemplateResponse(request, "finding.html",
+                                          {**finding_or_404(r, session_id, fingerprint), "csrf": csrf_token(token)})
+
+    @web.post("/sessions/{session_id}/findings/{fingerprint}/review", include_in_schema=False)
+    def form_review(session_id: str, fingerprint: str, r: Reader, decision: Annotated[str, Form()],
+                    reviewer: Annotated[str, Form()], csrf: Annotated[str, Form()] = "",
+                    note: Annotated[str | None, Form()] = None):
+        if not csrf_ok(token, csrf):
+            raise HTTPException(403, "missing or wrong CSRF token")
+        finding_or_404(r, session_id, fingerprint)
+        store_review(session_id, fingerprint, decision, reviewer, note)
+        return RedirectResponse(f"/sessions/{session_id}/findings/{fingerprint}", status_code=303)
 
     @web.get("/", include_in_schema=False)
     def root():

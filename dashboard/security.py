@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 
 from fastapi import Request
@@ -10,6 +12,16 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 
 COOKIE = "privmon_token"
 CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+
+
+def csrf_token(token: str) -> str:
+    """The value forms must send back: derived from the access token, so a page from another
+    origin (which cannot read ours) cannot forge it."""
+    return hmac.new(token.encode(), b"privmon-csrf", hashlib.sha256).hexdigest()
+
+
+def csrf_ok(token: str, presented: str | None) -> bool:
+    return presented is not None and secrets.compare_digest(presented.encode(), csrf_token(token).encode())
 
 
 def presented_token(request: Request) -> str | None:

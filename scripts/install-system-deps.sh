@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages privmon needs when they are missing: a JDK (the lab app),
-# adb (device control), Node.js/npm (building the Frida agent).
+# adb (device control), Node.js/npm (building the Frida agent). `install-system-deps.sh bench`
+# adds wrk and nginx for bench/bench_proxy.py.
 set -euo pipefail
 
 missing=()
 command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
 command -v adb >/dev/null 2>&1 || missing+=(adb)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ "${1:-}" = "bench" ]; then  # the proxy benchmark's load generator and origin server
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

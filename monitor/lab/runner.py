@@ -147,6 +147,7 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
     from addons.privmon_capture import PrivmonCapture
 
     capture = PrivmonCapture(writer=writer, session_id=session_id)
+    capture.set_watch_values(opts.profile.watch_values())
     device = frida.get_local_device()
     pid: int | None = None
     try:
@@ -202,10 +203,12 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                     shown = None
                     try:
                         while not runner.detached.wait(0.2):
-                            now = (runner.counts.hook_events, capture.stored, runner.counts.consent_events)
+                            now = (runner.counts.hook_events, capture.stored, runner.counts.consent_events,
+                                   capture.live_matches)
                             if now != shown:
                                 shown = now
-                                progress(f"[lab] {now[0]} hook events · {now[1]} flows · {now[2]} consent events")
+                                progress(f"[lab] {now[0]} hook events · {now[1]} flows · {now[2]} consent events · "
+                                         f"{now[3]} profile PI matches")
                             if stop.is_set():
                                 status, reason = ev.SESSION_COMPLETED, "stopped by the tester"
                                 break

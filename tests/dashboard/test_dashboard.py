@@ -63,3 +63,41 @@ def test_static_assets_are_local(client):
     page = client.get("/sessions/s1", headers=auth).text
     assert "http://" not in page.split("<main>")[0] and "https://" not in page.split("<main>")[0]
     assert client.get("/static/style.css", headers=auth).status_code == 200
+
+
+def _fingerprint(client, rule="PRECONSENT_TRANSMISSION"):
+    detail = client.get("/api/sessions/s1", headers={"Authorization": "Bearer " + TOKEN}).json()
+    return next(f["fingerprint"] for f in detail["findings"] if f["rule_id"] == rule)
+
+
+def test_finding_page_shows_the_evidence_inert(client):
+    fp = _fingerprint(client)
+    page = client.get(f"/sessions/s1/findings/{fp}?token=" + TOKEN).text
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "body › form:imei › plain" in page  # the matched bytes' decoding path
+    assert "在用户同意" in page or "用户同意前" in page  # the Chinese explanation
+    twin = client.get(f"/api/sessions/s1/findings/{fp}", headers={"Authorization": "Bearer " + TOKEN}).json()
+    assert twin["flows"][0]["matches"][0]["location"] == "body › form:imei › plain"
+    assert client.get("/api/sessions/s1/findings/nope", headers={"Authorization": "Bearer " + TOKEN}).status_code == 404
+
+
+def test_review_needs_csrf_and_keeps_history(client):
+    from dashboard.security import csrf_token
+
+    fp = _fingerprint(client, "PRECONSENT_COLLECTION")
+    client.get("/sessions?token=" + TOKEN)  # the cookie session a browser has
+    url = f"/sessions/s1/findings/{fp}/review"
+    forged = client.post(url, data={"decision": "dismiss", "reviewer": "mallory"}, follow_redirects=False)
+    assert forged.status_code == 403
+    ok = client.post(url, data={"decision": "dismiss", "reviewer": "han.meimei", "note": "<b>test</b>",
+                                "csrf": csrf_token(TOKEN)}, follow_redirects=False)
+    assert ok.status_code == 303
+    api = client.post(f"/api/sessions/s1/findings/{fp}/review", json={"decision": "confirm", "reviewer": "li.lei"},
+                      headers={"Authorization": "Bearer " + TOKEN})
+    assert api.status_code == 200 and api.json()["state"] == "confirm"
+    assert [h["decision"] for h in api.json()["history"]] == ["dismiss", "confirm"]
+    page = client.get(f"/sessions/s1/findings/{fp}").text
+    assert "&lt;b&gt;test&lt;/b&gt;" in page and "han.meimei" in page
+    bad = client.post(f"/api/sessions/s1/findings/{fp}/review", json={"decision": "approve", "reviewer": "x"},
+                      headers={"Authorization": "Bearer " + TOKEN})
+    assert bad.status_code == 422

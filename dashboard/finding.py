@@ -1,0 +1,60 @@
+"""The data behind one finding's page: the finding and its review, then its evidence in order
+(the hooked calls with their stacks, the requests with the matched bytes' locations, the consent
+event). Captured content stays data: templates escape it, bodies are cut to a preview."""
+
+from __future__ import annotations
+
+from monitor.evidence.serialize import consent_json, reviewed_findings
+from monitor.storage.queries import StoreReader
+from monitor.timeutil import iso_utc
+
+MAX_EVENTS = 5
+MAX_FLOWS = 5
+BODY_PREVIEW = 8 * 1024
+
+
+def _body_text(body: bytes) -> str:
+    text = body[:BODY_PREVIEW].decode("utf-8", errors="replace")
+    return text + (f"… [{len(body):,} bytes]" if len(body) > BODY_PREVIEW else "")
+
+
+def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | None:
+    finding = next((f for f in reviewed_findings(r, session_id) if f["fingerprint"] == fingerprint), None)
+    if finding is None:
+        return None
+    evidence = finding["evidence"]
+    wanted_events = list(evidence.get("hook_event_ids") or [])
+    for key in ("first_hook_event_id", "hook_event_id", "exit_hook_event_id"):
+        if isinstance(evidence.get(key), int):
+            wanted_events.append(evidence[key])
+    if isinstance(evidence.get("data_flow"), dict):
+        wanted_events.append(evidence["data_flow"]["hook_event_id"])
+    wanted_events = list(dict.fromkeys(wanted_events))[:MAX_EVENTS]
+    deciding = (evidence.get("attribution") or {}).get("deciding_frame")
+    events = []
+    if wanted_events:
+        by_id = {e["id"]: e for e in r.hook_events(session_id) if e["id"] in set(wanted_events)}
+        for i in wanted_events:
+            e = by_id.get(i)
+            if e:
+                events.append({"id": e["id"], "ts": iso_utc(e["ts"]), "api": e["api"], "args": e["args"], "ret": e["ret"],
+                               "thread": e["thread"],
+                               "stack": [{"frame": fr, "deciding": fr == deciding} for fr in e["stack"]]})
+    flow_ids = list(evidence.get("flow_ids") or [])[:MAX_FLOWS]
+    flows = []
+    if flow_ids:
+        matches = [m for m in r.pi_matches(session_id) if m["flow_id"] in set(flow_ids)]
+        by_id = {f["id"]: f for f in r.flows(session_id) if f["id"] in set(flow_ids)}
+        for fid in flow_ids:
+            f = by_id.get(fid)
+            if f:
+                flows.append({"id": fid, "ts": iso_utc(f["ts_start"]), "method": f["method"], "url": f["url"],
+                              "http_version": f["http_version"], "tls": f["tls"], "server_ip": f["server_ip"],
+                              "status_code": f["status_code"], "headers": f["request_headers"],
+                              "body": _body_text(f["request_body"] or b""), "body_size": f["request_body_size"],
+                              "matches": [{"pi_type": m["pi_type"], "encoding": m["encoding"], "location": m["location"],
+                                           "value_preview": m["value_preview"]} for m in matches if m["flow_id"] == fid]})
+    consent_id = evidence.get("consent_event_id") or evidence.get("refusal_consent_event_id") or evidence.get("refusal_event_id")
+    consent = next((consent_json(c) for c in r.consent_events(session_id) if c["id"] == consent_id), None)
+    return {"finding": finding, "hook_events": events, "flows": flows, "consent": consent,
+            "session": {"id": session_id, "app": r.session(session_id)["app"]}}
