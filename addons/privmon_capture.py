@@ -41,7 +41,7 @@ class PrivmonCapture:
         loader.add_option("privmon_app", str, "unknown", "app package name recorded on the standalone session")
         loader.add_option("privmon_session", str, "", "session id to use standalone (default: a new one)")
         loader.add_option("privmon_body_cap", int, DEFAULT_BODY_CAP, "bytes of each body to store; longer bodies are cut and the cut recorded")
-        loader.add_option("privmon_profile", str, "", "device profile whose identifiers are matched live (counts shown as progress; analysis stores the matches)")
+        loader.add_option("privmon_profile", str, "", "device profile whose identifiers are counted live in URLs, headers and raw bodies (progress only; the analysis pass decodes and stores the matches)")
 
     def configure(self, updated) -> None:
         if "privmon_body_cap" in updated and ctx.options.privmon_body_cap < 0:
@@ -115,8 +115,7 @@ class PrivmonCapture:
         self.writer.submit(record)
         self.stored += 1
         if self.live_matcher is not None:
-            matches, _issues = self.live_matcher.match_flow(vars(record))
-            self.live_matches += len(matches)
+            self.live_matches += self.live_matcher.quick_count(vars(record))
 
     @staticmethod
     def _cap() -> int:

@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+NO_LIVE = False
 MITMDUMP = Path(sys.executable).with_name("mitmdump")
 NGINX_CONF = """
 worker_processes 1;
@@ -89,7 +90,7 @@ def _mitmdump(port: int, origin: int, tmp: Path, with_addon: bool) -> subprocess
            "-p", str(port), "--set", f"confdir={tmp / 'mitm'}"]
     if with_addon:
         cmd += ["-s", str(REPO / "addons" / "privmon_capture.py"), "--set", f"privmon_home={tmp / 'home'}",
-                "--set", "privmon_app=com.bench.app", "--set", "privmon_profile=lab"]
+                "--set", "privmon_app=com.bench.app"] + ([] if NO_LIVE else ["--set", "privmon_profile=lab"])
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 

@@ -314,25 +314,46 @@ def export(
     ctx: typer.Context,
     session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
     output: Path = typer.Option(..., "-o", "--output", help="The bundle to write (.zip)."),
+    redact: bool = typer.Option(False, "--redact", help="Mask PI values (type, length and a salted hash kept) for sharing outside the review team."),
+    sign: Optional[Path] = typer.Option(None, "--sign", help="Sign the manifest with this Ed25519 private key (see `privmon keygen`)."),
 ) -> None:
-    """Export a session's evidence bundle (zip with a manifest of SHA-256 hashes)."""
+    """Export a session's evidence bundle: findings (JSON, CSV, XLSX), report.html, hook events,
+    flows (HAR and mitmproxy), coverage, timeline and reviews, with a manifest of SHA-256 hashes."""
     from .evidence.bundle import export_bundle
 
     with _reader(ctx) as reader:
         sid = _resolve_session(reader, session_id)
-        manifest = export_bundle(reader, sid, output)
-    err.print(f"wrote {output} ({len(manifest['files'])} files + manifest)")
+        manifest = export_bundle(reader, sid, output, redact=redact, sign_with=sign)
+    err.print(f"wrote {output} ({len(manifest['files'])} files + manifest{' + signature' if sign else ''})")
+    if redact:
+        err.print(f"redacted {manifest['redacted']['values']} spellings of watched values; salt (keep it private, "
+                  f"it links the hashes to values): {manifest['redaction_salt']}", markup=False)
     print(output)
 
 
 @app.command()
-def verify(bundle: Path = typer.Argument(..., help="An evidence bundle (.zip).")) -> None:
-    """Check that nothing in an evidence bundle was changed; exits non-zero naming what was."""
-    from .evidence.bundle import verify_bundle
+def keygen(output: Path = typer.Option(..., "-o", "--output", help="Where to write the private key (PEM); the public key goes to OUTPUT.pub.")) -> None:
+    """Make an Ed25519 key pair for signing evidence bundles."""
+    from .evidence.signing import generate_key, key_fingerprint, load_public
 
-    report = verify_bundle(bundle)
+    public = generate_key(output)
+    err.print(f"wrote {output} (private, mode 600) and {public}; key {key_fingerprint(load_public(public))}")
+
+
+@app.command()
+def verify(
+    bundle: Path = typer.Argument(..., help="An evidence bundle (.zip)."),
+    pubkey: Optional[Path] = typer.Option(None, "--pubkey", help="Require a signature by this Ed25519 public key (PEM)."),
+) -> None:
+    """Check that nothing in an evidence bundle was changed (and who signed it); exits non-zero
+    naming what was."""
+    from .evidence.bundle import verify_bundle
+    from .evidence.signing import load_public
+
+    report = verify_bundle(bundle, load_public(pubkey) if pubkey else None)
     if report.ok:
-        out.print(f"OK: {bundle}: {report.files_checked} files match the manifest")
+        signed = f"; signed by key {report.signed_by}" if report.signed_by else "; not signed"
+        out.print(f"OK: {bundle}: {report.files_checked} files match the manifest{signed}", markup=False)
         return
     for problem in report.problems:
         err.print(f"CHANGED: {problem}", markup=False)
@@ -522,6 +543,7 @@ def _known_error_code(exc: BaseException) -> ExitCode | None:
     from .app_profile import AppProfileError
     from .device_profile import ProfileError
     from .evidence.bundle import BundleError
+    from .evidence.signing import SigningError
     from .importer import ImportError_
     from .lab.build import LabError
     from .storage.engine import SchemaError
@@ -531,6 +553,7 @@ def _known_error_code(exc: BaseException) -> ExitCode | None:
         CliError: None,
         SessionNotFound: ExitCode.NOT_FOUND,
         BundleError: ExitCode.BAD_BUNDLE,
+        SigningError: ExitCode.USAGE,
         LabError: ExitCode.RUN_FAILED,
         AttachError: ExitCode.RUN_FAILED,
         ProxyError: ExitCode.RUN_FAILED,

@@ -78,7 +78,7 @@ class _Events:
 
     def pi_reads(self) -> pd.DataFrame:
         reads = self.frame[self.frame["pi_category"].notna()]
-        decided = [self._decide(s, a) for s, a in zip(reads["stack"], reads["api"])]
+        decided = [self._decide(s, a) for s, a in zip(reads["stack"].tolist(), reads["api"].tolist())]
         return reads.assign(
             caller=[d[0].sdk.id if d[0].sdk else d[0].party for d in decided],
             sdk=[d[0].label for d in decided],
@@ -188,3 +188,10 @@ def session_timeline(reader: StoreReader, session_id: str) -> Timeline:
     events = _Events(reader.hook_event_frame(session_id), session["app"])
     return build_timeline(session, reader.consent_events(session_id), events.signals(), reader.reviews(session_id),
                           reader.clock_samples(session_id))
+
+
+def session_watch_values(reader: StoreReader, session_id: str) -> list[WatchValue]:
+    """The session's watchlist: what the hooks returned and the device profile's identifiers."""
+    session = reader.session(session_id)
+    events = _Events(reader.hook_event_frame(session_id), session["app"])
+    return _watchlist(events.pi_reads(), {session["app"]}, (session["meta"] or {}).get("watch") or [])

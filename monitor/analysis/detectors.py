@@ -15,6 +15,7 @@ _MAC = re.compile(rb"(?<![0-9A-Fa-f:-])((?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2})
 _EMAIL = re.compile(rb"(?<![\w.+-])([\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24})")
 _COORDS = re.compile(rb"(?<![\d.])(-?\d{1,2}\.\d{4,})\s*,\s*(-?\d{1,3}\.\d{4,})(?![\d.])")
 _NUMBER = re.compile(rb"^-?\d{1,3}\.\d{4,}$")
+_DIGIT_RUN = re.compile(rb"\d{11}")  # every digit-based detector needs at least 11 digits in a row
 LAT_KEYS = {"lat", "latitude"}
 LNG_KEYS = {"lng", "lon", "long", "longitude"}
 FAKE_MACS = {"00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:00"}
@@ -45,10 +46,8 @@ def resident_id_ok(number: str) -> bool:
     return ID_CHECK[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS)) % 11] == check
 
 
-def detect(data: bytes, key: str | None = None) -> list[Detection]:
+def _digit_detections(data: bytes) -> list[Detection]:
     found: list[Detection] = []
-    if len(data) > 1_000_000:
-        data = data[:1_000_000]
     for m in _RESIDENT_ID.finditer(data):
         if resident_id_ok(m.group(1).decode()):
             found.append(Detection("resident_id", "identity", m.group(1).decode()))
@@ -63,13 +62,25 @@ def detect(data: bytes, key: str | None = None) -> list[Detection]:
         value = m.group(1).decode()
         if luhn_ok(value) and not any(value in i for i in ids):
             found.append(Detection("bank_card", "financial", value))
-    for m in _MAC.finditer(data):
-        value = m.group(1).decode().lower().replace("-", ":")
-        if value not in FAKE_MACS:
-            found.append(Detection("mac_address", "network_id", value))
-    for m in _EMAIL.finditer(data):
-        found.append(Detection("email", "contact_info", m.group(1).decode()))
-    for m in _COORDS.finditer(data):
+    return found
+
+
+def detect(data: bytes, key: str | None = None) -> list[Detection]:
+    found: list[Detection] = []
+    if len(data) > 1_000_000:
+        data = data[:1_000_000]
+    # Cheap checks first: most segments cannot hold most kinds, and each regex pass costs.
+    if _DIGIT_RUN.search(data):
+        found += _digit_detections(data)
+    if b":" in data or b"-" in data:
+        for m in _MAC.finditer(data):
+            value = m.group(1).decode().lower().replace("-", ":")
+            if value not in FAKE_MACS:
+                found.append(Detection("mac_address", "network_id", value))
+    if b"@" in data:
+        for m in _EMAIL.finditer(data):
+            found.append(Detection("email", "contact_info", m.group(1).decode()))
+    for m in (_COORDS.finditer(data) if b"," in data and b"." in data else ()):
         lat, lng = float(m.group(1)), float(m.group(2))
         if -90 <= lat <= 90 and -180 <= lng <= 180 and not (lat == 0 and lng == 0):
             found.append(Detection("coordinates", "location", f"{m.group(1).decode()},{m.group(2).decode()}"))

@@ -3,6 +3,7 @@ with one multi-pattern scan per piece (engine.py)."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from dataclasses import dataclass
@@ -60,6 +61,14 @@ class FlowMatcher:
         return _most_specific(matches), issues
 
 
+    def quick_count(self, flow: dict) -> int:
+        """Watched values visible without decoding (URL, headers, raw body): a cheap live count for
+        progress while capturing; the analysis pass decodes everything and is the one that counts."""
+        data = b"\n".join([flow["url"].encode("utf-8", "replace"),
+                            *(f"{k}: {v}".encode("utf-8", "replace") for k, v in flow["request_headers"]),
+                            flow["request_body"] or b""])
+        return len(self._matcher.scan(data))
+
     def _detect(self, flow_id: str, segments, seen: set) -> list[Match]:
         """Lower-confidence matches for values nobody told us about (watched values excluded)."""
         out = []
@@ -112,10 +121,14 @@ def find_matches(flows: list[dict], needles: list[Needle], backend: str | None =
     if workers > 1 and len(flows) >= PARALLEL_MIN_FLOWS and "fork" in multiprocessing.get_all_start_methods():
         step = -(-len(flows) // (workers * 4))
         _FORKED = (matcher, flows)
+        # Frozen objects are never visited by the workers' garbage collector, so their pages stay
+        # shared with this process instead of being copied on first touch.
+        gc.freeze()
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 parts = pool.map(_match_range, [(i, i + step) for i in range(0, len(flows), step)])
         finally:
+            gc.unfreeze()
             _FORKED = None
         return [m for part in parts for m in part]
     out: list[Match] = []

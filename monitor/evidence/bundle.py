@@ -16,7 +16,12 @@ from .. import __version__
 from ..storage.queries import StoreReader
 from ..timeutil import iso_utc
 from ..analysis.analyze import session_timeline
+from ..analysis.analyze import session_watch_values
+from .redact import Redactor
+from .report import render_report
 from .serialize import consent_json, flows_to_har, hook_event_json, reviewed_findings, session_json
+from .signing import SIGNATURE_FILE, check_signature, sign_digest
+from .tables import findings_csv, findings_xlsx
 
 FORMAT = "privmon-evidence/1"
 MANIFEST = "manifest.json"
@@ -47,6 +52,10 @@ def _manifest_digest(manifest: dict) -> str:
     return _sha256(json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode())
 
 
+def _tools() -> dict:
+    return {"privmon": __version__, "frida": frida.__version__, "mitmproxy": mitmproxy.version.VERSION}
+
+
 def _flow_file(flows: list[dict], websocket_messages: list[dict]) -> bytes:
     """The flows in mitmproxy's own format (open with `mitmproxy -r flows.mitm`)."""
     import tempfile
@@ -70,39 +79,51 @@ def _ws_json(m: dict) -> dict:
             "text": text, "base64": b64, "size": m["size"], "truncated": m["truncated"]}
 
 
-def export_bundle(reader: StoreReader, session_id: str, out: Path) -> dict:
+def export_bundle(reader: StoreReader, session_id: str, out: Path, redact: bool = False,
+                  sign_with: Path | None = None) -> dict:
     session = reader.session(session_id)
+    redactor = Redactor(session_watch_values(reader, session_id)) if redact else None
+    scrub = redactor.obj if redactor else (lambda value: value)
+    flows = [redactor.flow(f) for f in reader.flows(session_id)] if redactor else reader.flows(session_id)
+    ws = scrub(reader.websocket_messages(session_id))
+    findings = scrub(reviewed_findings(reader, session_id))
     files: dict[str, bytes] = {
-        "findings.json": _dump(reviewed_findings(reader, session_id)),
-        "reviews.json": _dump(reader.reviews(session_id)),
+        "findings.json": _dump(findings),
+        "findings.csv": findings_csv(findings),
+        "findings.xlsx": findings_xlsx(findings),
+        "report.html": render_report(scrub(session_json(session)), findings, _tools(), LIMITS_NOTE),
+        "reviews.json": _dump(scrub(reader.reviews(session_id))),
         "timeline.json": _dump(session_timeline(reader, session_id).to_json()),
-        "websocket_messages.jsonl": _jsonl(_ws_json(m) for m in reader.websocket_messages(session_id)),
-        "hook_events.jsonl": _jsonl(hook_event_json(e) for e in reader.hook_events(session_id)),
-        "flows.har": _dump(flows_to_har(reader.flows(session_id), __version__, reader.websocket_messages(session_id))),
-        "consent_events.json": _dump([consent_json(c) for c in reader.consent_events(session_id)]),
-        "pi_matches.json": _dump(reader.pi_matches(session_id)),
+        "websocket_messages.jsonl": _jsonl(_ws_json(m) for m in ws),
+        "hook_events.jsonl": _jsonl(scrub(hook_event_json(e)) for e in reader.hook_events(session_id)),
+        "flows.har": _dump(flows_to_har(flows, __version__, ws)),
+        "consent_events.json": _dump(scrub([consent_json(c) for c in reader.consent_events(session_id)])),
+        "pi_matches.json": _dump(scrub(reader.pi_matches(session_id))),
         "hook_coverage.json": _dump(reader.hook_coverage(session_id)),
-        "blind_spots.json": _dump(reader.blind_spots(session_id)),
+        "blind_spots.json": _dump(scrub(reader.blind_spots(session_id))),
         "agent_messages.jsonl": _jsonl(
-            {"ts": iso_utc(m["ts"]), "type": m["type"], "payload": m["payload"]} for m in reader.agent_messages(session_id)
+            scrub({"ts": iso_utc(m["ts"]), "type": m["type"], "payload": m["payload"]})
+            for m in reader.agent_messages(session_id)
         ),
     }
-    files["flows.mitm"] = _flow_file(reader.flows(session_id), reader.websocket_messages(session_id))
+    files["flows.mitm"] = _flow_file(flows, ws)
     clock = reader.clock_samples(session_id)
     manifest = {
         "format": FORMAT,
         "tool": {"privmon": __version__, "frida": frida.__version__, "mitmproxy": mitmproxy.version.VERSION},
-        "session": session_json({**session, "findings": None}),
+        "session": scrub(session_json({**session, "findings": None})),
         "target": session["target"],
         "lab": session["target"] == "lab",
         "app": session["app"],
         "started_at": iso_utc(session["started_at"]),
         "ended_at": iso_utc(session["ended_at"]),
         "scenario": (session["meta"] or {}).get("scenario"),
-        "app_profile": (session["meta"] or {}).get("app_profile"),
+        "app_profile": scrub((session["meta"] or {}).get("app_profile")),
         "reviewer_decisions": len(reader.reviews(session_id)),
         "clock_offsets": [{"at": iso_utc(c["ts"]), "offset_us": c["offset_us"], "error_us": c["error_us"]} for c in clock],
         "limits": LIMITS_NOTE,
+        "redacted": ({"method": "watched values in every spelling → [PI:type/spelling:len:h=salted sha256]; "
+                                "compressed bodies removed", "values": redactor.count} if redactor else False),
         "files": {name: {"sha256": _sha256(data), "size": len(data)} for name, data in files.items()},
     }
     manifest["manifest_sha256"] = _manifest_digest(manifest)
@@ -112,7 +133,11 @@ def export_bundle(reader: StoreReader, session_id: str, out: Path) -> dict:
         zf.writestr(MANIFEST, _dump(manifest))
         for name, data in files.items():
             zf.writestr(name, data)
+        if sign_with is not None:
+            zf.writestr(SIGNATURE_FILE, sign_digest(sign_with, manifest["manifest_sha256"]))
     tmp.replace(out)
+    if redactor is not None:
+        manifest["redaction_salt"] = redactor.salt.hex()  # for the exporter only: never in the bundle
     return manifest
 
 
@@ -121,9 +146,11 @@ class VerifyReport:
     ok: bool
     problems: list[str]
     files_checked: int
+    signed_by: str | None = None  # the signing key's fingerprint, when the bundle is signed
 
 
-def verify_bundle(path: Path) -> VerifyReport:
+def verify_bundle(path: Path, public_key=None) -> VerifyReport:
+    """`public_key`: an Ed25519 public key the bundle must be signed with."""
     if not path.exists():
         raise BundleError(f"{path}: no such file")
     problems: list[str] = []
@@ -157,6 +184,12 @@ def verify_bundle(path: Path) -> VerifyReport:
             checked += 1
             if not isinstance(meta, dict) or _sha256(data) != meta.get("sha256"):
                 problems.append(f"{name}: changed (SHA-256 differs from the manifest)")
-        for extra in sorted(names - set(listed) - {MANIFEST}):
+        for extra in sorted(names - set(listed) - {MANIFEST, SIGNATURE_FILE}):
             problems.append(f"{extra}: not listed in the manifest")
-    return VerifyReport(not problems, problems, checked)
+        signed_by = None
+        if SIGNATURE_FILE in names:
+            sig_problems, signed_by = check_signature(zf.read(SIGNATURE_FILE), _manifest_digest(manifest), public_key)
+            problems += sig_problems
+        elif public_key is not None:
+            problems.append(f"{SIGNATURE_FILE}: missing (the bundle is not signed)")
+    return VerifyReport(not problems, problems, checked, signed_by)

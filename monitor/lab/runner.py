@@ -208,7 +208,7 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                             if now != shown:
                                 shown = now
                                 progress(f"[lab] {now[0]} hook events · {now[1]} flows · {now[2]} consent events · "
-                                         f"{now[3]} profile PI matches")
+                                         f"{now[3]} device identifiers seen in traffic")
                             if stop.is_set():
                                 status, reason = ev.SESSION_COMPLETED, "stopped by the tester"
                                 break

@@ -6,6 +6,8 @@ store's largest. Short bodies are kept as they are (compression would only grow 
 
 from __future__ import annotations
 
+import threading
+
 import zstandard
 
 CODEC = "zstd"
@@ -44,4 +46,10 @@ def unpack(data: bytes | None, codec: str | None) -> bytes:
         return data or b""
     if codec != CODEC:
         raise ValueError(f"unknown body codec {codec!r}")
-    return zstandard.ZstdDecompressor().decompress(data, max_output_size=MAX_EXPANDED)
+    decompressor = getattr(_local, "decompressor", None)
+    if decompressor is None:  # creating one per body costs more than decompressing a small body
+        decompressor = _local.decompressor = zstandard.ZstdDecompressor()
+    return decompressor.decompress(data, max_output_size=MAX_EXPANDED)
+
+
+_local = threading.local()

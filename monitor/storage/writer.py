@@ -8,13 +8,14 @@ the others; records that still fail are reported through `errors`.
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import JSON, delete, insert, select, update
 
 from .. import events as ev
 from . import bodies, models
@@ -24,6 +25,20 @@ log = logging.getLogger(__name__)
 
 BATCH_MAX = 5000
 BATCH_WAIT_S = 0.05
+
+
+def _json_columns(table) -> frozenset[str]:
+    cached = _JSON_COLUMNS.get(table.name)
+    if cached is None:
+        cached = _JSON_COLUMNS[table.name] = frozenset(c.name for c in table.columns if isinstance(c.type, JSON))
+    return cached
+
+
+_JSON_COLUMNS: dict[str, frozenset[str]] = {}
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _row(record: Any) -> dict:
@@ -144,8 +159,16 @@ class EventWriter:
 
     @staticmethod
     def _insert_rows(conn, order, rows_by_table) -> None:
+        # Plain executemany with JSON encoded here: SQLAlchemy's per-row type processing was most of
+        # the writer's cost, and the writer shares the GIL with the proxy's event loop.
         for table in order:
-            conn.execute(insert(table), rows_by_table[table])
+            rows = rows_by_table[table]
+            columns = list(rows[0])  # one dataclass per table: every row has the same keys
+            json_columns = _json_columns(table)
+            sql = (f'INSERT INTO {table.name} ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
+                   f'VALUES ({", ".join("?" * len(columns))})')
+            params = [tuple(_json(row[c]) if c in json_columns else row[c] for c in columns) for row in rows]
+            conn.exec_driver_sql(sql, params)
 
     @staticmethod
     def _apply_command(conn, record: Any) -> None:
