@@ -20,9 +20,12 @@ from monitor import events as ev
 from monitor.review import ReviewError, decision as make_decision, finding_target
 from monitor.timeutil import now_us
 
+from urllib.parse import urlencode
+
+from .browse import event_page, flow_detail, flow_page
 from .finding import finding_detail
 from .security import TokenMiddleware, csrf_ok, csrf_token
-from .timeline import build_timeline
+from .timeline import build_timeline, timeline_sample
 
 HERE = Path(__file__).resolve().parent
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
@@ -50,26 +53,64 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         except SessionNotFound as exc:
             raise HTTPException(404, str(exc)) from exc
 
-    def sessions_data(r: StoreReader) -> list[dict]:
-        return [session_json(s) for s in r.sessions()]
+    SORTS = {"started": "started_at", "app": "app", "findings": "findings", "status": "status"}
+
+    def sessions_data(r: StoreReader, app: str | None = None, target: str | None = None, scenario: str | None = None,
+                      sort: str = "started") -> list[dict]:
+        severities = r.severity_counts()
+        rows = []
+        for s in r.sessions():
+            meta = s["meta"] or {}
+            row = {**session_json(s), "scenario": meta.get("scenario"), "severity_counts": severities.get(s["id"], {}),
+                   "app_version": (meta.get("app") or {}).get("version_name") if isinstance(meta.get("app"), dict) else None}
+            if app and app.lower() not in row["app"].lower():
+                continue
+            if target and row["target"] != target:
+                continue
+            if scenario and row["scenario"] != scenario:
+                continue
+            rows.append(row)
+        key = SORTS.get(sort.lstrip("-"), "started_at")
+        descending = (key in ("started_at", "findings")) != sort.startswith("-")  # "-" flips the natural order
+        rows.sort(key=lambda x: x[key] or (0 if key == "findings" else ""), reverse=descending)
+        return rows
 
     def session_data(r: StoreReader, session_id: str) -> dict:
         s = session_or_404(r, session_id)
-        hook_events = r.hook_events(session_id)
-        flows = r.flows(session_id)
+        hook_events, flows, timeline_note = timeline_sample(r, session_id)
         consents = r.consent_events(session_id)
-        lanes = {}
+        lanes, decided = {}, {}
         for e in hook_events:
-            a = attribute_stack(e["stack"], s["app"], e["api"])
-            lanes[e["id"]] = a.label or ("app" if a.party == "app" else "unknown")
+            key = (tuple(e["stack"]), e["api"])
+            if key not in decided:
+                a = attribute_stack(e["stack"], s["app"], e["api"])
+                decided[key] = a.label or ("app" if a.party == "app" else "unknown")
+            lanes[e["id"]] = decided[key]
         findings = sorted(reviewed_findings(r, session_id),
                           key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["ts_us"]))
+        by_rule: dict[str, int] = {}
+        by_sdk: dict[str, int] = {}
+        for f in findings:
+            by_rule[f["rule_id"]] = by_rule.get(f["rule_id"], 0) + 1
+            by_sdk[f["sdk"] or "(app / unknown)"] = by_sdk.get(f["sdk"] or "(app / unknown)", 0) + 1
+        coverage = r.hook_coverage(session_id)
+        meta = s["meta"] or {}
         return {
             "session": session_json({**s, "findings": len(findings)}),
             "counts": r.counts(session_id),
             "findings": findings,
+            "findings_by_rule": sorted(by_rule.items(), key=lambda kv: -kv[1]),
+            "findings_by_sdk": sorted(by_sdk.items(), key=lambda kv: -kv[1]),
+            "review_progress": {"reviewed": sum(1 for f in findings if f["review"]["state"] != "open"),
+                                "total": len(findings)},
+            "coverage": {"installed": sum(1 for c in coverage if c["state"] == "installed"), "entries": len(coverage),
+                         "fired": sum(1 for c in coverage if c["fired"]),
+                         "not_installed": [c for c in coverage if c["state"] != "installed"][:200]},
+            "facts": {"scenario": meta.get("scenario"), "device_profile": meta.get("device_profile"),
+                      "device_build": meta.get("device_build"), "app_profile": meta.get("app_profile"),
+                      "versions": meta.get("versions"), "main_class": meta.get("main_class")},
             "consent_events": [consent_json(c) for c in consents],
-            "timeline": build_timeline(s, hook_events, flows, consents, lanes),
+            "timeline": {**build_timeline(s, hook_events, flows, consents, lanes), "note": timeline_note},
         }
 
     def finding_or_404(r: StoreReader, session_id: str, fingerprint: str) -> dict:
@@ -129,16 +170,71 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         return RedirectResponse("/sessions", status_code=303)
 
     @web.get("/api/sessions")
-    def api_sessions(r: Reader) -> list[dict]:
-        return sessions_data(r)
+    def api_sessions(r: Reader, app: str | None = None, target: str | None = None, scenario: str | None = None,
+                     sort: str = "started") -> list[dict]:
+        return sessions_data(r, app, target, scenario, sort)
+
+    @web.get("/api/sessions/{session_id}/events")
+    def api_events(session_id: str, r: Reader, category: str | None = None, api: str | None = None,
+                   signal: str | None = None, page: int = 1, size: int = 100) -> dict:
+        session_or_404(r, session_id)
+        return event_page(r, session_id, category, api, signal, page, size)
+
+    @web.get("/api/sessions/{session_id}/flows")
+    def api_flows(session_id: str, r: Reader, host: str | None = None, q: str | None = None, page: int = 1,
+                  size: int = 100) -> dict:
+        session_or_404(r, session_id)
+        return flow_page(r, session_id, host, q, page, size)
+
+    @web.get("/api/sessions/{session_id}/flows/{flow_id}")
+    def api_flow(session_id: str, flow_id: str, r: Reader) -> dict:
+        session_or_404(r, session_id)
+        detail = flow_detail(r, session_id, flow_id)
+        if detail is None:
+            raise HTTPException(404, f"no flow {flow_id!r} in session {session_id!r}")
+        return detail
+
+    def _queries(filters: dict, size: int) -> tuple[str, str]:
+        kept = {k: v for k, v in filters.items() if v}
+        return urlencode(kept), urlencode({**kept, "size": size})
+
+    @web.get("/sessions/{session_id}/events", response_class=HTMLResponse, include_in_schema=False)
+    def page_events(request: Request, session_id: str, r: Reader, category: str | None = None, api: str | None = None,
+                    signal: str | None = None, page: int = 1, size: int = 100):
+        s = session_or_404(r, session_id)
+        data = event_page(r, session_id, category, api, signal, page, size)
+        query, page_query = _queries(data["filters"], data["size"])
+        return templates.TemplateResponse(request, "events.html", {**data, "session": session_json(s), "query": query,
+                                                                    "page_query": page_query})
+
+    @web.get("/sessions/{session_id}/flows", response_class=HTMLResponse, include_in_schema=False)
+    def page_flows(request: Request, session_id: str, r: Reader, host: str | None = None, q: str | None = None,
+                   page: int = 1, size: int = 100):
+        s = session_or_404(r, session_id)
+        data = flow_page(r, session_id, host, q, page, size)
+        query, page_query = _queries(data["filters"], data["size"])
+        return templates.TemplateResponse(request, "flows.html", {**data, "session": session_json(s), "query": query,
+                                                                   "page_query": page_query})
+
+    @web.get("/sessions/{session_id}/flows/{flow_id}", response_class=HTMLResponse, include_in_schema=False)
+    def page_flow(request: Request, session_id: str, flow_id: str, r: Reader):
+        s = session_or_404(r, session_id)
+        detail = flow_detail(r, session_id, flow_id)
+        if detail is None:
+            raise HTTPException(404, f"no flow {flow_id!r} in session {session_id!r}")
+        return templates.TemplateResponse(request, "flow.html", {**detail, "session": session_json(s)})
 
     @web.get("/api/sessions/{session_id}")
     def api_session(session_id: str, r: Reader) -> dict:
         return session_data(r, session_id)
 
     @web.get("/sessions", response_class=HTMLResponse, include_in_schema=False)
-    def page_sessions(request: Request, r: Reader):
-        return templates.TemplateResponse(request, "sessions.html", {"sessions": sessions_data(r)})
+    def page_sessions(request: Request, r: Reader, app: str | None = None, target: str | None = None,
+                      scenario: str | None = None, sort: str = "started"):
+        rows = sessions_data(r, app, target, scenario, sort)
+        return templates.TemplateResponse(request, "sessions.html", {
+            "sessions": rows, "filters": {"app": app or "", "target": target or "", "scenario": scenario or ""},
+            "sort": sort, "live": any(x["status"] == "running" for x in rows)})
 
     @web.get("/sessions/{session_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_session(request: Request, session_id: str, r: Reader):

@@ -39,3 +39,30 @@ def build_timeline(session: dict, hook_events: list[dict], flows: list[dict], co
     consent_lines = [{"x": x(c["ts"]), "kind": c["kind"], "label": f"{iso_utc(c['ts'])} {c['kind']} ({c['source']})"} for c in consents]
     return {"width": WIDTH, "height": height, "left": LEFT, "lanes": [{"name": n, "y": y} for n, y in lane_y.items()],
             "marks": marks, "consents": consent_lines, "start": iso_utc(start), "end": iso_utc(end)}
+
+
+MAX_MARKS = 2000
+
+
+def timeline_sample(r, session_id: str) -> tuple[list[dict], list[dict], str | None]:
+    """At most MAX_MARKS hook events and flows, evenly spread over the run (every signal event kept
+    while there is room): a chart of 100 k marks would be unreadable and slow."""
+    import json
+
+    import pandas as pd
+
+    frame = r.hook_event_frame(session_id)
+    note = None
+    if len(frame) > MAX_MARKS:
+        signals = frame[frame["signal"].notna()].head(MAX_MARKS // 4)
+        step = max(1, len(frame) // (MAX_MARKS - len(signals)))
+        frame = pd.concat([frame.iloc[::step], signals]).drop_duplicates("id").sort_values(["ts", "id"])
+        note = f"showing {len(frame):,} of the session's hook events, evenly sampled (browse them all below)"
+    events = [{"id": int(row.id), "ts": int(row.ts), "api": row.api,
+               "pi_category": row.pi_category if isinstance(row.pi_category, str) else None,
+               "pi_type": row.pi_type if isinstance(row.pi_type, str) else None,
+               "stack": json.loads(row.stack) if isinstance(row.stack, str) else []} for row in frame.itertuples()]
+    flows, total = r.flow_page(session_id, limit=MAX_MARKS)
+    if total > MAX_MARKS:
+        note = (note + "; " if note else "") + f"the first {MAX_MARKS:,} of {total:,} flows"
+    return events, flows, note

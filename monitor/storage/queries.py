@@ -112,6 +112,60 @@ class StoreReader:
         m = models.ReviewRecord
         return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
 
+    def hook_event_page(self, session_id: str, category: str | None = None, api: str | None = None,
+                        signal: str | None = None, limit: int = 100, offset: int = 0) -> tuple[list[dict], int]:
+        """One page of a session's hook events with filters, and the filtered total (indexed by
+        session and time, so pages stay fast at 100 k events)."""
+        m = models.HookEvent
+        where = [m.session_id == session_id]
+        if category:
+            where.append(m.pi_category == category)
+        if signal:
+            where.append(m.signal == signal)
+        if api:
+            where.append(m.api.contains(api, autoescape=True))
+        with self._engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(m).where(*where)).scalar_one()
+        return self._all(m, *where, order_by=[m.ts, m.id], limit=limit, offset=offset), total
+
+    def flow_page(self, session_id: str, host: str | None = None, text: str | None = None, limit: int = 100,
+                  offset: int = 0) -> tuple[list[dict], int]:
+        m = models.Flow
+        where = [m.session_id == session_id]
+        if host:
+            where.append(m.host == host)
+        if text:
+            where.append(m.url.contains(text, autoescape=True))
+        with self._engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(m).where(*where)).scalar_one()
+            ids = [r[0] for r in conn.execute(select(m.id).where(*where).order_by(m.ts_start, m.id)
+                                              .limit(limit).offset(offset))]
+        rows = self._all(m, m.id.in_(ids), order_by=[m.ts_start, m.id]) if ids else []
+        for row in rows:
+            codec = row.pop("body_codec")
+            row["request_body"] = bodies.unpack(row["request_body"], codec)
+            row["response_body"] = bodies.unpack(row["response_body"], codec)
+        return rows, total
+
+    def flow(self, session_id: str, flow_id: str) -> dict | None:
+        m = models.Flow
+        rows = self._all(m, m.session_id == session_id, m.id == flow_id)
+        for row in rows:
+            codec = row.pop("body_codec")
+            row["request_body"] = bodies.unpack(row["request_body"], codec)
+            row["response_body"] = bodies.unpack(row["response_body"], codec)
+        return rows[0] if rows else None
+
+    def severity_counts(self) -> dict[str, dict[str, int]]:
+        """session id → {severity: number of findings}."""
+        m = models.Finding
+        out: dict[str, dict[str, int]] = {}
+        with self._engine.connect() as conn:
+            for sid, severity, n in conn.execute(select(m.session_id, m.severity, func.count())
+                                                 .group_by(m.session_id, m.severity)):
+                out.setdefault(sid, {})[severity] = n
+        return out
+
     def consent_events(self, session_id: str) -> list[dict]:
         m = models.ConsentEvent
         return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])

@@ -101,3 +101,42 @@ def test_review_needs_csrf_and_keeps_history(client):
     bad = client.post(f"/api/sessions/s1/findings/{fp}/review", json={"decision": "approve", "reviewer": "x"},
                       headers={"Authorization": "Bearer " + TOKEN})
     assert bad.status_code == 422
+
+
+def test_browsers_filter_and_paginate(settings, writer, client):
+    writer.submit(ev.SessionStarted("big", "com.example.big", "lab", 500_000, meta={"scenario": "refuse"}))
+    writer.submit_many([ev.HookEvent("big", i, 1, 2_000_000 + i, 2_000_000 + i,
+                                     "android.location.LocationManager.getLastKnownLocation" if i % 2 else
+                                     "android.telephony.TelephonyManager.getImei",
+                                     "location" if i % 2 else "device_id", "precise_location" if i % 2 else "imei",
+                                     [], None, [], "main") for i in range(2500)])
+    writer.flush()
+    auth = {"Authorization": "Bearer " + TOKEN}
+    page = client.get("/api/sessions/big/events?category=location&page=3&size=100", headers=auth).json()
+    assert page["total"] == 1250 and page["pages"] == 13 and len(page["events"]) == 100
+    assert all(e["pi_category"] == "location" for e in page["events"])
+    assert page["events"][0]["id"] < page["events"][-1]["id"]
+    html = client.get("/sessions/big/events?category=location&page=2&token=" + TOKEN).text
+    assert "Page 2 of 13" in html and "category=location" in html
+    assert client.get("/api/sessions/big/events?api=getImei", headers=auth).json()["total"] == 1250
+    flows = client.get("/api/sessions/s1/flows?host=evil.example", headers=auth).json()
+    assert flows["total"] == 1
+    detail = client.get("/sessions/s1/flows/f1").text
+    assert "<script>alert(1)</script>" not in detail and "form:imei" in detail
+    assert client.get("/api/sessions/s1/flows/nope", headers=auth).status_code == 404
+    listed = client.get("/api/sessions?scenario=refuse", headers=auth).json()
+    assert [s["id"] for s in listed] == ["big"]
+    assert client.get("/api/sessions?sort=-started", headers=auth).json()[0]["id"] == "big"  # oldest first
+    assert client.get("/api/sessions?sort=findings", headers=auth).json()[0]["id"] == "s1"  # most findings
+
+
+def test_session_page_of_a_large_session_samples_its_timeline(settings, writer, client):
+    writer.submit(ev.SessionStarted("huge", "com.example.huge", "lab", 1_000_000))
+    writer.submit_many([ev.HookEvent("huge", i, 1, 2_000_000 + i * 1000, 2_000_000 + i * 1000,
+                                     "android.telephony.TelephonyManager.getImei", "device_id", "imei", [], None,
+                                     [f"com.example.huge.C{i % 7}.m(C.java:1)"], "main") for i in range(20_000)])
+    writer.flush()
+    data = client.get("/api/sessions/huge", headers={"Authorization": "Bearer " + TOKEN}).json()
+    assert 1000 < len(data["timeline"]["marks"]) <= 2000 and "evenly sampled" in data["timeline"]["note"]
+    assert data["counts"]["hook_events"] == 20_000
+    assert "evenly sampled" in client.get("/sessions/huge?token=" + TOKEN).text
