@@ -41,9 +41,13 @@ def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | 
                                "thread": e["thread"],
                                "stack": [{"frame": fr, "deciding": fr == deciding} for fr in e["stack"]]})
     flow_ids = list(evidence.get("flow_ids") or [])[:MAX_FLOWS]
+    all_matches = r.pi_matches(session_id)
+    if not flow_ids and wanted_events:  # a collection finding: where the collected value went (data flow)
+        flow_ids = list(dict.fromkeys(m["flow_id"] for m in all_matches if m["hook_event_id"] in set(wanted_events)))
+        flow_ids = flow_ids[:MAX_FLOWS]
     flows = []
     if flow_ids:
-        matches = [m for m in r.pi_matches(session_id) if m["flow_id"] in set(flow_ids)]
+        matches = [m for m in all_matches if m["flow_id"] in set(flow_ids)]
         by_id = {f["id"]: f for f in r.flows(session_id) if f["id"] in set(flow_ids)}
         for fid in flow_ids:
             f = by_id.get(fid)

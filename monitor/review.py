@@ -5,6 +5,7 @@ force; the earlier ones are the history."""
 from __future__ import annotations
 
 from . import events as ev
+from .timeutil import iso_utc
 
 FINDING_DECISIONS = ("confirm", "dismiss", "reopen")
 CONSENT_DECISIONS = ("accept", "reject")
@@ -55,8 +56,10 @@ def review_states(reviews: list[dict]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for r in sorted(reviews, key=lambda r: (r["ts"], r["id"])):
         item = out.setdefault(r["target"], {"history": []})
-        item["history"].append({k: r[k] for k in ("ts", "decision", "reviewer", "note")})
-        item.update(state="open" if r["decision"] == "reopen" else r["decision"], reviewer=r["reviewer"], ts=r["ts"],
+        item["history"].append({"ts": iso_utc(r["ts"]), "decision": r["decision"], "reviewer": r["reviewer"],
+                                "note": r["note"]})
+        item.update(state="open" if r["decision"] == "reopen" else r["decision"], reviewer=r["reviewer"],
+                    ts=iso_utc(r["ts"]),
                     note=r["note"])
     return out
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages privmon needs when they are missing: a JDK (the lab app),
-# adb (device control), Node.js/npm (building the Frida agent). `install-system-deps.sh bench`
+# adb (device control), Node.js/npm (building the Frida agent), Chromium and a CJK font
+# (report.pdf, the dashboard's browser test). `install-system-deps.sh bench`
 # adds wrk and nginx for bench/bench_proxy.py.
 set -euo pipefail
 
@@ -8,6 +9,8 @@ missing=()
 command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
 command -v adb >/dev/null 2>&1 || missing+=(adb)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # report.pdf and the dashboard's browser test
+fc-list 2>/dev/null | grep -qi "cjk" || missing+=(fonts-noto-cjk)  # Chinese text in report.pdf and screenshots
 if [ "${1:-}" = "bench" ]; then  # the proxy benchmark's load generator and origin server
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)
   command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)

@@ -17,6 +17,7 @@ from ..storage.queries import StoreReader
 from ..timeutil import iso_utc
 from ..analysis.analyze import session_timeline
 from ..analysis.analyze import session_watch_values
+from .pdf import html_to_pdf
 from .redact import Redactor
 from .report import render_report
 from .serialize import consent_json, flows_to_har, hook_event_json, reviewed_findings, session_json
@@ -107,6 +108,9 @@ def export_bundle(reader: StoreReader, session_id: str, out: Path, redact: bool 
         ),
     }
     files["flows.mitm"] = _flow_file(flows, ws)
+    pdf, pdf_problem = html_to_pdf(files["report.html"])
+    if pdf is not None:
+        files["report.pdf"] = pdf
     clock = reader.clock_samples(session_id)
     manifest = {
         "format": FORMAT,
@@ -122,6 +126,7 @@ def export_bundle(reader: StoreReader, session_id: str, out: Path, redact: bool 
         "reviewer_decisions": len(reader.reviews(session_id)),
         "clock_offsets": [{"at": iso_utc(c["ts"]), "offset_us": c["offset_us"], "error_us": c["error_us"]} for c in clock],
         "limits": LIMITS_NOTE,
+        "report_pdf": "report.pdf" if pdf is not None else f"not produced: {pdf_problem}",
         "redacted": ({"method": "watched values in every spelling → [PI:type/spelling:len:h=salted sha256]; "
                                 "compressed bodies removed", "values": redactor.count} if redactor else False),
         "files": {name: {"sha256": _sha256(data), "size": len(data)} for name, data in files.items()},

@@ -99,3 +99,10 @@ def test_signed_bundle_verifies_with_its_key_only(lab_demo, tmp_path):
     run_cli(home, "export", lab_demo["result"]["session"], "-o", str(unsigned))
     missing = run_cli(home, "verify", str(unsigned), "--pubkey", str(tmp_path / "team.pem.pub"))
     assert missing.returncode == 4 and "not signed" in missing.stderr
+
+
+def test_report_pdf_is_printed_offline(plain_bundle):
+    manifest = json.loads(plain_bundle["manifest.json"])
+    assert manifest["report_pdf"] == "report.pdf", manifest["report_pdf"]
+    pdf = plain_bundle["report.pdf"]
+    assert pdf.startswith(b"%PDF-") and len(pdf) > 5000

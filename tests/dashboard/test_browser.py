@@ -1,0 +1,102 @@
+"""The reviewer's path in a real browser (Playwright driving Debian's Chromium) against the real
+`privmon dashboard` on the demo lab session plus a session of hostile captured content."""
+
+import shutil
+import socket
+import subprocess
+import time
+
+import httpx
+import pytest
+
+from monitor import events as ev
+from monitor.config import Settings
+from monitor.storage.writer import EventWriter
+from tests.conftest import PRIVMON, REPO
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def _free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard(lab_demo):
+    home = lab_demo["home"]
+    with EventWriter(Settings.load(home).db_path) as writer:
+        writer.submit(ev.SessionStarted("hostile", "com.evil" + HOSTILE, "lab", 1_000_000))
+        writer.submit(ev.FlowRecord("hf1", "hostile", 2_000_000, 2_100_000, "POST", "https", "evil.example", 443,
+                                    "https://evil.example/" + HOSTILE, "HTTP/1.1", [["X-Evil", HOSTILE]],
+                                    HOSTILE.encode(), len(HOSTILE), False, 200))
+        writer.submit(ev.SessionEnded("hostile", 3_000_000, ev.SESSION_COMPLETED))
+        writer.flush()
+    port, token = _free_port(), "browser-test-token"
+    proc = subprocess.Popen([*PRIVMON, "dashboard", "--port", str(port), "--token", token], cwd=REPO,
+                            env={"PRIVMON_HOME": str(home), "PATH": "/usr/bin:/bin"},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/sessions", headers={"Authorization": f"Bearer {token}"})
+            break
+        except httpx.ConnectError:
+            assert time.monotonic() < deadline, "the dashboard did not start"
+            time.sleep(0.2)
+    yield f"http://127.0.0.1:{port}", token, lab_demo["result"]["session"]
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium")
+    assert chromium, "Debian's chromium is missing: run `make setup`"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def _page(browser):
+    page = browser.new_page()
+    problems = []
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    return page, problems
+
+
+def test_reviewer_opens_a_finding_and_confirms_it(dashboard, browser):
+    base, token, session = dashboard
+    page, problems = _page(browser)
+    page.goto(f"{base}/sessions?token={token}")
+    assert "token=" not in page.url  # moved into a cookie
+    page.click(f"text={session}")
+    assert page.locator("h2", has_text="Findings").count() == 1
+    page.locator("article.finding h3 a").first.click()
+    assert "/findings/" in page.url
+    assert page.locator("ol.stack li.deciding").count() >= 1  # the attributing frame is marked
+    page.fill("input[name=reviewer]", "han.meimei")
+    page.fill("input[name=note]", "seen on the device too")
+    page.click("button[value=confirm]")
+    page.wait_for_load_state()
+    assert page.locator("h2", has_text="Review: confirm").count() == 1
+    assert page.locator("td", has_text="han.meimei").count() == 1
+    page.screenshot(path=str(REPO / ".make-stamps" / "dashboard-finding.png"), full_page=True)
+    assert problems == []
+
+
+def test_hostile_content_renders_inert(dashboard, browser):
+    base, token, _ = dashboard
+    page, problems = _page(browser)
+    for path in ("/sessions", "/sessions/hostile", "/sessions/hostile/flows", "/sessions/hostile/flows/hf1"):
+        page.goto(f"{base}{path}?token={token}")
+        page.wait_for_load_state()
+        assert page.locator("img[src=x]").count() == 0, path
+        assert "<script>alert(1)</script>" in page.inner_text("body"), path  # shown as text
+    assert problems == []
