@@ -71,7 +71,7 @@ def _page(browser):
     return page, problems
 
 
-def test_reviewer_opens_a_finding_and_confirms_it(dashboard, browser):
+def test_reviewer_opens_a_finding_and_confirms_it(dashboard, browser, tmp_path):
     base, token, session = dashboard
     page, problems = _page(browser)
     page.goto(f"{base}/sessions?token={token}")
@@ -87,7 +87,7 @@ def test_reviewer_opens_a_finding_and_confirms_it(dashboard, browser):
     page.wait_for_load_state()
     assert page.locator("h2", has_text="Review: confirm").count() == 1
     assert page.locator("td", has_text="han.meimei").count() == 1
-    page.screenshot(path=str(REPO / ".make-stamps" / "dashboard-finding.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "dashboard-finding.png"), full_page=True)
     assert problems == []
 
 
