@@ -51,17 +51,20 @@ def timeline_sample(r, session_id: str) -> tuple[list[dict], list[dict], str | N
 
     import pandas as pd
 
-    frame = r.hook_event_frame(session_id)
+    data = r.hook_event_frame(session_id)
+    frame = data.frame
     note = None
     if len(frame) > MAX_MARKS:
         signals = frame[frame["signal"].notna()].head(MAX_MARKS // 4)
         step = max(1, len(frame) // (MAX_MARKS - len(signals)))
         frame = pd.concat([frame.iloc[::step], signals]).drop_duplicates("id").sort_values(["ts", "id"])
         note = f"showing {len(frame):,} of the session's hook events, evenly sampled (browse them all below)"
+    stacks = data.stacks
     events = [{"id": int(row.id), "ts": int(row.ts), "api": row.api,
                "pi_category": row.pi_category if isinstance(row.pi_category, str) else None,
                "pi_type": row.pi_type if isinstance(row.pi_type, str) else None,
-               "stack": json.loads(row.stack) if isinstance(row.stack, str) else []} for row in frame.itertuples()]
+               "stack": json.loads(stacks.get(int(row.stack_hash), "[]")) if pd.notna(row.stack_hash) else []}
+              for row in frame.itertuples()]
     flows, total = r.flow_page(session_id, limit=MAX_MARKS)
     if total > MAX_MARKS:
         note = (note + "; " if note else "") + f"the first {MAX_MARKS:,} of {total:,} flows"

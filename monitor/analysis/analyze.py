@@ -51,60 +51,74 @@ def _permissions_by_type() -> dict[str, str]:
 
 
 class _Events:
-    """The run's hook events as a frame, with stacks and values decoded once per distinct text."""
+    """The run's hook events as a frame; each distinct stack is decoded and attributed once."""
 
-    def __init__(self, frame: pd.DataFrame, app_package: str) -> None:
-        self.frame = frame
+    def __init__(self, data, app_package: str) -> None:
+        frame = self.frame = data.frame
         self.app_package = app_package
-        self._attr: dict[tuple[str, str], tuple[Attribution, bool]] = {}
+        self._stacks: dict[int, str] = data.stacks
+        self._signals: dict[int, tuple] = data.signals
+        self._rets: dict[int, str] = data.rets
+        self._attr: dict[tuple[int, str], tuple[Attribution, bool]] = {}
         self._row = {int(i): n for n, i in enumerate(frame["id"])} if not frame.empty else {}
 
-    def _decide(self, stack_text: str, api: str) -> tuple[Attribution, bool]:
-        key = (stack_text, api)
+    def stack(self, stack_hash) -> list[str]:
+        text = self._stacks.get(int(stack_hash)) if pd.notna(stack_hash) else None
+        return json.loads(text) if text else []
+
+    def _decide(self, stack_hash, api: str) -> tuple[Attribution, bool]:
+        key = (int(stack_hash) if pd.notna(stack_hash) else 0, api)
         hit = self._attr.get(key)
         if hit is None:
-            stack = json.loads(stack_text) if stack_text else []
+            stack = self.stack(stack_hash)
             hit = (attribute_stack(stack, self.app_package, api), reached_by_reflection(stack, api))
             self._attr[key] = hit
         return hit
 
     def attribution(self, event_id: int) -> Attribution:
         row = self.frame.iloc[self._row[int(event_id)]]
-        return self._decide(row["stack"], row["api"])[0]
+        return self._decide(row["stack_hash"], row["api"])[0]
 
     def event(self, event_id: int) -> dict:
-        row = self.frame.iloc[self._row[int(event_id)]]
-        return _decoded(row)
+        return self._decoded(self.frame.iloc[self._row[int(event_id)]].to_dict())
 
     def pi_reads(self) -> pd.DataFrame:
+        """PI reads with their caller (SDK or app) and whether reflection reached them."""
         reads = self.frame[self.frame["pi_category"].notna()]
-        decided = [self._decide(s, a) for s, a in zip(reads["stack"].tolist(), reads["api"].tolist())]
-        return reads.assign(
-            caller=[d[0].sdk.id if d[0].sdk else d[0].party for d in decided],
-            sdk=[d[0].label for d in decided],
-            party=[d[0].party for d in decided],
-            reflective=[d[1] for d in decided],
-        )[["id", "ts", "api", "pi_category", "pi_type", "hook_id", "caller", "sdk", "party", "reflective", "ret"]]
+        pairs = reads[["stack_hash", "api"]].drop_duplicates()
+        decided = [self._decide(h, a) for h, a in zip(pairs["stack_hash"].tolist(), pairs["api"].tolist())]
+        who = pairs.assign(caller=[d[0].sdk.id if d[0].sdk else d[0].party for d in decided],
+                           sdk=[d[0].label for d in decided], party=[d[0].party for d in decided],
+                           reflective=[d[1] for d in decided])
+        merged = reads.merge(who, on=["stack_hash", "api"], how="left", sort=False)
+        return merged[["id", "ts", "api", "pi_category", "pi_type", "hook_id", "caller", "sdk", "party", "reflective"]]
+
+    def distinct_values(self) -> pd.DataFrame:
+        """One PI read per distinct (category, type, returned value), with that value."""
+        reads = self.frame[self.frame["id"].isin(list(self._rets))]
+        return reads.assign(ret=[self._rets[int(i)] for i in reads["id"]])
 
     def signals(self) -> list[dict]:
         rows = self.frame[self.frame["signal"].notna()]
-        return [_decoded(row) for row in rows.to_dict("records")]
+        return [self._decoded(row) for row in rows.to_dict("records")]
+
+    def _decoded(self, row: dict) -> dict:
+        out = {k: row[k] for k in ("id", "ts", "api", "pi_category", "pi_type", "hook_id", "signal")}
+        out["id"], out["ts"] = int(out["id"]), int(out["ts"])
+        for k in ("pi_category", "pi_type", "hook_id", "signal"):
+            if not isinstance(out[k], str):  # NaN / None from the frame
+                out[k] = None
+        args, ret = self._signals.get(out["id"], (None, self._rets.get(out["id"])))
+        out["args"] = json.loads(args) if isinstance(args, str) else []
+        out["ret"] = json.loads(ret) if isinstance(ret, str) else None
+        out["stack"] = self.stack(row["stack_hash"])
+        return out
 
 
-def _decoded(row) -> dict:
-    out = {k: row[k] for k in ("id", "ts", "api", "pi_category", "pi_type", "hook_id", "signal")}
-    out["id"], out["ts"] = int(out["id"]), int(out["ts"])
-    for k in ("args", "ret", "stack"):
-        out[k] = json.loads(row[k]) if isinstance(row[k], str) else row[k]
-    for k in ("pi_category", "pi_type", "hook_id", "signal"):
-        if isinstance(out[k], float):  # NaN from the frame
-            out[k] = None
-    return out
-
-
-def _watchlist(reads: pd.DataFrame, exclude: set[str], profile_values: list[dict]) -> list[WatchValue]:
+def _watchlist(distinct: pd.DataFrame, exclude: set[str], profile_values: list[dict]) -> list[WatchValue]:
+    """`distinct`: one PI read per distinct returned value (_Events.distinct_values)."""
     seen: dict[str, WatchValue] = {}
-    distinct = reads.drop_duplicates(subset=["ret", "pi_category", "pi_type"]).sort_values(["ts", "id"])
+    distinct = distinct.sort_values(["ts", "id"])
     for row in distinct.itertuples():
         ret = json.loads(row.ret) if isinstance(row.ret, str) else None
         for value in values_from_event({"ret": ret, "pi_category": row.pi_category}):
@@ -136,7 +150,7 @@ def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | 
     flow_ts = {f["id"]: f["ts_start"] for f in flows}
 
     reads = events.pi_reads()
-    watchlist = _watchlist(reads, {app_package}, meta.get("watch") or [])
+    watchlist = _watchlist(events.distinct_values(), {app_package}, meta.get("watch") or [])
     needles = [n for w in watchlist for n in expand(w)]
     matches = find_matches(flows, needles, detectors=True)
     pi_matches = [
@@ -150,7 +164,7 @@ def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | 
                               reader.clock_samples(session_id))
     ctx = RuleContext(
         session_id=session_id, app_package=app_package, profile=profile, scenario=meta.get("scenario"),
-        session_start=session["started_at"], session_end=session["ended_at"], events=reads.drop(columns=["ret"]),
+        session_start=session["started_at"], session_end=session["ended_at"], events=reads,
         signals=signals, attributions=events.attribution,
         matches=_match_frame(pi_matches, flows, app_package, profile), timeline=timeline,
         entries=_catalogue_entries(), watch_values={w.value: (w.pi_type, w.pi_category) for w in watchlist},
@@ -194,4 +208,4 @@ def session_watch_values(reader: StoreReader, session_id: str) -> list[WatchValu
     """The session's watchlist: what the hooks returned and the device profile's identifiers."""
     session = reader.session(session_id)
     events = _Events(reader.hook_event_frame(session_id), session["app"])
-    return _watchlist(events.pi_reads(), {session["app"]}, (session["meta"] or {}).get("watch") or [])
+    return _watchlist(events.distinct_values(), {session["app"]}, (session["meta"] or {}).get("watch") or [])

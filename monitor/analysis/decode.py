@@ -32,6 +32,7 @@ SEP = " › "
 _B64_RUN = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
 _HEX_RUN = re.compile(rb"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,}(?![0-9A-Fa-f])")
 _JWT = re.compile(rb"(eyJ[A-Za-z0-9_-]+)\.(eyJ[A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)")
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f]")  # bytes no text has: worth trying protobuf
 _FORM = re.compile(rb"^[\w.%\[\]-]+=[^&]*(&[\w.%\[\]-]+=[^&]*)*$")
 
 
@@ -235,7 +236,7 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
                     dig(seg_path, raw, depth + 1)
             return
         # protobuf: only binary data is tried (control bytes near the start), and it must parse whole
-        if any(b < 9 or 13 < b < 32 for b in data[:64]):
+        if _CONTROL.search(data, 0, 64):
             try:
                 fields = _protobuf_fields(data)
             except ValueError:

@@ -8,7 +8,7 @@ import multiprocessing
 import os
 from dataclasses import dataclass
 
-from .decode import decode_request
+from .decode import SEP, decode_request
 from .detectors import detect
 from .engine import make_matcher
 from .transforms import Needle, WatchValue
@@ -29,6 +29,7 @@ class FlowDecodeIssue:
     error: str
 
 
+WHOLE_DECODINGS = ("json:", "form:", "multipart:", "pb:", "gzip", "deflate", "br", "zstd")
 DETECTED = "detected"  # the encoding of a detector's match: a value no hook or profile gave
 
 
@@ -72,9 +73,13 @@ class FlowMatcher:
     def _detect(self, flow_id: str, segments, seen: set) -> list[Match]:
         """Lower-confidence matches for values nobody told us about (watched values excluded)."""
         out = []
+        # A segment decoded whole into parts (JSON, a form, multipart, protobuf, a compressed body)
+        # is searched through its parts: scanning it again would only find the same values.
+        whole = {seg.path.rsplit(SEP, 1)[0] for seg in segments
+                 if SEP in seg.path and seg.path.rsplit(SEP, 1)[1].startswith(WHOLE_DECODINGS)}
         for segment in segments:
-            if segment.path == "url":
-                continue  # its query parameters are segments of their own
+            if segment.path == "url" or segment.path in whole:
+                continue  # the URL's query parameters are segments of their own
             for d in detect(segment.data, segment.key):
                 key = (d.value, DETECTED, segment.path)
                 if d.value in self._known or key in seen:

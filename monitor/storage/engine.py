@@ -43,6 +43,7 @@ def _bodies_websockets_reviews_match_times(conn: Connection) -> None:
     _add_columns(conn, "pi_matches", {"ts": "BIGINT"})
     _add_columns(conn, "consent_events", {"confidence": "FLOAT"})
     _add_columns(conn, "findings", {"title_zh": "TEXT", "explanation_zh": "TEXT"})
+    _add_columns(conn, "hook_events", {"stack_hash": "BIGINT"})
     models.WebSocketMessage.__table__.create(conn, checkfirst=True)
     models.ReviewRecord.__table__.create(conn, checkfirst=True)
 

@@ -49,6 +49,8 @@ class HookEvent(Base):
     thread: Mapped[str | None] = mapped_column(String, nullable=True)
     hook_id: Mapped[str | None] = mapped_column(String, nullable=True)
     signal: Mapped[str | None] = mapped_column(String, nullable=True)
+    # 64-bit digest of the stack's JSON: analysis reads each distinct stack once (NULL before v4)
+    stack_hash: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
     __table_args__ = (Index("ix_hook_events_session_ts", "session_id", "ts"),)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,17 @@ class SessionNotFound(LookupError):
     def __init__(self, session_id: str) -> None:
         super().__init__(f"no session {session_id!r} in the store (see `privmon sessions`)")
         self.session_id = session_id
+
+
+@dataclass
+class HookEventData:
+    """A session's hook events for analysis (not in frame.attrs: pandas deep-copies those on
+    every operation)."""
+
+    frame: Any  # pandas DataFrame: id, ts, api, pi_category, pi_type, hook_id, signal, stack_hash
+    stacks: dict[int, str]  # stack_hash → the stack's JSON
+    rets: dict[int, str]  # id of one PI read per distinct (category, type, value) → the value's JSON
+    signals: dict[int, tuple[str, str]]  # signal event id → (args JSON, ret JSON)
 
 
 def _row(obj: Any, columns) -> dict[str, Any]:
@@ -77,27 +90,59 @@ class StoreReader:
         m = models.HookEvent
         return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id], limit=limit, offset=offset)
 
-    def hook_event_frame(self, session_id: str):
-        """All hook events of a session as a pandas frame, with args/ret/stack left as JSON text
-        (analysis decodes each distinct text once)."""
-        import pandas as pd
-
-        columns = ["id", "ts", "api", "pi_category", "pi_type", "hook_id", "signal", "args", "ret", "stack"]
-        sql = f"SELECT {', '.join(columns)} FROM hook_events WHERE session_id = ? ORDER BY ts, id"
+    def _raw(self, sql: str, params: tuple) -> list[tuple]:
         raw = self._engine.raw_connection()  # plain sqlite3 rows: several times faster than ORM rows here
         try:
-            rows = raw.cursor().execute(sql, (session_id,)).fetchall()
+            return raw.cursor().execute(sql, params).fetchall()
         finally:
             raw.close()
-        return pd.DataFrame.from_records(rows, columns=columns)
+
+    def hook_event_frame(self, session_id: str) -> "HookEventData":
+        """All hook events of a session as a pandas frame for analysis. Stacks come as `stack_hash`
+        plus one JSON text per distinct stack; return values and arguments only where analysis
+        reads them (one PI read per distinct returned value, signals' `args`/`ret`)."""
+        import pandas as pd
+
+        columns = ["id", "ts", "api", "pi_category", "pi_type", "hook_id", "signal", "stack_hash"]
+        rows = self._raw(f"SELECT {', '.join(columns)} FROM hook_events WHERE session_id = ?", (session_id,))
+        # sorted here, not in SQL: walking the (session, ts) index visits the table out of order
+        frame = pd.DataFrame.from_records(rows, columns=columns).sort_values(["ts", "id"], ignore_index=True)
+        stacks = dict(self._raw(
+            "SELECT stack_hash, stack FROM hook_events WHERE id IN (SELECT MIN(id) FROM hook_events "
+            "WHERE session_id = ? AND stack_hash IS NOT NULL GROUP BY stack_hash)", (session_id,)))
+        legacy = self._raw("SELECT id, stack FROM hook_events WHERE session_id = ? AND stack_hash IS NULL", (session_id,))
+        if legacy:  # stored before schema v4: key those stacks by their text
+            by_id = {}
+            for event_id, text in legacy:
+                key = hash(text) | (1 << 62)
+                stacks[key] = text
+                by_id[event_id] = key
+            frame.loc[frame["stack_hash"].isna(), "stack_hash"] = frame["id"].map(by_id)
+        rets = dict(self._raw("SELECT MIN(id), ret FROM hook_events WHERE session_id = ? AND pi_category IS NOT NULL "
+                              "GROUP BY pi_category, pi_type, ret", (session_id,)))
+        signals = {i: (args, ret) for i, args, ret in self._raw(
+            "SELECT id, args, ret FROM hook_events WHERE session_id = ? AND signal IS NOT NULL", (session_id,))}
+        return HookEventData(frame, stacks, rets, signals)
 
     def flows(self, session_id: str, limit: int | None = None, offset: int = 0) -> list[dict]:
-        m = models.Flow
-        rows = self._all(m, m.session_id == session_id, order_by=[m.ts_start, m.id], limit=limit, offset=offset)
-        for row in rows:
+        columns = [c.name for c in models.Flow.__table__.columns]
+        sql = f"SELECT {', '.join(columns)} FROM flows WHERE session_id = ? ORDER BY ts_start, id"
+        params: tuple = (session_id,)
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += (limit, offset)
+        rows = []
+        for values in self._raw(sql, params):
+            row = dict(zip(columns, values))
             codec = row.pop("body_codec")
             row["request_body"] = bodies.unpack(row["request_body"], codec)
             row["response_body"] = bodies.unpack(row["response_body"], codec)
+            row["request_headers"] = json.loads(row["request_headers"]) if row["request_headers"] else []
+            row["response_headers"] = json.loads(row["response_headers"]) if row["response_headers"] else []
+            row["request_body_truncated"] = bool(row["request_body_truncated"])
+            row["response_body_truncated"] = bool(row["response_body_truncated"])
+            row["tls"] = bool(row["tls"])
+            rows.append(row)
         return rows
 
     def websocket_messages(self, session_id: str, flow_id: str | None = None) -> list[dict]:

@@ -8,6 +8,7 @@ the others; records that still fail are reported through `errors`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import queue
@@ -48,7 +49,14 @@ def _row(record: Any) -> dict:
             row["request_body"], row["response_body"])
     elif isinstance(record, ev.WebSocketRecord):
         row["content"], row["body_codec"] = bodies.pack(row["content"])
+    elif isinstance(record, ev.HookEvent):
+        row["stack_hash"] = stack_hash(row["stack"])
     return row
+
+
+def stack_hash(stack: list) -> int:
+    digest = hashlib.blake2b(_json(stack).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 class _Barrier:

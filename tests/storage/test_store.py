@@ -157,3 +157,21 @@ def test_a_version_3_store_upgrades_keeping_uncompressed_bodies(settings, writer
     with StoreReader(settings.db_path) as reader:
         assert reader.flows("s1")[0]["request_body"] == b"y" * 1000
         assert reader.websocket_messages("s1") == [] and reader.reviews("s1") == []
+
+
+def test_events_stored_before_stack_hashes_are_still_attributed(settings, writer):
+    from monitor.analysis.persist import analyze_and_store
+
+    writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
+    umeng = ["android.telephony.TelephonyManager.getImei(Native Method)", "com.umeng.commonsdk.UMConfigure.init(U.java:1)"]
+    writer.submit(ev.HookEvent("s1", 1, 1, 100, 100, "android.telephony.TelephonyManager.getImei", "device_id", "imei",
+                               [], "861234567890123", umeng, "main"))
+    writer.flush()
+    con = sqlite3.connect(settings.db_path)
+    con.execute("UPDATE hook_events SET stack_hash = NULL")  # as a version-3 store has them
+    con.commit()
+    con.close()
+    analyze_and_store(settings, "s1", writer)
+    with StoreReader(settings.db_path) as reader:
+        found = [f for f in reader.findings("s1") if f["rule_id"] == "PRECONSENT_COLLECTION"]
+    assert found and found[0]["sdk"] == "Umeng"
