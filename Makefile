@@ -41,6 +41,7 @@ bench: setup ## Run the benchmarks (results go in docs/performance.md)
 	$(PY) bench/bench_writer.py
 	$(PY) bench/bench_proxy.py
 	$(PY) bench/bench_analysis.py
+	$(PY) bench/bench_dashboard.py
 	$(PY) bench/bench_matcher.py
 	$(PY) bench/bench_hooks.py
 

@@ -165,6 +165,24 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         store_review(session_id, fingerprint, decision, reviewer, note)
         return RedirectResponse(f"/sessions/{session_id}/findings/{fingerprint}", status_code=303)
 
+    @web.get("/sessions/{session_id}/export")
+    def export(session_id: str, r: Reader, redact: bool = False):
+        """The session's evidence bundle (zip), as `privmon export` writes it."""
+        import tempfile
+
+        from fastapi.responses import Response
+
+        from monitor.evidence.bundle import export_bundle
+
+        session_or_404(r, session_id)
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "bundle.zip"
+            export_bundle(r, session_id, out, redact=redact)
+            data = out.read_bytes()
+        name = f"privmon-{session_id}{'-redacted' if redact else ''}.zip"
+        return Response(data, media_type="application/zip",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
     @web.get("/", include_in_schema=False)
     def root():
         return RedirectResponse("/sessions", status_code=303)

@@ -45,27 +45,15 @@ MAX_MARKS = 2000
 
 
 def timeline_sample(r, session_id: str) -> tuple[list[dict], list[dict], str | None]:
-    """At most MAX_MARKS hook events and flows, evenly spread over the run (every signal event kept
-    while there is room): a chart of 100 k marks would be unreadable and slow."""
-    import json
-
-    import pandas as pd
-
-    data = r.hook_event_frame(session_id)
-    frame = data.frame
+    """At most MAX_MARKS hook events (every k-th, chosen in SQL so a 100 k-event session costs no
+    more than a small one) and the first MAX_MARKS flows."""
+    rows, total = r.hook_event_sample(session_id, MAX_MARKS)
     note = None
-    if len(frame) > MAX_MARKS:
-        signals = frame[frame["signal"].notna()].head(MAX_MARKS // 4)
-        step = max(1, len(frame) // (MAX_MARKS - len(signals)))
-        frame = pd.concat([frame.iloc[::step], signals]).drop_duplicates("id").sort_values(["ts", "id"])
-        note = f"showing {len(frame):,} of the session's hook events, evenly sampled (browse them all below)"
-    stacks = data.stacks
-    events = [{"id": int(row.id), "ts": int(row.ts), "api": row.api,
-               "pi_category": row.pi_category if isinstance(row.pi_category, str) else None,
-               "pi_type": row.pi_type if isinstance(row.pi_type, str) else None,
-               "stack": json.loads(stacks.get(int(row.stack_hash), "[]")) if pd.notna(row.stack_hash) else []}
-              for row in frame.itertuples()]
-    flows, total = r.flow_page(session_id, limit=MAX_MARKS)
-    if total > MAX_MARKS:
-        note = (note + "; " if note else "") + f"the first {MAX_MARKS:,} of {total:,} flows"
+    if total > len(rows):
+        note = f"showing {len(rows):,} of the session's {total:,} hook events, evenly sampled (browse them all below)"
+    events = [{"id": e["id"], "ts": e["ts"], "api": e["api"], "pi_category": e["pi_category"], "pi_type": e["pi_type"],
+               "stack": e["stack"]} for e in rows]
+    flows, flow_total = r.flow_page(session_id, limit=MAX_MARKS)
+    if flow_total > MAX_MARKS:
+        note = (note + "; " if note else "") + f"the first {MAX_MARKS:,} of {flow_total:,} flows"
     return events, flows, note

@@ -343,7 +343,7 @@ def keygen(output: Path = typer.Option(..., "-o", "--output", help="Where to wri
 @app.command()
 def verify(
     bundle: Path = typer.Argument(..., help="An evidence bundle (.zip)."),
-    pubkey: Optional[Path] = typer.Option(None, "--pubkey", help="Require a signature by this Ed25519 public key (PEM)."),
+    pubkey: Optional[Path] = typer.Option(None, "--key", "--pubkey", help="Require a signature by this Ed25519 public key (PEM)."),
 ) -> None:
     """Check that nothing in an evidence bundle was changed (and who signed it); exits non-zero
     naming what was."""

@@ -173,6 +173,18 @@ class StoreReader:
             total = conn.execute(select(func.count()).select_from(m).where(*where)).scalar_one()
         return self._all(m, *where, order_by=[m.ts, m.id], limit=limit, offset=offset), total
 
+    def hook_event_sample(self, session_id: str, at_most: int) -> tuple[list[dict], int]:
+        """About `at_most` hook events spread over the session (every k-th by id), and the total."""
+        m = models.HookEvent
+        with self._engine.connect() as conn:
+            total, low, high = conn.execute(select(func.count(), func.min(m.id), func.max(m.id))
+                                            .where(m.session_id == session_id)).one()
+        if not total:
+            return [], 0
+        step = max(1, -(-(high - low + 1) // at_most))
+        where = [m.session_id == session_id] + ([(m.id - low) % step == 0] if step > 1 else [])
+        return self._all(m, *where, order_by=[m.ts, m.id]), total
+
     def flow_page(self, session_id: str, host: str | None = None, text: str | None = None, limit: int = 100,
                   offset: int = 0) -> tuple[list[dict], int]:
         m = models.Flow

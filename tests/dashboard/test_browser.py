@@ -71,7 +71,10 @@ def _page(browser):
     return page, problems
 
 
-def test_reviewer_opens_a_finding_and_confirms_it(dashboard, browser, tmp_path):
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def test_reviewer_opens_a_finding_confirms_it_and_exports_the_bundle(dashboard, browser, tmp_path):
     base, token, session = dashboard
     page, problems = _page(browser)
     page.goto(f"{base}/sessions?token={token}")
@@ -87,7 +90,23 @@ def test_reviewer_opens_a_finding_and_confirms_it(dashboard, browser, tmp_path):
     page.wait_for_load_state()
     assert page.locator("h2", has_text="Review: confirm").count() == 1
     assert page.locator("td", has_text="han.meimei").count() == 1
-    page.screenshot(path=str(tmp_path / "dashboard-finding.png"), full_page=True)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-finding.png"), full_page=True)
+    page.click("text=←")
+    with page.expect_download() as download:
+        page.click("a.export")
+    bundle = tmp_path / "bundle.zip"
+    download.value.save_as(bundle)
+    from monitor.evidence.bundle import verify_bundle
+
+    report = verify_bundle(bundle)
+    assert report.ok, report.problems
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(bundle) as zf:
+        exported = json.loads(zf.read("findings.json"))
+    assert any(f["review"]["state"] == "confirm" and f["review"]["reviewer"] == "han.meimei" for f in exported)
     assert problems == []
 
 
