@@ -17,9 +17,17 @@ session=$("$PRIVMON" sessions --json | "$(dirname "$PRIVMON")/python" -c 'import
 bundle="$OUT/privmon-$session.zip"
 "$PRIVMON" export "$session" -o "$bundle" >/dev/null
 "$PRIVMON" verify "$bundle"
+"$(dirname "$PRIVMON")/python" - "$bundle" "$OUT" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as zf:
+    for name in ("report.html", "report.pdf", "findings.csv"):
+        if name in zf.namelist():
+            zf.extract(name, sys.argv[2])
+PY
 echo
 echo "Session:  $session   (see: $PRIVMON findings $session --json)"
 echo "Evidence: $bundle"
+echo "Report:   $OUT/report.html, $OUT/report.pdf, $OUT/findings.csv"
 if [ "${DEMO_SERVE:-1}" = "0" ]; then
   exit 0
 fi
