@@ -16,7 +16,6 @@ from monitor.storage.queries import SessionNotFound, StoreReader
 
 from pydantic import BaseModel, Field
 
-from monitor import events as ev
 from monitor.review import ReviewError, decision as make_decision, finding_target
 from monitor.timeutil import now_us
 

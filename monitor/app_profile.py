@@ -10,9 +10,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .config import REPO_ROOT
+from .yamlfile import load_named_yaml
 
 PROFILES_DIR = REPO_ROOT / "app_profiles"
 
@@ -89,15 +88,7 @@ def parse_profile(path: Path, data: Any) -> AppProfile:
 
 
 def load_app_profile(name_or_path: str | Path) -> AppProfile:
-    path = Path(name_or_path)
-    if not path.suffix:
-        path = PROFILES_DIR / f"{name_or_path}.yaml"
-    if not path.exists():
-        raise AppProfileError(f"no app profile {name_or_path!r} (looked for {path})")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise AppProfileError(f"{path}: not valid YAML: {exc}") from exc
+    path, data = load_named_yaml(name_or_path, PROFILES_DIR, "app profile", AppProfileError)
     return parse_profile(path, data)
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from .config import REPO_ROOT
+from .yamlfile import load_named_yaml
 
 PROFILES_DIR = REPO_ROOT / "device_profiles"
 
@@ -64,15 +62,7 @@ class DeviceProfile:
 
 
 def load_profile(name_or_path: str | Path) -> DeviceProfile:
-    path = Path(name_or_path)
-    if not path.suffix:
-        path = PROFILES_DIR / f"{name_or_path}.yaml"
-    if not path.exists():
-        raise ProfileError(f"no device profile {name_or_path!r} (looked for {path})")
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"{path}: not valid YAML: {exc}") from exc
+    path, data = load_named_yaml(name_or_path, PROFILES_DIR, "device profile", ProfileError)
     if not isinstance(data, dict) or "name" not in data:
         raise ProfileError(f"{path}: a profile is a mapping with at least a 'name'")
     known = set(DeviceProfile.__dataclass_fields__)

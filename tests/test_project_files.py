@@ -1,11 +1,8 @@
 """Checks over the project's own declarative files and command help."""
 
-import json
-import re
 from pathlib import Path
 
 import click
-import frida
 import pytest
 import typer.main
 

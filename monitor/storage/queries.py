@@ -30,6 +30,14 @@ class HookEventData:
     signals: dict[int, tuple[str, str]]  # signal event id → (args JSON, ret JSON)
 
 
+def _unpacked(flow: dict) -> dict:
+    """A flow row with its bodies as captured (the store keeps them compressed)."""
+    codec = flow.pop("body_codec")
+    flow["request_body"] = bodies.unpack(flow["request_body"], codec)
+    flow["response_body"] = bodies.unpack(flow["response_body"], codec)
+    return flow
+
+
 def _row(obj: Any, columns) -> dict[str, Any]:
     return {c.key: getattr(obj, c.key) for c in columns}
 
@@ -133,10 +141,7 @@ class StoreReader:
             params += (limit, offset)
         rows = []
         for values in self._raw(sql, params):
-            row = dict(zip(columns, values))
-            codec = row.pop("body_codec")
-            row["request_body"] = bodies.unpack(row["request_body"], codec)
-            row["response_body"] = bodies.unpack(row["response_body"], codec)
+            row = _unpacked(dict(zip(columns, values)))
             row["request_headers"] = json.loads(row["request_headers"]) if row["request_headers"] else []
             row["response_headers"] = json.loads(row["response_headers"]) if row["response_headers"] else []
             row["request_body_truncated"] = bool(row["request_body_truncated"])
@@ -198,20 +203,12 @@ class StoreReader:
             ids = [r[0] for r in conn.execute(select(m.id).where(*where).order_by(m.ts_start, m.id)
                                               .limit(limit).offset(offset))]
         rows = self._all(m, m.id.in_(ids), order_by=[m.ts_start, m.id]) if ids else []
-        for row in rows:
-            codec = row.pop("body_codec")
-            row["request_body"] = bodies.unpack(row["request_body"], codec)
-            row["response_body"] = bodies.unpack(row["response_body"], codec)
-        return rows, total
+        return [_unpacked(row) for row in rows], total
 
     def flow(self, session_id: str, flow_id: str) -> dict | None:
         m = models.Flow
         rows = self._all(m, m.session_id == session_id, m.id == flow_id)
-        for row in rows:
-            codec = row.pop("body_codec")
-            row["request_body"] = bodies.unpack(row["request_body"], codec)
-            row["response_body"] = bodies.unpack(row["response_body"], codec)
-        return rows[0] if rows else None
+        return _unpacked(rows[0]) if rows else None
 
     def severity_counts(self) -> dict[str, dict[str, int]]:
         """session id → {severity: number of findings}."""

@@ -1,6 +1,5 @@
 """The hook runner against real Frida sessions: whatever a script sends is stored."""
 
-import subprocess
 import sys
 import time
 
