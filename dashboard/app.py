@@ -24,6 +24,8 @@ from urllib.parse import urlencode
 from .browse import event_page, flow_detail, flow_page
 from .finding import finding_detail
 from .security import TokenMiddleware, csrf_ok, csrf_token
+from monitor.analysis.timeline import build_timeline as analysis_timeline
+
 from .timeline import build_timeline, timeline_sample
 
 HERE = Path(__file__).resolve().parent
@@ -78,6 +80,8 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         s = session_or_404(r, session_id)
         hook_events, flows, timeline_note = timeline_sample(r, session_id)
         consents = r.consent_events(session_id)
+        phases = analysis_timeline(s, consents, r.signal_events(session_id, ("lifecycle", "screen_state")),
+                                   r.reviews(session_id), r.clock_samples(session_id))
         lanes, decided = {}, {}
         for e in hook_events:
             key = (tuple(e["stack"]), e["api"])
@@ -109,7 +113,8 @@ def create_app(db_path: Path, token: str) -> FastAPI:
                       "device_build": meta.get("device_build"), "app_profile": meta.get("app_profile"),
                       "versions": meta.get("versions"), "main_class": meta.get("main_class")},
             "consent_events": [consent_json(c) for c in consents],
-            "timeline": {**build_timeline(s, hook_events, flows, consents, lanes), "note": timeline_note},
+            "timeline": {**build_timeline(s, hook_events, flows, consents, lanes, phases.phases, phases.states),
+                         "note": timeline_note},
         }
 
     def finding_or_404(r: StoreReader, session_id: str, fingerprint: str) -> dict:

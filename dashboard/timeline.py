@@ -10,7 +10,8 @@ LEFT = 170
 
 
 def build_timeline(session: dict, hook_events: list[dict], flows: list[dict], consents: list[dict],
-                   attribution_of: dict[int, str]) -> dict:
+                   attribution_of: dict[int, str], phases=(), states=()) -> dict:
+    """`phases` / `states`: the analysis timeline's intervals, drawn as bands behind the lanes."""
     times = [e["ts"] for e in hook_events] + [f["ts_start"] for f in flows] + [c["ts"] for c in consents]
     start = min(times + [session["started_at"]])
     end = max(times + [session["ended_at"] or session["started_at"]])
@@ -37,8 +38,19 @@ def build_timeline(session: dict, hook_events: list[dict], flows: list[dict], co
         m["y"] = lane_y[m["lane"]]
     height = 40 + len(lanes) * LANE_HEIGHT
     consent_lines = [{"x": x(c["ts"]), "kind": c["kind"], "label": f"{iso_utc(c['ts'])} {c['kind']} ({c['source']})"} for c in consents]
+    def bands(intervals, y: int) -> list[dict]:
+        out = []
+        for i in intervals:
+            x1 = x(max(i.start, start))
+            x2 = x(min(i.end if i.end is not None else end, end))
+            if x2 > x1:
+                out.append({"x": x1, "width": round(x2 - x1, 1), "y": y, "name": i.name,
+                            "label": f"{i.name} from {iso_utc(i.start)}"})
+        return out
+
     return {"width": WIDTH, "height": height, "left": LEFT, "lanes": [{"name": n, "y": y} for n, y in lane_y.items()],
-            "marks": marks, "consents": consent_lines, "start": iso_utc(start), "end": iso_utc(end)}
+            "marks": marks, "consents": consent_lines, "start": iso_utc(start), "end": iso_utc(end),
+            "phase_bands": bands(phases, 2), "state_bands": bands(states, 12)}
 
 
 MAX_MARKS = 2000

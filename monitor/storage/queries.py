@@ -178,6 +178,10 @@ class StoreReader:
             total = conn.execute(select(func.count()).select_from(m).where(*where)).scalar_one()
         return self._all(m, *where, order_by=[m.ts, m.id], limit=limit, offset=offset), total
 
+    def signal_events(self, session_id: str, signals: tuple[str, ...]) -> list[dict]:
+        m = models.HookEvent
+        return self._all(m, m.session_id == session_id, m.signal.in_(signals), order_by=[m.ts, m.id])
+
     def hook_event_sample(self, session_id: str, at_most: int) -> tuple[list[dict], int]:
         """About `at_most` hook events spread over the session (every k-th by id), and the total."""
         m = models.HookEvent

@@ -41,6 +41,8 @@ def test_json_twins(client):
     sessions = client.get("/api/sessions", headers=auth).json()
     assert sessions[0]["id"] == "s1" and sessions[0]["findings"] >= 2
     detail = client.get("/api/sessions/s1", headers=auth).json()
+    assert [b["name"] for b in detail["timeline"]["phase_bands"]] == ["before-notice"]  # no notice, no consent
+    assert [b["name"] for b in detail["timeline"]["state_bands"]] == ["foreground"]
     assert {f["rule_id"] for f in detail["findings"]} == {
         "PRECONSENT_COLLECTION", "PRECONSENT_TRANSMISSION", "SDK_PRECONSENT", "NO_NOTICE_AT_FIRST_RUN"}
     assert detail["timeline"]["marks"]
