@@ -76,9 +76,10 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         rows.sort(key=lambda x: x[key] or (0 if key == "findings" else ""), reverse=descending)
         return rows
 
-    def session_data(r: StoreReader, session_id: str) -> dict:
+    def session_data(r: StoreReader, session_id: str, from_us: int | None = None, to_us: int | None = None) -> dict:
         s = session_or_404(r, session_id)
-        hook_events, flows, timeline_note = timeline_sample(r, session_id)
+        window = (from_us, to_us) if from_us is not None and to_us is not None and to_us > from_us else None
+        hook_events, flows, timeline_note = timeline_sample(r, session_id, window)
         consents = r.consent_events(session_id)
         phases = analysis_timeline(s, consents, r.signal_events(session_id, ("lifecycle", "screen_state")),
                                    r.reviews(session_id), r.clock_samples(session_id))
@@ -113,7 +114,7 @@ def create_app(db_path: Path, token: str) -> FastAPI:
                       "device_build": meta.get("device_build"), "app_profile": meta.get("app_profile"),
                       "versions": meta.get("versions"), "main_class": meta.get("main_class")},
             "consent_events": [consent_json(c) for c in consents],
-            "timeline": {**build_timeline(s, hook_events, flows, consents, lanes, phases.phases, phases.states),
+            "timeline": {**build_timeline(s, hook_events, flows, consents, lanes, phases.phases, phases.states, window),
                          "note": timeline_note},
         }
 
@@ -247,8 +248,28 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         return templates.TemplateResponse(request, "flow.html", {**detail, "session": session_json(s)})
 
     @web.get("/api/sessions/{session_id}")
-    def api_session(session_id: str, r: Reader) -> dict:
-        return session_data(r, session_id)
+    def api_session(session_id: str, r: Reader, from_us: int | None = None, to_us: int | None = None) -> dict:
+        """`from_us`/`to_us`: zoom the timeline to that time range (epoch µs)."""
+        return session_data(r, session_id, from_us, to_us)
+
+    @web.get("/api/sessions/{session_id}/events/{event_id}")
+    def api_event(session_id: str, event_id: int, r: Reader) -> dict:
+        return event_or_404(r, session_id, event_id)
+
+    @web.get("/sessions/{session_id}/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
+    def page_event(request: Request, session_id: str, event_id: int, r: Reader):
+        s = session_or_404(r, session_id)
+        return templates.TemplateResponse(request, "event.html", {"session": session_json(s),
+                                                                   "event": event_or_404(r, session_id, event_id)})
+
+    def event_or_404(r: StoreReader, session_id: str, event_id: int) -> dict:
+        session_or_404(r, session_id)
+        e = r.hook_event(session_id, event_id)
+        if e is None:
+            raise HTTPException(404, f"no hook event {event_id} in session {session_id!r}")
+        from monitor.evidence.serialize import hook_event_json
+
+        return hook_event_json(e)
 
     @web.get("/sessions", response_class=HTMLResponse, include_in_schema=False)
     def page_sessions(request: Request, r: Reader, app: str | None = None, target: str | None = None,
@@ -259,7 +280,7 @@ def create_app(db_path: Path, token: str) -> FastAPI:
             "sort": sort, "live": any(x["status"] == "running" for x in rows)})
 
     @web.get("/sessions/{session_id}", response_class=HTMLResponse, include_in_schema=False)
-    def page_session(request: Request, session_id: str, r: Reader):
-        return templates.TemplateResponse(request, "session.html", session_data(r, session_id))
+    def page_session(request: Request, session_id: str, r: Reader, from_us: int | None = None, to_us: int | None = None):
+        return templates.TemplateResponse(request, "session.html", session_data(r, session_id, from_us, to_us))
 
     return web

@@ -182,22 +182,29 @@ class StoreReader:
         m = models.HookEvent
         return self._all(m, m.session_id == session_id, m.signal.in_(signals), order_by=[m.ts, m.id])
 
-    def hook_event_sample(self, session_id: str, at_most: int) -> tuple[list[dict], int]:
-        """About `at_most` hook events spread over the session (every k-th by id), and the total."""
+    def hook_event_sample(self, session_id: str, at_most: int, window: tuple[int, int] | None = None
+                          ) -> tuple[list[dict], int]:
+        """About `at_most` hook events spread over the session or a time window (every k-th by id),
+        and how many there are in all."""
         m = models.HookEvent
+        where = [m.session_id == session_id] + ([m.ts >= window[0], m.ts <= window[1]] if window else [])
         with self._engine.connect() as conn:
-            total, low, high = conn.execute(select(func.count(), func.min(m.id), func.max(m.id))
-                                            .where(m.session_id == session_id)).one()
+            total, low, high = conn.execute(select(func.count(), func.min(m.id), func.max(m.id)).where(*where)).one()
         if not total:
             return [], 0
         step = max(1, -(-(high - low + 1) // at_most))
-        where = [m.session_id == session_id] + ([(m.id - low) % step == 0] if step > 1 else [])
+        where += [(m.id - low) % step == 0] if step > 1 else []
         return self._all(m, *where, order_by=[m.ts, m.id]), total
 
+    def hook_event(self, session_id: str, event_id: int) -> dict | None:
+        m = models.HookEvent
+        rows = self._all(m, m.session_id == session_id, m.id == event_id)
+        return rows[0] if rows else None
+
     def flow_page(self, session_id: str, host: str | None = None, text: str | None = None, limit: int = 100,
-                  offset: int = 0) -> tuple[list[dict], int]:
+                  offset: int = 0, window: tuple[int, int] | None = None) -> tuple[list[dict], int]:
         m = models.Flow
-        where = [m.session_id == session_id]
+        where = [m.session_id == session_id] + ([m.ts_start >= window[0], m.ts_start <= window[1]] if window else [])
         if host:
             where.append(m.host == host)
         if text:

@@ -142,3 +142,17 @@ def test_session_page_of_a_large_session_samples_its_timeline(settings, writer, 
     assert 1000 < len(data["timeline"]["marks"]) <= 2000 and "evenly sampled" in data["timeline"]["note"]
     assert data["counts"]["hook_events"] == 20_000
     assert "evenly sampled" in client.get("/sessions/huge?token=" + TOKEN).text
+
+
+def test_timeline_zooms_and_its_marks_open_their_records(client):
+    auth = {"Authorization": "Bearer " + TOKEN}
+    whole = client.get("/api/sessions/s1", headers=auth).json()["timeline"]
+    assert {m["kind"] for m in whole["marks"]} == {"hook", "flow"}
+    zoomed = client.get("/api/sessions/s1?from_us=1500000&to_us=2500000", headers=auth).json()["timeline"]
+    assert zoomed["zoomed"] and [m["kind"] for m in zoomed["marks"]] == ["hook"]  # the flow at 3 s is outside
+    page = client.get("/sessions/s1?token=" + TOKEN).text
+    event_id = next(m["id"] for m in whole["marks"] if m["kind"] == "hook")
+    assert f'href="/sessions/s1/events/{event_id}"' in page and 'href="/sessions/s1/flows/f1"' in page
+    event = client.get(f"/sessions/s1/events/{event_id}").text
+    assert "TelephonyManager.getImei" in event and "com.umeng.x.Y.z" in event
+    assert client.get("/api/sessions/s1/events/999999", headers=auth).status_code == 404
