@@ -199,9 +199,11 @@ def create_app(db_path: Path, token: str) -> FastAPI:
 
     @web.get("/api/sessions/{session_id}/events")
     def api_events(session_id: str, r: Reader, category: str | None = None, api: str | None = None,
-                   signal: str | None = None, page: int = 1, size: int = 100) -> dict:
+                   signal: str | None = None, sdk: str | None = None, phase: str | None = None,
+                   state: str | None = None, page: int = 1, size: int = 100) -> dict:
+        """Filters: PI category, API substring, signal, SDK (or "app"), consent phase, app state."""
         session_or_404(r, session_id)
-        return event_page(r, session_id, category, api, signal, page, size)
+        return event_page(r, session_id, category, api, signal, page, size, sdk, phase, state)
 
     @web.get("/api/sessions/{session_id}/flows")
     def api_flows(session_id: str, r: Reader, host: str | None = None, q: str | None = None, page: int = 1,
@@ -223,9 +225,10 @@ def create_app(db_path: Path, token: str) -> FastAPI:
 
     @web.get("/sessions/{session_id}/events", response_class=HTMLResponse, include_in_schema=False)
     def page_events(request: Request, session_id: str, r: Reader, category: str | None = None, api: str | None = None,
-                    signal: str | None = None, page: int = 1, size: int = 100):
+                    signal: str | None = None, sdk: str | None = None, phase: str | None = None,
+                    state: str | None = None, page: int = 1, size: int = 100):
         s = session_or_404(r, session_id)
-        data = event_page(r, session_id, category, api, signal, page, size)
+        data = event_page(r, session_id, category, api, signal, page, size, sdk, phase, state)
         query, page_query = _queries(data["filters"], data["size"])
         return templates.TemplateResponse(request, "events.html", {**data, "session": session_json(s), "query": query,
                                                                     "page_query": page_query})

@@ -17,15 +17,57 @@ def _page(page: int, size: int, total: int) -> dict:
             "prev": page - 1 if page > 1 else None, "next": page + 1 if page < pages else None}
 
 
+def _stacks_of(r: StoreReader, session_id: str, app: str, sdk: str) -> list[int]:
+    """The stack hashes whose deciding frame belongs to `sdk` ("app" for the app's own code)."""
+    import json
+
+    from monitor.analysis.attribution import attribute_stack
+
+    out = []
+    for stack_hash, api, text in r.distinct_stacks(session_id):
+        a = attribute_stack(json.loads(text) if text else [], app, api)
+        label = a.label or ("app" if a.party == "app" else "unknown")
+        if label.lower() == sdk.lower() and stack_hash is not None:
+            out.append(stack_hash)
+    return out
+
+
+def _windows(r: StoreReader, session: dict, phase: str | None, state: str | None) -> list[tuple[int, int | None]] | None:
+    """Time ranges of a consent phase and/or an app state (analysis timeline), intersected."""
+    if not phase and not state:
+        return None
+    from monitor.analysis.timeline import build_timeline
+
+    sid = session["id"]
+    tl = build_timeline(session, r.consent_events(sid), r.signal_events(sid, ("lifecycle", "screen_state")),
+                        r.reviews(sid), r.clock_samples(sid))
+    ranges: list[tuple[int, int | None]] = [(session["started_at"] - 1, None)]
+    for wanted, intervals in ((phase, tl.phases), (state, tl.states)):
+        if not wanted:
+            continue
+        picked = [(i.start, i.end) for i in intervals if i.name == wanted]
+        ranges = [(max(a, c), _min_end(b, d)) for a, b in ranges for c, d in picked
+                  if _min_end(b, d) is None or max(a, c) < _min_end(b, d)]
+    return ranges
+
+
+def _min_end(b, d):
+    return d if b is None else b if d is None else min(b, d)
+
+
 def event_page(r: StoreReader, session_id: str, category: str | None, api: str | None, signal: str | None,
-               page: int, size: int) -> dict:
+               page: int, size: int, sdk: str | None = None, phase: str | None = None, state: str | None = None) -> dict:
     size = max(1, min(size, MAX_PAGE_SIZE))
     page = max(1, page)
-    rows, total = r.hook_event_page(session_id, category or None, api or None, signal or None, size, (page - 1) * size)
+    session = r.session(session_id)
+    stacks = _stacks_of(r, session_id, session["app"], sdk) if sdk else None
+    rows, total = r.hook_event_page(session_id, category or None, api or None, signal or None, size, (page - 1) * size,
+                                    stacks, _windows(r, session, phase, state))
     return {"events": [{"id": e["id"], "ts": iso_utc(e["ts"]), "api": e["api"], "pi_category": e["pi_category"],
                         "pi_type": e["pi_type"], "signal": e["signal"], "args": e["args"], "ret": e["ret"],
                         "thread": e["thread"], "stack": e["stack"][:40]} for e in rows],
-            "filters": {"category": category or "", "api": api or "", "signal": signal or ""},
+            "filters": {"category": category or "", "api": api or "", "signal": signal or "", "sdk": sdk or "",
+                        "phase": phase or "", "state": state or ""},
             **_page(page, size, total)}
 
 

@@ -162,12 +162,27 @@ class StoreReader:
         m = models.ReviewRecord
         return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
 
+    def distinct_stacks(self, session_id: str) -> list[tuple[int, str, str]]:
+        """(stack_hash, api, stack JSON) once per distinct stack and API of a session."""
+        return self._raw("SELECT h.stack_hash, h.api, h.stack FROM hook_events h WHERE h.id IN (SELECT MIN(id) FROM "
+                         "hook_events WHERE session_id = ? GROUP BY stack_hash, api)", (session_id,))
+
     def hook_event_page(self, session_id: str, category: str | None = None, api: str | None = None,
-                        signal: str | None = None, limit: int = 100, offset: int = 0) -> tuple[list[dict], int]:
+                        signal: str | None = None, limit: int = 100, offset: int = 0,
+                        stack_hashes: list[int] | None = None, windows: list[tuple[int, int | None]] | None = None
+                        ) -> tuple[list[dict], int]:
         """One page of a session's hook events with filters, and the filtered total (indexed by
-        session and time, so pages stay fast at 100 k events)."""
+        session and time, so pages stay fast at 100 k events). `stack_hashes`: only these callers'
+        stacks; `windows`: only these time ranges (end None: to the end)."""
+        from sqlalchemy import and_, or_
+
         m = models.HookEvent
         where = [m.session_id == session_id]
+        if stack_hashes is not None:
+            where.append(m.stack_hash.in_(stack_hashes))
+        if windows is not None:
+            where.append(or_(*[and_(m.ts > a, m.ts <= b) if b is not None else m.ts > a for a, b in windows])
+                         if windows else m.id < 0)
         if category:
             where.append(m.pi_category == category)
         if signal:

@@ -156,3 +156,29 @@ def test_timeline_zooms_and_its_marks_open_their_records(client):
     event = client.get(f"/sessions/s1/events/{event_id}").text
     assert "TelephonyManager.getImei" in event and "com.umeng.x.Y.z" in event
     assert client.get("/api/sessions/s1/events/999999", headers=auth).status_code == 404
+
+
+def test_event_browser_filters_by_sdk_phase_and_state(settings, writer, client):
+    writer.submit(ev.SessionStarted("ph", "com.example.ph", "lab", 1_000_000))
+    umeng = ["android.telephony.TelephonyManager.getImei(Native Method)", "com.umeng.commonsdk.UMConfigure.init(U.java:1)"]
+    own = ["android.telephony.TelephonyManager.getImei(Native Method)", "com.example.ph.Main.run(Main.java:1)"]
+    for i, (ts, stack) in enumerate([(2_000_000, umeng), (3_000_000, own), (6_000_000, umeng), (8_000_000, own)]):
+        writer.submit(ev.HookEvent("ph", i, 1, ts, ts, "android.telephony.TelephonyManager.getImei", "device_id", "imei",
+                                   [], None, stack, "main"))
+    writer.submit(ev.ConsentEvent("ph", 5_000_000, "consent", "click", "同意"))
+    writer.submit(ev.HookEvent("ph", 9, 1, 7_000_000, 7_000_000, "android.app.Activity.onPause", None, None, [], None, [],
+                               "main", "android.app.Activity.onPause", "lifecycle"))
+    writer.flush()
+    auth = {"Authorization": "Bearer " + TOKEN}
+
+    def ts_of(query):
+        page = client.get(f"/api/sessions/ph/events?{query}", headers=auth).json()
+        return [e["ts"][17:23] for e in page["events"] if e["pi_type"]]
+
+    assert ts_of("sdk=Umeng") == ["02.000", "06.000"]
+    assert ts_of("sdk=app") == ["03.000", "08.000"]
+    assert ts_of("phase=consented") == ["06.000", "08.000"]
+    assert ts_of("phase=notice-shown") == []  # the consent click came without a notice: no such phase
+    assert ts_of("phase=before-notice&sdk=Umeng") == ["02.000"]
+    assert ts_of("state=background") == ["08.000"]
+    assert ts_of("phase=consented&state=foreground") == ["06.000"]
