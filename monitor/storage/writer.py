@@ -38,8 +38,12 @@ def _json_columns(table) -> frozenset[str]:
 _JSON_COLUMNS: dict[str, frozenset[str]] = {}
 
 
+class _Encoded(str):
+    """A value already encoded as JSON (encoded once, used for both its hash and the row)."""
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, _Encoded) else json.dumps(value, ensure_ascii=False)
 
 
 def _row(record: Any) -> dict:
@@ -50,12 +54,13 @@ def _row(record: Any) -> dict:
     elif isinstance(record, ev.WebSocketRecord):
         row["content"], row["body_codec"] = bodies.pack(row["content"])
     elif isinstance(record, ev.HookEvent):
+        row["stack"] = _Encoded(_json(row["stack"]))
         row["stack_hash"] = stack_hash(row["stack"])
     return row
 
 
-def stack_hash(stack: list) -> int:
-    digest = hashlib.blake2b(_json(stack).encode(), digest_size=8).digest()
+def stack_hash(stack_json: str) -> int:
+    digest = hashlib.blake2b(stack_json.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
 
 
