@@ -15,6 +15,7 @@ from addons.lab_router import LabRouter
 from addons.privmon_capture import PrivmonCapture
 from monitor.config import Settings
 from monitor.storage.queries import StoreReader
+from tests.conftest import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -77,16 +78,11 @@ class _Upstream(BaseHTTPRequestHandler):
         pass
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def test_addon_runs_standalone_under_mitmdump(tmp_path):
     upstream = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
-    port = _free_port()
+    port = free_port()
     home = tmp_path / "home"
     mitmdump = Path(sys.executable).with_name("mitmdump")
     proc = subprocess.Popen(

@@ -2,7 +2,6 @@
 `privmon dashboard` on the demo lab session plus a session of hostile captured content."""
 
 import shutil
-import socket
 import subprocess
 import time
 
@@ -12,15 +11,10 @@ import pytest
 from monitor import events as ev
 from monitor.config import Settings
 from monitor.storage.writer import EventWriter
-from tests.conftest import PRIVMON, REPO
+from tests.conftest import PRIVMON, REPO, free_port
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +27,7 @@ def dashboard(lab_demo):
                                     HOSTILE.encode(), len(HOSTILE), False, 200))
         writer.submit(ev.SessionEnded("hostile", 3_000_000, ev.SESSION_COMPLETED))
         writer.flush()
-    port, token = _free_port(), "browser-test-token"
+    port, token = free_port(), "browser-test-token"
     proc = subprocess.Popen([*PRIVMON, "dashboard", "--port", str(port), "--token", token], cwd=REPO,
                             env={"PRIVMON_HOME": str(home), "PATH": "/usr/bin:/bin"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -1,7 +1,6 @@
 """`privmon mark` and `privmon dashboard` as a user runs them."""
 
 import json
-import socket
 import subprocess
 import time
 
@@ -9,7 +8,7 @@ import httpx
 
 from monitor import events as ev
 from monitor.storage.writer import EventWriter
-from tests.conftest import PRIVMON, REPO, run_cli
+from tests.conftest import PRIVMON, REPO, free_port, run_cli
 
 IMEI_READ = ev.HookEvent("s1", 1, 1, 5_000_000, 5_000_000, "android.telephony.TelephonyManager.getImei", "device_id",
                          "imei", [], "864273052471596", ["com.example.app.Main.run(Main.java:3)"], "main")
@@ -39,15 +38,10 @@ def test_manual_consent_mark_is_recorded_and_reanalysed(settings):
     assert bad_time.returncode == 2 and "ISO 8601" in bad_time.stderr
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def test_dashboard_command_binds_loopback_and_requires_its_token(settings):
     _store_session(settings)
-    port = _free_port()
+    port = free_port()
     env = {"PRIVMON_HOME": str(settings.home), "PATH": "/usr/bin:/bin"}
     proc = subprocess.Popen([*PRIVMON, "dashboard", "--port", str(port)], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
