@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from monitor import events as ev  # noqa: E402
 from monitor.storage.engine import open_write_engine  # noqa: E402
-from monitor.storage.writer import BATCH_MAX, EventWriter  # noqa: E402
+from monitor.storage.writer import BATCH_MAX, EventWriter, stack_hash  # noqa: E402
 
 STACK = [
     "android.telephony.TelephonyManager.getDeviceId(Native Method)",
@@ -61,12 +61,16 @@ def run_raw(db: Path, events: list[ev.HookEvent]) -> float:
     con.execute("PRAGMA synchronous=NORMAL")
     con.execute("INSERT INTO sessions (id, app, target, status, started_at, meta) VALUES ('bench','app','lab','running',0,'{}')")
     con.commit()
-    sql = ("INSERT INTO hook_events (session_id, seq, pid, device_ts, ts, api, pi_category, pi_type, args, ret, stack, thread)"
-           " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+    sql = ("INSERT INTO hook_events (session_id, seq, pid, device_ts, ts, api, pi_category, pi_type, args, ret, stack, thread,"
+           " hook_id, signal, stack_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
     start = time.perf_counter()
     for i in range(0, len(events), BATCH_MAX):
-        rows = [(e.session_id, e.seq, e.pid, e.device_ts, e.ts, e.api, e.pi_category, e.pi_type,
-                 json.dumps(e.args), json.dumps(e.ret), json.dumps(e.stack), e.thread) for e in events[i:i + BATCH_MAX]]
+        rows = []
+        for e in events[i:i + BATCH_MAX]:
+            stack = json.dumps(e.stack, ensure_ascii=False)  # the same row: the stack's digest is stored with it
+            rows.append((e.session_id, e.seq, e.pid, e.device_ts, e.ts, e.api, e.pi_category, e.pi_type,
+                         json.dumps(e.args), json.dumps(e.ret), stack, e.thread, e.hook_id, e.signal,
+                         stack_hash(stack)))
         con.executemany(sql, rows)
         con.commit()
     elapsed = time.perf_counter() - start

@@ -11,7 +11,7 @@ import threading
 import zstandard
 
 CODEC = "zstd"
-MIN_COMPRESS = 128
+MIN_COMPRESS = 1024  # below this, compressing costs more CPU than the bytes it saves
 _LEVEL = 3
 MAX_EXPANDED = 256 * 1024 * 1024  # a stored body never expands past this (bodies are capped far below)
 

@@ -13,6 +13,7 @@ import json
 import logging
 import queue
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from .engine import open_write_engine
 log = logging.getLogger(__name__)
 
 BATCH_MAX = 5000
-BATCH_WAIT_S = 0.05
+BATCH_WAIT_S = 0.2  # fewer, larger transactions: a commit costs more than the rows
 
 
 def _json_columns(table) -> frozenset[str]:
@@ -116,13 +117,16 @@ class EventWriter:
     # -- writer thread -------------------------------------------------------------------
     def _run(self) -> None:
         while True:
-            first = self._queue.get()
-            batch = [first]
-            try:
-                while len(batch) < BATCH_MAX:
-                    batch.append(self._queue.get(timeout=BATCH_WAIT_S if len(batch) == 1 else 0))
-            except queue.Empty:
-                pass
+            batch = [self._queue.get()]
+            # Collect for up to BATCH_WAIT_S (fewer, larger transactions), but a flush() or close()
+            # barrier is written at once.
+            deadline = time.monotonic() + BATCH_WAIT_S
+            while len(batch) < BATCH_MAX and not isinstance(batch[-1], (_Barrier, _Stop)):
+                remaining = deadline - time.monotonic()
+                try:
+                    batch.append(self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait())
+                except queue.Empty:
+                    break
             stop = self._write_batch(batch)
             if stop:
                 return
