@@ -386,6 +386,28 @@ def import_(
     print(session_id)
 
 
+# -- devices --------------------------------------------------------------------------------
+@app.command()
+def devices(as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per device).")) -> None:
+    """Connected phones and emulators: model, Android version, ABI, root, frida-server."""
+    from .device.devices import list_devices
+
+    found = list_devices()
+    if as_json:
+        print(json.dumps([d.to_json() for d in found], ensure_ascii=False, indent=2))
+        return
+    if not found:
+        out.print("No devices. Connect a phone with USB debugging on, or an emulator (`adb devices` should list it).")
+        return
+    table = Table(title="Devices")
+    for col in ("serial", "state", "model", "Android", "ABI", "root", "frida-server"):
+        table.add_column(col)
+    for d in found:
+        table.add_row(d.serial + (" (LAB)" if d.lab else ""), d.state, d.model or "", d.android or "", d.abi or "",
+                      d.root or "", d.frida_server or "")
+    out.print(table, markup=False)
+
+
 # -- dashboard ------------------------------------------------------------------------------
 @app.command()
 def dashboard(
@@ -544,6 +566,7 @@ def _known_error_code(exc: BaseException) -> ExitCode | None:
     from .device_profile import ProfileError
     from .evidence.bundle import BundleError
     from .evidence.signing import SigningError
+    from .device.devices import DeviceError
     from .importer import ImportError_
     from .lab.build import LabError
     from .storage.engine import SchemaError
@@ -554,6 +577,7 @@ def _known_error_code(exc: BaseException) -> ExitCode | None:
         SessionNotFound: ExitCode.NOT_FOUND,
         BundleError: ExitCode.BAD_BUNDLE,
         SigningError: ExitCode.USAGE,
+        DeviceError: ExitCode.SETUP,
         LabError: ExitCode.RUN_FAILED,
         AttachError: ExitCode.RUN_FAILED,
         ProxyError: ExitCode.RUN_FAILED,
