@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from .browse import event_page, flow_detail, flow_page
 from .finding import finding_detail
 from .security import TokenMiddleware, csrf_ok, csrf_token
-from monitor.analysis.timeline import build_timeline as analysis_timeline
+from monitor.analysis.analyze import session_timeline
 
 from .timeline import build_timeline, timeline_sample
 
@@ -81,8 +81,7 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         window = (from_us, to_us) if from_us is not None and to_us is not None and to_us > from_us else None
         hook_events, flows, timeline_note = timeline_sample(r, session_id, window)
         consents = r.consent_events(session_id)
-        phases = analysis_timeline(s, consents, r.signal_events(session_id, ("lifecycle", "screen_state")),
-                                   r.reviews(session_id), r.clock_samples(session_id))
+        phases = session_timeline(r, session_id)
         lanes, decided = {}, {}
         for e in hook_events:
             key = (tuple(e["stack"]), e["api"])
@@ -118,12 +117,14 @@ def create_app(db_path: Path, token: str) -> FastAPI:
                          "note": timeline_note},
         }
 
+    def found(value, what: str, session_id: str):
+        if value is None:
+            raise HTTPException(404, f"no {what} in session {session_id!r}")
+        return value
+
     def finding_or_404(r: StoreReader, session_id: str, fingerprint: str) -> dict:
         session_or_404(r, session_id)
-        detail = finding_detail(r, session_id, fingerprint)
-        if detail is None:
-            raise HTTPException(404, f"no finding {fingerprint!r} in session {session_id!r}")
-        return detail
+        return found(finding_detail(r, session_id, fingerprint), f"finding {fingerprint!r}", session_id)
 
     def store_review(session_id: str, fingerprint: str, decision: str, reviewer: str, note: str | None) -> None:
         from monitor.storage.writer import EventWriter
@@ -214,10 +215,7 @@ def create_app(db_path: Path, token: str) -> FastAPI:
     @web.get("/api/sessions/{session_id}/flows/{flow_id}")
     def api_flow(session_id: str, flow_id: str, r: Reader) -> dict:
         session_or_404(r, session_id)
-        detail = flow_detail(r, session_id, flow_id)
-        if detail is None:
-            raise HTTPException(404, f"no flow {flow_id!r} in session {session_id!r}")
-        return detail
+        return found(flow_detail(r, session_id, flow_id), f"flow {flow_id!r}", session_id)
 
     def _queries(filters: dict, size: int) -> tuple[str, str]:
         kept = {k: v for k, v in filters.items() if v}
@@ -245,9 +243,7 @@ def create_app(db_path: Path, token: str) -> FastAPI:
     @web.get("/sessions/{session_id}/flows/{flow_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_flow(request: Request, session_id: str, flow_id: str, r: Reader):
         s = session_or_404(r, session_id)
-        detail = flow_detail(r, session_id, flow_id)
-        if detail is None:
-            raise HTTPException(404, f"no flow {flow_id!r} in session {session_id!r}")
+        detail = found(flow_detail(r, session_id, flow_id), f"flow {flow_id!r}", session_id)
         return templates.TemplateResponse(request, "flow.html", {**detail, "session": session_json(s)})
 
     @web.get("/api/sessions/{session_id}")
@@ -267,12 +263,9 @@ def create_app(db_path: Path, token: str) -> FastAPI:
 
     def event_or_404(r: StoreReader, session_id: str, event_id: int) -> dict:
         session_or_404(r, session_id)
-        e = r.hook_event(session_id, event_id)
-        if e is None:
-            raise HTTPException(404, f"no hook event {event_id} in session {session_id!r}")
         from monitor.evidence.serialize import hook_event_json
 
-        return hook_event_json(e)
+        return hook_event_json(found(r.hook_event(session_id, event_id), f"hook event {event_id}", session_id))
 
     @web.get("/sessions", response_class=HTMLResponse, include_in_schema=False)
     def page_sessions(request: Request, r: Reader, app: str | None = None, target: str | None = None,

@@ -36,11 +36,9 @@ def _windows(r: StoreReader, session: dict, phase: str | None, state: str | None
     """Time ranges of a consent phase and/or an app state (analysis timeline), intersected."""
     if not phase and not state:
         return None
-    from monitor.analysis.timeline import build_timeline
+    from monitor.analysis.analyze import session_timeline
 
-    sid = session["id"]
-    tl = build_timeline(session, r.consent_events(sid), r.signal_events(sid, ("lifecycle", "screen_state")),
-                        r.reviews(sid), r.clock_samples(sid))
+    tl = session_timeline(r, session["id"])
     ranges: list[tuple[int, int | None]] = [(session["started_at"] - 1, None)]
     for wanted, intervals in ((phase, tl.phases), (state, tl.states)):
         if not wanted:
@@ -93,7 +91,7 @@ def flow_detail(r: StoreReader, session_id: str, flow_id: str) -> dict | None:
                  "text": s.data[:SEGMENT_PREVIEW].decode("utf-8", "replace") +
                  (f"… [{len(s.data):,} bytes]" if len(s.data) > SEGMENT_PREVIEW else "")}
                 for s in decoded.segments[:200]]
-    matches = [m for m in r.pi_matches(session_id) if m["flow_id"] == flow_id]
+    matches = r.pi_matches(session_id, flow_ids=[flow_id])
     return {"flow": {"id": flow["id"], "ts": iso_utc(flow["ts_start"]), "method": flow["method"], "url": flow["url"],
                      "http_version": flow["http_version"], "tls": flow["tls"], "server_ip": flow["server_ip"],
                      "status_code": flow["status_code"], "request_headers": flow["request_headers"],

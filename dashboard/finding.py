@@ -33,7 +33,7 @@ def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | 
     deciding = (evidence.get("attribution") or {}).get("deciding_frame")
     events = []
     if wanted_events:
-        by_id = {e["id"]: e for e in r.hook_events(session_id) if e["id"] in set(wanted_events)}
+        by_id = {e["id"]: e for e in r.hook_events_by_id(session_id, wanted_events)}
         for i in wanted_events:
             e = by_id.get(i)
             if e:
@@ -41,16 +41,14 @@ def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | 
                                "thread": e["thread"],
                                "stack": [{"frame": fr, "deciding": fr == deciding} for fr in e["stack"]]})
     flow_ids = list(evidence.get("flow_ids") or [])[:MAX_FLOWS]
-    all_matches = r.pi_matches(session_id)
     if not flow_ids and wanted_events:  # a collection finding: where the collected value went (data flow)
-        flow_ids = list(dict.fromkeys(m["flow_id"] for m in all_matches if m["hook_event_id"] in set(wanted_events)))
-        flow_ids = flow_ids[:MAX_FLOWS]
+        linked = r.pi_matches(session_id, hook_event_ids=wanted_events)
+        flow_ids = list(dict.fromkeys(m["flow_id"] for m in linked))[:MAX_FLOWS]
     flows = []
     if flow_ids:
-        matches = [m for m in all_matches if m["flow_id"] in set(flow_ids)]
-        by_id = {f["id"]: f for f in r.flows(session_id) if f["id"] in set(flow_ids)}
+        matches = r.pi_matches(session_id, flow_ids=flow_ids)
         for fid in flow_ids:
-            f = by_id.get(fid)
+            f = r.flow(session_id, fid)
             if f:
                 flows.append({"id": fid, "ts": iso_utc(f["ts_start"]), "method": f["method"], "url": f["url"],
                               "http_version": f["http_version"], "tls": f["tls"], "server_ip": f["server_ip"],

@@ -197,11 +197,15 @@ def _match_frame(pi_matches: list[ev.PiMatch], flows: list[dict], app_package: s
     return pd.DataFrame(rows, columns=columns)
 
 
+TIMELINE_SIGNALS = ("lifecycle", "screen_state", "app_exit")
+
+
 def session_timeline(reader: StoreReader, session_id: str) -> Timeline:
+    """The consent and app-state timeline alone, from the few events it is built of (cheap at any
+    session size: the dashboard and bundles call it)."""
     session = reader.session(session_id)
-    events = _Events(reader.hook_event_frame(session_id), session["app"])
-    return build_timeline(session, reader.consent_events(session_id), events.signals(), reader.reviews(session_id),
-                          reader.clock_samples(session_id))
+    return build_timeline(session, reader.consent_events(session_id), reader.signal_events(session_id, TIMELINE_SIGNALS),
+                          reader.reviews(session_id), reader.clock_samples(session_id))
 
 
 def session_watch_values(reader: StoreReader, session_id: str) -> list[WatchValue]:

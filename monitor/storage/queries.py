@@ -212,9 +212,12 @@ class StoreReader:
         return self._all(m, *where, order_by=[m.ts, m.id]), total
 
     def hook_event(self, session_id: str, event_id: int) -> dict | None:
-        m = models.HookEvent
-        rows = self._all(m, m.session_id == session_id, m.id == event_id)
+        rows = self.hook_events_by_id(session_id, [event_id])
         return rows[0] if rows else None
+
+    def hook_events_by_id(self, session_id: str, event_ids: list[int]) -> list[dict]:
+        m = models.HookEvent
+        return self._all(m, m.session_id == session_id, m.id.in_(event_ids), order_by=[m.ts, m.id])
 
     def flow_page(self, session_id: str, host: str | None = None, text: str | None = None, limit: int = 100,
                   offset: int = 0, window: tuple[int, int] | None = None) -> tuple[list[dict], int]:
@@ -262,9 +265,16 @@ class StoreReader:
         m = models.BlindSpot
         return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
 
-    def pi_matches(self, session_id: str) -> list[dict]:
+    def pi_matches(self, session_id: str, flow_ids: list[str] | None = None,
+                   hook_event_ids: list[int] | None = None) -> list[dict]:
+        """A session's PI matches, or only those in these flows / from these hook events."""
         m = models.PiMatch
-        return self._all(m, m.session_id == session_id, order_by=[m.id])
+        where = [m.session_id == session_id]
+        if flow_ids is not None:
+            where.append(m.flow_id.in_(flow_ids))
+        if hook_event_ids is not None:
+            where.append(m.hook_event_id.in_(hook_event_ids))
+        return self._all(m, *where, order_by=[m.id])
 
     def findings(self, session_id: str) -> list[dict]:
         m = models.Finding

@@ -115,6 +115,20 @@ class RuleContext:
                 "consent_precedence": self.timeline.deciding_source}
 
 
+def with_phase(ctx: RuleContext, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` (with a ts column) plus the consent phase in force at each row's time."""
+    from ..timeline import names_at
+
+    if frame.empty:
+        return frame.assign(phase=pd.Series(dtype=object))
+    return frame.assign(phase=names_at(ctx.timeline.phases, frame["ts"].to_numpy()))
+
+
+def judged_matches(ctx: RuleContext) -> pd.DataFrame:
+    """PI matches the rules judge (detector hits are shown, never judged), with their phase."""
+    return with_phase(ctx, ctx.matches[~ctx.matches["detected"]]) if not ctx.matches.empty else ctx.matches
+
+
 def make_finding(ctx: RuleContext, rule_id: str, key: tuple, ts: int, *, title: str, title_zh: str,
                  explanation: str, explanation_zh: str, evidence: dict, pi_category: str | None = None,
                  pi_type: str | None = None, sdk: str | None = None, host: str | None = None,

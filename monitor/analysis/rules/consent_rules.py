@@ -7,18 +7,12 @@ import pandas as pd
 
 from ...timeutil import iso_utc
 from ..rule_catalogue import THIRD_PARTY_CLAUSE
-from ..timeline import BEFORE_NOTICE, NOTICE_SHOWN, REFUSED, WITHDRAWN, names_at
-from .common import (RuleContext, attribution_evidence, cap, caller_text, ids, make_finding, pi_label,
-                     pi_label_zh)
+from ..timeline import BEFORE_NOTICE, NOTICE_SHOWN, REFUSED, WITHDRAWN
+from .common import (RuleContext, attribution_evidence, cap, caller_text, ids, judged_matches, make_finding,
+                     pi_label, pi_label_zh, with_phase)
 
 PRECONSENT_PHASES = (BEFORE_NOTICE, NOTICE_SHOWN)
 REFUSAL_PHASES = (REFUSED, WITHDRAWN)
-
-
-def _with_phase(ctx: RuleContext, frame: pd.DataFrame) -> pd.DataFrame:
-    if frame.empty:
-        return frame.assign(phase=pd.Series(dtype=object))
-    return frame.assign(phase=names_at(ctx.timeline.phases, frame["ts"].to_numpy()))
 
 
 def _short_api(api: str) -> str:
@@ -42,7 +36,7 @@ def _collection_group_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
 
 
 def preconsent_collection(ctx: RuleContext) -> list:
-    reads = _with_phase(ctx, ctx.events)
+    reads = with_phase(ctx, ctx.events)
     reads = reads[reads["phase"].isin(PRECONSENT_PHASES)]
     out = []
     for (pi_type, caller), group in reads.groupby(["pi_type", "caller"], sort=False):
@@ -69,10 +63,6 @@ def preconsent_collection(ctx: RuleContext) -> list:
                                                                                        "pref_write"))},
         ))
     return out
-
-
-def _judged_matches(ctx: RuleContext) -> pd.DataFrame:
-    return _with_phase(ctx, ctx.matches[~ctx.matches["detected"]]) if not ctx.matches.empty else ctx.matches
 
 
 def _transmission_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
@@ -109,7 +99,7 @@ def _sdk_of_transmission(ctx: RuleContext, first) -> str | None:
 
 
 def preconsent_transmission(ctx: RuleContext) -> list:
-    sent = _judged_matches(ctx)
+    sent = judged_matches(ctx)
     if sent.empty:
         return []
     sent = sent[sent["phase"].isin(PRECONSENT_PHASES)]
@@ -138,9 +128,9 @@ def preconsent_transmission(ctx: RuleContext) -> list:
 
 
 def sdk_preconsent(ctx: RuleContext) -> list:
-    reads = _with_phase(ctx, ctx.events)
+    reads = with_phase(ctx, ctx.events)
     reads = reads[reads["phase"].isin(PRECONSENT_PHASES) & (reads["party"] == "sdk")]
-    sent = _judged_matches(ctx)
+    sent = judged_matches(ctx)
     if not sent.empty:
         sent = sent[sent["phase"].isin(PRECONSENT_PHASES) & sent["receiver_sdk"].notna()]
     by_sdk: dict[str, dict] = {}
@@ -190,7 +180,7 @@ def _refusal_margin(ctx: RuleContext, ts: int) -> tuple[dict | None, int]:
 def post_refusal(ctx: RuleContext) -> list:
     grace_us = int(ctx.params("POST_REFUSAL")["grace_ms"] * 1000)
     out = []
-    reads = _with_phase(ctx, ctx.events)
+    reads = with_phase(ctx, ctx.events)
     reads = reads[reads["phase"].isin(REFUSAL_PHASES)]
     if not reads.empty:
         phase_start = [ctx.timeline.phase_at(int(t)).start for t in reads["ts"]]
@@ -215,7 +205,7 @@ def post_refusal(ctx: RuleContext) -> list:
             evidence={**_collection_group_evidence(ctx, group), "refusal_event_id": decision["id"] if decision else None,
                       "after_refusal_ms": round(after / 1000, 3), "grace_ms": grace_us / 1000},
         ))
-    sent = _judged_matches(ctx)
+    sent = judged_matches(ctx)
     if not sent.empty:
         sent = sent[sent["phase"].isin(REFUSAL_PHASES)]
         sent = sent[[(int(t) - ctx.timeline.phase_at(int(t)).start) > grace_us for t in sent["ts"]]] if not sent.empty else sent

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import pandas as pd
 
-from ..timeline import CONSENTED, names_at
-from .common import RuleContext, cap, make_finding, pi_label, pi_label_zh
+from ..timeline import CONSENTED
+from .common import RuleContext, cap, judged_matches, make_finding, pi_label, pi_label_zh
 from .consent_rules import _sdk_of_transmission, _transmission_evidence
 
 
-def _judged(ctx: RuleContext) -> pd.DataFrame:
-    if ctx.matches.empty:
-        return ctx.matches
-    sent = ctx.matches[~ctx.matches["detected"]]
-    return sent.assign(phase=names_at(ctx.timeline.phases, sent["ts"].to_numpy())) if not sent.empty else sent
-
-
 def third_party_sharing(ctx: RuleContext) -> list:
-    sent = _judged(ctx)
+    sent = judged_matches(ctx)
     if sent.empty:
         return []
     sent = sent[sent["party"] == "third"]
@@ -45,7 +37,7 @@ def third_party_sharing(ctx: RuleContext) -> list:
 
 
 def cross_border_transfer(ctx: RuleContext) -> list:
-    sent = _judged(ctx)
+    sent = judged_matches(ctx)
     if sent.empty:
         return []
     home = ctx.profile.jurisdiction.upper()
@@ -71,7 +63,7 @@ def cross_border_transfer(ctx: RuleContext) -> list:
 
 
 def cleartext_transmission(ctx: RuleContext) -> list:
-    sent = _judged(ctx)
+    sent = judged_matches(ctx)
     if sent.empty:
         return []
     sent = sent[~sent["tls"]]
@@ -124,7 +116,7 @@ def collection_beyond_declared(ctx: RuleContext) -> list:
             parties[attr.sdk.name] = {"ts": int(group["ts"].iloc[0]), "names": (attr.sdk.name, attr.sdk.company),
                                       "hooks": [int(i) for i in group["id"].head(50)], "flows": [],
                                       "pi_types": set(group["pi_type"])}
-        sent = _judged(ctx)
+        sent = judged_matches(ctx)
         if not sent.empty:
             third = sent[sent["party"] == "third"].sort_values(["ts", "flow_id"])
             third = third.assign(key=[s or c or r for s, c, r in zip(third["receiver_sdk"], third["company"],
