@@ -475,10 +475,8 @@ def lab_run(
     """Run a lab app under the real agent, mitmproxy and store; ends with its findings."""
     from .analysis.persist import analyze_and_store
     from .device_profile import load_profile
-    from .evidence.serialize import reviewed_findings
     from .lab.build import build_app, build_plugin, build_standins
     from .lab.runner import LabRunOptions, run_lab
-    from .storage.queries import StoreReader
     from .storage.writer import EventWriter
 
     from .app_profile import resolve as resolve_app_profile
@@ -532,28 +530,38 @@ def lab_run(
             progress=lambda m: err.print(m, markup=False),
         )
         analyze_and_store(settings, result.session_id, writer)
+    report_run(settings, result.session_id, result.status, result.reason, as_json, lab=True)
+
+
+def report_run(settings, session_id: str, status: str, reason: str | None, as_json: bool, lab: bool,
+               extra: dict | None = None) -> None:
+    """The end of a run: its findings and counts (or JSON); a non-zero exit when it was interrupted."""
+    from .evidence.serialize import reviewed_findings
+    from .storage.queries import StoreReader
+
     with StoreReader(settings.db_path) as reader:
-        rows = reviewed_findings(reader, result.session_id)
-        counts = reader.counts(result.session_id)
+        rows = reviewed_findings(reader, session_id)
+        counts = reader.counts(session_id)
     if as_json:
-        print(json.dumps({"session": result.session_id, "status": result.status, "reason": result.reason,
-                          "counts": counts, "findings": rows}, ensure_ascii=False, indent=2))
+        print(json.dumps({"session": session_id, "status": status, "reason": reason, "counts": counts,
+                          "findings": rows, **(extra or {})}, ensure_ascii=False, indent=2))
     else:
-        print_findings(rows, lab=True)
-        out.print(f"session {result.session_id} ({result.status}): {counts['hook_events']} hook events, "
+        print_findings(rows, lab=lab)
+        out.print(f"session {session_id} ({status}): {counts['hook_events']} hook events, "
                   f"{counts['flows']} flows, {counts['consent_events']} consent events, {counts['findings']} findings")
         if counts["blind_spots"]:
             out.print(f"blind spots: {counts['blind_spots']} TLS connection(s) refused the proxy (pinning? try --unpin)")
-    if result.status != ev.SESSION_COMPLETED:
-        raise CliError(f"session {result.session_id} interrupted: {result.reason} (what was captured is kept)",
-                       ExitCode.RUN_FAILED)
+    if status != ev.SESSION_COMPLETED:
+        raise CliError(f"session {session_id} interrupted: {reason} (what was captured is kept)", ExitCode.RUN_FAILED)
 
 
 def _lab_main(name: str) -> str:
-    from .lab.build import APPS_DIR
+    from .lab.build import lab_main_class
 
-    main_file = APPS_DIR / name / "main-class"
-    return main_file.read_text(encoding="utf-8").strip()
+    return lab_main_class(name)
+
+
+from . import cli_device  # noqa: E402,F401  (registers doctor, run, profile on `app`)
 
 
 # -- entry point ----------------------------------------------------------------------------

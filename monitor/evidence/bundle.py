@@ -80,6 +80,32 @@ def _ws_json(m: dict) -> dict:
             "text": text, "base64": b64, "size": m["size"], "truncated": m["truncated"]}
 
 
+def _screenshots(reader: StoreReader, session_id: str, redact: bool) -> tuple[dict[str, bytes], list[str]]:
+    """The run's screenshots, checked against the SHA-256 recorded when each was taken. A
+    redacted bundle leaves them out (pixels cannot be masked), and says so."""
+    recorded = [m["payload"] for m in reader.agent_messages(session_id) if m["type"] == "device:screenshot"]
+    if not recorded:
+        return {}, []
+    if redact:
+        return {}, [f"{len(recorded)} screenshot(s) left out of the redacted bundle (they may show personal data)"]
+    folder = reader.db_path.parent / "sessions" / session_id
+    files, problems = {}, []
+    for shot in recorded:
+        name = str(shot.get("file", ""))
+        if not name.startswith("screenshots/") or "/" in name[len("screenshots/"):] or ".." in name:
+            problems.append(f"{name!r}: not a screenshot path")
+            continue
+        try:
+            data = (folder / name).read_bytes()
+        except OSError as exc:
+            problems.append(f"{name}: missing ({exc.strerror or exc})")
+            continue
+        if _sha256(data) != shot.get("sha256"):
+            problems.append(f"{name}: changed since it was taken (SHA-256 differs); included as found")
+        files[name] = data
+    return files, problems
+
+
 def export_bundle(reader: StoreReader, session_id: str, out: Path, redact: bool = False,
                   sign_with: Path | None = None) -> dict:
     session = reader.session(session_id)
@@ -108,6 +134,8 @@ def export_bundle(reader: StoreReader, session_id: str, out: Path, redact: bool 
         ),
     }
     files["flows.mitm"] = _flow_file(flows, ws)
+    shots, shot_problems = _screenshots(reader, session_id, redact)
+    files.update(shots)
     pdf, pdf_problem = html_to_pdf(files["report.html"])
     if pdf is not None:
         files["report.pdf"] = pdf
@@ -125,6 +153,9 @@ def export_bundle(reader: StoreReader, session_id: str, out: Path, redact: bool 
         "app_profile": scrub((session["meta"] or {}).get("app_profile")),
         "reviewer_decisions": len(reader.reviews(session_id)),
         "clock_offsets": [{"at": iso_utc(c["ts"]), "offset_us": c["offset_us"], "error_us": c["error_us"]} for c in clock],
+        "device": scrub((session["meta"] or {}).get("device")),
+        "app_metadata": (session["meta"] or {}).get("app_metadata"),
+        "screenshots": {"count": len(shots), "problems": shot_problems},
         "limits": LIMITS_NOTE,
         "report_pdf": "report.pdf" if pdf is not None else f"not produced: {pdf_problem}",
         "redacted": ({"method": "watched values in every spelling → [PI:type/spelling:len:h=salted sha256]; "

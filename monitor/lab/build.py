@@ -87,3 +87,17 @@ def load_lab_dns() -> dict[str, str]:
     data = yaml.safe_load((LAB_SOURCES_DIR / "dns.yaml").read_text(encoding="utf-8")) or {}
     return {str(host).lower(): str(ip) for host, ip in data.items()}
 
+
+
+def lab_main_class(name: str) -> str:
+    return (APPS_DIR / name / "main-class").read_text(encoding="utf-8").strip()
+
+
+def lab_app_for_package(package: str) -> tuple[str, str]:
+    """The lab app (name, main class) standing for `package` on the simulated phone."""
+    for app_dir in sorted(APPS_DIR.iterdir()):
+        if (app_dir / "main-class").exists():
+            main = lab_main_class(app_dir.name)
+            if main.rpartition(".")[0] == package:
+                return app_dir.name, main
+    raise LabError(f"no lab app stands for {package} on the simulated phone (lab/apps/*/main-class)")

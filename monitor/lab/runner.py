@@ -53,6 +53,15 @@ class LabRunOptions:
     stack_mode: str = "fast"  # fast | naive | none (benchmarks)
     unpin: bool = False
     app_profile: AppProfile | None = None
+    # A device run (`privmon run` on the lab's simulated phone) adds these:
+    session_id: str | None = None
+    target: str = "lab"
+    extra_meta: dict = field(default_factory=dict)
+    extra_watch: list[dict] = field(default_factory=list)
+    on_proxy_ready: Callable[[int], None] | None = None  # the phone's route is set here
+    on_consent: Callable[[ev.ConsentEvent], None] | None = None  # screenshots
+    extra_keys: dict[str, tuple[str, Callable[[], None]]] = field(default_factory=dict)  # key → (label, action)
+    abort: Callable[[], str | None] | None = None  # polled: a reason ends the run as interrupted
 
 
 @dataclass
@@ -102,7 +111,7 @@ class _AppOutput:
 def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[[str], None] = lambda _m: None) -> LabRunResult:
     java = find_tool("java")
     bundle = build_agent(settings.cache_dir)
-    session_id = ev.new_session_id()
+    session_id = opts.session_id or ev.new_session_id()
     session_dir = settings.home / "sessions" / session_id
     session_dir.mkdir(parents=True, exist_ok=True)
     device_props = session_dir / "device.properties"
@@ -112,15 +121,16 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
         ev.SessionStarted(
             id=session_id,
             app=opts.app_package,
-            target="lab",
+            target=opts.target,
             started_at=now_us(),
             meta={
+                **opts.extra_meta,
                 "lab": True,
                 "main_class": opts.main_class,
                 "scenario": opts.scenario,
                 "app_profile": (opts.app_profile or AppProfile(opts.app_package)).to_meta(),
                 "device_profile": opts.profile.name,
-                "watch": opts.profile.watch_values(),
+                "watch": opts.profile.watch_values() + opts.extra_watch,
                 "device_build": opts.profile.build,
                 "versions": {"privmon": __version__, "frida": frida.__version__, "mitmproxy": mitmproxy.version.VERSION},
             },
@@ -142,12 +152,14 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
             mark("refuse", "key")
         elif ch == "q":
             stop.set()
+        elif ch in opts.extra_keys:
+            opts.extra_keys[ch][1]()
 
     from addons.lab_router import LabRouter
     from addons.privmon_capture import PrivmonCapture
 
     capture = PrivmonCapture(writer=writer, session_id=session_id)
-    capture.set_watch_values(opts.profile.watch_values())
+    capture.set_watch_values(opts.profile.watch_values() + opts.extra_watch)
     device = frida.get_local_device()
     pid: int | None = None
     try:
@@ -156,6 +168,8 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
             port = proxy.start()
             try:
                 progress(f"[lab] proxy on 127.0.0.1:{port}, simulated internet on {collector.host}:{collector.port}")
+                if opts.on_proxy_ready is not None:
+                    opts.on_proxy_ready(port)
                 props = {
                     "privmon.proxy": f"127.0.0.1:{port}",
                     "privmon.ca": str(proxy.ca_cert_path),
@@ -177,6 +191,7 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                     raise AttachError(f"Frida could not attach to pid {pid}: {exc}") from exc
                 runner = HookRunner(frida_session, pid, session_id, writer,
                                     vocabulary_for(opts.app_profile or AppProfile(opts.app_package)))
+                runner.on_consent = opts.on_consent
                 device.resume(pid)
                 progress(f"[lab] lab app started (pid {pid}); waiting for its ready line")
                 deadline = time.monotonic() + opts.ready_timeout_s
@@ -197,7 +212,7 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                 runner.start_clock_thread()
                 progress(f"[lab] agent loaded: {installed}/{len(results)} hooks installed; clock offset {clock.offset_us} µs ± {clock.error_us} µs")
                 device.input(pid, b"go\n")
-                progress("[lab] app running" + (" — keys: [c] consent  [r] refusal  [q] stop" if opts.interactive and KeyReader.available() else ""))
+                progress("[lab] app running" + (" — keys: [c] consent  [r] refusal  [q] stop" + "".join(f"  [{k}] {label}" for k, (label, _f) in opts.extra_keys.items()) if opts.interactive and KeyReader.available() else ""))
                 deadline = time.monotonic() + opts.timeout_s
                 with KeyReader(on_key) if opts.interactive else _nullctx():
                     shown = None
@@ -212,6 +227,9 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                             if stop.is_set():
                                 status, reason = ev.SESSION_COMPLETED, "stopped by the tester"
                                 break
+                            aborted = opts.abort() if opts.abort is not None else None
+                            if aborted:
+                                raise LabError(aborted)
                             if time.monotonic() > deadline:
                                 raise LabError(f"the lab app was still running after {opts.timeout_s:.0f} s (timeout)")
                             if output.exit_seen_at is not None and time.monotonic() - output.exit_seen_at > EXIT_GRACE_S:

@@ -44,6 +44,7 @@ def _row(obj: Any, columns) -> dict[str, Any]:
 
 class StoreReader:
     def __init__(self, db_path: Path) -> None:
+        self.db_path = Path(db_path)
         self._engine = open_read_engine(db_path)
 
     def close(self) -> None:

@@ -32,7 +32,7 @@ def test_devices_lists_the_simulated_phone_with_its_facts(phone, tmp_path):
     mine = next(d for d in json.loads(proc.stdout) if d["serial"] == phone.serial)
     assert (mine["state"], mine["model"], mine["android"], mine["abi"]) == ("device", "Lab Phone", "13", "arm64-v8a")
     assert mine["root"] == "su" and mine["frida_server"] == "not running" and mine["lab"] is True
-    phone.state.running.add("frida-server")
+    phone.state.start_process("frida-server")
     phone.state.rooted = False
     again = next(d for d in json.loads(run_cli(tmp_path, "devices", "--json").stdout) if d["serial"] == phone.serial)
     assert again["frida_server"] == "running" and again["root"] == "no"

@@ -1,0 +1,135 @@
+"""A monitored first launch on a real phone or emulator through frida-server: the app is spawned
+with spawn gating on (processes the app starts through the system, e.g. `:push` services) and
+child gating on (processes it forks), and every process of the package gets the agent before it
+runs. Frida calls back on its own thread; instrumenting happens on a worker thread."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import Callable
+
+import frida
+
+from .. import events as ev
+from ..timeutil import now_us
+from .hook_runner import AttachError, HookRunner, RpcTimeout
+
+
+@dataclass
+class AndroidTarget:
+    package: str
+    bundle: str
+    catalogue: list[dict]
+    vocabulary: object
+    unpin: bool = False
+    on_consent: Callable[[ev.ConsentEvent], None] | None = None
+
+
+def frida_device(serial: str, frida_host: str | None = None):
+    """The phone's frida-server: over adb (Frida finds the device by its adb serial) or at
+    --frida-host HOST:PORT (a forwarded or remote frida-server, a renamed port)."""
+    try:
+        if frida_host:
+            return frida.get_device_manager().add_remote_device(frida_host)
+        return frida.get_device(serial, timeout=10)
+    except (frida.InvalidArgumentError, frida.TimedOutError) as exc:
+        raise AttachError(f"Frida does not see {serial} ({exc}); is it listed by `privmon devices`?") from exc
+
+
+@dataclass
+class AndroidApp:
+    device: object
+    target: AndroidTarget
+    session_id: str
+    writer: object
+    progress: Callable[[str], None] = lambda _m: None
+    runners: dict[int, HookRunner] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._work: queue.Queue = queue.Queue()
+        self._worker = threading.Thread(target=self._loop, name="privmon-gating", daemon=True)
+        self.main_pid: int | None = None
+
+    def start(self) -> int:
+        device = self.device
+        device.on("spawn-added", self._on_spawn)
+        device.on("child-added", self._on_child)
+        self._worker.start()
+        try:
+            device.enable_spawn_gating()
+            pid = device.spawn(self.target.package)
+        except frida.ServerNotRunningError as exc:
+            raise AttachError(f"frida-server is not running on the phone ({exc}): run `privmon doctor --fix`") from exc
+        except frida.NotSupportedError as exc:
+            raise AttachError(f"Frida cannot spawn {self.target.package} ({exc})") from exc
+        except (frida.TransportError, frida.ProtocolError) as exc:
+            raise AttachError(f"cannot reach frida-server ({exc}): versions must match (`privmon doctor`)") from exc
+        self.main_pid = pid
+        self._instrument(pid, self.target.package)
+        device.resume(pid)
+        return pid
+
+    def _instrument(self, pid: int, name: str) -> None:
+        try:
+            session = self.device.attach(pid)
+        except (frida.ProcessNotFoundError, frida.PermissionDeniedError, frida.TransportError) as exc:
+            raise AttachError(f"Frida could not attach to {name} (pid {pid}): {exc}") from exc
+        session.enable_child_gating()
+        runner = HookRunner(session, pid, self.session_id, self.writer, self.target.vocabulary)
+        runner.on_consent = self.target.on_consent
+        runner.load(self.target.bundle)
+        results = runner.install(self.target.catalogue, self.target.package)
+        if self.target.unpin:
+            runner.unpin()
+        clock = runner.sync_clock()
+        runner.start_clock_thread()
+        self.runners[pid] = runner
+        installed = sum(1 for r in results if r["state"] == "installed")
+        self.progress(f"{name} (pid {pid}): {installed}/{len(results)} hooks installed; clock offset "
+                      f"{clock.offset_us} µs ± {clock.error_us} µs")
+
+    # Frida's thread: hand off, never block it.
+    def _on_spawn(self, spawn) -> None:
+        self._work.put(("spawn", spawn.pid, spawn.identifier or ""))
+
+    def _on_child(self, child) -> None:
+        self._work.put(("child", child.pid, child.identifier or child.path or ""))
+
+    def _loop(self) -> None:
+        while (item := self._work.get()) is not None:
+            _kind, pid, name = item
+            ours = name == self.target.package or name.startswith(self.target.package + ":")
+            try:
+                if ours and pid not in self.runners:
+                    self._instrument(pid, name)
+            except (AttachError, frida.InvalidOperationError, RpcTimeout) as exc:
+                self.writer.submit(ev.AgentMessage(self.session_id, now_us(), "agent:attach-failed",
+                                                   {"pid": pid, "process": name, "error": str(exc)}))
+            finally:
+                try:
+                    self.device.resume(pid)
+                except (frida.InvalidArgumentError, frida.InvalidOperationError, frida.ProcessNotFoundError):
+                    pass
+
+    def running(self) -> bool:
+        return any(not r.detached.is_set() for r in self.runners.values())
+
+    def counts(self) -> tuple[int, int]:
+        return (sum(r.counts.hook_events for r in self.runners.values()),
+                sum(r.counts.consent_events for r in self.runners.values()))
+
+    def close(self) -> None:
+        self._work.put(None)
+        try:
+            self.device.disable_spawn_gating()
+        except (frida.InvalidOperationError, frida.TransportError):
+            pass
+        for runner in self.runners.values():
+            runner.close()
+        for signal, handler in (("spawn-added", self._on_spawn), ("child-added", self._on_child)):
+            try:
+                self.device.off(signal, handler)
+            except Exception:  # the device may be gone
+                pass

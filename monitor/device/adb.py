@@ -1,0 +1,158 @@
+"""Choosing a phone and talking to it: shell (as the shell user or as root), push, reverse ports,
+screenshots. Every failure becomes a DeviceError with one line saying what to do."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cached_property
+
+from .devices import DeviceError
+
+SU_FORMS = ("su -c {cmd}", "su 0 sh -c {cmd}", "su root sh -c {cmd}")
+
+
+class DeviceLost(DeviceError):
+    """The phone went away (cable pulled, adb server gone) in the middle of something."""
+
+
+def adb_client():
+    import adbutils
+
+    adb = shutil.which("adb")
+    if adb is None:
+        raise DeviceError("adb is not installed (Debian package adb; `make setup` installs it)")
+    started = subprocess.run([adb, "start-server"], capture_output=True, text=True, timeout=60)
+    if started.returncode != 0:
+        raise DeviceError(f"the adb server did not start: {started.stderr.strip()[:300]}")
+    return adbutils.AdbClient(host="127.0.0.1", port=5037)
+
+
+def select_device(serial: str | None = None) -> "Phone":
+    """By serial, else $ANDROID_SERIAL, else the only device adb sees."""
+    import adbutils
+
+    client = adb_client()
+    wanted = serial or os.environ.get("ANDROID_SERIAL") or None
+    try:
+        entries = {e.serial: e.state for e in client.list()}
+    except (adbutils.AdbError, OSError) as exc:
+        raise DeviceError(f"cannot talk to the adb server: {exc}") from exc
+    if wanted is None:
+        if not entries:
+            raise DeviceError("no device: connect a phone with USB debugging on, or start an emulator "
+                              "(`adb devices` lists nothing)")
+        if len(entries) > 1:
+            raise DeviceError(f"{len(entries)} devices ({', '.join(sorted(entries))}): say which with --device "
+                              "SERIAL or ANDROID_SERIAL")
+        wanted = next(iter(entries))
+    state = entries.get(wanted)
+    if state is None:
+        raise DeviceError(f"no device {wanted!r} (adb sees: {', '.join(sorted(entries)) or 'none'})")
+    if state == "unauthorized":
+        raise DeviceError(f"{wanted} is unauthorized: unlock the phone and accept the USB debugging prompt "
+                          "(tick 'Always allow'), then try again")
+    if state != "device":
+        raise DeviceError(f"{wanted} is {state}: reconnect the cable or run `adb reconnect`")
+    return Phone(client.device(wanted), wanted)
+
+
+@dataclass
+class Phone:
+    device: object  # adbutils.AdbDevice
+    serial: str
+
+    def shell(self, command: str, timeout: float = 60) -> str:
+        import adbutils
+
+        try:
+            return self.device.shell(command, timeout=timeout)
+        except (adbutils.AdbError, OSError, EOFError) as exc:
+            raise DeviceLost(f"{self.serial}: the connection was lost ({exc}); reconnect it and run "
+                             "`privmon doctor --restore`") from exc
+
+    def shell_bytes(self, command: str, timeout: float = 60) -> bytes:
+        import adbutils
+
+        try:
+            return self.device.shell(command, timeout=timeout, encoding=None, rstrip=False)
+        except (adbutils.AdbError, OSError, EOFError) as exc:
+            raise DeviceLost(f"{self.serial}: the connection was lost ({exc})") from exc
+
+    def prop(self, key: str) -> str:
+        return self.shell(f"getprop {shlex.quote(key)}").strip()
+
+    @cached_property
+    def root_form(self) -> str | None:
+        """How this phone gives root: "adb root", one of SU_FORMS, or None."""
+        if "uid=0" in self.shell("id"):
+            return "adb root"
+        for form in SU_FORMS:
+            if "uid=0" in self.shell(form.format(cmd="id")):
+                return form
+        return None
+
+    def root(self, command: str, timeout: float = 60) -> str:
+        form = self.root_form
+        if form is None:
+            raise DeviceError(f"{self.serial} is not rooted: this needs root (see docs/devices.md, 'without root')")
+        if form == "adb root":
+            return self.shell(command, timeout)
+        return self.shell(form.format(cmd=shlex.quote(command)), timeout)
+
+    def sdk(self) -> int:
+        value = self.prop("ro.build.version.sdk")
+        return int(value) if value.isdigit() else 0
+
+    @property
+    def is_lab(self) -> bool:
+        return self.prop("ro.product.brand") == "privmon-lab"
+
+    def push(self, data: bytes, remote: str, mode: int = 0o644) -> None:
+        import adbutils
+
+        try:
+            self.device.sync.push(data, remote, mode=mode)
+        except (adbutils.AdbError, OSError, EOFError) as exc:
+            raise DeviceLost(f"{self.serial}: push to {remote} failed ({exc})") from exc
+
+    def exists(self, path: str) -> bool:
+        out = self.shell(f"ls -d {shlex.quote(path)}")
+        return bool(out.strip()) and "No such file" not in out
+
+    def reverse(self, port: int) -> None:
+        import adbutils
+
+        try:
+            self.device.reverse(f"tcp:{port}", f"tcp:{port}")
+        except (adbutils.AdbError, OSError, EOFError) as exc:
+            raise DeviceError(f"{self.serial}: adb reverse tcp:{port} failed ({exc})") from exc
+
+    def reverse_remove(self, remote: str) -> None:
+        import adbutils
+
+        try:
+            self.device.reverse_remove(remote)
+        except adbutils.AdbError as exc:
+            if "not found" not in str(exc):
+                raise DeviceError(f"{self.serial}: removing reverse {remote} failed ({exc})") from exc
+        except (OSError, EOFError) as exc:
+            raise DeviceLost(f"{self.serial}: the connection was lost ({exc})") from exc
+
+    def reverses(self) -> list[str]:
+        return [item.remote for item in self.device.reverse_list()]
+
+    def screencap(self) -> bytes:
+        png = self.shell_bytes("screencap -p", timeout=30)
+        if not png.startswith(b"\x89PNG"):
+            raise DeviceError(f"{self.serial}: screencap gave no PNG ({png[:80]!r})")
+        return png
+
+    def alive(self) -> bool:
+        try:
+            return self.shell("echo ok", timeout=10).strip() == "ok"
+        except DeviceError:
+            return False

@@ -1,0 +1,61 @@
+"""Screenshots during a phone run (`screencap`): at every consent event and on the [s] key. Taken
+on a worker thread (never on Frida's), stored under the session's folder and recorded with
+their SHA-256 as `device:screenshot` messages, so bundles can carry and verify them."""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import re
+import threading
+from pathlib import Path
+
+from .. import events as ev
+from ..timeutil import now_us
+from .adb import Phone
+from .devices import DeviceError
+
+MAX_SCREENSHOTS = 200
+
+
+class Screenshots:
+    def __init__(self, phone: Phone, folder: Path, writer, session_id: str, progress=lambda _m: None) -> None:
+        self.phone, self.folder, self.writer, self.session_id = phone, folder, writer, session_id
+        self.progress = progress
+        self.taken = 0
+        self._queue: queue.Queue[tuple[str, int] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._loop, name="privmon-screencap", daemon=True)
+
+    def __enter__(self) -> "Screenshots":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._queue.put(None)
+        self._thread.join(30)
+
+    def request(self, reason: str) -> None:
+        self._queue.put((reason, now_us()))
+
+    def on_consent(self, event: ev.ConsentEvent) -> None:
+        self.request(f"{event.kind} ({event.source})")
+
+    def _loop(self) -> None:
+        while (item := self._queue.get()) is not None:
+            reason, asked_at = item
+            if self.taken >= MAX_SCREENSHOTS:
+                continue
+            try:
+                png = self.phone.screencap()
+            except DeviceError as exc:
+                self.writer.submit(ev.AgentMessage(self.session_id, now_us(), "device:screenshot-failed",
+                                                   {"reason": reason, "error": str(exc)[:300]}))
+                continue
+            self.taken += 1
+            self.folder.mkdir(parents=True, exist_ok=True)
+            name = f"{self.taken:03d}-{re.sub(r'[^a-z0-9]+', '-', reason.lower()).strip('-')[:40]}.png"
+            (self.folder / name).write_bytes(png)
+            self.writer.submit(ev.AgentMessage(self.session_id, now_us(), "device:screenshot", {
+                "file": f"screenshots/{name}", "sha256": hashlib.sha256(png).hexdigest(), "bytes": len(png),
+                "reason": reason, "asked_at_us": asked_at}))
+            self.progress(f"screenshot {name} ({reason})")
