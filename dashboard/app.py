@@ -17,7 +17,7 @@ from monitor.storage.queries import SessionNotFound, StoreReader
 from pydantic import BaseModel, Field
 
 from monitor.review import ReviewError, decision as make_decision, finding_target
-from monitor.timeutil import now_us
+from monitor.timeutil import iso_utc, now_us
 
 from urllib.parse import urlencode
 
@@ -111,7 +111,9 @@ def create_app(db_path: Path, token: str) -> FastAPI:
                          "not_installed": [c for c in coverage if c["state"] != "installed"][:200]},
             "facts": {"scenario": meta.get("scenario"), "device_profile": meta.get("device_profile"),
                       "device_build": meta.get("device_build"), "app_profile": meta.get("app_profile"),
-                      "versions": meta.get("versions"), "main_class": meta.get("main_class")},
+                      "versions": meta.get("versions"), "main_class": meta.get("main_class"),
+                      "device": meta.get("device"), "app_metadata": meta.get("app_metadata")},
+            "screenshots": screenshots(r, session_id),
             "consent_events": [consent_json(c) for c in consents],
             "timeline": {**build_timeline(s, hook_events, flows, consents, lanes, phases.phases, phases.states, window),
                          "note": timeline_note},
@@ -170,6 +172,28 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         finding_or_404(r, session_id, fingerprint)
         store_review(session_id, fingerprint, decision, reviewer, note)
         return RedirectResponse(f"/sessions/{session_id}/findings/{fingerprint}", status_code=303)
+
+    def screenshots(r: StoreReader, session_id: str) -> list[dict]:
+        return [{"name": m["payload"]["file"].rsplit("/", 1)[-1], "reason": m["payload"].get("reason"),
+                 "sha256": m["payload"].get("sha256"), "at": iso_utc(m["ts"])}
+                for m in r.agent_messages(session_id) if m["type"] == "device:screenshot"
+                and isinstance(m["payload"], dict) and str(m["payload"].get("file", "")).startswith("screenshots/")]
+
+    @web.get("/sessions/{session_id}/screenshots/{name}")
+    def screenshot(session_id: str, name: str, r: Reader):
+        """A screenshot the run took (PNG); only names the session recorded are served."""
+        from fastapi.responses import Response
+
+        session_or_404(r, session_id)
+        if name not in {s["name"] for s in screenshots(r, session_id)}:
+            raise HTTPException(404, f"no screenshot {name!r} in session {session_id!r}")
+        try:
+            data = (r.db_path.parent / "sessions" / session_id / "screenshots" / name).read_bytes()
+        except OSError:
+            raise HTTPException(404, f"screenshot {name!r} is recorded but its file is missing") from None
+        if not data.startswith(b"\x89PNG"):
+            raise HTTPException(415, "not a PNG")
+        return Response(data, media_type="image/png", headers={"X-Content-Type-Options": "nosniff"})
 
     @web.get("/sessions/{session_id}/export")
     def export(session_id: str, r: Reader, redact: bool = False):

@@ -624,4 +624,8 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m monitor.cli`: run the one imported module, so that the commands cli_device
+    # registers and the error classes it raises are the ones main() knows.
+    from monitor.cli import main as _main
+
+    _main()

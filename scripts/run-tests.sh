@@ -4,4 +4,5 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p test-artifacts
-.venv/bin/python -m pytest "$@"
+# Tests that need a real phone are deselected here (not skipped): `make test-device` runs them.
+.venv/bin/python -m pytest -m "not device" "$@"

@@ -19,7 +19,7 @@ def pytest_collection_modifyitems(config, items):
         return
     skip = pytest.mark.skip(reason="needs a real phone or emulator: run `make test-device`")
     for item in items:
-        if "device" in item.keywords:
+        if item.get_closest_marker("device") is not None:
             item.add_marker(skip)
 
 

@@ -17,6 +17,11 @@ from ..timeutil import now_us
 from .hook_runner import AttachError, HookRunner, RpcTimeout
 
 
+# What Frida raises when the app, the phone or frida-server goes away mid-run.
+FRIDA_ERRORS = (frida.TransportError, frida.ServerNotRunningError, frida.ProcessNotFoundError,
+                frida.InvalidOperationError)
+
+
 @dataclass
 class AndroidTarget:
     package: str
@@ -25,6 +30,10 @@ class AndroidTarget:
     vocabulary: object
     unpin: bool = False
     on_consent: Callable[[ev.ConsentEvent], None] | None = None
+
+
+def host_frida_version() -> str:
+    return frida.__version__
 
 
 def frida_device(serial: str, frida_host: str | None = None):
@@ -124,6 +133,8 @@ class AndroidApp:
         self._work.put(None)
         try:
             self.device.disable_spawn_gating()
+        except frida.ServerNotRunningError:
+            pass  # gating was never on
         except (frida.InvalidOperationError, frida.TransportError):
             pass
         for runner in self.runners.values():

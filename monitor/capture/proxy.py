@@ -15,6 +15,22 @@ class ProxyError(RuntimeError):
     pass
 
 
+def ensure_ca(confdir: Path) -> bytes:
+    """mitmproxy's CA certificate (PEM), created on first use as mitmproxy itself does."""
+    from mitmproxy import certs
+
+    path = confdir / "mitmproxy-ca-cert.pem"
+    if not path.exists():
+        certs.CertStore.from_store(confdir, "mitmproxy", 2048)
+    return path.read_bytes()
+
+
+def mitmproxy_version() -> str:
+    import mitmproxy.version
+
+    return mitmproxy.version.VERSION
+
+
 class ProxyHost:
     def __init__(self, confdir: Path, addons: list, listen_host: str = "127.0.0.1", listen_port: int = 0) -> None:
         self.confdir = confdir

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import shlex
-from pathlib import Path
 
 from .adb import Phone
 from .journal import Journal
@@ -26,16 +25,6 @@ def android_name(cert_pem: bytes) -> str:
     cert = x509.load_pem_x509_certificate(cert_pem)
     digest = hashlib.md5(cert.subject.public_bytes(), usedforsecurity=False).digest()
     return f"{int.from_bytes(digest[:4], 'little'):08x}.0"
-
-
-def ensure_proxy_ca(confdir: Path) -> bytes:
-    """mitmproxy's CA (created on first use, as mitmproxy itself does)."""
-    from mitmproxy import certs
-
-    path = confdir / "mitmproxy-ca-cert.pem"
-    if not path.exists():
-        certs.CertStore.from_store(confdir, "mitmproxy", 2048)
-    return path.read_bytes()
 
 
 def trust_state(phone: Phone, name: str) -> dict[str, bool | None]:

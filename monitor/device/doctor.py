@@ -142,7 +142,9 @@ def _usap(phone: Phone, opts: DoctorOptions, journal: Journal) -> Check:
 
 
 def _ca(phone: Phone, opts: DoctorOptions, journal: Journal, progress) -> Check:
-    pem = ca.ensure_proxy_ca(opts.confdir)
+    from ..capture.proxy import ensure_ca
+
+    pem = ensure_ca(opts.confdir)
     name = ca.android_name(pem)
     where = ca.trust_state(phone, name)
     sdk = phone.sdk()

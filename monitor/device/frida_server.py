@@ -31,9 +31,9 @@ class FridaServerState:
 
 
 def host_version() -> str:
-    import frida
+    from ..capture.android import host_frida_version
 
-    return frida.__version__
+    return host_frida_version()
 
 
 def elf_abi(data: bytes) -> str | None:

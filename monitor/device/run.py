@@ -199,19 +199,16 @@ def _run_lab_app(settings, writer, opts: DeviceRunOptions, session_id, extra_met
 
 def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, session_id, extra_meta, watch, route,
                    shots, watchdog, progress) -> tuple[str, str | None]:
-    import frida
-    import mitmproxy.version
-
     from addons.privmon_capture import PrivmonCapture
 
     from .. import __version__
     from ..app_profile import vocabulary_for
     from ..capture.agent import build_agent
-    from ..capture.android import AndroidApp, AndroidTarget, frida_device
+    from ..capture.android import FRIDA_ERRORS, AndroidApp, AndroidTarget, frida_device, host_frida_version
     from ..capture.catalogue import load_catalogue
     from ..capture.hook_runner import AttachError
     from ..capture.keys import KeyReader
-    from ..capture.proxy import ProxyError, ProxyHost
+    from ..capture.proxy import ProxyError, ProxyHost, mitmproxy_version
 
     app_profile = opts.app_profile or AppProfile(opts.package)
     profile_watch = opts.profile.watch_values() if opts.profile else []
@@ -219,7 +216,7 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
         **extra_meta, "lab": False, "scenario": opts.scenario, "app_profile": app_profile.to_meta(),
         "device_profile": opts.profile.name if opts.profile else None, "watch": profile_watch + watch,
         "device_build": extra_meta["device"]["build"],
-        "versions": {"privmon": __version__, "frida": frida.__version__, "mitmproxy": mitmproxy.version.VERSION}}))
+        "versions": {"privmon": __version__, "frida": host_frida_version(), "mitmproxy": mitmproxy_version()}}))
     status, reason = ev.SESSION_INTERRUPTED, "the run did not finish"
     capture = PrivmonCapture(writer=writer, session_id=session_id)
     capture.set_watch_values(profile_watch + watch)
@@ -283,6 +280,8 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
             proxy.stop()
     except (AttachError, ProxyError, DeviceLost) as exc:
         status, reason = ev.SESSION_INTERRUPTED, str(exc)
+    except FRIDA_ERRORS as exc:
+        status, reason = ev.SESSION_INTERRUPTED, f"Frida lost the app or its server: {exc}"
     except KeyboardInterrupt:
         status, reason = ev.SESSION_INTERRUPTED, "interrupted during set-up (Ctrl-C)"
     finally:

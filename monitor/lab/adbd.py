@@ -23,7 +23,9 @@ from contextlib import suppress
 
 from .phone import DeviceState, Package
 
-A_CNXN, A_OPEN, A_OKAY, A_CLSE, A_WRTE = 0x4E584E43, 0x4E45504F, 0x59414B4F, 0x45534C43, 0x45545257
+A_CNXN, A_OPEN, A_OKAY, A_CLSE, A_WRTE, A_AUTH = (0x4E584E43, 0x4E45504F, 0x59414B4F, 0x45534C43, 0x45545257,
+                                                  0x48545541)
+AUTH_TOKEN = 1
 VERSION = 0x01000001
 MAX_DATA = 256 * 1024
 HEADER = struct.Struct("<6I")
@@ -119,7 +121,11 @@ class _Connection(socketserver.BaseRequestHandler):
             payload = self._exactly(length) if length else b""
             if payload is None:
                 return
-            if command == A_CNXN:
+            if command in (A_CNXN, A_AUTH) and not state.authorized:
+                # A phone whose user has not accepted this computer's key: every signature is
+                # refused and the prompt is never answered, so adb lists it as unauthorized.
+                self.send(_message(A_AUTH, AUTH_TOKEN, 0, b"\x5a" * 20))
+            elif command == A_CNXN:
                 props = ";".join(f"{k}={state.props.get(k, '')}" for k in
                                  ("ro.product.name", "ro.product.model", "ro.product.device"))
                 self.send(_message(A_CNXN, VERSION, MAX_DATA, f"device::{props};features=cmd".encode()))
@@ -173,6 +179,11 @@ class _Connection(socketserver.BaseRequestHandler):
             with state.lock:
                 state.adb_root = state.adb_root or allowed
             stream.write(b"restarting adbd as root\n" if allowed else b"adbd cannot run as root in production builds\n")
+        else:  # nothing listens there (e.g. tcp:27042 without frida-server): refuse the open
+            stream.closed = True
+            self.streams.pop(stream.local, None)
+            self.send(_message(A_CLSE, 0, stream.remote))
+            return
         stream.close()
 
 
@@ -252,12 +263,16 @@ class _StreamSocket:
         return self.stream.read_some()
 
 
+class _Server(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True  # a phone that comes back on the same port (lost-cable tests)
+
+
 class SimulatedAdbd:
     """`with SimulatedAdbd(state) as adbd:` listens on 127.0.0.1:adbd.port."""
 
     def __init__(self, state: DeviceState, port: int = 0) -> None:
         self.state = state
-        self._server = socketserver.ThreadingTCPServer(("127.0.0.1", port), _Connection)
+        self._server = _Server(("127.0.0.1", port), _Connection)
         self._server.daemon_threads = True
         self._server.state = state  # type: ignore[attr-defined]
         self._server.connections = []  # type: ignore[attr-defined]
@@ -384,5 +399,6 @@ def lab_state(profile) -> DeviceState:
         state.start_process(name)
     state.files[f"{SYSTEM_CA_DIR}/3c9a4d3b.0"] = b"-----BEGIN CERTIFICATE-----\n(system root)\n"
     for package in profile.installed_packages:
-        state.packages[package] = Package(package)
+        state.packages[package] = Package(package, apk=f"PK\x03\x04 lab apk of {package}".encode())
+        state.files[f"/data/app/{package}-1/base.apk"] = state.packages[package].apk
     return state

@@ -38,6 +38,7 @@ class DeviceState:
 
     props: dict[str, str]
     rooted: bool = True
+    authorized: bool = True  # False: the USB debugging prompt was never accepted
     adb_root: bool = False  # adbd already runs as root (userdebug builds, emulators)
     selinux: str = "Enforcing"
     settings: dict[str, str] = field(default_factory=dict)  # "global/http_proxy" → value

@@ -1,29 +1,19 @@
-"""`privmon devices` through the real adb server against the lab's simulated adbd."""
+"""`privmon devices` and device selection through the real adb server against the simulated adbd."""
 
 import json
-import shutil
-import subprocess
 
 import pytest
 
 from monitor.device_profile import load_profile
-from monitor.lab.adbd import SimulatedAdbd, lab_state
+from monitor.lab.adbd import lab_state
 from tests.conftest import run_cli
+from tests.simphone import simulated_phone
 
 
 @pytest.fixture
 def phone():
-    adb = shutil.which("adb")
-    assert adb, "adb is missing: run `make setup`"
-    state = lab_state(load_profile("lab"))
-    with SimulatedAdbd(state) as adbd:
-        subprocess.run([adb, "start-server"], check=True, capture_output=True, timeout=60)
-        connected = subprocess.run([adb, "connect", adbd.serial], capture_output=True, text=True, timeout=30)
-        assert "connected" in connected.stdout, connected
-        try:
-            yield adbd
-        finally:
-            subprocess.run([adb, "disconnect", adbd.serial], capture_output=True, timeout=30)
+    with simulated_phone() as adbd:
+        yield adbd
 
 
 def test_devices_lists_the_simulated_phone_with_its_facts(phone, tmp_path):
@@ -38,3 +28,28 @@ def test_devices_lists_the_simulated_phone_with_its_facts(phone, tmp_path):
     assert again["frida_server"] == "running" and again["root"] == "no"
     table = run_cli(tmp_path, "devices")
     assert phone.serial in table.stdout and "(LAB)" in table.stdout
+
+
+def test_two_devices_need_a_serial_and_android_serial_picks_one(phone, tmp_path, monkeypatch):
+    with simulated_phone() as second:
+        monkeypatch.delenv("ANDROID_SERIAL", raising=False)
+        both = run_cli(tmp_path, "doctor", "--no-probe")
+        assert both.returncode == 6
+        assert "devices" in both.stderr and "--device SERIAL or ANDROID_SERIAL" in both.stderr
+        assert "Traceback" not in both.stderr
+        monkeypatch.setenv("ANDROID_SERIAL", second.serial)
+        chosen = run_cli(tmp_path, "doctor", "--no-probe", "--json")
+        assert json.loads(chosen.stdout)["serial"] == second.serial
+        assert any(cmd == "getenforce" for cmd in second.state.log) and "getenforce" not in phone.state.log
+
+
+def test_unknown_and_unauthorized_devices_get_one_line_advice(tmp_path):
+    missing = run_cli(tmp_path, "doctor", "127.0.0.1:1", "--no-probe")
+    assert missing.returncode == 6 and "no device '127.0.0.1:1'" in missing.stderr
+    state = lab_state(load_profile("lab"))
+    state.authorized = False
+    with simulated_phone(state, expect="") as adbd:
+        proc = run_cli(tmp_path, "doctor", adbd.serial, "--no-probe")
+        assert proc.returncode == 6
+        assert "unauthorized" in proc.stderr and "accept the USB debugging prompt" in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1

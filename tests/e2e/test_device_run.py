@@ -1,0 +1,174 @@
+"""`privmon run` on the simulated phone: set-up and teardown over the real adb server, the lab
+app as the app process, screenshots, the journal after SIGKILL and after a lost connection."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+import zipfile
+
+import yaml
+
+from monitor.device_profile import load_profile
+from monitor.lab.adbd import lab_state
+from tests.conftest import PRIVMON, REPO, run_cli
+from tests.simphone import simulated_phone
+
+BEFORE = "10.0.0.2:3128"  # the tester's own proxy setting, which must come back exactly
+
+
+def _state():
+    state = lab_state(load_profile("lab"))
+    state.settings["global/http_proxy"] = BEFORE
+    return state
+
+
+def _wait(predicate, timeout=120.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_run_sets_up_records_and_restores_the_phone(tmp_path):
+    state = _state()
+    with simulated_phone(state) as adbd:
+        proc = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys", "--json", timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        result = json.loads(proc.stdout)
+        assert result["status"] == "completed" and result["not_restored"] == []
+        assert "PRECONSENT_TRANSMISSION" in {f["rule_id"] for f in result["findings"]}
+        # set-up: fresh data, the route pointed at the proxy while the app ran, then restored
+        assert "pm clear com.labapp.shop" in state.log
+        assert any(cmd.startswith("settings put global http_proxy 127.0.0.1:") for cmd in state.log)
+        assert state.settings["global/http_proxy"] == BEFORE and state.reverses == {}
+        assert "the lab app 'demo'" in proc.stderr and "restored: adb reverse" in proc.stderr
+        # metadata and identifiers read over adb are in the session, the identifiers watched
+        session = json.loads(run_cli(tmp_path, "sessions", "--json").stdout)[0]
+        meta = session["meta"]
+        assert meta["app_metadata"]["version_name"] == "1.0" and len(meta["app_metadata"]["apk_sha256"]) == 64
+        assert meta["device"]["serial"] == adbd.serial
+        assert {"android_id", "imei", "wifi_mac", "advertising_id"} <= set(meta["device"]["identifiers_read"])
+        assert result["screenshots"] >= 2
+        bundle = tmp_path / "b.zip"
+        assert run_cli(tmp_path, "export", result["session"], "-o", str(bundle)).returncode == 0
+        with zipfile.ZipFile(bundle) as zf:
+            shots = [n for n in zf.namelist() if n.startswith("screenshots/")]
+            manifest = json.loads(zf.read("manifest.json"))
+            assert shots and zf.read(shots[0]).startswith(b"\x89PNG")
+        assert manifest["screenshots"] == {"count": len(shots), "problems": []}
+        assert manifest["app_metadata"]["package"] == "com.labapp.shop"
+        assert run_cli(tmp_path, "verify", str(bundle)).returncode == 0
+        _dashboard_shows_the_run(tmp_path, result["session"], shots)
+
+
+def _dashboard_shows_the_run(home, session_id, shots):
+    from fastapi.testclient import TestClient
+
+    from dashboard.app import create_app
+
+    client = TestClient(create_app(home / "privmon.sqlite3", "t"), headers={"Authorization": "Bearer t"})
+    page = client.get(f"/sessions/{session_id}").text
+    name = shots[0].rsplit("/", 1)[1]
+    assert f"/screenshots/{name}" in page and "APK SHA-256" in page
+    image = client.get(f"/sessions/{session_id}/screenshots/{name}")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+    assert client.get(f"/sessions/{session_id}/screenshots/..%2Fprivmon.sqlite3").status_code == 404
+
+
+def test_sigkill_mid_run_then_doctor_restore(tmp_path):
+    state = _state()
+    with simulated_phone(state) as adbd:
+        env = {**os.environ, "PRIVMON_HOME": str(tmp_path)}
+        proc = subprocess.Popen([*PRIVMON, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys",
+                                 "--lab-prop", "consentDelayMs=60000"], cwd=REPO, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            assert _wait(lambda: state.settings.get("global/http_proxy", "").startswith("127.0.0.1:")), \
+                "the run never routed the phone"
+        finally:
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(30)
+        assert state.settings["global/http_proxy"].startswith("127.0.0.1:") and state.reverses  # left behind
+        restored = run_cli(tmp_path, "doctor", adbd.serial, "--restore")
+        assert restored.returncode == 0, restored.stderr
+        assert state.settings["global/http_proxy"] == BEFORE and state.reverses == {}
+
+
+def test_lost_connection_ends_the_run_and_the_phone_is_restored_when_back(tmp_path):
+    state = _state()
+    with simulated_phone(state) as adbd:
+        port = adbd.port
+        env = {**os.environ, "PRIVMON_HOME": str(tmp_path)}
+        proc = subprocess.Popen([*PRIVMON, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys", "--json",
+                                 "--lab-prop", "consentDelayMs=60000"], cwd=REPO, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert _wait(lambda: state.settings.get("global/http_proxy", "").startswith("127.0.0.1:"))
+    # the phone is gone (its adbd closed); the run must end by itself, as interrupted
+    stdout, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 5, stderr
+    result = json.loads(stdout)
+    assert result["status"] == "interrupted" and "connection" in result["reason"]
+    assert result["counts"]["hook_events"] > 0  # what was captured is kept
+    assert state.settings["global/http_proxy"].startswith("127.0.0.1:")
+    with simulated_phone(state, port=port) as back:
+        restored = run_cli(tmp_path, "doctor", back.serial, "--restore")
+        assert restored.returncode == 0, restored.stderr
+        assert state.settings["global/http_proxy"] == BEFORE and state.reverses == {}
+
+
+def test_bad_packages_and_apks_get_one_line_errors(tmp_path):
+    state = _state()
+    with simulated_phone(state) as adbd:
+        missing = run_cli(tmp_path, "run", "com.example.absent", "--device", adbd.serial, "--no-keys")
+        assert missing.returncode == 6 and "com.example.absent is not installed" in missing.stderr
+        not_apk = tmp_path / "x.apk"
+        not_apk.write_text("hello")
+        bad = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--apk", str(not_apk), "--no-keys")
+        assert bad.returncode == 6 and "not an APK" in bad.stderr
+        for proc in (missing, bad):
+            assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) <= 2
+        assert state.settings["global/http_proxy"] == BEFORE
+
+
+def test_apk_is_installed_before_the_run(tmp_path):
+    state = _state()
+    del state.packages["com.labapp.shop"]
+    apk = tmp_path / "shop.apk"
+    apk.write_bytes(b"PK\x03\x04 AndroidManifest package=com.labapp.shop versionName=1.0")
+    with simulated_phone(state) as adbd:
+        proc = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--apk", str(apk), "--no-keys",
+                       "--json", timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        assert "com.labapp.shop" in state.packages and "installed shop.apk" in proc.stderr
+        assert not any(p.startswith("/data/local/tmp/privmon-install") for p in state.files)
+
+
+def test_a_real_phone_path_stops_at_frida_server_and_still_restores(tmp_path):
+    """Not the lab: everything up to the adb boundary runs, then Frida finds no frida-server."""
+    state = _state()
+    state.props["ro.product.brand"] = "acme"
+    with simulated_phone(state) as adbd:
+        proc = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys", "--json", timeout=300)
+        assert proc.returncode == 5, proc.stderr
+        result = json.loads(proc.stdout)
+        assert result["status"] == "interrupted" and "frida-server" in result["reason"]
+        assert "tcp:27042" in state.services  # Frida asked the phone, over adb, for its server
+        assert state.settings["global/http_proxy"] == BEFORE and state.reverses == {}
+
+
+def test_profile_capture_writes_a_loadable_profile(tmp_path):
+    with simulated_phone() as adbd:
+        out = tmp_path / "captured.yaml"
+        proc = run_cli(tmp_path, "profile", "capture", adbd.serial, "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+        captured = load_profile(out)
+        lab = load_profile("lab")
+        for key in ("android_id", "imei", "serial", "wifi_mac", "bluetooth_mac", "advertising_id"):
+            assert captured.identifiers[key] == lab.identifiers[key], key
+        assert captured.build["model"] == "Lab Phone" and yaml.safe_load(out.read_text())["name"] == "captured"
+        again = run_cli(tmp_path, "profile", "capture", adbd.serial, "-o", str(out))
+        assert again.returncode == 2 and "--force" in again.stderr
