@@ -95,7 +95,8 @@ def run(
     apk: Optional[Path] = typer.Option(None, "--apk", help="Install (or reinstall) this APK first."),
     clear: bool = typer.Option(True, "--clear/--keep-data", help="Clear the app's data first (a real first launch)."),
     timeout: float = typer.Option(1800.0, help="Seconds before the run ends by itself."),
-    frida_host: Optional[str] = typer.Option(None, "--frida-host", help="HOST:PORT of a frida-server reached over the network or a non-default port (default: over adb)."),
+    frida_host: Optional[str] = typer.Option(None, "--frida-host", help="HOST:PORT of a frida-server reached over the network (default: over adb)."),
+    frida_port: Optional[int] = typer.Option(None, "--frida-port", help="frida-server listens on this port on the phone (doctor --frida-port): reached through adb forward."),
     profile: Optional[str] = typer.Option(None, "--profile", help="A device profile (device_profiles/) whose values are watched too."),
     app_profile: Optional[str] = typer.Option(None, "--app-profile", help="App profile: a name in app_profiles/ or a YAML path (default: the one whose package matches)."),
     extra_hooks: Optional[Path] = typer.Option(None, "--extra-hooks", help="A YAML file of more hook entries."),
@@ -116,6 +117,10 @@ def run(
 
     if scenario not in SCENARIOS:
         raise CliError(f"--scenario must be one of {', '.join(SCENARIOS)}, not {scenario!r}")
+    if frida_host and frida_port:
+        raise CliError("--frida-host and --frida-port are two ways to the same server: give one")
+    if frida_port is not None and not 0 < frida_port < 65536:
+        raise CliError(f"--frida-port must be 1–65535, not {frida_port}")
     props = {}
     for prop in lab_props:
         key, sep, value = prop.partition("=")
@@ -128,7 +133,7 @@ def run(
         load_catalogue(extra_hooks)
     settings = _settings(ctx)
     opts = DeviceRunOptions(package=package, scenario=scenario, apk=apk, clear=clear, timeout_s=timeout,
-                            interactive=keys and not as_json, frida_host=frida_host, unpin=unpin,
+                            interactive=keys and not as_json, frida_host=frida_host, frida_port=frida_port, unpin=unpin,
                             extra_hooks=extra_hooks, app_profile=resolve_app_profile(app_profile, package),
                             profile=load_profile(profile) if profile else None, lab_props=props)
     phone = select_device(device)

@@ -18,6 +18,7 @@ class ProfileError(ValueError):
 IDENTIFIER_CATEGORY = {
     "phone_number": "phone_number", "wifi_mac": "network_id", "bluetooth_mac": "bluetooth",
     "bluetooth_name": "bluetooth", "ssid": "network_id", "bssid": "network_id", "ip_address": "network_id",
+    "build_fingerprint": "device_info",
 }
 
 

@@ -10,9 +10,11 @@ import subprocess
 from dataclasses import dataclass
 from functools import cached_property
 
-from .devices import DeviceError
-
 SU_FORMS = ("su -c {cmd}", "su 0 sh -c {cmd}", "su root sh -c {cmd}")
+
+
+class DeviceError(RuntimeError):
+    pass
 
 
 class DeviceLost(DeviceError):
@@ -28,7 +30,10 @@ def adb_client():
     started = subprocess.run([adb, "start-server"], capture_output=True, text=True, timeout=60)
     if started.returncode != 0:
         raise DeviceError(f"the adb server did not start: {started.stderr.strip()[:300]}")
-    return adbutils.AdbClient(host="127.0.0.1", port=5037)
+    port = os.environ.get("ANDROID_ADB_SERVER_PORT", "5037")  # adb's own variable, honoured as adb does
+    if not port.isdigit():
+        raise DeviceError(f"ANDROID_ADB_SERVER_PORT must be a port number, not {port!r}")
+    return adbutils.AdbClient(host="127.0.0.1", port=int(port))
 
 
 def select_device(serial: str | None = None) -> "Phone":
@@ -52,9 +57,11 @@ def select_device(serial: str | None = None) -> "Phone":
     state = entries.get(wanted)
     if state is None:
         raise DeviceError(f"no device {wanted!r} (adb sees: {', '.join(sorted(entries)) or 'none'})")
-    if state == "unauthorized":
-        raise DeviceError(f"{wanted} is unauthorized: unlock the phone and accept the USB debugging prompt "
+    if state in ("unauthorized", "authorizing"):
+        raise DeviceError(f"{wanted} has not authorized this computer (adb: {state}): unlock the phone and accept the USB debugging prompt "
                           "(tick 'Always allow'), then try again")
+    if state == "connecting":
+        raise DeviceError(f"{wanted} is still connecting: try again in a few seconds")
     if state != "device":
         raise DeviceError(f"{wanted} is {state}: reconnect the cable or run `adb reconnect`")
     return Phone(client.device(wanted), wanted)
@@ -141,6 +148,23 @@ class Phone:
                 raise DeviceError(f"{self.serial}: removing reverse {remote} failed ({exc})") from exc
         except (OSError, EOFError) as exc:
             raise DeviceLost(f"{self.serial}: the connection was lost ({exc})") from exc
+
+    def forward(self, port: int) -> None:
+        """Host port → the same phone port (lives in this machine's adb server, not on the phone)."""
+        import adbutils
+
+        try:
+            self.device.forward(f"tcp:{port}", f"tcp:{port}")
+        except (adbutils.AdbError, OSError, EOFError) as exc:
+            raise DeviceError(f"{self.serial}: adb forward tcp:{port} failed ({exc})") from exc
+
+    def forward_remove(self, port: int) -> None:
+        import adbutils
+
+        try:
+            self.device.forward_remove(f"tcp:{port}")
+        except (adbutils.AdbError, OSError, EOFError):
+            pass  # already gone with the device or the adb server
 
     def reverses(self) -> list[str]:
         return [item.remote for item in self.device.reverse_list()]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from dataclasses import asdict, dataclass
 
+from .adb import DeviceError, adb_client
 
-class DeviceError(RuntimeError):
-    pass
+__all__ = ["DeviceError", "DeviceInfo", "list_devices"]
 
 
 @dataclass
@@ -27,18 +25,6 @@ class DeviceInfo:
         return asdict(self)
 
 
-def _client():
-    import adbutils
-
-    adb = shutil.which("adb")
-    if adb is None:
-        raise DeviceError("adb is not installed (Debian package adb; `make setup` installs it)")
-    started = subprocess.run([adb, "start-server"], capture_output=True, text=True, timeout=60)
-    if started.returncode != 0:
-        raise DeviceError(f"the adb server did not start: {started.stderr.strip()[:300]}")
-    return adbutils.AdbClient(host="127.0.0.1", port=5037)
-
-
 def _root_state(device) -> str:
     if "uid=0" in device.shell("id"):
         return "adb root"
@@ -50,7 +36,7 @@ def _root_state(device) -> str:
 def list_devices() -> list[DeviceInfo]:
     import adbutils
 
-    client = _client()
+    client = adb_client()
     try:
         entries = client.list()
     except (adbutils.AdbError, OSError) as exc:

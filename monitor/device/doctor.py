@@ -49,7 +49,8 @@ class DoctorOptions:
 
 def run_doctor(phone: Phone, opts: DoctorOptions, progress: Callable[[str], None] = lambda _m: None) -> list[Check]:
     journal = Journal(opts.home, phone.serial, owner="doctor")
-    checks = [_adb(phone), _root(phone, opts, progress), _selinux(phone, opts, journal)]
+    checks = [_adb(phone), _leftovers(phone, journal, progress), _root(phone, opts, progress),
+              _selinux(phone, opts, journal)]
     rooted = phone.root_form is not None
     checks.append(_frida(phone, opts, journal, progress) if rooted else
                   Check("frida-server", "skipped", "needs root", "root the phone or use an emulator image with root"))
@@ -66,6 +67,18 @@ def _adb(phone: Phone) -> Check:
     abi = phone.prop("ro.product.cpu.abi")
     lab = " — the lab's simulated phone" if phone.is_lab else ""
     return Check("adb", "ok", f"authorized: {model}, Android {release} (SDK {phone.sdk()}), {abi}{lab}")
+
+
+def _leftovers(phone: Phone, journal: Journal, progress) -> Check:
+    """What a killed run left on the phone is taken back first (the phone is back)."""
+    orphans = journal.orphaned()
+    if not orphans:
+        return Check("leftovers", "ok", "no changes left behind by an earlier run")
+    left = journal.restore(phone, progress, only=orphans)
+    if left:
+        return Check("leftovers", "problem", f"an earlier run's changes could not all be taken back: {'; '.join(left)}",
+                     "privmon doctor --restore")
+    return Check("leftovers", "ok", f"restored {len(orphans)} change(s) an earlier run left behind", fixed=True)
 
 
 def _root(phone: Phone, opts: DoctorOptions, progress) -> Check:

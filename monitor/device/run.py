@@ -47,6 +47,7 @@ class DeviceRunOptions:
     timeout_s: float = 1800.0
     interactive: bool = True
     frida_host: str | None = None
+    frida_port: int | None = None  # frida-server on a non-default phone port: reached by adb forward
     unpin: bool = False
     extra_hooks: Path | None = None
     app_profile: AppProfile | None = None
@@ -143,7 +144,7 @@ def run_on_device(settings: Settings, writer, phone: Phone, opts: DeviceRunOptio
     session_id = ev.new_session_id()
     extra_meta = {"device": {"serial": phone.serial, "build": build, "identifiers_read": sorted(ids), "lab": lab},
                   "app_metadata": meta_app, "fresh_install": bool(opts.clear)}
-    watch = identifier_watch(ids)
+    watch = identifier_watch({**ids, **({"build_fingerprint": build["fingerprint"]} if build.get("fingerprint") else {})})
     session_dir = settings.home / "sessions" / session_id
     result: DeviceRunResult | None = None
     try:
@@ -223,6 +224,7 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
     proxy = ProxyHost(settings.mitmproxy_confdir, [capture])
     stop = threading.Event()
     app: AndroidApp | None = None
+    forwarded: int | None = None
 
     def on_key(ch: str) -> None:
         if ch in ("c", "r"):
@@ -240,7 +242,12 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
         port = proxy.start()
         try:
             route(port)
-            device = frida_device(phone.serial, opts.frida_host)
+            frida_host = opts.frida_host
+            if opts.frida_port:
+                phone.forward(opts.frida_port)
+                forwarded = opts.frida_port
+                frida_host = f"127.0.0.1:{opts.frida_port}"
+            device = frida_device(phone.serial, frida_host)
             target = AndroidTarget(opts.package, build_agent(settings.cache_dir), load_catalogue(opts.extra_hooks),
                                    vocabulary_for(app_profile), opts.unpin, shots.on_consent)
             app = AndroidApp(device, target, session_id, writer, progress)
@@ -276,6 +283,8 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
         finally:
             if app is not None:
                 app.close()
+            if forwarded:
+                phone.forward_remove(forwarded)
             time.sleep(0.2)
             proxy.stop()
     except (AttachError, ProxyError, DeviceLost) as exc:

@@ -52,6 +52,9 @@ def test_run_sets_up_records_and_restores_the_phone(tmp_path):
         assert meta["app_metadata"]["version_name"] == "1.0" and len(meta["app_metadata"]["apk_sha256"]) == 64
         assert meta["device"]["serial"] == adbd.serial
         assert {"android_id", "imei", "wifi_mac", "advertising_id"} <= set(meta["device"]["identifiers_read"])
+        watched = {w["pi_type"]: w["value"] for w in meta["watch"]}
+        assert watched["build_fingerprint"] == load_profile("lab").build["fingerprint"]
+        assert watched["imei"] == load_profile("lab").identifiers["imei"]
         assert result["screenshots"] >= 2
         bundle = tmp_path / "b.zip"
         assert run_cli(tmp_path, "export", result["session"], "-o", str(bundle)).returncode == 0
@@ -115,8 +118,10 @@ def test_lost_connection_ends_the_run_and_the_phone_is_restored_when_back(tmp_pa
     assert result["counts"]["hook_events"] > 0  # what was captured is kept
     assert state.settings["global/http_proxy"].startswith("127.0.0.1:")
     with simulated_phone(state, port=port) as back:
-        restored = run_cli(tmp_path, "doctor", back.serial, "--restore")
-        assert restored.returncode == 0, restored.stderr
+        # the phone is back: any doctor run takes back what the dead run left
+        report = run_cli(tmp_path, "doctor", back.serial, "--no-probe", "--json")
+        leftovers = next(c for c in json.loads(report.stdout)["checks"] if c["name"] == "leftovers")
+        assert leftovers["fixed"] and "restored 2 change(s)" in leftovers["detail"]
         assert state.settings["global/http_proxy"] == BEFORE and state.reverses == {}
 
 
@@ -158,6 +163,11 @@ def test_a_real_phone_path_stops_at_frida_server_and_still_restores(tmp_path):
         assert result["status"] == "interrupted" and "frida-server" in result["reason"]
         assert "tcp:27042" in state.services  # Frida asked the phone, over adb, for its server
         assert state.settings["global/http_proxy"] == BEFORE and state.reverses == {}
+        moved = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys", "--json",
+                        "--frida-port", "27999", timeout=300)
+        assert moved.returncode == 5 and "tcp:27999" in state.services  # through adb forward to that port
+        forwards = subprocess.run(["adb", "forward", "--list"], capture_output=True, text=True).stdout
+        assert "27999" not in forwards and state.settings["global/http_proxy"] == BEFORE
 
 
 def test_profile_capture_writes_a_loadable_profile(tmp_path):

@@ -51,5 +51,23 @@ def test_unknown_and_unauthorized_devices_get_one_line_advice(tmp_path):
     with simulated_phone(state, expect="") as adbd:
         proc = run_cli(tmp_path, "doctor", adbd.serial, "--no-probe")
         assert proc.returncode == 6
-        assert "unauthorized" in proc.stderr and "accept the USB debugging prompt" in proc.stderr
+        assert "not authorized this computer" in proc.stderr and "accept the USB debugging prompt" in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_no_device_at_all(tmp_path, monkeypatch):
+    """A fresh adb server of its own (ANDROID_ADB_SERVER_PORT, as adb honours it) sees nothing."""
+    import subprocess
+
+    from tests.conftest import free_port
+    from tests.simphone import adb
+
+    monkeypatch.setenv("ANDROID_ADB_SERVER_PORT", str(free_port()))
+    monkeypatch.delenv("ANDROID_SERIAL", raising=False)
+    try:
+        proc = run_cli(tmp_path, "doctor", "--no-probe")
+        assert proc.returncode == 6 and "no device" in proc.stderr and "USB debugging" in proc.stderr
+        listed = run_cli(tmp_path, "devices")
+        assert listed.returncode == 0 and "No devices" in listed.stdout
+    finally:
+        subprocess.run([adb(), "kill-server"], capture_output=True, timeout=30)

@@ -26,10 +26,12 @@ PI_LABELS = {
     "phone_number": ("phone number", "手机号码"), "oaid": ("OAID", "OAID"), "serial": ("serial number", "设备序列号"),
     "wifi_mac": ("Wi-Fi MAC address", "Wi-Fi MAC地址"), "mac_address": ("MAC address", "MAC地址"),
     "running_apps": ("running app list", "运行中应用列表"), "accounts": ("accounts", "账户信息"),
+    "build_fingerprint": ("build fingerprint", "系统构建指纹"),
 }
 CATEGORY_ZH = {"device_id": "设备标识符", "location": "位置信息", "contacts": "通讯录", "sms": "短信", "call_log": "通话记录",
                "installed_apps": "应用列表", "clipboard": "剪切板", "network_id": "网络标识", "phone_number": "手机号码",
-               "camera": "摄像头", "microphone": "麦克风", "sensors": "传感器", "accounts": "账户"}
+               "camera": "摄像头", "microphone": "麦克风", "sensors": "传感器", "accounts": "账户",
+               "device_info": "设备信息"}
 
 
 def pi_label(pi_type: str | None) -> str:
