@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 from typing import Optional
 
@@ -139,6 +140,12 @@ def run(
     phone = select_device(device)
     say = (lambda m: err.print(m, markup=False))
     say(f"scenario {scenario}: {SCENARIO_STEPS[scenario]}")
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # end as Ctrl-C does: analysis, then the phone restored
+        signal.signal(sig, interrupt)
     with EventWriter(settings.db_path) as writer:
         result = run_on_device(settings, writer, phone, opts, say)
         analyze_and_store(settings, result.session_id, writer)
@@ -170,6 +177,11 @@ def lab_phone(
     if sdk is not None:
         state.props["ro.build.version.sdk"] = str(sdk)
     state.rooted = not unrooted
+
+    def stop(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # a service manager or `kill` ends it as Ctrl-C does
     with SimulatedAdbd(state, port) as adbd:
         subprocess.run([adb, "start-server"], capture_output=True, timeout=60)
         connected = subprocess.run([adb, "connect", adbd.serial], capture_output=True, text=True, timeout=30)

@@ -87,6 +87,7 @@ def capture_profile(phone: Phone, name: str) -> tuple[str, list[str]]:
     missing = [k for k in ("android_id", "serial", "imei", "wifi_mac", "bluetooth_mac", "advertising_id") if k not in ids]
     data = {"name": name, "description": f"captured from {phone.serial} by `privmon profile capture`",
             "build": read_build(phone), "identifiers": ids}
-    header = ("# Captured from a real device: these identifiers belong to that phone; keep the file private.\n"
-              "# Fields are documented in docs/device-profiles.md.\n")
+    header = ("# Captured from the lab's simulated phone (invented values).\n" if phone.is_lab else
+              "# Captured from a real device: these identifiers belong to that phone; keep the file private.\n")
+    header += "# Fields are documented in docs/device-profiles.md.\n"
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), missing

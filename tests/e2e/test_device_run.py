@@ -24,6 +24,16 @@ def _state():
     return state
 
 
+def _hook_events(home) -> int:
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{home / 'privmon.sqlite3'}?mode=ro", uri=True) as db:
+            return db.execute("SELECT count(*) FROM hook_events").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+
+
 def _wait(predicate, timeout=120.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -98,6 +108,21 @@ def test_sigkill_mid_run_then_doctor_restore(tmp_path):
         assert state.settings["global/http_proxy"].startswith("127.0.0.1:") and state.reverses  # left behind
         restored = run_cli(tmp_path, "doctor", adbd.serial, "--restore")
         assert restored.returncode == 0, restored.stderr
+        assert state.settings["global/http_proxy"] == BEFORE and state.reverses == {}
+
+
+def test_sigterm_ends_the_run_like_ctrl_c_and_the_run_restores_the_phone(tmp_path):
+    state = _state()
+    with simulated_phone(state) as adbd:
+        env = {**os.environ, "PRIVMON_HOME": str(tmp_path)}
+        proc = subprocess.Popen([*PRIVMON, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys", "--json",
+                                 "--lab-prop", "consentDelayMs=60000"], cwd=REPO, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert _wait(lambda: _hook_events(tmp_path) > 0), "the app never ran"
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 0, stderr
+        assert "Ctrl-C" in json.loads(stdout)["reason"]
         assert state.settings["global/http_proxy"] == BEFORE and state.reverses == {}
 
 
