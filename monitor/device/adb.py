@@ -7,9 +7,12 @@ import os
 import shlex
 import shutil
 import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 
+# What the adb server answers when the phone itself is gone (not a failed command).
+LOST_MARKERS = ("offline", "device '", "device not found", "no devices", "closed", "unauthorized")
 SU_FORMS = ("su -c {cmd}", "su 0 sh -c {cmd}", "su root sh -c {cmd}")
 
 
@@ -72,22 +75,29 @@ class Phone:
     device: object  # adbutils.AdbDevice
     serial: str
 
-    def shell(self, command: str, timeout: float = 60) -> str:
+    @contextmanager
+    def _adb(self, what: str):
+        """adbutils' errors as one-line DeviceErrors; a broken connection as DeviceLost."""
         import adbutils
 
         try:
+            yield
+        except adbutils.AdbError as exc:
+            if any(marker in str(exc).lower() for marker in LOST_MARKERS):
+                raise DeviceLost(f"{self.serial}: gone during {what} ({exc}); reconnect it and run "
+                                 "`privmon doctor --restore`") from exc
+            raise DeviceError(f"{self.serial}: {what} failed ({exc})") from exc
+        except (OSError, EOFError) as exc:
+            raise DeviceLost(f"{self.serial}: the connection was lost during {what} ({exc}); reconnect it "
+                             "and run `privmon doctor --restore`") from exc
+
+    def shell(self, command: str, timeout: float = 60) -> str:
+        with self._adb("a shell command"):
             return self.device.shell(command, timeout=timeout)
-        except (adbutils.AdbError, OSError, EOFError) as exc:
-            raise DeviceLost(f"{self.serial}: the connection was lost ({exc}); reconnect it and run "
-                             "`privmon doctor --restore`") from exc
 
     def shell_bytes(self, command: str, timeout: float = 60) -> bytes:
-        import adbutils
-
-        try:
+        with self._adb("a shell command"):
             return self.device.shell(command, timeout=timeout, encoding=None, rstrip=False)
-        except (adbutils.AdbError, OSError, EOFError) as exc:
-            raise DeviceLost(f"{self.serial}: the connection was lost ({exc})") from exc
 
     def prop(self, key: str) -> str:
         return self.shell(f"getprop {shlex.quote(key)}").strip()
@@ -119,55 +129,38 @@ class Phone:
         return self.prop("ro.product.brand") == "privmon-lab"
 
     def push(self, data: bytes, remote: str, mode: int = 0o644) -> None:
-        import adbutils
-
-        try:
+        with self._adb(f"push to {remote}"):
             self.device.sync.push(data, remote, mode=mode)
-        except (adbutils.AdbError, OSError, EOFError) as exc:
-            raise DeviceLost(f"{self.serial}: push to {remote} failed ({exc})") from exc
 
     def exists(self, path: str) -> bool:
         out = self.shell(f"ls -d {shlex.quote(path)}")
         return bool(out.strip()) and "No such file" not in out
 
     def reverse(self, port: int) -> None:
-        import adbutils
-
-        try:
+        with self._adb(f"adb reverse tcp:{port}"):
             self.device.reverse(f"tcp:{port}", f"tcp:{port}")
-        except (adbutils.AdbError, OSError, EOFError) as exc:
-            raise DeviceError(f"{self.serial}: adb reverse tcp:{port} failed ({exc})") from exc
 
     def reverse_remove(self, remote: str) -> None:
-        import adbutils
-
         try:
-            self.device.reverse_remove(remote)
-        except adbutils.AdbError as exc:
-            if "not found" not in str(exc):
-                raise DeviceError(f"{self.serial}: removing reverse {remote} failed ({exc})") from exc
-        except (OSError, EOFError) as exc:
-            raise DeviceLost(f"{self.serial}: the connection was lost ({exc})") from exc
+            with self._adb(f"removing reverse {remote}"):
+                self.device.reverse_remove(remote)
+        except DeviceLost:
+            raise
+        except DeviceError as exc:
+            if not ("listener" in str(exc) and "not found" in str(exc)):
+                raise
 
     def forward(self, port: int) -> None:
         """Host port → the same phone port (lives in this machine's adb server, not on the phone)."""
-        import adbutils
-
-        try:
+        with self._adb(f"adb forward tcp:{port}"):
             self.device.forward(f"tcp:{port}", f"tcp:{port}")
-        except (adbutils.AdbError, OSError, EOFError) as exc:
-            raise DeviceError(f"{self.serial}: adb forward tcp:{port} failed ({exc})") from exc
 
     def forward_remove(self, port: int) -> None:
-        import adbutils
-
         try:
-            self.device.forward_remove(f"tcp:{port}")
-        except (adbutils.AdbError, OSError, EOFError):
+            with self._adb(f"removing forward tcp:{port}"):
+                self.device.forward_remove(f"tcp:{port}")
+        except DeviceError:
             pass  # already gone with the device or the adb server
-
-    def reverses(self) -> list[str]:
-        return [item.remote for item in self.device.reverse_list()]
 
     def screencap(self) -> bytes:
         png = self.shell_bytes("screencap -p", timeout=30)

@@ -209,6 +209,7 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
     from ..capture.catalogue import load_catalogue
     from ..capture.hook_runner import AttachError
     from ..capture.keys import KeyReader
+    from ..capture.progress import LiveCounts
     from ..capture.proxy import ProxyError, ProxyHost, mitmproxy_version
 
     app_profile = opts.app_profile or AppProfile(opts.package)
@@ -255,17 +256,13 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
             progress(f"{opts.package} started (pid {pid})" + (" — keys: [c] consent  [r] refusal  [s] screenshot  "
                                                               "[q] stop" if opts.interactive else ""))
             deadline = time.monotonic() + opts.timeout_s
-            shown = None
+            live = LiveCounts(progress)
             with KeyReader(on_key) if opts.interactive and KeyReader.available() else _Null():
                 try:
                     while True:
                         time.sleep(0.2)
                         hooks, consents = app.counts()
-                        now = (hooks, capture.stored, consents, capture.live_matches)
-                        if now != shown:
-                            shown = now
-                            progress(f"{now[0]} hook events · {now[1]} flows · {now[2]} consent events · "
-                                     f"{now[3]} device identifiers seen in traffic")
+                        live.update(hooks, capture.stored, consents, capture.live_matches)
                         if stop.is_set():
                             status, reason = ev.SESSION_COMPLETED, "stopped by the tester"
                             break

@@ -22,6 +22,7 @@ from ..capture.agent import build_agent
 from ..capture.catalogue import load_catalogue
 from ..capture.hook_runner import AttachError, HookRunner
 from ..capture.keys import KeyReader
+from ..capture.progress import LiveCounts
 from ..capture.proxy import ProxyError, ProxyHost
 from ..config import Settings
 from ..app_profile import AppProfile, vocabulary_for
@@ -215,15 +216,11 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                 progress("[lab] app running" + (" — keys: [c] consent  [r] refusal  [q] stop" + "".join(f"  [{k}] {label}" for k, (label, _f) in opts.extra_keys.items()) if opts.interactive and KeyReader.available() else ""))
                 deadline = time.monotonic() + opts.timeout_s
                 with KeyReader(on_key) if opts.interactive else _nullctx():
-                    shown = None
+                    live = LiveCounts(progress, "[lab] ")
                     try:
                         while not runner.detached.wait(0.2):
-                            now = (runner.counts.hook_events, capture.stored, runner.counts.consent_events,
-                                   capture.live_matches)
-                            if now != shown:
-                                shown = now
-                                progress(f"[lab] {now[0]} hook events · {now[1]} flows · {now[2]} consent events · "
-                                         f"{now[3]} device identifiers seen in traffic")
+                            live.update(runner.counts.hook_events, capture.stored, runner.counts.consent_events,
+                                        capture.live_matches)
                             if stop.is_set():
                                 status, reason = ev.SESSION_COMPLETED, "stopped by the tester"
                                 break

@@ -146,7 +146,7 @@ def test_lost_connection_ends_the_run_and_the_phone_is_restored_when_back(tmp_pa
         # the phone is back: any doctor run takes back what the dead run left
         report = run_cli(tmp_path, "doctor", back.serial, "--no-probe", "--json")
         leftovers = next(c for c in json.loads(report.stdout)["checks"] if c["name"] == "leftovers")
-        assert leftovers["fixed"] and "restored 2 change(s)" in leftovers["detail"]
+        assert leftovers["fixed"] and "change(s) an earlier run left behind" in leftovers["detail"]
         assert state.settings["global/http_proxy"] == BEFORE and state.reverses == {}
 
 
