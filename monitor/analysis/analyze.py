@@ -132,7 +132,8 @@ def _watchlist(distinct: pd.DataFrame, exclude: set[str], profile_values: list[d
     return list(seen.values())
 
 
-def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | None = None) -> ev.AnalysisResult:
+def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | None = None,
+                    workers: int | None = None) -> ev.AnalysisResult:
     session = reader.session(session_id)
     app_package = session["app"]
     meta = session["meta"] or {}
@@ -152,7 +153,7 @@ def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | 
     reads = events.pi_reads()
     watchlist = _watchlist(events.distinct_values(), {app_package}, meta.get("watch") or [])
     needles = [n for w in watchlist for n in expand(w)]
-    matches = find_matches(flows, needles, detectors=True)
+    matches = find_matches(flows, needles, detectors=True, workers=workers)
     pi_matches = [
         ev.PiMatch(session_id, m.flow_id, m.needle.watch.hook_event_id, m.needle.watch.pi_category,
                    m.needle.watch.pi_type, m.needle.encoding if m.needle.encoding == DETECTED else short_encoding(m.needle.encoding),

@@ -193,7 +193,7 @@ def _run_lab_app(settings, writer, opts: DeviceRunOptions, session_id, extra_met
         interactive=opts.interactive, jvm_properties=props, extra_hooks=opts.extra_hooks, unpin=opts.unpin,
         app_profile=opts.app_profile, session_id=session_id, target="lab", extra_meta=extra_meta,
         extra_watch=watch, on_proxy_ready=route, on_consent=shots.on_consent,
-        extra_keys={"s": ("screenshot", lambda: shots.request("key"))}, abort=watchdog.lost,
+        extra_keys={"s": ("screenshot", lambda: shots.request("key"))}, abort=watchdog.lost, live_findings=True,
     ), progress=progress)
     return result.status, result.reason
 
@@ -209,7 +209,7 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
     from ..capture.catalogue import load_catalogue
     from ..capture.hook_runner import AttachError
     from ..capture.keys import KeyReader
-    from ..capture.progress import LiveCounts
+    from ..capture.progress import LiveCounts, LiveFindings
     from ..capture.proxy import ProxyError, ProxyHost, mitmproxy_version
 
     app_profile = opts.app_profile or AppProfile(opts.package)
@@ -256,8 +256,9 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
             progress(f"{opts.package} started (pid {pid})" + (" — keys: [c] consent  [r] refusal  [s] screenshot  "
                                                               "[q] stop" if opts.interactive else ""))
             deadline = time.monotonic() + opts.timeout_s
-            live = LiveCounts(progress)
-            with KeyReader(on_key) if opts.interactive and KeyReader.available() else _Null():
+            with KeyReader(on_key) if opts.interactive and KeyReader.available() else _Null(), \
+                    LiveFindings(settings.db_path, session_id) as found:
+                live = LiveCounts(progress, findings=found)
                 try:
                     while True:
                         time.sleep(0.2)

@@ -22,7 +22,7 @@ from ..capture.agent import build_agent
 from ..capture.catalogue import load_catalogue
 from ..capture.hook_runner import AttachError, HookRunner
 from ..capture.keys import KeyReader
-from ..capture.progress import LiveCounts
+from ..capture.progress import LiveCounts, LiveFindings
 from ..capture.proxy import ProxyError, ProxyHost
 from ..config import Settings
 from ..app_profile import AppProfile, vocabulary_for
@@ -63,6 +63,7 @@ class LabRunOptions:
     on_consent: Callable[[ev.ConsentEvent], None] | None = None  # screenshots
     extra_keys: dict[str, tuple[str, Callable[[], None]]] = field(default_factory=dict)  # key → (label, action)
     abort: Callable[[], str | None] | None = None  # polled: a reason ends the run as interrupted
+    live_findings: bool = False  # re-analyse in the background for a "findings so far" count
 
 
 @dataclass
@@ -215,8 +216,9 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                 device.input(pid, b"go\n")
                 progress("[lab] app running" + (" — keys: [c] consent  [r] refusal  [q] stop" + "".join(f"  [{k}] {label}" for k, (label, _f) in opts.extra_keys.items()) if opts.interactive and KeyReader.available() else ""))
                 deadline = time.monotonic() + opts.timeout_s
-                with KeyReader(on_key) if opts.interactive else _nullctx():
-                    live = LiveCounts(progress, "[lab] ")
+                with KeyReader(on_key) if opts.interactive else _nullctx(), \
+                        LiveFindings(settings.db_path, session_id) if opts.live_findings else _nullctx() as found:
+                    live = LiveCounts(progress, "[lab] ", found if opts.live_findings else None)
                     try:
                         while not runner.detached.wait(0.2):
                             live.update(runner.counts.hook_events, capture.stored, runner.counts.consent_events,

@@ -10,6 +10,7 @@ import zipfile
 
 import yaml
 
+from monitor.capture.progress import LiveFindings
 from monitor.device_profile import load_profile
 from monitor.lab.adbd import lab_state
 from tests.conftest import PRIVMON, REPO, run_cli
@@ -119,10 +120,13 @@ def test_sigterm_ends_the_run_like_ctrl_c_and_the_run_restores_the_phone(tmp_pat
                                  "--lab-prop", "consentDelayMs=60000"], cwd=REPO, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert _wait(lambda: _hook_events(tmp_path) > 0), "the app never ran"
+        time.sleep(LiveFindings.MIN_INTERVAL_S + 2)  # the live line gets its first "findings so far"
         proc.send_signal(signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=120)
         assert proc.returncode == 0, stderr
         assert "Ctrl-C" in json.loads(stdout)["reason"]
+        so_far = [line for line in stderr.splitlines() if "findings so far" in line]
+        assert so_far and int(so_far[-1].rsplit("·", 1)[1].split()[0]) >= 1  # the IMEI left before consent
         assert state.settings["global/http_proxy"] == BEFORE and state.reverses == {}
 
 
