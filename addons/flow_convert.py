@@ -11,7 +11,8 @@ ORIGINAL_KEY = "privmon.original"
 
 
 def snapshot_destination(flow: http.HTTPFlow) -> dict:
-    """The request as the app sent it, before any routing addon rewrites it."""
+    """The request as the app sent it: a routing addon stores this under ORIGINAL_KEY before it
+    rewrites the request (lab_router.py); without one the request itself is the original."""
     req = flow.request
     return {
         "scheme": req.scheme,

@@ -1,11 +1,14 @@
 """Lab only: routes every request to the local collector (the lab's simulated internet).
 
-Runs after the capture addon, which has already recorded the destination the app asked for.
+The destination the app asked for is kept first (flow metadata), so the capture addon records
+it, not the collector. An addon that rewrites requests keeps the original the same way.
 """
 
 from __future__ import annotations
 
 from mitmproxy import http
+
+from addons.flow_convert import ORIGINAL_KEY, snapshot_destination
 
 
 class LabRouter:
@@ -15,6 +18,7 @@ class LabRouter:
         self.dns = dns or {}
 
     def request(self, flow: http.HTTPFlow) -> None:
+        flow.metadata.setdefault(ORIGINAL_KEY, snapshot_destination(flow))
         # The address the lab's DNS table gives the host stands for the receiver's server.
         flow.metadata["privmon.server_ip"] = self.dns.get(flow.request.pretty_host.lower())
         flow.request.scheme = "http"

@@ -20,21 +20,22 @@ if __package__ in (None, ""):  # loaded by path with `mitmdump -s`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from addons.flow_convert import (  # noqa: E402
-    DEFAULT_BODY_CAP, ORIGINAL_KEY, flow_to_record, snapshot_destination, websocket_record)
+    DEFAULT_BODY_CAP, flow_to_record, websocket_record)
 from monitor import events as ev  # noqa: E402
 from monitor.timeutil import now_us  # noqa: E402
 
 
 class PrivmonCapture:
     def __init__(self, writer=None, session_id: str | None = None) -> None:
-        self.writer = writer
+        self.writer = writer  # an EventWriter or a WriterProcess
         self.session_id = session_id
         self._owns_writer = writer is None
         self.stored = 0
         self.blind_spots = 0
         self.websocket_messages = 0
         self.live_matcher = None
-        self.live_matches = 0
+        self._live_matches = 0
+        self._watch_values: list[dict] | None = None
 
     def load(self, loader) -> None:
         loader.add_option("privmon_home", str, "", "privmon data directory (default: PRIVMON_HOME or the per-user data dir)")
@@ -55,30 +56,43 @@ class PrivmonCapture:
                 raise exceptions.OptionsError(str(exc)) from exc
 
     def set_watch_values(self, values: list[dict]) -> None:
-        """Match these values live in every request (the lab and `privmon run` pass the profile's)."""
-        from monitor.analysis.matching import FlowMatcher
-        from monitor.analysis.transforms import WatchValue, expand
+        """Match these values live in every request (the lab and `privmon run` pass the profile's).
+        A writer process counts them itself, off mitmproxy's interpreter; otherwise it is done here."""
+        self._watch_values = values
+        self._hand_over_watch()
 
-        needles = [n for v in values for n in expand(WatchValue(v["value"], v["pi_category"], v["pi_type"], None))]
-        self.live_matcher = FlowMatcher(needles) if needles else None
+    def _hand_over_watch(self) -> None:
+        if self._watch_values is None or self.writer is None:
+            return
+        if hasattr(self.writer, "count_live"):
+            self.writer.count_live(self._watch_values)
+            self.live_matcher = None
+        else:
+            from monitor.storage.writer_process import live_matcher
+
+            self.live_matcher = live_matcher(self._watch_values)
+
+    @property
+    def live_matches(self) -> int:
+        """Watched values seen so far in requests as captured (progress only)."""
+        return getattr(self.writer, "live_matches", 0) if self.live_matcher is None and self.writer is not None \
+            and hasattr(self.writer, "count_live") else self._live_matches
 
     def running(self) -> None:
         if not self._owns_writer or self.writer is not None:
             return
         from monitor.config import Settings
-        from monitor.storage.writer import EventWriter
+        from monitor.storage.writer_process import WriterProcess
 
         settings = Settings.load(ctx.options.privmon_home or None)
-        self.writer = EventWriter(settings.db_path)
+        self.writer = WriterProcess(settings.db_path)  # off mitmproxy's interpreter: docs/performance.md
         self.session_id = ctx.options.privmon_session or ev.new_session_id()
         self.writer.submit(
             ev.SessionStarted(id=self.session_id, app=ctx.options.privmon_app, target="mitmdump", started_at=now_us(),
                               meta={"source": "mitmdump -s addons/privmon_capture.py"})
         )
+        self._hand_over_watch()
         ctx.log.info(f"privmon: recording into session {self.session_id} ({settings.db_path})")
-
-    def request(self, flow: http.HTTPFlow) -> None:
-        flow.metadata.setdefault(ORIGINAL_KEY, snapshot_destination(flow))
 
     def response(self, flow: http.HTTPFlow) -> None:
         self._store(flow)
@@ -115,7 +129,7 @@ class PrivmonCapture:
         self.writer.submit(record)
         self.stored += 1
         if self.live_matcher is not None:
-            self.live_matches += self.live_matcher.quick_count(vars(record))
+            self._live_matches += self.live_matcher.quick_count(vars(record))
 
     @staticmethod
     def _cap() -> int:

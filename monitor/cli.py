@@ -477,7 +477,7 @@ def lab_run(
     from .device_profile import load_profile
     from .lab.build import build_app, build_plugin, build_standins
     from .lab.runner import LabRunOptions, run_lab
-    from .storage.writer import EventWriter
+    from .storage.writer_process import WriterProcess
 
     from .app_profile import resolve as resolve_app_profile
 
@@ -517,7 +517,7 @@ def lab_run(
 
     err.print("[LAB] simulated device and network — not a real phone", markup=False)
     err.print(f"[lab] scenario {scenario}: {SCENARIO_STEPS[scenario]}", markup=False)
-    with EventWriter(settings.db_path) as writer:
+    with WriterProcess(settings.db_path) as writer:
         result = run_lab(
             settings,
             writer,

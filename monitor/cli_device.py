@@ -114,7 +114,7 @@ def run(
     from .device.run import DeviceRunOptions, run_on_device
     from .device_profile import load_profile
     from .scenarios import SCENARIOS, SCENARIO_STEPS
-    from .storage.writer import EventWriter
+    from .storage.writer_process import WriterProcess
 
     if scenario not in SCENARIOS:
         raise CliError(f"--scenario must be one of {', '.join(SCENARIOS)}, not {scenario!r}")
@@ -146,7 +146,7 @@ def run(
 
     for sig in (signal.SIGTERM, signal.SIGHUP):  # end as Ctrl-C does: analysis, then the phone restored
         signal.signal(sig, interrupt)
-    with EventWriter(settings.db_path) as writer:
+    with WriterProcess(settings.db_path) as writer:
         result = run_on_device(settings, writer, phone, opts, say)
         analyze_and_store(settings, result.session_id, writer)
     report_run(settings, result.session_id, result.status, result.reason, as_json, lab=result.lab,
