@@ -132,9 +132,12 @@ class Phone:
         with self._adb(f"push to {remote}"):
             self.device.sync.push(data, remote, mode=mode)
 
-    def exists(self, path: str) -> bool:
-        out = self.shell(f"ls -d {shlex.quote(path)}")
-        return bool(out.strip()) and "No such file" not in out
+    def exists(self, path: str, as_root: bool = False) -> bool:
+        """`test -e` as the shell user (or as root: /data is closed to the shell user; a path it
+        may not see counts as missing, never as present)."""
+        command = f"[ -e {shlex.quote(path)} ] && echo yes || echo no"
+        out = self.root(command) if as_root and self.root_form is not None else self.shell(command)
+        return out.strip().splitlines()[-1:] == ["yes"]
 
     def reverse(self, port: int) -> None:
         with self._adb(f"adb reverse tcp:{port}"):

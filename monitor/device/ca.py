@@ -31,7 +31,7 @@ def trust_state(phone: Phone, name: str) -> dict[str, bool | None]:
     """Where the CA is found: user store, system store, and (Android 14+) inside the zygotes'
     view of the APEX folder (None when that does not apply or cannot be seen without root)."""
     state: dict[str, bool | None] = {
-        "user": phone.exists(f"{USER_DIR}/{name}"),
+        "user": phone.exists(f"{USER_DIR}/{name}", as_root=True),
         "system": phone.exists(f"{SYSTEM_DIR}/{name}"),
         "apex": None,
     }

@@ -120,6 +120,8 @@ class DeviceState:
                     return self._run_line(" ".join(inner[2:]), True), 0
                 return self._run(inner, True)
             return b"su: unknown option\n", 1
+        if name in ("[", "test"):
+            return self._test(args[:-1] if name == "[" and args[-1:] == ["]"] else args, root)
         if name in PRIVILEGED and not root:
             return f"{name}: Permission denied\n".encode(), 1
         handler = getattr(self, "_cmd_" + name.replace("-", "_"), None)
@@ -129,6 +131,16 @@ class DeviceState:
             return f"/system/bin/sh: {name}: inaccessible or not found\n".encode(), 127
         result = handler(args, root)
         return result if isinstance(result, tuple) else (result, 0)
+
+    def _test(self, args: list[str], root: bool) -> tuple[bytes, int]:
+        if len(args) == 2 and args[0] in ("-e", "-f", "-d"):
+            path = args[1]
+            if path.startswith("/data/") and not path.startswith("/data/local/tmp") and not root:
+                return b"", 1  # the shell user cannot see into /data
+            found = path in self.files if args[0] == "-f" else (
+                path in self.files or any(p.startswith(path.rstrip("/") + "/") for p in self.files))
+            return b"", 0 if found else 1
+        return b"test: unsupported here\n", 2
 
     # -- commands -------------------------------------------------------------------------------
     def _cmd_getprop(self, args, root):

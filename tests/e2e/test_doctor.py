@@ -112,3 +112,16 @@ def test_a_proxy_left_behind_by_another_tool_is_flagged(tmp_path):
     with simulated_phone(state) as adbd:
         report = checks(run_cli(tmp_path, "doctor", adbd.serial, "--json", "--no-probe"))
         assert report["proxy setting"]["status"] == "warning" and "192.168.1.5:8080" in report["proxy setting"]["detail"]
+
+
+def test_a_ca_only_in_the_user_store_is_named_as_such(tmp_path):
+    from monitor.capture.proxy import ensure_ca
+    from monitor.config import Settings
+    from monitor.device.ca import USER_DIR, android_name
+
+    pem = ensure_ca(Settings.load(tmp_path).mitmproxy_confdir)
+    state = lab_state(load_profile("lab"))
+    state.files[f"{USER_DIR}/{android_name(pem)}"] = pem  # readable by root only, as on a phone
+    with simulated_phone(state) as adbd:
+        report = checks(run_cli(tmp_path, "doctor", adbd.serial, "--json", "--no-probe"))
+        assert report["proxy CA"]["status"] == "problem" and "only in the user store" in report["proxy CA"]["detail"]
