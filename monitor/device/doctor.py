@@ -225,7 +225,12 @@ def restore(phone: Phone, home: Path, progress=lambda _m: None) -> list[str]:
     if not journal.entries():
         progress("nothing to restore: the journal for this phone is empty")
         return []
-    return journal.restore(phone, progress)
+    busy = set(journal.busy())
+    if busy:
+        progress(f"left alone: the changes of a privmon run still going (pid {', '.join(map(str, sorted(busy)))}); "
+                 "it takes them back when it ends")
+    return journal.restore(phone, progress, only=[e for e in journal.entries() if e.get("pid") not in busy
+                                                  or not e.get("owner", "").startswith("run")])
 
 
 __all__ = ["Check", "DoctorOptions", "DeviceError", "run_doctor", "restore"]

@@ -65,6 +65,11 @@ class Journal:
         self._write(entries + [entry])
         return entry
 
+    def busy(self) -> list[int]:
+        """Host pids of other runs still alive that have changes on this phone."""
+        return sorted({e["pid"] for e in self.entries() if e.get("owner", "").startswith("run")
+                       and e.get("pid") != os.getpid() and _alive(e.get("pid"))})
+
     def orphaned(self) -> list[dict]:
         """Entries of runs whose privmon process is gone (killed, crashed, machine rebooted)."""
         return [e for e in self.entries() if e.get("owner", "").startswith("run") and not _alive(e.get("pid"))]

@@ -113,6 +113,10 @@ def install_apk(phone: Phone, apk: Path, progress) -> None:
 
 
 def restore_orphans(phone: Phone, journal: Journal, progress) -> None:
+    busy = journal.busy()
+    if busy:
+        raise DeviceError(f"another privmon run (pid {', '.join(map(str, busy))}) is using {phone.serial}: "
+                          "one run per phone (they would fight over its proxy setting)")
     orphans = journal.orphaned()
     if not orphans:
         return

@@ -103,6 +103,8 @@ def test_sigkill_mid_run_then_doctor_restore(tmp_path):
         try:
             assert _wait(lambda: state.settings.get("global/http_proxy", "").startswith("127.0.0.1:")), \
                 "the run never routed the phone"
+            second = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys")
+            assert second.returncode == 6 and "another privmon run" in second.stderr
         finally:
             proc.send_signal(signal.SIGKILL)
             proc.wait(30)
