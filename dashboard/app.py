@@ -17,12 +17,12 @@ from monitor.storage.queries import SessionNotFound, StoreReader
 from pydantic import BaseModel, Field
 
 from monitor.review import ReviewError, decision as make_decision, finding_target
-from monitor.timeutil import iso_utc, now_us
+from monitor.timeutil import now_us
 
 from urllib.parse import urlencode
 
 from .browse import event_page, flow_detail, flow_page
-from .finding import finding_detail
+from .finding import finding_detail, session_screenshots
 from .security import TokenMiddleware, csrf_ok, csrf_token
 from monitor.analysis.analyze import session_timeline
 
@@ -113,7 +113,7 @@ def create_app(db_path: Path, token: str) -> FastAPI:
                       "device_build": meta.get("device_build"), "app_profile": meta.get("app_profile"),
                       "versions": meta.get("versions"), "main_class": meta.get("main_class"),
                       "device": meta.get("device"), "app_metadata": meta.get("app_metadata")},
-            "screenshots": screenshots(r, session_id),
+            "screenshots": session_screenshots(r, session_id),
             "consent_events": [consent_json(c) for c in consents],
             "timeline": {**build_timeline(s, hook_events, flows, consents, lanes, phases.phases, phases.states, window),
                          "note": timeline_note},
@@ -173,19 +173,13 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         store_review(session_id, fingerprint, decision, reviewer, note)
         return RedirectResponse(f"/sessions/{session_id}/findings/{fingerprint}", status_code=303)
 
-    def screenshots(r: StoreReader, session_id: str) -> list[dict]:
-        return [{"name": m["payload"]["file"].rsplit("/", 1)[-1], "reason": m["payload"].get("reason"),
-                 "sha256": m["payload"].get("sha256"), "at": iso_utc(m["ts"])}
-                for m in r.agent_messages(session_id) if m["type"] == "device:screenshot"
-                and isinstance(m["payload"], dict) and str(m["payload"].get("file", "")).startswith("screenshots/")]
-
     @web.get("/sessions/{session_id}/screenshots/{name}")
     def screenshot(session_id: str, name: str, r: Reader):
         """A screenshot the run took (PNG); only names the session recorded are served."""
         from fastapi.responses import Response
 
         session_or_404(r, session_id)
-        if name not in {s["name"] for s in screenshots(r, session_id)}:
+        if name not in {s["name"] for s in session_screenshots(r, session_id)}:
             raise HTTPException(404, f"no screenshot {name!r} in session {session_id!r}")
         try:
             data = (r.db_path.parent / "sessions" / session_id / "screenshots" / name).read_bytes()

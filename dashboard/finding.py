@@ -18,6 +18,15 @@ def _body_text(body: bytes) -> str:
     return text + (f"… [{len(body):,} bytes]" if len(body) > BODY_PREVIEW else "")
 
 
+def session_screenshots(r: StoreReader, session_id: str) -> list[dict]:
+    """The screenshots a phone run recorded (device:screenshot messages), oldest first."""
+    return [{"name": m["payload"]["file"].rsplit("/", 1)[-1], "reason": m["payload"].get("reason"),
+             "sha256": m["payload"].get("sha256"), "at": iso_utc(m["ts"]),
+             "consent_ts_us": m["payload"].get("consent_ts_us")}
+            for m in r.agent_messages(session_id) if m["type"] == "device:screenshot"
+            and isinstance(m["payload"], dict) and str(m["payload"].get("file", "")).startswith("screenshots/")]
+
+
 def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | None:
     finding = next((f for f in reviewed_findings(r, session_id) if f["fingerprint"] == fingerprint), None)
     if finding is None:
@@ -57,6 +66,9 @@ def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | 
                               "matches": [{"pi_type": m["pi_type"], "encoding": m["encoding"], "location": m["location"],
                                            "value_preview": m["value_preview"]} for m in matches if m["flow_id"] == fid]})
     consent_id = evidence.get("consent_event_id") or evidence.get("refusal_consent_event_id") or evidence.get("refusal_event_id")
-    consent = next((consent_json(c) for c in r.consent_events(session_id) if c["id"] == consent_id), None)
-    return {"finding": finding, "hook_events": events, "flows": flows, "consent": consent,
+    raw_consent = next((c for c in r.consent_events(session_id) if c["id"] == consent_id), None)
+    consent = consent_json(raw_consent) if raw_consent else None
+    screenshot = next((s for s in session_screenshots(r, session_id)
+                       if raw_consent and s["consent_ts_us"] == raw_consent["ts"]), None)
+    return {"finding": finding, "hook_events": events, "flows": flows, "consent": consent, "screenshot": screenshot,
             "session": {"id": session_id, "app": r.session(session_id)["app"]}}

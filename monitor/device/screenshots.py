@@ -23,7 +23,7 @@ class Screenshots:
         self.phone, self.folder, self.writer, self.session_id = phone, folder, writer, session_id
         self.progress = progress
         self.taken = 0
-        self._queue: queue.Queue[tuple[str, int] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, int, dict] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._loop, name="privmon-screencap", daemon=True)
 
     def __enter__(self) -> "Screenshots":
@@ -34,15 +34,16 @@ class Screenshots:
         self._queue.put(None)
         self._thread.join(30)
 
-    def request(self, reason: str) -> None:
-        self._queue.put((reason, now_us()))
+    def request(self, reason: str, about: dict | None = None) -> None:
+        self._queue.put((reason, now_us(), about or {}))
 
     def on_consent(self, event: ev.ConsentEvent) -> None:
-        self.request(f"{event.kind} ({event.source})")
+        """The screen as the consent event happened; the finding page shows it beside the event."""
+        self.request(f"{event.kind} ({event.source})", {"consent_ts_us": event.ts, "consent_kind": event.kind})
 
     def _loop(self) -> None:
         while (item := self._queue.get()) is not None:
-            reason, asked_at = item
+            reason, asked_at, about = item
             if self.taken >= MAX_SCREENSHOTS:
                 continue
             try:
@@ -57,5 +58,5 @@ class Screenshots:
             (self.folder / name).write_bytes(png)
             self.writer.submit(ev.AgentMessage(self.session_id, now_us(), "device:screenshot", {
                 "file": f"screenshots/{name}", "sha256": hashlib.sha256(png).hexdigest(), "bytes": len(png),
-                "reason": reason, "asked_at_us": asked_at}))
+                "reason": reason, "asked_at_us": asked_at, **about}))
             self.progress(f"screenshot {name} ({reason})")
