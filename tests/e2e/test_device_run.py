@@ -122,7 +122,7 @@ def test_sigterm_ends_the_run_like_ctrl_c_and_the_run_restores_the_phone(tmp_pat
                                  "--lab-prop", "consentDelayMs=60000"], cwd=REPO, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert _wait(lambda: _hook_events(tmp_path) > 0), "the app never ran"
-        time.sleep(LiveFindings.MIN_INTERVAL_S + 2)  # the live line gets its first "findings so far"
+        time.sleep(LiveFindings.MIN_INTERVAL_S + 6)  # the live line gets its first "findings so far"
         proc.send_signal(signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=120)
         assert proc.returncode == 0, stderr
