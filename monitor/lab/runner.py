@@ -144,7 +144,10 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
     stop = threading.Event()
 
     def mark(kind: str, source: str) -> None:
-        writer.submit(ev.ConsentEvent(session_id, now_us(), kind, source, detail="marked in the terminal"))
+        event = ev.ConsentEvent(session_id, now_us(), kind, source, detail="marked in the terminal")
+        writer.submit(event)
+        if opts.on_consent is not None:  # a phone run's screenshot of the moment
+            opts.on_consent(event)
         progress(f"marked {kind} ({source})")
 
     def on_key(ch: str) -> None:
