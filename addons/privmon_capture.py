@@ -75,8 +75,8 @@ class PrivmonCapture:
     @property
     def live_matches(self) -> int:
         """Watched values seen so far in requests as captured (progress only)."""
-        return getattr(self.writer, "live_matches", 0) if self.live_matcher is None and self.writer is not None \
-            and hasattr(self.writer, "count_live") else self._live_matches
+        counted_by_writer = self.live_matcher is None and hasattr(self.writer, "count_live")
+        return self.writer.live_matches if counted_by_writer else self._live_matches
 
     def running(self) -> None:
         if not self._owns_writer or self.writer is not None:

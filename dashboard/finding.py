@@ -20,11 +20,8 @@ def _body_text(body: bytes) -> str:
 
 def session_screenshots(r: StoreReader, session_id: str) -> list[dict]:
     """The screenshots a phone run recorded (device:screenshot messages), oldest first."""
-    return [{"name": m["payload"]["file"].rsplit("/", 1)[-1], "reason": m["payload"].get("reason"),
-             "sha256": m["payload"].get("sha256"), "at": iso_utc(m["ts"]),
-             "consent_ts_us": m["payload"].get("consent_ts_us")}
-            for m in r.agent_messages(session_id) if m["type"] == "device:screenshot"
-            and isinstance(m["payload"], dict) and str(m["payload"].get("file", "")).startswith("screenshots/")]
+    return [{"name": s["file"].rsplit("/", 1)[-1], "reason": s.get("reason"), "sha256": s.get("sha256"),
+             "at": iso_utc(s["ts"]), "consent_ts_us": s.get("consent_ts_us")} for s in r.screenshots(session_id)]
 
 
 def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | None:

@@ -51,3 +51,36 @@ class KeyReader:
             import termios
 
             termios.tcsetattr(sys.stdin.fileno(), termios.TCSADRAIN, self._saved)
+
+
+class TesterKeys:
+    """What the run's keys do: [c]/[r] store a consent/refusal event marked by the tester (and
+    hand it to `on_consent`, e.g. for a screenshot), [q] sets `stop`, `extra` adds more
+    (key → (label, action))."""
+
+    def __init__(self, session_id: str, writer, progress: Callable[[str], None],
+                 on_consent: Callable | None = None, extra: dict | None = None) -> None:
+        self.session_id, self.writer, self.progress = session_id, writer, progress
+        self.on_consent = on_consent
+        self.extra = extra or {}
+        self.stop = threading.Event()
+
+    @property
+    def help(self) -> str:
+        return " — " + KEY_HELP + "".join(f"  [{k}] {label}" for k, (label, _action) in self.extra.items())
+
+    def __call__(self, ch: str) -> None:
+        from .. import events as ev
+        from ..timeutil import now_us
+
+        if ch in ("c", "r"):
+            kind = "consent" if ch == "c" else "refuse"
+            event = ev.ConsentEvent(self.session_id, now_us(), kind, "key", detail="marked in the terminal")
+            self.writer.submit(event)
+            if self.on_consent is not None:
+                self.on_consent(event)
+            self.progress(f"marked {kind} (key)")
+        elif ch == "q":
+            self.stop.set()
+        elif ch in self.extra:
+            self.extra[ch][1]()

@@ -39,16 +39,21 @@ def adb_client():
     return adbutils.AdbClient(host="127.0.0.1", port=int(port))
 
 
-def select_device(serial: str | None = None) -> "Phone":
-    """By serial, else $ANDROID_SERIAL, else the only device adb sees."""
+def adb_devices(client) -> dict[str, str]:
+    """serial → state ("device", "unauthorized", "offline", …), as `adb devices` lists them."""
     import adbutils
 
-    client = adb_client()
-    wanted = serial or os.environ.get("ANDROID_SERIAL") or None
     try:
-        entries = {e.serial: e.state for e in client.list()}
+        return {e.serial: e.state for e in client.list()}
     except (adbutils.AdbError, OSError) as exc:
         raise DeviceError(f"cannot talk to the adb server: {exc}") from exc
+
+
+def select_device(serial: str | None = None) -> "Phone":
+    """By serial, else $ANDROID_SERIAL, else the only device adb sees."""
+    client = adb_client()
+    wanted = serial or os.environ.get("ANDROID_SERIAL") or None
+    entries = adb_devices(client)
     if wanted is None:
         if not entries:
             raise DeviceError("no device: connect a phone with USB debugging on, or start an emulator "

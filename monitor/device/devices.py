@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .adb import DeviceError, adb_client
+from .adb import DeviceError, Phone, adb_client, adb_devices
 
 __all__ = ["DeviceError", "DeviceInfo", "list_devices"]
 
@@ -25,36 +25,22 @@ class DeviceInfo:
         return asdict(self)
 
 
-def _root_state(device) -> str:
-    if "uid=0" in device.shell("id"):
-        return "adb root"
-    if "uid=0" in device.shell("su -c id"):
-        return "su"
-    return "no"
-
-
 def list_devices() -> list[DeviceInfo]:
-    import adbutils
-
     client = adb_client()
-    try:
-        entries = client.list()
-    except (adbutils.AdbError, OSError) as exc:
-        raise DeviceError(f"cannot talk to the adb server: {exc}") from exc
     out = []
-    for entry in entries:
-        info = DeviceInfo(entry.serial, entry.state)
-        if entry.state == "device":
-            device = client.device(entry.serial)
+    for serial, state in adb_devices(client).items():
+        info = DeviceInfo(serial, state)
+        if state == "device":
+            phone = Phone(client.device(serial), serial)
             try:
-                prop = lambda key: device.shell(f"getprop {key}").strip() or None  # noqa: E731
-                info.model, info.android, info.sdk = prop("ro.product.model"), prop("ro.build.version.release"), \
-                    prop("ro.build.version.sdk")
-                info.abi = prop("ro.product.cpu.abi")
-                info.lab = prop("ro.product.brand") == "privmon-lab"
-                info.root = _root_state(device)
-                info.frida_server = "running" if device.shell("pidof frida-server").strip() else "not running"
-            except (adbutils.AdbError, OSError) as exc:
+                info.model, info.android, info.sdk, info.abi = (
+                    phone.prop(k) or None for k in ("ro.product.model", "ro.build.version.release",
+                                                    "ro.build.version.sdk", "ro.product.cpu.abi"))
+                info.lab = phone.is_lab
+                form = phone.root_form
+                info.root = "no" if form is None else ("adb root" if form == "adb root" else "su")
+                info.frida_server = "running" if phone.shell("pidof frida-server").strip() else "not running"
+            except DeviceError as exc:
                 info.state = f"error: {exc}"
         out.append(info)
     return out

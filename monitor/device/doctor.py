@@ -125,9 +125,7 @@ def _frida(phone: Phone, opts: DoctorOptions, journal: Journal, progress) -> Che
            "starts it")
     if not opts.fix:
         return Check("frida-server", "problem", problem, fix)
-    if found.present and found.version == want:
-        pass
-    else:
+    if not (found.present and found.version == want):
         data = frida_server.load_binary(opts.frida_server, opts.cache_dir, abi, want, opts.download)
         if found.running:
             phone.root(f"kill {' '.join(phone.shell(f'pidof {opts.frida_name}').split())}")

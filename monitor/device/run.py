@@ -18,6 +18,7 @@ import os
 import shlex
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -212,7 +213,7 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
     from ..capture.android import FRIDA_ERRORS, AndroidApp, AndroidTarget, frida_device, host_frida_version
     from ..capture.catalogue import load_catalogue
     from ..capture.hook_runner import AttachError
-    from ..capture.keys import KeyReader
+    from ..capture.keys import KeyReader, TesterKeys
     from ..capture.progress import LiveCounts, LiveFindings
     from ..capture.proxy import ProxyError, ProxyHost, mitmproxy_version
 
@@ -227,21 +228,11 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
     capture = PrivmonCapture(writer=writer, session_id=session_id)
     capture.set_watch_values(profile_watch + watch)
     proxy = ProxyHost(settings.mitmproxy_confdir, [capture])
-    stop = threading.Event()
     app: AndroidApp | None = None
     forwarded: int | None = None
 
-    def on_key(ch: str) -> None:
-        if ch in ("c", "r"):
-            kind = "consent" if ch == "c" else "refuse"
-            event = ev.ConsentEvent(session_id, now_us(), kind, "key", detail="marked in the terminal")
-            writer.submit(event)
-            shots.on_consent(event)
-            progress(f"marked {kind} (key)")
-        elif ch == "s":
-            shots.request("key")
-        elif ch == "q":
-            stop.set()
+    keys = TesterKeys(session_id, writer, progress, shots.on_consent,
+                      {"s": ("screenshot", lambda: shots.request("key"))})
 
     try:
         port = proxy.start()
@@ -257,10 +248,9 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
                                    vocabulary_for(app_profile), opts.unpin, shots.on_consent)
             app = AndroidApp(device, target, session_id, writer, progress)
             pid = app.start()
-            progress(f"{opts.package} started (pid {pid})" + (" — keys: [c] consent  [r] refusal  [s] screenshot  "
-                                                              "[q] stop" if opts.interactive else ""))
+            progress(f"{opts.package} started (pid {pid})" + (keys.help if opts.interactive else ""))
             deadline = time.monotonic() + opts.timeout_s
-            with KeyReader(on_key) if opts.interactive and KeyReader.available() else _Null(), \
+            with KeyReader(keys) if opts.interactive else nullcontext(), \
                     LiveFindings(settings.db_path, session_id) as found:
                 live = LiveCounts(progress, findings=found)
                 try:
@@ -268,7 +258,7 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
                         time.sleep(0.2)
                         hooks, consents = app.counts()
                         live.update(hooks, capture.stored, consents, capture.live_matches)
-                        if stop.is_set():
+                        if keys.stop.is_set():
                             status, reason = ev.SESSION_COMPLETED, "stopped by the tester"
                             break
                         if watchdog.lost():
@@ -299,11 +289,3 @@ def _run_frida_app(settings, writer, phone: Phone, opts: DeviceRunOptions, sessi
         writer.submit(ev.SessionEnded(session_id, now_us(), status, reason))
         writer.flush()
     return status, reason
-
-
-class _Null:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False

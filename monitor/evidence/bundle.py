@@ -83,7 +83,7 @@ def _ws_json(m: dict) -> dict:
 def _screenshots(reader: StoreReader, session_id: str, redact: bool) -> tuple[dict[str, bytes], list[str]]:
     """The run's screenshots, checked against the SHA-256 recorded when each was taken. A
     redacted bundle leaves them out (pixels cannot be masked), and says so."""
-    recorded = [m["payload"] for m in reader.agent_messages(session_id) if m["type"] == "device:screenshot"]
+    recorded = reader.screenshots(session_id)
     if not recorded:
         return {}, []
     if redact:
@@ -91,8 +91,8 @@ def _screenshots(reader: StoreReader, session_id: str, redact: bool) -> tuple[di
     folder = reader.db_path.parent / "sessions" / session_id
     files, problems = {}, []
     for shot in recorded:
-        name = str(shot.get("file", ""))
-        if not name.startswith("screenshots/") or "/" in name[len("screenshots/"):] or ".." in name:
+        name = shot["file"]
+        if "/" in name[len("screenshots/"):] or ".." in name:
             problems.append(f"{name!r}: not a screenshot path")
             continue
         try:

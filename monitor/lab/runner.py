@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -21,7 +22,7 @@ from .. import events as ev
 from ..capture.agent import build_agent
 from ..capture.catalogue import load_catalogue
 from ..capture.hook_runner import AttachError, HookRunner
-from ..capture.keys import KeyReader
+from ..capture.keys import KeyReader, TesterKeys
 from ..capture.progress import LiveCounts, LiveFindings
 from ..capture.proxy import ProxyError, ProxyHost
 from ..config import Settings
@@ -141,24 +142,7 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
     status, reason = ev.SESSION_INTERRUPTED, "the run did not finish"
     runner: HookRunner | None = None
     output = _AppOutput(session_id, writer)
-    stop = threading.Event()
-
-    def mark(kind: str, source: str) -> None:
-        event = ev.ConsentEvent(session_id, now_us(), kind, source, detail="marked in the terminal")
-        writer.submit(event)
-        if opts.on_consent is not None:  # a phone run's screenshot of the moment
-            opts.on_consent(event)
-        progress(f"marked {kind} ({source})")
-
-    def on_key(ch: str) -> None:
-        if ch == "c":
-            mark("consent", "key")
-        elif ch == "r":
-            mark("refuse", "key")
-        elif ch == "q":
-            stop.set()
-        elif ch in opts.extra_keys:
-            opts.extra_keys[ch][1]()
+    keys = TesterKeys(session_id, writer, progress, opts.on_consent, opts.extra_keys)
 
     from addons.lab_router import LabRouter
     from addons.privmon_capture import PrivmonCapture
@@ -217,16 +201,16 @@ def run_lab(settings: Settings, writer, opts: LabRunOptions, progress: Callable[
                 runner.start_clock_thread()
                 progress(f"[lab] agent loaded: {installed}/{len(results)} hooks installed; clock offset {clock.offset_us} µs ± {clock.error_us} µs")
                 device.input(pid, b"go\n")
-                progress("[lab] app running" + (" — keys: [c] consent  [r] refusal  [q] stop" + "".join(f"  [{k}] {label}" for k, (label, _f) in opts.extra_keys.items()) if opts.interactive and KeyReader.available() else ""))
+                progress("[lab] app running" + (keys.help if opts.interactive and KeyReader.available() else ""))
                 deadline = time.monotonic() + opts.timeout_s
-                with KeyReader(on_key) if opts.interactive else _nullctx(), \
-                        LiveFindings(settings.db_path, session_id) if opts.live_findings else _nullctx() as found:
+                with KeyReader(keys) if opts.interactive else nullcontext(), \
+                        LiveFindings(settings.db_path, session_id) if opts.live_findings else nullcontext() as found:
                     live = LiveCounts(progress, "[lab] ", found if opts.live_findings else None)
                     try:
                         while not runner.detached.wait(0.2):
                             live.update(runner.counts.hook_events, capture.stored, runner.counts.consent_events,
                                         capture.live_matches)
-                            if stop.is_set():
+                            if keys.stop.is_set():
                                 status, reason = ev.SESSION_COMPLETED, "stopped by the tester"
                                 break
                             aborted = opts.abort() if opts.abort is not None else None
@@ -292,11 +276,3 @@ def _tail(output: _AppOutput) -> str:
         return ""
     telling = next((line for line in lines if line.startswith(("Exception", "Error", "Caused by"))), lines[-1])
     return f" (stderr: {telling[:300]})"
-
-
-class _nullctx:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False

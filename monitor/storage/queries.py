@@ -254,9 +254,16 @@ class StoreReader:
         m = models.ConsentEvent
         return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
 
-    def agent_messages(self, session_id: str) -> list[dict]:
+    def agent_messages(self, session_id: str, types: list[str] | None = None) -> list[dict]:
         m = models.AgentMessage
-        return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
+        where = [m.session_id == session_id] + ([m.type.in_(types)] if types is not None else [])
+        return self._all(m, *where, order_by=[m.ts, m.id])
+
+    def screenshots(self, session_id: str) -> list[dict]:
+        """What a phone run recorded of its screenshots (file under the session folder, SHA-256,
+        reason, the consent event it belongs to), oldest first."""
+        return [{**m["payload"], "ts": m["ts"]} for m in self.agent_messages(session_id, ["device:screenshot"])
+                if isinstance(m["payload"], dict) and str(m["payload"].get("file", "")).startswith("screenshots/")]
 
     def clock_samples(self, session_id: str) -> list[dict]:
         m = models.ClockSample
@@ -310,7 +317,7 @@ class StoreReader:
                 fired[hook_id] = n
         entries: dict[str, dict] = {}
         late: list[dict] = []
-        for message in self.agent_messages(session_id):
+        for message in self.agent_messages(session_id, ["hooks:install", "hooks:late-install"]):
             if message["type"] == "hooks:late-install" and isinstance(message["payload"], dict):
                 late.append(message["payload"])
             if message["type"] != "hooks:install" or not isinstance(message["payload"], dict):
