@@ -225,12 +225,9 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
         # forms
         lone_token = b"&" not in stripped and stripped.endswith(b"=")  # "aGk=" is base64, not a form
         if b"=" in stripped and not lone_token and _FORM.match(stripped) and len(stripped) < 1_000_000:
-            for key, value in parse_qsl(stripped.decode("latin-1"), keep_blank_values=True):
+            # latin-1 both ways keeps every byte, percent-escaped or not (%FF is not UTF-8)
+            for key, value in parse_qsl(stripped.decode("latin-1"), keep_blank_values=True, encoding="latin-1"):
                 raw = value.encode("latin-1")
-                try:
-                    raw = value.encode("latin-1").decode("utf-8").encode("utf-8")
-                except UnicodeDecodeError:
-                    pass
                 seg_path = _join(path, f"form:{key}")
                 if emit(seg_path, raw, key):
                     dig(seg_path, raw, depth + 1)

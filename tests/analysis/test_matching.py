@@ -133,6 +133,19 @@ def test_broken_encodings_are_reported_and_the_rest_still_searched(body, headers
     assert issues
 
 
+def test_forms_with_bytes_that_are_not_utf8_are_still_searched():
+    watch = WatchValue("864273052471596", "device_id", "imei", 1)
+    body = b"blob=%FF%FE%00%C3&name=%E5%BC%A0%E4%B8%89&imei=864273052471596&raw=\xff\xfe"
+    flow = {"id": "f", "url": "https://t.example/", "request_body": body,
+            "request_headers": [["Content-Type", "application/x-www-form-urlencoded"]]}
+    decoded = decode_request(flow["url"], flow["request_headers"], body)
+    parts = {s.path: s.data for s in decoded.segments}
+    assert parts["body › form:blob"] == b"\xff\xfe\x00\xc3"  # every byte kept
+    assert parts["body › form:name"] == "张三".encode()
+    matches, _ = FlowMatcher(expand(watch)).match_flow(flow)
+    assert "body › form:imei › plain" in {m.location for m in matches}
+
+
 def test_self_nesting_and_huge_bodies_are_bounded():
     token = b"864273052471596"
     for _ in range(30):  # 30 layers of base64: decoding stops at its depth bound
