@@ -244,30 +244,32 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
                     if emit(seg_path, value, number):
                         dig(seg_path, value, depth + 1)
                 return
-        # JWTs, then base64 and hex runs inside text
+        # JWTs, then base64 and hex runs inside text (cheap gates first: most pieces have neither)
         jwt_spans = []
-        for m in _JWT.finditer(data):
-            jwt_spans.append(m.span())
-            for label, token in (("header", m.group(1)), ("payload", m.group(2))):
-                decoded = _b64decode(token)
-                if decoded is not None and emit(_join(path, f"jwt:{label}"), decoded):
-                    dig(_join(path, f"jwt:{label}"), decoded, depth + 1)
-        for regex, label, decoder in ((_HEX_RUN, "hex", bytes.fromhex), (_B64_RUN, "base64", _b64decode)):
-            for m in regex.finditer(data):
-                if any(a <= m.start() < b for a, b in jwt_spans):
-                    continue
-                token = m.group(0)
-                try:
-                    decoded = decoder(token.decode("ascii")) if label == "hex" else decoder(token)
-                except ValueError:
-                    decoded = None
-                if not decoded or len(decoded) < 6:
-                    continue
-                if label == "base64" and _HEX_RUN.fullmatch(token):
-                    continue  # a hex digest, already handled
-                seg_path = _join(path, label)
-                if emit(seg_path, decoded):
-                    dig(seg_path, decoded, depth + 1)
+        if b"eyJ" in data:
+            for m in _JWT.finditer(data):
+                jwt_spans.append(m.span())
+                for label, token in (("header", m.group(1)), ("payload", m.group(2))):
+                    decoded = _b64decode(token)
+                    if decoded is not None and emit(_join(path, f"jwt:{label}"), decoded):
+                        dig(_join(path, f"jwt:{label}"), decoded, depth + 1)
+        if not _B64_RUN.search(data):
+            return  # every hex run is a base64-alphabet run too
+        for m in _HEX_RUN.finditer(data):
+            if jwt_spans and any(a <= m.start() < b for a, b in jwt_spans):
+                continue
+            decoded = bytes.fromhex(m.group(0).decode("ascii"))
+            if len(decoded) >= 6 and emit(_join(path, "hex"), decoded):
+                dig(_join(path, "hex"), decoded, depth + 1)
+        for m in _B64_RUN.finditer(data):
+            if jwt_spans and any(a <= m.start() < b for a, b in jwt_spans):
+                continue
+            token = m.group(0)
+            if _HEX_RUN.fullmatch(token):
+                continue  # a hex digest, already handled
+            decoded = _b64decode(token)
+            if decoded and len(decoded) >= 6 and emit(_join(path, "base64"), decoded):
+                dig(_join(path, "base64"), decoded, depth + 1)
 
     # the URL and its query
     emit("url", url.encode("utf-8", "replace"))

@@ -18,6 +18,7 @@ _NUMBER = re.compile(rb"^-?\d{1,3}\.\d{4,}$")
 _DIGIT_RUN = re.compile(rb"\d{11}")  # every digit-based detector needs at least 11 digits in a row
 LAT_KEYS = {"lat", "latitude"}
 LNG_KEYS = {"lng", "lon", "long", "longitude"}
+COORD_KEYS = LAT_KEYS | LNG_KEYS
 FAKE_MACS = {"00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:00"}
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -84,6 +85,6 @@ def detect(data: bytes, key: str | None = None) -> list[Detection]:
         lat, lng = float(m.group(1)), float(m.group(2))
         if -90 <= lat <= 90 and -180 <= lng <= 180 and not (lat == 0 and lng == 0):
             found.append(Detection("coordinates", "location", f"{m.group(1).decode()},{m.group(2).decode()}"))
-    if key and key.lower() in LAT_KEYS | LNG_KEYS and _NUMBER.match(data.strip()):
+    if key and key.lower() in COORD_KEYS and _NUMBER.match(data.strip()):
         found.append(Detection("coordinates", "location", data.strip().decode()))
     return found

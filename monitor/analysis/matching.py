@@ -46,7 +46,9 @@ class FlowMatcher:
                                  flow.get("ws_messages") or ())
         matches: list[Match] = []
         seen: set[tuple[str, str, str]] = set()
-        for segment in decoded.segments:
+        # One scan of the whole request first: most requests hold no watched value at all.
+        segments = decoded.segments if self._matcher.scan(b"\x00".join(s.data for s in decoded.segments)) else ()
+        for segment in segments:
             for index in sorted(self._matcher.scan(segment.data)):
                 needle = self.needles[index]
                 key = (needle.watch.value, needle.encoding, segment.path)
