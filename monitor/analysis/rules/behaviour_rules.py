@@ -9,24 +9,25 @@ import re
 import numpy as np
 
 from ..timeline import BACKGROUND, SCREEN_OFF, names_at
-from .common import RuleContext, attribution_evidence, cap, caller_text, ids, make_finding, pi_label, pi_label_zh
+from .common import (RuleContext, attribution_evidence, cap, caller_text, distinct, ids, make_finding, pi_label,
+                     pi_label_zh)
 
 
 def _bursts(times: np.ndarray, max_gap_us: float, merge_us: int) -> list[tuple[int, int, int]]:
-    """Runs of reads each following the previous one by less than max_gap_us: (start, end, reads)."""
-    reads = [int(times[0])]
-    for t in times[1:]:
-        if t - reads[-1] >= merge_us:
-            reads.append(int(t))
-    out, start, count = [], reads[0], 1
-    for prev, cur in zip(reads, reads[1:]):
-        if cur - prev < max_gap_us:
-            count += 1
-            continue
-        out.append((start, prev, count))
-        start, count = cur, 1
-    out.append((start, reads[-1], count))
-    return out
+    """Runs of reads each following the previous one by less than max_gap_us: (start, end, reads).
+    Reads closer than merge_us to the last counted read count once (one call answered twice)."""
+    if len(times) > 1 and (np.diff(times) >= merge_us).all():
+        reads = times  # nothing to merge: the common case, kept in numpy
+    else:
+        kept = [int(times[0])]
+        for t in times[1:]:
+            if t - kept[-1] >= merge_us:
+                kept.append(int(t))
+        reads = np.asarray(kept, dtype=np.int64)
+    breaks = np.flatnonzero(np.diff(reads) >= max_gap_us)
+    starts = np.concatenate(([0], breaks + 1))
+    ends = np.concatenate((breaks, [len(reads) - 1]))
+    return [(int(reads[a]), int(reads[b]), int(b - a + 1)) for a, b in zip(starts, ends)]
 
 
 def excessive_frequency(ctx: RuleContext) -> list:
@@ -60,7 +61,7 @@ def excessive_frequency(ctx: RuleContext) -> list:
             pi_category=category, pi_type=first["pi_type"], sdk=attr.label,
             evidence={"reads": reads, "span_s": round(span_s, 3), "reads_per_window": round(rate, 3),
                       "parameters": {k: p[k] for k in ("max_reads", "window_s", "sustain_s", "merge_ms")},
-                      "apis": list(dict.fromkeys(group["api"])),
+                      "apis": distinct(group["api"]),
                       "hook_event_ids": ids(group[(group["ts"] >= start) & (group["ts"] <= end)]["id"]),
                       "attribution": attribution_evidence(attr)},
         ))

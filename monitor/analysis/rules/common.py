@@ -150,4 +150,10 @@ def make_finding(ctx: RuleContext, rule_id: str, key: tuple, ts: int, *, title: 
 
 
 def ids(series) -> list[int]:
-    return [int(i) for i in list(series)[:MAX_EVIDENCE_IDS]]
+    return [int(i) for i in series.iloc[:MAX_EVIDENCE_IDS]] if isinstance(series, pd.Series) else \
+        [int(i) for i in list(series)[:MAX_EVIDENCE_IDS]]
+
+
+def distinct(values) -> list:
+    """The distinct values in order of first appearance (a Series is deduplicated in pandas, not row by row)."""
+    return values.drop_duplicates().tolist() if isinstance(values, pd.Series) else list(dict.fromkeys(values))

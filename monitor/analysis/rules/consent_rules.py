@@ -8,8 +8,8 @@ import pandas as pd
 from ...timeutil import iso_utc
 from ..rule_catalogue import THIRD_PARTY_CLAUSE
 from ..timeline import BEFORE_NOTICE, NOTICE_SHOWN, REFUSED, WITHDRAWN
-from .common import (RuleContext, attribution_evidence, cap, caller_text, ids, judged_matches, make_finding,
-                     pi_label, pi_label_zh, with_phase)
+from .common import (RuleContext, attribution_evidence, cap, caller_text, distinct, ids, judged_matches,
+                     make_finding, pi_label, pi_label_zh, with_phase)
 
 PRECONSENT_PHASES = (BEFORE_NOTICE, NOTICE_SHOWN)
 REFUSAL_PHASES = (REFUSED, WITHDRAWN)
@@ -31,7 +31,7 @@ def _collection_group_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
     ordered = group.sort_values(["ts", "id"])
     first = ordered.iloc[0]
     return {"hook_event_ids": ids(ordered["id"]), "hook_event_count": int(len(group)), "api": first["api"],
-            "apis": list(dict.fromkeys(ordered["api"])),
+            "apis": distinct(ordered["api"]),
             "attribution": attribution_evidence(ctx.attributions(int(first["id"])))}
 
 
@@ -45,7 +45,7 @@ def preconsent_collection(ctx: RuleContext) -> list:
         attr = ctx.attributions(int(first["id"]))
         who, who_zh = caller_text(attr)
         label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
-        apis = list(dict.fromkeys(group.sort_values(["ts", "id"])["api"]))
+        apis = distinct(group.sort_values(["ts", "id"])["api"])
         when, when_zh = _when(ctx, ts)
         no_consent = ctx.timeline.first_consent() is None
         out.append(make_finding(
@@ -77,7 +77,7 @@ def _transmission_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
                 "collected_by": attribution_evidence(ctx.attributions(int(hook_id)))}
     sender = ctx.senders.get(first["flow_id"])
     return {
-        "flow_ids": list(dict.fromkeys(ordered["flow_id"]))[:50],
+        "flow_ids": distinct(ordered["flow_id"])[:50],
         "pi_match_locations": sorted(set(group["location"]))[:10],
         "value_preview": first["value_preview"],
         "receiver": first["receiver"],
@@ -142,14 +142,14 @@ def sdk_preconsent(ctx: RuleContext) -> list:
 
     for sdk, group in reads.sort_values(["ts", "id"]).groupby("sdk", sort=False):
         item = item_for(sdk, int(group["ts"].iloc[0]))
-        item["types"] += [t for t in dict.fromkeys(group["pi_type"]) if t not in item["types"]]
+        item["types"] += [t for t in distinct(group["pi_type"]) if t not in item["types"]]
         item["hooks"] += [int(i) for i in group["id"].head(50)]
     if not sent.empty:
         for sdk, group in sent.sort_values(["ts", "flow_id"]).groupby("receiver_sdk", sort=False):
             item = item_for(sdk, int(group["ts"].iloc[0]))
-            item["types"] += [t for t in dict.fromkeys(group["pi_type"]) if t not in item["types"]]
-            item["flows"] += list(dict.fromkeys(group["flow_id"]))[:50]
-            item["hosts"] += [h for h in dict.fromkeys(group["host"]) if h not in item["hosts"]]
+            item["types"] += [t for t in distinct(group["pi_type"]) if t not in item["types"]]
+            item["flows"] += distinct(group["flow_id"])[:50]
+            item["hosts"] += [h for h in distinct(group["host"]) if h not in item["hosts"]]
     out = []
     for sdk, item in by_sdk.items():
         labels = ", ".join(pi_label(t) for t in item["types"])
@@ -234,7 +234,7 @@ def no_notice_at_first_run(ctx: RuleContext) -> list:
     if ctx.events.empty or tl.notices or tl.decisions or tl.corroborating or tl.guardian_consents:
         return []
     first = ctx.events.sort_values(["ts", "id"]).iloc[0]
-    types = list(dict.fromkeys(ctx.events["pi_type"]))
+    types = distinct(ctx.events["pi_type"])
     labels = ", ".join(pi_label(t) for t in types[:8])
     return [make_finding(
         ctx, "NO_NOTICE_AT_FIRST_RUN", (), int(first["ts"]),
@@ -256,7 +256,7 @@ def child_without_guardian_consent(ctx: RuleContext) -> list:
     out = []
     for category, group in reads.groupby("pi_category", sort=False):
         first = group.sort_values(["ts", "id"]).iloc[0]
-        types = list(dict.fromkeys(group["pi_type"]))
+        types = distinct(group["pi_type"])
         out.append(make_finding(
             ctx, "CHILD_DATA_WITHOUT_GUARDIAN_CONSENT", (category,), int(first["ts"]),
             title=f"A children's app read {category.replace('_', ' ')} before a guardian consented",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from ..timeline import CONSENTED
-from .common import RuleContext, cap, judged_matches, make_finding, pi_label, pi_label_zh
+from .common import RuleContext, cap, distinct, judged_matches, make_finding, pi_label, pi_label_zh
 from .consent_rules import _sdk_of_transmission, _transmission_evidence
 
 
@@ -126,7 +126,7 @@ def collection_beyond_declared(ctx: RuleContext) -> list:
                 item = parties.setdefault(key, {"ts": int(first["ts"]), "names": (), "hooks": [], "flows": [],
                                                 "pi_types": set()})
                 item["names"] = tuple(item["names"]) + (first["receiver_sdk"], first["company"], first["registrable"])
-                item["flows"] += list(dict.fromkeys(group["flow_id"]))[:50]
+                item["flows"] += distinct(group["flow_id"])[:50]
                 item["pi_types"] |= set(group["pi_type"])
         for key, item in parties.items():
             if _named(profile.declared_shared, key, *item["names"]):
@@ -139,7 +139,7 @@ def collection_beyond_declared(ctx: RuleContext) -> list:
                             f"declared list of third parties names only {', '.join(profile.declared_shared) or 'nobody'}.",
                 explanation_zh=f"第三方 {key} 收集或接收了{'、'.join(pi_label_zh(t) for t in sorted(item['pi_types']))}，"
                                f"但第三方共享清单中只声明了{'、'.join(profile.declared_shared) or '无'}。",
-                sdk=key, evidence={"hook_event_ids": item["hooks"][:50], "flow_ids": list(dict.fromkeys(item["flows"]))[:50],
+                sdk=key, evidence={"hook_event_ids": item["hooks"][:50], "flow_ids": distinct(item["flows"])[:50],
                                    "declared": profile.declared_shared, "pi_types": sorted(item["pi_types"])},
             ))
     return out
