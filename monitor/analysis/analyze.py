@@ -16,7 +16,7 @@ from ..app_profile import AppProfile
 from ..capture.catalogue import authorities, load_catalogue
 from ..storage.queries import StoreReader
 from .attribution import Attribution, attribute_stack, reached_by_reflection
-from .matching import DETECTED, find_matches
+from .matching import DETECTED, PARALLEL_MIN_FLOWS, FlowMatcher, MatchJob, default_workers
 from .party import describe_receiver
 from .request_attribution import attribute_requests
 from .rules import RuleContext, run_rules
@@ -53,12 +53,12 @@ def _permissions_by_type() -> dict[str, str]:
 class _Events:
     """The run's hook events as a frame; each distinct stack is decoded and attributed once."""
 
-    def __init__(self, data, app_package: str) -> None:
+    def __init__(self, data, app_package: str, returned: list[tuple]) -> None:
         frame = self.frame = data.frame
         self.app_package = app_package
         self._stacks: dict[int, str] = data.stacks
         self._signals: dict[int, tuple] = data.signals
-        self._rets: dict[int, str] = data.rets
+        self._rets: dict[int, str] = {row[0]: row[4] for row in returned}  # first read of each returned value
         self._attr: dict[tuple[int, str], tuple[Attribution, bool]] = {}
         self._row = {int(i): n for n, i in enumerate(frame["id"])} if not frame.empty else {}
 
@@ -93,11 +93,6 @@ class _Events:
         merged = reads.merge(who, on=["stack_hash", "api"], how="left", sort=False)
         return merged[["id", "ts", "api", "pi_category", "pi_type", "hook_id", "caller", "sdk", "party", "reflective"]]
 
-    def distinct_values(self) -> pd.DataFrame:
-        """One PI read per distinct (category, type, returned value), with that value."""
-        reads = self.frame[self.frame["id"].isin(list(self._rets))]
-        return reads.assign(ret=[self._rets[int(i)] for i in reads["id"]])
-
     def signals(self) -> list[dict]:
         rows = self.frame[self.frame["signal"].notna()]
         return [self._decoded(row) for row in rows.to_dict("records")]
@@ -115,21 +110,45 @@ class _Events:
         return out
 
 
-def _watchlist(distinct: pd.DataFrame, exclude: set[str], profile_values: list[dict]) -> list[WatchValue]:
-    """`distinct`: one PI read per distinct returned value (_Events.distinct_values)."""
+def _watchlist(returned: list[tuple], exclude: set[str], profile_values: list[dict]) -> list[WatchValue]:
+    """`returned`: the first PI read of each distinct returned value (StoreReader.returned_values)."""
     seen: dict[str, WatchValue] = {}
-    distinct = distinct.sort_values(["ts", "id"])
-    for row in distinct.itertuples():
-        ret = json.loads(row.ret) if isinstance(row.ret, str) else None
-        for value in values_from_event({"ret": ret, "pi_category": row.pi_category}):
+    for event_id, _ts, pi_category, pi_type, ret_json in returned:
+        ret = json.loads(ret_json) if isinstance(ret_json, str) else None
+        for value in values_from_event({"ret": ret, "pi_category": pi_category}):
             value = value.strip()
             if len(value) >= MIN_VALUE_LENGTH and value not in exclude and value not in seen:
-                seen[value] = WatchValue(value, row.pi_category, row.pi_type, int(row.id))
+                seen[value] = WatchValue(value, pi_category, pi_type, int(event_id))
     for item in profile_values:
         value = str(item.get("value", "")).strip()
         if len(value) >= MIN_VALUE_LENGTH and value not in exclude and value not in seen:
             seen[value] = WatchValue(value, item["pi_category"], item["pi_type"], None)
     return list(seen.values())
+
+
+def _start_matching(reader: StoreReader, summaries: list[dict], client_messages: list[dict], needles: list,
+                    workers: int | None) -> MatchJob:
+    """Matching the session's flows (and the client's WebSocket messages), begun now: in worker
+    processes that read their own flows from the store when there are many, so the hook events
+    are read meanwhile."""
+    sent: dict[str, list[tuple[int, bytes]]] = {}
+    for message in client_messages:
+        sent.setdefault(message["flow_id"], []).append((message["index"], message["content"]))
+    db_path = reader.db_path
+
+    def load(rows: list[int]) -> list[dict]:
+        with StoreReader(db_path) as own:  # a connection of its own: workers are forked
+            flows = own.flows_at(rows)
+        for flow in flows:
+            flow["ws_messages"] = sent.get(flow["id"], [])
+        return flows
+
+    workers = workers if workers is not None else default_workers()
+    rows = [f["row"] for f in summaries]
+    parallel = workers > 1 and len(rows) >= PARALLEL_MIN_FLOWS
+    step = -(-len(rows) // (workers * 4)) if parallel else max(len(rows), 1)
+    chunks = [rows[i:i + step] for i in range(0, len(rows), step)]
+    return MatchJob(FlowMatcher(needles, detectors=True), load, chunks, workers if parallel else 1)
 
 
 def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | None = None,
@@ -138,31 +157,26 @@ def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | 
     app_package = session["app"]
     meta = session["meta"] or {}
     profile = profile or AppProfile.from_meta(meta.get("app_profile"), app_package)
-    events = _Events(reader.hook_event_frame(session_id), app_package)
-    flows = reader.flows(session_id)
-    sent: dict[str, list[tuple[int, bytes]]] = {}
-    message_ts: dict[tuple[str, int], int] = {}
-    for message in reader.websocket_messages(session_id):
-        if message["from_client"]:
-            sent.setdefault(message["flow_id"], []).append((message["index"], message["content"]))
-            message_ts[(message["flow_id"], message["index"])] = message["ts"]
-    for flow in flows:
-        flow["ws_messages"] = sent.get(flow["id"], [])
+    flows = reader.flow_summaries(session_id)
     flow_ts = {f["id"]: f["ts_start"] for f in flows}
-
-    reads = events.pi_reads()
-    watchlist = _watchlist(events.distinct_values(), {app_package}, meta.get("watch") or [])
+    client_messages = [m for m in reader.websocket_messages(session_id) if m["from_client"]]
+    message_ts = {(m["flow_id"], m["index"]): m["ts"] for m in client_messages}
+    returned = reader.returned_values(session_id)
+    watchlist = _watchlist(returned, {app_package}, meta.get("watch") or [])
     needles = [n for w in watchlist for n in expand(w)]
-    matches = find_matches(flows, needles, detectors=True, workers=workers)
+    with _start_matching(reader, flows, client_messages, needles, workers) as job:
+        events = _Events(reader.hook_event_frame(session_id), app_package, returned)
+        reads = events.pi_reads()
+        signals = events.signals()
+        timeline = build_timeline(session, reader.consent_events(session_id), signals, reader.reviews(session_id),
+                                  reader.clock_samples(session_id))
+        matches = job.result()
     pi_matches = [
         ev.PiMatch(session_id, m.flow_id, m.needle.watch.hook_event_id, m.needle.watch.pi_category,
                    m.needle.watch.pi_type, m.needle.encoding if m.needle.encoding == DETECTED else short_encoding(m.needle.encoding),
                    m.location, mask(m.needle.watch.value), _sent_at(m, flow_ts, message_ts))
         for m in matches
     ]
-    signals = events.signals()
-    timeline = build_timeline(session, reader.consent_events(session_id), signals, reader.reviews(session_id),
-                              reader.clock_samples(session_id))
     ctx = RuleContext(
         session_id=session_id, app_package=app_package, profile=profile, scenario=meta.get("scenario"),
         session_start=session["started_at"], session_end=session["ended_at"], events=reads,
@@ -212,5 +226,4 @@ def session_timeline(reader: StoreReader, session_id: str) -> Timeline:
 def session_watch_values(reader: StoreReader, session_id: str) -> list[WatchValue]:
     """The session's watchlist: what the hooks returned and the device profile's identifiers."""
     session = reader.session(session_id)
-    events = _Events(reader.hook_event_frame(session_id), session["app"])
-    return _watchlist(events.distinct_values(), {session["app"]}, (session["meta"] or {}).get("watch") or [])
+    return _watchlist(reader.returned_values(session_id), {session["app"]}, (session["meta"] or {}).get("watch") or [])

@@ -7,6 +7,7 @@ import gc
 import multiprocessing
 import os
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from .decode import SEP, decode_request
 from .detectors import detect
@@ -38,6 +39,7 @@ class FlowMatcher:
         self.needles = needles
         self.detectors = detectors
         self._known = {n.watch.value for n in needles}
+        self._position = {id(n): i for i, n in enumerate(needles)}
         self._matcher = make_matcher([n.pattern for n in needles], backend)
         self.backend = self._matcher.backend
 
@@ -63,6 +65,23 @@ class FlowMatcher:
             issues.append(FlowDecodeIssue(flow["id"], "body", "decoding stopped at its size/segment bound"))
         return _most_specific(matches), issues
 
+
+    def pack(self, match: Match) -> tuple:
+        """A match as plain data (its needle by position, a detection by value) to cross processes."""
+        position = self._position.get(id(match.needle))
+        if position is None:
+            w = match.needle.watch
+            return match.flow_id, (w.value, w.pi_category, w.pi_type), match.location, match.key
+        return match.flow_id, position, match.location, match.key
+
+    def unpack(self, packed: tuple) -> Match:
+        flow_id, needle, location, key = packed
+        if not isinstance(needle, int):
+            value, pi_category, kind = needle
+            needle = Needle(value.encode(), DETECTED, WatchValue(value, pi_category, kind, None))
+        else:
+            needle = self.needles[needle]
+        return Match(flow_id, needle, location, key)
 
     def quick_count(self, flow: dict) -> int:
         """Watched values visible without decoding (URL, headers, raw body): a cheap live count for
@@ -107,39 +126,71 @@ def _most_specific(matches: list[Match]) -> list[Match]:
 
 
 PARALLEL_MIN_FLOWS = 2000
-_FORKED: tuple[FlowMatcher, list[dict]] | None = None  # what forked workers inherit
+_FORKED: tuple[FlowMatcher, Callable[[Any], list[dict]]] | None = None  # what forked workers inherit
 
 
-def _match_range(bounds: tuple[int, int]) -> list[Match]:
-    matcher, flows = _FORKED
-    out: list[Match] = []
-    for flow in flows[bounds[0]:bounds[1]]:
-        out.extend(matcher.match_flow(flow)[0])
-    return out
+def _match_chunk(chunk) -> list[tuple]:
+    matcher, load = _FORKED
+    return [matcher.pack(m) for flow in load(chunk) for m in matcher.match_flow(flow)[0]]
+
+
+class MatchJob:
+    """Matching flows chunk by chunk: in forked worker processes started at once, so the caller can
+    work meanwhile, or in this process when result() is called. `load(chunk)` gives a chunk's flows
+    (in a worker it runs there: reading the store is spread too). The matcher and `load` are
+    inherited by the workers, not pickled; results come back as compact tuples."""
+
+    def __init__(self, matcher: FlowMatcher, load: Callable[[Any], list[dict]], chunks: list, workers: int) -> None:
+        global _FORKED
+        self._matcher, self._load, self._chunks = matcher, load, chunks
+        self._pool = self._pending = None
+        if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
+            if _FORKED is not None:
+                raise RuntimeError("one parallel match at a time")
+            _FORKED = (matcher, load)
+            # Frozen objects are never visited by the workers' garbage collector, so their pages stay
+            # shared with this process instead of being copied on first touch.
+            gc.freeze()
+            self._pool = multiprocessing.get_context("fork").Pool(workers)
+            self._pending = self._pool.map_async(_match_chunk, chunks)
+
+    def result(self) -> list[Match]:
+        """Every match in every flow, in chunk and flow order."""
+        if self._pool is None:
+            return [m for chunk in self._chunks for flow in self._load(chunk) for m in self._matcher.match_flow(flow)[0]]
+        try:
+            parts = self._pending.get()
+        finally:
+            self.close()
+        return [self._matcher.unpack(packed) for part in parts for packed in part]
+
+    def close(self) -> None:
+        global _FORKED
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+            gc.unfreeze()
+            _FORKED = None
+
+    def __enter__(self) -> "MatchJob":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def default_workers() -> int:
+    return min(os.cpu_count() or 1, 4)
 
 
 def find_matches(flows: list[dict], needles: list[Needle], backend: str | None = None,
                  detectors: bool = False, workers: int | None = None) -> list[Match]:
-    """Every match in every flow, in flow order. Large sessions are split across forked worker
-    processes (the compiled matcher and the flows are inherited, not pickled)."""
-    global _FORKED
-    matcher = FlowMatcher(needles, backend, detectors)
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    if workers > 1 and len(flows) >= PARALLEL_MIN_FLOWS and "fork" in multiprocessing.get_all_start_methods():
-        step = -(-len(flows) // (workers * 4))
-        _FORKED = (matcher, flows)
-        # Frozen objects are never visited by the workers' garbage collector, so their pages stay
-        # shared with this process instead of being copied on first touch.
-        gc.freeze()
-        try:
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                parts = pool.map(_match_range, [(i, i + step) for i in range(0, len(flows), step)])
-        finally:
-            gc.unfreeze()
-            _FORKED = None
-        return [m for part in parts for m in part]
-    out: list[Match] = []
-    for flow in flows:
-        matches, _issues = matcher.match_flow(flow)
-        out.extend(matches)
-    return out
+    """Every match in every flow, in flow order; large lists are split across forked workers."""
+    workers = workers if workers is not None else default_workers()
+    parallel = workers > 1 and len(flows) >= PARALLEL_MIN_FLOWS
+    step = -(-len(flows) // (workers * 4)) if parallel else max(len(flows), 1)
+    chunks = [(i, i + step) for i in range(0, len(flows), step)]
+    with MatchJob(FlowMatcher(needles, backend, detectors), lambda b: flows[b[0]:b[1]], chunks,
+                  workers if parallel else 1) as job:
+        return job.result()

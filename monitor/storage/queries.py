@@ -26,8 +26,10 @@ class HookEventData:
 
     frame: Any  # pandas DataFrame: id, ts, api, pi_category, pi_type, hook_id, signal, stack_hash
     stacks: dict[int, str]  # stack_hash → the stack's JSON
-    rets: dict[int, str]  # id of one PI read per distinct (category, type, value) → the value's JSON
     signals: dict[int, tuple[str, str]]  # signal event id → (args JSON, ret JSON)
+
+
+FLOW_SUMMARY_COLUMNS = ["id", "ts_start", "host", "url", "method", "scheme", "tls", "server_ip"]
 
 
 def _unpacked(flow: dict) -> dict:
@@ -106,40 +108,44 @@ class StoreReader:
         finally:
             raw.close()
 
+    def _by_ids(self, select_from: str, ids) -> list[tuple]:
+        """`SELECT … FROM hook_events` rows by id (any number of ids, one statement)."""
+        return self._raw(f"{select_from} WHERE id IN (SELECT value FROM json_each(?))", (json.dumps([int(i) for i in ids]),))
+
     def hook_event_frame(self, session_id: str) -> "HookEventData":
         """All hook events of a session as a pandas frame for analysis. Stacks come as `stack_hash`
-        plus one JSON text per distinct stack; return values and arguments only where analysis
-        reads them (one PI read per distinct returned value, signals' `args`/`ret`)."""
+        plus one JSON text per distinct stack; arguments and return values only where analysis
+        reads them (signals' `args`/`ret`). One pass over the session's rows; the rest by id."""
         import pandas as pd
 
         columns = ["id", "ts", "api", "pi_category", "pi_type", "hook_id", "signal", "stack_hash"]
         rows = self._raw(f"SELECT {', '.join(columns)} FROM hook_events WHERE session_id = ?", (session_id,))
         # sorted here, not in SQL: walking the (session, ts) index visits the table out of order
         frame = pd.DataFrame.from_records(rows, columns=columns).sort_values(["ts", "id"], ignore_index=True)
-        stacks = dict(self._raw(
-            "SELECT stack_hash, stack FROM hook_events WHERE id IN (SELECT MIN(id) FROM hook_events "
-            "WHERE session_id = ? AND stack_hash IS NOT NULL GROUP BY stack_hash)", (session_id,)))
-        legacy = self._raw("SELECT id, stack FROM hook_events WHERE session_id = ? AND stack_hash IS NULL", (session_id,))
-        if legacy:  # stored before schema v4: key those stacks by their text
+        del rows
+        hashed = frame[frame["stack_hash"].notna()]
+        first_of_stack = hashed.groupby("stack_hash", sort=False)["id"].min()
+        stacks = dict(self._by_ids("SELECT stack_hash, stack FROM hook_events", first_of_stack.tolist()))
+        if len(hashed) < len(frame):  # stored before schema v4: key those stacks by their text
             by_id = {}
-            for event_id, text in legacy:
+            legacy_ids = frame.loc[frame["stack_hash"].isna(), "id"].tolist()
+            for event_id, text in self._by_ids("SELECT id, stack FROM hook_events", legacy_ids):
                 key = hash(text) | (1 << 62)
                 stacks[key] = text
                 by_id[event_id] = key
             frame.loc[frame["stack_hash"].isna(), "stack_hash"] = frame["id"].map(by_id)
-        rets = dict(self._raw("SELECT MIN(id), ret FROM hook_events WHERE session_id = ? AND pi_category IS NOT NULL "
-                              "GROUP BY pi_category, pi_type, ret", (session_id,)))
-        signals = {i: (args, ret) for i, args, ret in self._raw(
-            "SELECT id, args, ret FROM hook_events WHERE session_id = ? AND signal IS NOT NULL", (session_id,))}
-        return HookEventData(frame, stacks, rets, signals)
+        signal_ids = frame.loc[frame["signal"].notna(), "id"].tolist()
+        signals = {i: (args, ret) for i, args, ret in self._by_ids("SELECT id, args, ret FROM hook_events", signal_ids)}
+        return HookEventData(frame, stacks, signals)
 
-    def flows(self, session_id: str, limit: int | None = None, offset: int = 0) -> list[dict]:
-        columns = [c.name for c in models.Flow.__table__.columns]
-        sql = f"SELECT {', '.join(columns)} FROM flows WHERE session_id = ? ORDER BY ts_start, id"
-        params: tuple = (session_id,)
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params += (limit, offset)
+    def returned_values(self, session_id: str) -> list[tuple[int, int, str, str, str]]:
+        """One PI read per distinct (category, type, returned value), the first:
+        (id, ts, pi_category, pi_type, ret JSON), in time order."""
+        rows = self._raw("SELECT MIN(id), ts, pi_category, pi_type, ret FROM hook_events WHERE session_id = ? "
+                         "AND pi_category IS NOT NULL GROUP BY pi_category, pi_type, ret", (session_id,))
+        return sorted(rows, key=lambda r: (r[1], r[0]))
+
+    def _flow_rows(self, sql: str, params: tuple, columns: list[str]) -> list[dict]:
         rows = []
         for values in self._raw(sql, params):
             row = _unpacked(dict(zip(columns, values)))
@@ -150,6 +156,33 @@ class StoreReader:
             row["tls"] = bool(row["tls"])
             rows.append(row)
         return rows
+
+    def flows(self, session_id: str, limit: int | None = None, offset: int = 0) -> list[dict]:
+        columns = [c.name for c in models.Flow.__table__.columns]
+        sql = f"SELECT {', '.join(columns)} FROM flows WHERE session_id = ? ORDER BY ts_start, id"
+        params: tuple = (session_id,)
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += (limit, offset)
+        return self._flow_rows(sql, params, columns)
+
+    def flow_summaries(self, session_id: str) -> list[dict]:
+        """The session's flows without headers or bodies, in time order; `row` names each for flows_at()."""
+        sql = (f"SELECT rowid, {', '.join(FLOW_SUMMARY_COLUMNS)} FROM flows WHERE session_id = ? "
+               "ORDER BY ts_start, id")
+        out = []
+        for values in self._raw(sql, (session_id,)):
+            row = dict(zip(["row"] + FLOW_SUMMARY_COLUMNS, values))
+            row["tls"] = bool(row["tls"])
+            out.append(row)
+        return out
+
+    def flows_at(self, rows: list[int]) -> list[dict]:
+        """Whole flows (as flows() gives them) by their `row` from flow_summaries(), in the order given."""
+        columns = [c.name for c in models.Flow.__table__.columns]
+        sql = (f"SELECT {', '.join('f.' + c for c in columns)} FROM json_each(?) j JOIN flows f ON f.rowid = j.value "
+               "ORDER BY j.key")
+        return self._flow_rows(sql, (json.dumps([int(r) for r in rows]),), columns)
 
     def websocket_messages(self, session_id: str, flow_id: str | None = None) -> list[dict]:
         m = models.WebSocketMessage

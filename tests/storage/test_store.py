@@ -175,3 +175,45 @@ def test_events_stored_before_stack_hashes_are_still_attributed(settings, writer
     with StoreReader(settings.db_path) as reader:
         found = [f for f in reader.findings("s1") if f["rule_id"] == "PRECONSENT_COLLECTION"]
     assert found and found[0]["sdk"] == "Umeng"
+
+
+def test_flows_by_row_come_back_whole_and_in_the_order_asked(settings, writer):
+    writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
+    writer.submit_many([_flow("s1", f"f{i}", b"x" * (i * 300)) for i in range(5)])
+    writer.flush()
+    with StoreReader(settings.db_path) as reader:
+        whole = reader.flows("s1")
+        summaries = reader.flow_summaries("s1")
+        assert [s["id"] for s in summaries] == [f["id"] for f in whole]
+        assert all(set(s) == {"row", "id", "ts_start", "host", "url", "method", "scheme", "tls", "server_ip"}
+                   for s in summaries)
+        rows = [s["row"] for s in summaries]
+        assert reader.flows_at(rows[::-1]) == whole[::-1]
+        assert reader.flows_at([]) == []
+
+
+def test_a_large_session_analysed_in_parallel_gives_the_serial_result(settings, writer):
+    import hashlib
+
+    from monitor.analysis.analyze import analyze_session
+
+    imei = "861234567890123"
+    writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
+    writer.submit_many([_hook("s1", i, 1_000 + i) for i in range(50)])
+    flows, messages = [], []
+    for i in range(2_400):
+        value = [imei, hashlib.md5(imei.encode()).hexdigest(), "x", "13812345678"][i % 4]
+        body = f'{{"n":{i},"v":"{value}"}}'.encode()
+        flows.append(_flow("s1", f"f{i:05d}", body))
+        if i % 100 == 0:
+            messages.append(ev.WebSocketRecord("s1", f"f{i:05d}", 0, 2_000 + i, True, True, imei.encode(), 15, False))
+    writer.submit_many(flows + messages)
+    writer.flush()
+    with StoreReader(settings.db_path) as reader:
+        serial = analyze_session(reader, "s1", workers=1)
+        parallel = analyze_session(reader, "s1", workers=2)
+    assert parallel.pi_matches == serial.pi_matches
+    assert [f.fingerprint for f in parallel.findings] == [f.fingerprint for f in serial.findings]
+    assert {m.location for m in serial.pi_matches} >= {"body › json:$.v › plain", "body › json:$.v › md5(hex)",
+                                                         "ws[0] › plain"}
+    assert len([m for m in serial.pi_matches if m.encoding == "detected"]) == 600
