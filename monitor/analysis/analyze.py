@@ -60,7 +60,7 @@ class _Events:
         self._signals: dict[int, tuple] = data.signals
         self._rets: dict[int, str] = {row[0]: row[4] for row in returned}  # first read of each returned value
         self._attr: dict[tuple[int, str], tuple[Attribution, bool]] = {}
-        self._row = {int(i): n for n, i in enumerate(frame["id"])} if not frame.empty else {}
+        self._ids = pd.Index(frame["id"].to_numpy())  # event id → row, hashed in pandas (ids are unique)
 
     def stack(self, stack_hash) -> list[str]:
         text = self._stacks.get(int(stack_hash)) if pd.notna(stack_hash) else None
@@ -76,11 +76,11 @@ class _Events:
         return hit
 
     def attribution(self, event_id: int) -> Attribution:
-        row = self.frame.iloc[self._row[int(event_id)]]
+        row = self.frame.iloc[self._ids.get_loc(int(event_id))]
         return self._decide(row["stack_hash"], row["api"])[0]
 
     def event(self, event_id: int) -> dict:
-        return self._decoded(self.frame.iloc[self._row[int(event_id)]].to_dict())
+        return self._decoded(self.frame.iloc[self._ids.get_loc(int(event_id))].to_dict())
 
     def pi_reads(self) -> pd.DataFrame:
         """PI reads with their caller (SDK or app) and whether reflection reached them."""
@@ -170,24 +170,30 @@ def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | 
         signals = events.signals()
         timeline = build_timeline(session, reader.consent_events(session_id), signals, reader.reviews(session_id),
                                   reader.clock_samples(session_id))
-        matches = job.result()
-    pi_matches = [
-        ev.PiMatch(session_id, m.flow_id, m.needle.watch.hook_event_id, m.needle.watch.pi_category,
-                   m.needle.watch.pi_type, m.needle.encoding if m.needle.encoding == DETECTED else short_encoding(m.needle.encoding),
-                   m.location, mask(m.needle.watch.value), _sent_at(m, flow_ts, message_ts))
-        for m in matches
-    ]
-    ctx = RuleContext(
-        session_id=session_id, app_package=app_package, profile=profile, scenario=meta.get("scenario"),
-        session_start=session["started_at"], session_end=session["ended_at"], events=reads,
-        signals=signals, attributions=events.attribution,
-        matches=_match_frame(pi_matches, flows, app_package, profile), timeline=timeline,
-        entries=_catalogue_entries(), watch_values={w.value: (w.pi_type, w.pi_category) for w in watchlist},
-        events_by_id=events.event, senders=attribute_requests(
-            [s for s in signals if s["signal"] == "http_request"], flows, app_package),
-        permissions_by_type=_permissions_by_type(),
-    )
-    return ev.AnalysisResult(session_id, pi_matches, run_rules(ctx))
+        pi_matches: list[ev.PiMatch] = []
+
+        def matched() -> pd.DataFrame:
+            """The traffic's PI matches, once the matching is done (rules on hook events alone run first)."""
+            pi_matches.extend(
+                ev.PiMatch(session_id, m.flow_id, m.needle.watch.hook_event_id, m.needle.watch.pi_category,
+                           m.needle.watch.pi_type,
+                           m.needle.encoding if m.needle.encoding == DETECTED else short_encoding(m.needle.encoding),
+                           m.location, mask(m.needle.watch.value), _sent_at(m, flow_ts, message_ts))
+                for m in job.result())
+            return _match_frame(pi_matches, flows, app_package, profile)
+
+        ctx = RuleContext(
+            session_id=session_id, app_package=app_package, profile=profile, scenario=meta.get("scenario"),
+            session_start=session["started_at"], session_end=session["ended_at"], events=reads,
+            signals=signals, attributions=events.attribution, matches_source=matched, timeline=timeline,
+            entries=_catalogue_entries(), watch_values={w.value: (w.pi_type, w.pi_category) for w in watchlist},
+            events_by_id=events.event, senders=attribute_requests(
+                [s for s in signals if s["signal"] == "http_request"], flows, app_package),
+            permissions_by_type=_permissions_by_type(),
+        )
+        findings = run_rules(ctx)
+        ctx.matches  # noqa: B018 - the matching completes even when no rule asked for it
+    return ev.AnalysisResult(session_id, pi_matches, findings)
 
 
 def _match_frame(pi_matches: list[ev.PiMatch], flows: list[dict], app_package: str, profile: AppProfile) -> pd.DataFrame:

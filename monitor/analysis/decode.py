@@ -30,7 +30,9 @@ MAX_INFLATE = 16 * 1024 * 1024
 SEP = " › "
 
 _B64_RUN = re.compile(rb"[A-Za-z0-9+/_-]{16,}={0,2}")
-_HEX_RUN = re.compile(rb"(?<![0-9A-Fa-f])(?:[0-9A-Fa-f]{2}){8,}(?![0-9A-Fa-f])")
+# Maximal runs of 16+ hex digits (greedy, so never part of a longer run); only even-length ones
+# are hex encodings. No look-behind: a pattern that starts with a character class is searched fast.
+_HEX_RUN = re.compile(rb"[0-9A-Fa-f]{16,}")
 _JWT = re.compile(rb"(eyJ[A-Za-z0-9_-]+)\.(eyJ[A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)")
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f]")  # bytes no text has: worth trying protobuf
 _FORM = re.compile(rb"^[\w.%\[\]-]+=[^&]*(&[\w.%\[\]-]+=[^&]*)*$")
@@ -99,6 +101,11 @@ def _json_strings(value, path: str):
             yield where, node
         elif isinstance(node, (int, float)) and not isinstance(node, bool):
             yield where, json.dumps(node)
+
+
+def _protobuf_start(first: int) -> bool:
+    """Whether a message can start with this byte (a one-byte key of field 0 or an unknown wire type cannot)."""
+    return first >= 0x80 or (first >> 3 != 0 and first & 7 in (0, 1, 2, 5))
 
 
 def _protobuf_fields(data: bytes, depth: int = 0):
@@ -233,7 +240,7 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
                     dig(seg_path, raw, depth + 1)
             return
         # protobuf: only binary data is tried (control bytes near the start), and it must parse whole
-        if _CONTROL.search(data, 0, 64):
+        if _CONTROL.search(data, 0, 64) and _protobuf_start(data[0]):
             try:
                 fields = _protobuf_fields(data)
             except ValueError:
@@ -256,7 +263,7 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
         if not _B64_RUN.search(data):
             return  # every hex run is a base64-alphabet run too
         for m in _HEX_RUN.finditer(data):
-            if jwt_spans and any(a <= m.start() < b for a, b in jwt_spans):
+            if (m.end() - m.start()) % 2 or (jwt_spans and any(a <= m.start() < b for a, b in jwt_spans)):
                 continue
             decoded = bytes.fromhex(m.group(0).decode("ascii"))
             if len(decoded) >= 6 and emit(_join(path, "hex"), decoded):
@@ -265,7 +272,7 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
             if jwt_spans and any(a <= m.start() < b for a, b in jwt_spans):
                 continue
             token = m.group(0)
-            if _HEX_RUN.fullmatch(token):
+            if len(token) % 2 == 0 and _HEX_RUN.fullmatch(token):
                 continue  # a hex digest, already handled
             decoded = _b64decode(token)
             if decoded and len(decoded) >= 6 and emit(_join(path, "base64"), decoded):

@@ -15,7 +15,14 @@ _MAC = re.compile(rb"(?<![0-9A-Fa-f:-])((?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2})
 _EMAIL = re.compile(rb"(?<![\w.+-])([\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24})")
 _COORDS = re.compile(rb"(?<![\d.])(-?\d{1,2}\.\d{4,})\s*,\s*(-?\d{1,3}\.\d{4,})(?![\d.])")
 _NUMBER = re.compile(rb"^-?\d{1,3}\.\d{4,}$")
-_DIGIT_RUN = re.compile(rb"\d{11}")  # every digit-based detector needs at least 11 digits in a row
+# Gates, each a necessary condition for the detector after it, and fast to search (no look-behind):
+_DIGIT_RUNS = re.compile(rb"\d{11,}")  # maximal runs: each digit detector needs a run of certain lengths
+_MAC_HINT = re.compile(rb"[0-9A-Fa-f]{2}[:-][0-9A-Fa-f]{2}[:-]")
+_COORDS_HINT = re.compile(rb"\.\d{4,}\s*,")
+MOBILE_RUNS = {11, 13}  # the number, or 86 and the number
+RESIDENT_ID_RUNS = {17, 18}  # 17 digits and an X, or 18 digits
+IMEI_RUNS = {15}
+CARD_RUNS = {16, 17, 18, 19}
 LAT_KEYS = {"lat", "latitude"}
 LNG_KEYS = {"lng", "lon", "long", "longitude"}
 COORD_KEYS = LAT_KEYS | LNG_KEYS
@@ -47,22 +54,26 @@ def resident_id_ok(number: str) -> bool:
     return ID_CHECK[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS)) % 11] == check
 
 
-def _digit_detections(data: bytes) -> list[Detection]:
+def _digit_detections(data: bytes, runs: set[int]) -> list[Detection]:
     found: list[Detection] = []
-    for m in _RESIDENT_ID.finditer(data):
-        if resident_id_ok(m.group(1).decode()):
-            found.append(Detection("resident_id", "identity", m.group(1).decode()))
+    if runs & RESIDENT_ID_RUNS:
+        for m in _RESIDENT_ID.finditer(data):
+            if resident_id_ok(m.group(1).decode()):
+                found.append(Detection("resident_id", "identity", m.group(1).decode()))
     ids = {d.value for d in found}
-    for m in _CN_MOBILE.finditer(data):
-        found.append(Detection("phone_number", "phone_number", m.group(1).decode()))
-    for m in _IMEI.finditer(data):
-        value = m.group(1).decode()
-        if luhn_ok(value) and not value.startswith("00") and not any(value in i for i in ids):
-            found.append(Detection("imei", "device_id", value))
-    for m in _CARD.finditer(data):
-        value = m.group(1).decode()
-        if luhn_ok(value) and not any(value in i for i in ids):
-            found.append(Detection("bank_card", "financial", value))
+    if runs & MOBILE_RUNS:
+        for m in _CN_MOBILE.finditer(data):
+            found.append(Detection("phone_number", "phone_number", m.group(1).decode()))
+    if runs & IMEI_RUNS:
+        for m in _IMEI.finditer(data):
+            value = m.group(1).decode()
+            if luhn_ok(value) and not value.startswith("00") and not any(value in i for i in ids):
+                found.append(Detection("imei", "device_id", value))
+    if runs & CARD_RUNS:
+        for m in _CARD.finditer(data):
+            value = m.group(1).decode()
+            if luhn_ok(value) and not any(value in i for i in ids):
+                found.append(Detection("bank_card", "financial", value))
     return found
 
 
@@ -71,9 +82,10 @@ def detect(data: bytes, key: str | None = None) -> list[Detection]:
     if len(data) > 1_000_000:
         data = data[:1_000_000]
     # Cheap checks first: most segments cannot hold most kinds, and each regex pass costs.
-    if _DIGIT_RUN.search(data):
-        found += _digit_detections(data)
-    if b":" in data or b"-" in data:
+    runs = {m.end() - m.start() for m in _DIGIT_RUNS.finditer(data)}
+    if runs:
+        found += _digit_detections(data, runs)
+    if (b":" in data or b"-" in data) and _MAC_HINT.search(data):
         for m in _MAC.finditer(data):
             value = m.group(1).decode().lower().replace("-", ":")
             if value not in FAKE_MACS:
@@ -81,10 +93,11 @@ def detect(data: bytes, key: str | None = None) -> list[Detection]:
     if b"@" in data:
         for m in _EMAIL.finditer(data):
             found.append(Detection("email", "contact_info", m.group(1).decode()))
-    for m in (_COORDS.finditer(data) if b"," in data and b"." in data else ()):
-        lat, lng = float(m.group(1)), float(m.group(2))
-        if -90 <= lat <= 90 and -180 <= lng <= 180 and not (lat == 0 and lng == 0):
-            found.append(Detection("coordinates", "location", f"{m.group(1).decode()},{m.group(2).decode()}"))
+    if b"," in data and _COORDS_HINT.search(data):
+        for m in _COORDS.finditer(data):
+            lat, lng = float(m.group(1)), float(m.group(2))
+            if -90 <= lat <= 90 and -180 <= lng <= 180 and not (lat == 0 and lng == 0):
+                found.append(Detection("coordinates", "location", f"{m.group(1).decode()},{m.group(2).decode()}"))
     if key and key.lower() in COORD_KEYS and _NUMBER.match(data.strip()):
         found.append(Detection("coordinates", "location", data.strip().decode()))
     return found

@@ -141,8 +141,24 @@ class StoreReader:
     def returned_values(self, session_id: str) -> list[tuple[int, int, str, str, str]]:
         """One PI read per distinct (category, type, returned value), the first:
         (id, ts, pi_category, pi_type, ret JSON), in time order."""
-        rows = self._raw("SELECT MIN(id), ts, pi_category, pi_type, ret FROM hook_events WHERE session_id = ? "
-                         "AND pi_category IS NOT NULL GROUP BY pi_category, pi_type, ret", (session_id,))
+        # The session's reads in id order into a temporary table that keeps the first of each value:
+        # one pass, where GROUP BY would sort every read.
+        raw = self._engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("DROP TABLE IF EXISTS temp.first_returns")
+            cur.execute("CREATE TEMP TABLE first_returns (id INTEGER, ts INTEGER, pi_category TEXT, pi_type TEXT, "
+                        "ret TEXT)")
+            cur.execute("CREATE UNIQUE INDEX temp.first_returns_value ON first_returns "
+                        "(pi_category, ifnull(pi_type, ''), ret)")
+            cur.execute("INSERT OR IGNORE INTO temp.first_returns SELECT id, ts, pi_category, pi_type, ret "
+                        "FROM hook_events WHERE session_id = ? AND pi_category IS NOT NULL AND ret IS NOT NULL "
+                        "ORDER BY id", (session_id,))
+            rows = cur.execute("SELECT id, ts, pi_category, pi_type, ret FROM temp.first_returns").fetchall()
+            cur.execute("DROP TABLE temp.first_returns")
+            raw.commit()  # the pool rolls back what is left open: the drop must stick
+        finally:
+            raw.close()
         return sorted(rows, key=lambda r: (r[1], r[0]))
 
     def _flow_rows(self, sql: str, params: tuple, columns: list[str]) -> list[dict]:

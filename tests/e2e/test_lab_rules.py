@@ -108,3 +108,27 @@ def test_diff_between_scenarios_and_fail_on(rule_runs):
     assert run_cli(home, "findings", silent, "--fail-on", "critical").returncode == 0  # its worst is high
     assert run_cli(home, "findings", silent, "--fail-on", "high").returncode == 1
     assert run_cli(home, "findings", silent, "--fail-on", "severe").returncode == 2
+
+
+def test_only_the_traffic_rules_wait_for_the_traffic_matching(rule_runs, monkeypatch):
+    """Rules outside TRAFFIC_RULES run while the traffic is still being matched: none may read it."""
+    from monitor.analysis import rules
+    from monitor.analysis.analyze import analyze_session
+
+    home, runs = rule_runs
+    read_matches = set()
+
+    def watched(rule_id, check):
+        def run(ctx):
+            before = "matches" in vars(ctx)
+            out = check(ctx)
+            if not before and "matches" in vars(ctx):
+                read_matches.add(rule_id)
+            return out
+        return run
+
+    monkeypatch.setattr(rules, "CHECKS", {rule_id: watched(rule_id, check) for rule_id, check in rules.CHECKS.items()})
+    with StoreReader(Settings.load(home).db_path) as reader:
+        for run in runs.values():
+            analyze_session(reader, run["session"])
+    assert read_matches and read_matches <= rules.TRAFFIC_RULES

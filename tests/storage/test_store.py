@@ -217,3 +217,20 @@ def test_a_large_session_analysed_in_parallel_gives_the_serial_result(settings, 
     assert {m.location for m in serial.pi_matches} >= {"body › json:$.v › plain", "body › json:$.v › md5(hex)",
                                                          "ws[0] › plain"}
     assert len([m for m in serial.pi_matches if m.encoding == "detected"]) == 600
+
+
+def test_returned_values_gives_the_first_read_of_each_distinct_value(settings, writer):
+    writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
+    reads = [("imei", "861234567890123", 50), ("imei", "861234567890123", 40), ("imei", "869999999999999", 60),
+             (None, "861234567890123", 70), (None, "861234567890123", 80), ("imei", None, 30)]
+    for seq, (pi_type, ret, ts) in enumerate(reads):
+        writer.submit(ev.HookEvent("s1", seq, 1, ts, ts, "android.telephony.TelephonyManager.getImei", "device_id",
+                                   pi_type, [], ret, [], "main"))
+    writer.submit(ev.HookEvent("s1", 9, 1, 5, 5, "android.app.Activity.onResume", None, None, [], None, [], "main",
+                               "android.app.Activity.onResume", "lifecycle"))
+    writer.flush()
+    with StoreReader(settings.db_path) as reader:
+        values = [(r[1], r[3], r[4]) for r in reader.returned_values("s1")]
+        assert values == [(30, "imei", "null"), (50, "imei", '"861234567890123"'), (60, "imei", '"869999999999999"'),
+                          (70, None, '"861234567890123"')]
+        assert reader.returned_values("s1") == reader.returned_values("s1")  # repeatable on one connection

@@ -36,11 +36,15 @@ CHECKS: dict[str, Callable[[RuleContext], list]] = {
     "COLLECTION_BEYOND_DECLARED": collection_beyond_declared,
 }
 assert set(CHECKS) == set(RULES), "every catalogued rule has a check, and only those"
+# Rules that read the traffic's PI matches (ctx.matches). They run last, so the rules on hook events
+# alone run while the traffic is still being matched; the findings are sorted either way.
+TRAFFIC_RULES = {"PRECONSENT_TRANSMISSION", "SDK_PRECONSENT", "POST_REFUSAL", "THIRD_PARTY_SHARING",
+                 "CROSS_BORDER_TRANSFER", "CLEARTEXT_TRANSMISSION", "COLLECTION_BEYOND_DECLARED"}
 
 
 def run_rules(ctx: RuleContext) -> list:
     findings, seen = [], set()
-    for check in CHECKS.values():
+    for _rule_id, check in sorted(CHECKS.items(), key=lambda item: item[0] in TRAFFIC_RULES):
         for finding in check(ctx):
             if finding.fingerprint not in seen:  # one finding per fingerprint: reviews attach to it
                 seen.add(finding.fingerprint)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable
 
 import pandas as pd
@@ -83,13 +84,18 @@ class RuleContext:
     events: pd.DataFrame  # PI reads: id, ts, api, pi_category, pi_type, hook_id, caller, sdk, party, reflective
     signals: list[dict]  # non-PI hook events (permission, lifecycle, storage, wake-ups…), with args/ret
     attributions: Callable[[int], Attribution]
-    matches: pd.DataFrame  # PI matches joined with their flow and receiver (see analyze.py)
+    matches_source: Callable[[], pd.DataFrame]  # gives `matches`, waiting for the traffic matching if need be
     timeline: Timeline
     entries: dict[str, dict]  # catalogue entry id → entry
     watch_values: dict[str, tuple[str, str | None]]  # watched value → (pi_type, pi_category)
     events_by_id: Callable[[int], dict]
     senders: dict = field(default_factory=dict)
     permissions_by_type: dict[str, str] = field(default_factory=dict)  # pi_type → permission (URI authorities)
+
+    @cached_property
+    def matches(self) -> pd.DataFrame:
+        """PI matches joined with their flow and receiver (see analyze.py)."""
+        return self.matches_source()
 
     def permission_of(self, pi_type: str | None) -> str | None:
         return self.permissions_by_type.get(pi_type or "")
