@@ -38,7 +38,7 @@ _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f]")  # bytes no text has: worth tryi
 _FORM = re.compile(rb"^[\w.%\[\]-]+=[^&]*(&[\w.%\[\]-]+=[^&]*)*$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Segment:
     path: str
     data: bytes
@@ -50,15 +50,8 @@ class Decoded:
     segments: list[Segment] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
     truncated: bool = False
-
-
-class _Budget:
-    def __init__(self) -> None:
-        self.bytes = 0
-
-    def take(self, n: int) -> bool:
-        self.bytes += n
-        return self.bytes <= MAX_DECODED_BYTES
+    whole: set[str] = field(default_factory=set)  # paths decoded whole into parts (JSON, form, multipart, protobuf, gzip)
+    size: int = 0  # bytes emitted so far, against MAX_DECODED_BYTES
 
 
 def _join(path: str, step: str) -> str:
@@ -179,65 +172,64 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
                    messages: list[tuple[int, bytes]] = ()) -> Decoded:
     """`messages`: the client's WebSocket messages on this connection, as (index, content)."""
     result = Decoded()
-    budget = _Budget()
+    segments = result.segments
 
     def emit(path: str, data: bytes, key: str | None = None) -> bool:
-        if len(result.segments) >= MAX_SEGMENTS or not budget.take(len(data)):
+        result.size += len(data)
+        if len(segments) >= MAX_SEGMENTS or result.size > MAX_DECODED_BYTES:
             result.truncated = True
             return False
-        result.segments.append(Segment(path, data, key))
+        segments.append(Segment(path, data, key))
         return True
+
+    def part(parent: str, path: str, data: bytes, key: str | None, depth: int) -> None:
+        """One part of a piece decoded whole: emitted, marked, dug into."""
+        if emit(path, data, key):
+            result.whole.add(parent)
+            dig(path, data, depth)
 
     def dig(path: str, data: bytes, depth: int, content_type: str = "") -> None:
         """Decode one piece further; every layer found is emitted and dug into."""
         if depth >= MAX_DEPTH or len(data) < 4:
             return
-        stripped = data.strip()
         # compression, by magic number
-        if data[:2] == b"\x1f\x8b":
+        if data.startswith(b"\x1f\x8b"):
             try:
                 inner = _inflate("gzip", data)
             except (OSError, EOFError, ValueError, zlib.error) as exc:
-                result.errors.append((_join(path, "gzip"), str(exc)))
+                result.errors.append((f"{path}{SEP}gzip", str(exc)))
             else:
-                if emit(_join(path, "gzip"), inner):
-                    dig(_join(path, "gzip"), inner, depth + 1)
+                part(path, f"{path}{SEP}gzip", inner, None, depth + 1)
                 return
+        stripped = data.strip()
+        first = stripped[:1]
         # JSON
-        if stripped[:1] in (b"{", b"[") :
+        if first == b"{" or first == b"[":
             try:
                 value = json.loads(stripped.decode("utf-8"))
             except UnicodeDecodeError:
                 pass  # binary that happens to start with a brace (a digest, a key): not JSON at all
             except ValueError as exc:
-                if stripped[:1] == b"{":
-                    result.errors.append((_join(path, "json"), f"not JSON: {exc}"))
+                if first == b"{":
+                    result.errors.append((f"{path}{SEP}json", f"not JSON: {exc}"))
             else:
                 for where, text in _json_strings(value, "$"):
-                    seg_path = _join(path, f"json:{where}")
-                    raw = text.encode("utf-8")
-                    if emit(seg_path, raw, where.rsplit(".", 1)[-1]):
-                        dig(seg_path, raw, depth + 1)
+                    part(path, f"{path}{SEP}json:{where}", text.encode("utf-8"), where.rsplit(".", 1)[-1], depth + 1)
                 return
         # multipart
-        if content_type.lower().startswith("multipart/"):
+        if content_type and content_type.lower().startswith("multipart/"):
             try:
-                for name, part in _multipart_parts(data, content_type):
-                    seg_path = _join(path, f"multipart:{name}")
-                    if emit(seg_path, part, name):
-                        dig(seg_path, part, depth + 1)
+                for name, body in _multipart_parts(data, content_type):
+                    part(path, f"{path}{SEP}multipart:{name}", body, name, depth + 1)
             except ValueError as exc:
-                result.errors.append((_join(path, "multipart"), str(exc)))
+                result.errors.append((f"{path}{SEP}multipart", str(exc)))
             return
-        # forms
-        lone_token = b"&" not in stripped and stripped.endswith(b"=")  # "aGk=" is base64, not a form
-        if b"=" in stripped and not lone_token and _FORM.match(stripped) and len(stripped) < 1_000_000:
+        # forms ("aGk=" alone is base64, not a form)
+        if (b"=" in stripped and not (b"&" not in stripped and stripped.endswith(b"=")) and _FORM.match(stripped)
+                and len(stripped) < 1_000_000):
             # latin-1 both ways keeps every byte, percent-escaped or not (%FF is not UTF-8)
             for key, value in parse_qsl(stripped.decode("latin-1"), keep_blank_values=True, encoding="latin-1"):
-                raw = value.encode("latin-1")
-                seg_path = _join(path, f"form:{key}")
-                if emit(seg_path, raw, key):
-                    dig(seg_path, raw, depth + 1)
+                part(path, f"{path}{SEP}form:{key}", value.encode("latin-1"), key, depth + 1)
             return
         # protobuf: only binary data is tried (control bytes near the start), and it must parse whole
         if _CONTROL.search(data, 0, 64) and _protobuf_start(data[0]):
@@ -247,9 +239,7 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
                 fields = None
             if fields:
                 for number, value in fields:
-                    seg_path = _join(path, f"pb:{number}")
-                    if emit(seg_path, value, number):
-                        dig(seg_path, value, depth + 1)
+                    part(path, f"{path}{SEP}pb:{number}", value, number, depth + 1)
                 return
         # JWTs, then base64 and hex runs inside text (cheap gates first: most pieces have neither)
         jwt_spans = []
@@ -258,25 +248,29 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
                 jwt_spans.append(m.span())
                 for label, token in (("header", m.group(1)), ("payload", m.group(2))):
                     decoded = _b64decode(token)
-                    if decoded is not None and emit(_join(path, f"jwt:{label}"), decoded):
-                        dig(_join(path, f"jwt:{label}"), decoded, depth + 1)
-        if not _B64_RUN.search(data):
-            return  # every hex run is a base64-alphabet run too
-        for m in _HEX_RUN.finditer(data):
-            if (m.end() - m.start()) % 2 or (jwt_spans and any(a <= m.start() < b for a, b in jwt_spans)):
+                    if decoded is not None and emit(f"{path}{SEP}jwt:{label}", decoded):
+                        dig(f"{path}{SEP}jwt:{label}", decoded, depth + 1)
+        # Hex runs lie inside base64-alphabet runs (hex digits are base64 characters): one scan finds
+        # the runs, hex is looked for inside them, hex layers first.
+        runs = [m.span() for m in _B64_RUN.finditer(data)]
+        if not runs:
+            return
+        for start, end in runs:
+            for m in _HEX_RUN.finditer(data, start, end):
+                if (m.end() - m.start()) % 2 or (jwt_spans and any(a <= m.start() < b for a, b in jwt_spans)):
+                    continue
+                decoded = bytes.fromhex(m.group(0).decode("ascii"))
+                if len(decoded) >= 6 and emit(f"{path}{SEP}hex", decoded):
+                    dig(f"{path}{SEP}hex", decoded, depth + 1)
+        for start, end in runs:
+            if jwt_spans and any(a <= start < b for a, b in jwt_spans):
                 continue
-            decoded = bytes.fromhex(m.group(0).decode("ascii"))
-            if len(decoded) >= 6 and emit(_join(path, "hex"), decoded):
-                dig(_join(path, "hex"), decoded, depth + 1)
-        for m in _B64_RUN.finditer(data):
-            if jwt_spans and any(a <= m.start() < b for a, b in jwt_spans):
-                continue
-            token = m.group(0)
+            token = data[start:end]
             if len(token) % 2 == 0 and _HEX_RUN.fullmatch(token):
                 continue  # a hex digest, already handled
             decoded = _b64decode(token)
-            if decoded and len(decoded) >= 6 and emit(_join(path, "base64"), decoded):
-                dig(_join(path, "base64"), decoded, depth + 1)
+            if decoded and len(decoded) >= 6 and emit(f"{path}{SEP}base64", decoded):
+                dig(f"{path}{SEP}base64", decoded, depth + 1)
 
     # the URL and its query
     emit("url", url.encode("utf-8", "replace"))

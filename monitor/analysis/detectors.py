@@ -82,9 +82,9 @@ def detect(data: bytes, key: str | None = None) -> list[Detection]:
     if len(data) > 1_000_000:
         data = data[:1_000_000]
     # Cheap checks first: most segments cannot hold most kinds, and each regex pass costs.
-    runs = {m.end() - m.start() for m in _DIGIT_RUNS.finditer(data)}
-    if runs:
-        found += _digit_detections(data, runs)
+    first_run = _DIGIT_RUNS.search(data)
+    if first_run:
+        found += _digit_detections(data, {m.end() - m.start() for m in _DIGIT_RUNS.finditer(data, first_run.start())})
     if (b":" in data or b"-" in data) and _MAC_HINT.search(data):
         for m in _MAC.finditer(data):
             value = m.group(1).decode().lower().replace("-", ":")

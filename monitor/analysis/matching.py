@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .decode import SEP, decode_request
+from .decode import Decoded, decode_request
 from .detectors import detect
 from .engine import make_matcher
 from .transforms import Needle, WatchValue
@@ -30,7 +30,6 @@ class FlowDecodeIssue:
     error: str
 
 
-WHOLE_DECODINGS = ("json:", "form:", "multipart:", "pb:", "gzip", "deflate", "br", "zstd")
 DETECTED = "detected"  # the encoding of a detector's match: a value no hook or profile gave
 
 
@@ -59,7 +58,7 @@ class FlowMatcher:
                 seen.add(key)
                 matches.append(Match(flow["id"], needle, f"{segment.path} › {needle.encoding}", segment.key))
         if self.detectors:
-            matches += self._detect(flow["id"], decoded.segments, seen)
+            matches += self._detect(flow["id"], decoded, seen)
         issues = [FlowDecodeIssue(flow["id"], path, error) for path, error in decoded.errors]
         if decoded.truncated:
             issues.append(FlowDecodeIssue(flow["id"], "body", "decoding stopped at its size/segment bound"))
@@ -91,14 +90,13 @@ class FlowMatcher:
                             flow["request_body"] or b""])
         return len(self._matcher.scan(data))
 
-    def _detect(self, flow_id: str, segments, seen: set) -> list[Match]:
+    def _detect(self, flow_id: str, decoded: Decoded, seen: set) -> list[Match]:
         """Lower-confidence matches for values nobody told us about (watched values excluded)."""
         out = []
         # A segment decoded whole into parts (JSON, a form, multipart, protobuf, a compressed body)
         # is searched through its parts: scanning it again would only find the same values.
-        whole = {seg.path.rsplit(SEP, 1)[0] for seg in segments
-                 if SEP in seg.path and seg.path.rsplit(SEP, 1)[1].startswith(WHOLE_DECODINGS)}
-        for segment in segments:
+        whole = decoded.whole
+        for segment in decoded.segments:
             if segment.path == "url" or segment.path in whole:
                 continue  # the URL's query parameters are segments of their own
             for d in detect(segment.data, segment.key):
