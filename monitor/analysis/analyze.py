@@ -138,7 +138,7 @@ def _start_matching(reader: StoreReader, summaries: list[dict], client_messages:
 
     def load(rows: list[int]) -> list[dict]:
         with StoreReader(db_path) as own:  # a connection of its own: workers are forked
-            flows = own.flows_at(rows)
+            flows = own.requests_at(rows)
         for flow in flows:
             flow["ws_messages"] = sent.get(flow["id"], [])
         return flows

@@ -179,7 +179,13 @@ class StoreReader:
             raw.close()
         return sorted(rows, key=lambda r: (r[1], r[0]))
 
-    def _flow_rows(self, sql: str, params: tuple, columns: list[str]) -> list[dict]:
+    def flows(self, session_id: str, limit: int | None = None, offset: int = 0) -> list[dict]:
+        columns = [c.name for c in models.Flow.__table__.columns]
+        sql = f"SELECT {', '.join(columns)} FROM flows WHERE session_id = ? ORDER BY ts_start, id"
+        params: tuple = (session_id,)
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += (limit, offset)
         rows = []
         for values in self._raw(sql, params):
             row = _unpacked(dict(zip(columns, values)))
@@ -190,15 +196,6 @@ class StoreReader:
             row["tls"] = bool(row["tls"])
             rows.append(row)
         return rows
-
-    def flows(self, session_id: str, limit: int | None = None, offset: int = 0) -> list[dict]:
-        columns = [c.name for c in models.Flow.__table__.columns]
-        sql = f"SELECT {', '.join(columns)} FROM flows WHERE session_id = ? ORDER BY ts_start, id"
-        params: tuple = (session_id,)
-        if limit is not None:
-            sql += " LIMIT ? OFFSET ?"
-            params += (limit, offset)
-        return self._flow_rows(sql, params, columns)
 
     def flow_summaries(self, session_id: str) -> list[dict]:
         """The session's flows without headers or bodies, in time order; `row` names each for flows_at()."""
@@ -211,12 +208,14 @@ class StoreReader:
             out.append(row)
         return out
 
-    def flows_at(self, rows: list[int]) -> list[dict]:
-        """Whole flows (as flows() gives them) by their `row` from flow_summaries(), in the order given."""
-        columns = [c.name for c in models.Flow.__table__.columns]
-        sql = (f"SELECT {', '.join('f.' + c for c in columns)} FROM json_each(?) j JOIN flows f ON f.rowid = j.value "
-               "ORDER BY j.key")
-        return self._flow_rows(sql, (json.dumps([int(r) for r in rows]),), columns)
+    def requests_at(self, rows: list[int]) -> list[dict]:
+        """What matching reads of flows (id, url, request headers and body), by their `row` from
+        flow_summaries(), in the order given."""
+        sql = ("SELECT f.id, f.url, f.request_headers, f.request_body, f.body_codec FROM json_each(?) j "
+               "JOIN flows f ON f.rowid = j.value ORDER BY j.key")
+        return [{"id": flow_id, "url": url, "request_headers": json.loads(headers) if headers else [],
+                 "request_body": bodies.unpack(body, codec)}
+                for flow_id, url, headers, body, codec in self._raw(sql, (json.dumps([int(r) for r in rows]),))]
 
     def websocket_messages(self, session_id: str, flow_id: str | None = None) -> list[dict]:
         m = models.WebSocketMessage
