@@ -126,29 +126,38 @@ def _watchlist(returned: list[tuple], exclude: set[str], profile_values: list[di
     return list(seen.values())
 
 
-def _start_matching(reader: StoreReader, summaries: list[dict], client_messages: list[dict], needles: list,
+def _start_matching(reader: StoreReader, session_id: str, client_messages: list[dict], needles: list,
                     workers: int | None) -> MatchJob:
     """Matching the session's flows (and the client's WebSocket messages), begun now: in worker
-    processes that read their own flows from the store when there are many, so the hook events
-    are read meanwhile."""
+    processes that each read a range of the store's rows when there are many, so the hook events
+    are read meanwhile. Matches come in row order (see _in_flow_order)."""
     sent: dict[str, list[tuple[int, bytes]]] = {}
     for message in client_messages:
         sent.setdefault(message["flow_id"], []).append((message["index"], message["content"]))
     db_path = reader.db_path
 
-    def load(rows: list[int]) -> list[dict]:
+    def load(rows: tuple[int, int]) -> list[dict]:
         with StoreReader(db_path) as own:  # a connection of its own: workers are forked
-            flows = own.requests_at(rows)
+            flows = own.requests_in(session_id, *rows)
         for flow in flows:
             flow["ws_messages"] = sent.get(flow["id"], [])
         return flows
 
     workers = workers if workers is not None else default_workers()
-    rows = [f["row"] for f in summaries]
-    parallel = workers > 1 and len(rows) >= PARALLEL_MIN_FLOWS
-    step = -(-len(rows) // (workers * 4)) if parallel else max(len(rows), 1)
-    chunks = [rows[i:i + step] for i in range(0, len(rows), step)]
+    span = reader.flow_rows(session_id)
+    if span is None:
+        return MatchJob(FlowMatcher(needles, detectors=True), load, [], 1)
+    first, last = span
+    parallel = workers > 1 and last - first + 1 >= PARALLEL_MIN_FLOWS
+    step = -(-(last - first + 1) // (workers * 4)) if parallel else last - first + 1
+    chunks = [(lo, min(lo + step - 1, last)) for lo in range(first, last + 1, step)]
     return MatchJob(FlowMatcher(needles, detectors=True), load, chunks, workers if parallel else 1)
+
+
+def _in_flow_order(matches: list, flows: list[dict]) -> list:
+    """Matches in the flows' time order (each flow's own in the order found)."""
+    position = {f["id"]: i for i, f in enumerate(flows)}
+    return sorted(matches, key=lambda m: position[m.flow_id])
 
 
 def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | None = None,
@@ -157,14 +166,14 @@ def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | 
     app_package = session["app"]
     meta = session["meta"] or {}
     profile = profile or AppProfile.from_meta(meta.get("app_profile"), app_package)
-    flows = reader.flow_summaries(session_id)
-    flow_ts = {f["id"]: f["ts_start"] for f in flows}
     client_messages = [m for m in reader.websocket_messages(session_id) if m["from_client"]]
     message_ts = {(m["flow_id"], m["index"]): m["ts"] for m in client_messages}
     returned = reader.returned_values(session_id)
     watchlist = _watchlist(returned, {app_package}, meta.get("watch") or [])
     needles = [n for w in watchlist for n in expand(w)]
-    with _start_matching(reader, flows, client_messages, needles, workers) as job:
+    with _start_matching(reader, session_id, client_messages, needles, workers) as job:
+        flows = reader.flow_summaries(session_id)
+        flow_ts = {f["id"]: f["ts_start"] for f in flows}
         events = _Events(reader.hook_event_frame(session_id), app_package, returned)
         reads = events.pi_reads()
         signals = events.signals()
@@ -179,7 +188,7 @@ def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | 
                            m.needle.watch.pi_type,
                            m.needle.encoding if m.needle.encoding == DETECTED else short_encoding(m.needle.encoding),
                            m.location, mask(m.needle.watch.value), _sent_at(m, flow_ts, message_ts))
-                for m in job.result())
+                for m in _in_flow_order(job.result(), flows))
             return _match_frame(pi_matches, flows, app_package, profile)
 
         ctx = RuleContext(

@@ -198,24 +198,28 @@ class StoreReader:
         return rows
 
     def flow_summaries(self, session_id: str) -> list[dict]:
-        """The session's flows without headers or bodies, in time order; `row` names each for flows_at()."""
-        sql = (f"SELECT rowid, {', '.join(FLOW_SUMMARY_COLUMNS)} FROM flows WHERE session_id = ? "
-               "ORDER BY ts_start, id")
+        """The session's flows without headers or bodies, in time order."""
+        sql = f"SELECT {', '.join(FLOW_SUMMARY_COLUMNS)} FROM flows WHERE session_id = ? ORDER BY ts_start, id"
         out = []
         for values in self._raw(sql, (session_id,)):
-            row = dict(zip(["row"] + FLOW_SUMMARY_COLUMNS, values))
+            row = dict(zip(FLOW_SUMMARY_COLUMNS, values))
             row["tls"] = bool(row["tls"])
             out.append(row)
         return out
 
-    def requests_at(self, rows: list[int]) -> list[dict]:
-        """What matching reads of flows (id, url, request headers and body), by their `row` from
-        flow_summaries(), in the order given."""
-        sql = ("SELECT f.id, f.url, f.request_headers, f.request_body, f.body_codec FROM json_each(?) j "
-               "JOIN flows f ON f.rowid = j.value ORDER BY j.key")
+    def flow_rows(self, session_id: str) -> tuple[int, int] | None:
+        """The first and last row (rowid) of the session's flows, for requests_in(); None without flows."""
+        lo, hi = self._raw("SELECT min(rowid), max(rowid) FROM flows WHERE session_id = ?", (session_id,))[0]
+        return None if lo is None else (lo, hi)
+
+    def requests_in(self, session_id: str, first_row: int, last_row: int) -> list[dict]:
+        """What matching reads of the session's flows stored in rows first_row..last_row: id, url,
+        request headers and body (in row order, not time order)."""
+        sql = ("SELECT id, url, request_headers, request_body, body_codec FROM flows "
+               "WHERE rowid BETWEEN ? AND ? AND session_id = ? ORDER BY rowid")
         return [{"id": flow_id, "url": url, "request_headers": json.loads(headers) if headers else [],
                  "request_body": bodies.unpack(body, codec)}
-                for flow_id, url, headers, body, codec in self._raw(sql, (json.dumps([int(r) for r in rows]),))]
+                for flow_id, url, headers, body, codec in self._raw(sql, (first_row, last_row, session_id))]
 
     def websocket_messages(self, session_id: str, flow_id: str | None = None) -> list[dict]:
         m = models.WebSocketMessage

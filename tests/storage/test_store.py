@@ -177,20 +177,22 @@ def test_events_stored_before_stack_hashes_are_still_attributed(settings, writer
     assert found and found[0]["sdk"] == "Umeng"
 
 
-def test_flow_requests_by_row_come_back_in_the_order_asked(settings, writer):
+def test_flow_requests_by_row_range(settings, writer):
     writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
-    writer.submit_many([_flow("s1", f"f{i}", b"x" * (i * 300)) for i in range(5)])
+    writer.submit(ev.SessionStarted("s2", "com.other", "lab", 10))
+    writer.submit_many([_flow("s1" if i % 3 else "s2", f"f{i}", b"x" * (i * 300)) for i in range(9)])
     writer.flush()
     with StoreReader(settings.db_path) as reader:
         whole = reader.flows("s1")
         summaries = reader.flow_summaries("s1")
         assert [s["id"] for s in summaries] == [f["id"] for f in whole]
-        assert all(set(s) == {"row", "id", "ts_start", "host", "url", "method", "scheme", "tls", "server_ip"}
-                   for s in summaries)
-        rows = [s["row"] for s in summaries]
+        assert all(set(s) == {"id", "ts_start", "host", "url", "method", "scheme", "tls", "server_ip"} for s in summaries)
+        first, last = reader.flow_rows("s1")
         request = ["id", "url", "request_headers", "request_body"]
-        assert reader.requests_at(rows[::-1]) == [{k: f[k] for k in request} for f in whole[::-1]]
-        assert reader.requests_at([]) == []
+        expected = sorted(({k: f[k] for k in request} for f in whole), key=lambda f: int(f["id"][1:]))
+        assert reader.requests_in("s1", first, last) == expected  # the other session's rows in between are left out
+        assert reader.requests_in("s1", first, first) == expected[:1]
+        assert reader.flow_rows("nope") is None
 
 
 def test_a_large_session_analysed_in_parallel_gives_the_serial_result(settings, writer):
