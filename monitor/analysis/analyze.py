@@ -83,7 +83,7 @@ class _Events:
         return self._decoded(self.frame.iloc[self._ids.get_loc(int(event_id))].to_dict())
 
     def pi_reads(self) -> pd.DataFrame:
-        """PI reads with their caller (SDK or app) and whether reflection reached them."""
+        """PI reads with their caller (SDK or app) and whether reflection reached them, in (ts, id) order."""
         reads = self.frame[self.frame["pi_category"].notna()]
         pairs = reads[["stack_hash", "api"]].drop_duplicates()
         decided = [self._decide(h, a) for h, a in zip(pairs["stack_hash"].tolist(), pairs["api"].tolist())]
@@ -206,25 +206,30 @@ def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | 
 
 
 def _match_frame(pi_matches: list[ev.PiMatch], flows: list[dict], app_package: str, profile: AppProfile) -> pd.DataFrame:
-    columns = MATCH_COLUMNS + FLOW_COLUMNS + ["detected", "receiver", "party", "registrable", "receiver_sdk", "company",
-                                              "ip_country"]
+    receiver_columns = ["receiver", "party", "registrable", "receiver_sdk", "company", "ip_country"]
+    columns = MATCH_COLUMNS + FLOW_COLUMNS + ["detected"] + receiver_columns
     if not pi_matches:
         return pd.DataFrame(columns=columns)
+    matches = pd.DataFrame([tuple(getattr(m, c) for c in MATCH_COLUMNS) for m in pi_matches], columns=MATCH_COLUMNS)
     by_id = {f["id"]: f for f in flows}
+    own_domains = set(profile.own_domains)
     receivers: dict[tuple[str, str | None], dict] = {}
-    rows = []
-    for m in pi_matches:
-        flow = by_id[m.flow_id]
+    per_flow = []  # one row per flow that carried a match: its fields and who received it
+    for flow_id in matches["flow_id"].unique():
+        flow = by_id[flow_id]
         key = (flow["host"], flow["server_ip"])
         if key not in receivers:
-            receivers[key] = describe_receiver(flow["host"], flow["server_ip"], app_package, set(profile.own_domains))
+            receivers[key] = describe_receiver(flow["host"], flow["server_ip"], app_package, own_domains)
         r = receivers[key]
-        rows.append({**{c: getattr(m, c) for c in MATCH_COLUMNS}, **{c: flow[c] for c in FLOW_COLUMNS},
-                     "tls": bool(flow["tls"]) or flow["scheme"] in ("https", "wss"),
-                     "detected": m.encoding == DETECTED, "receiver": r, "party": r["party"],
-                     "registrable": r["registrable_domain"] or flow["host"],
-                     "receiver_sdk": r["sdk"] or r["tracker"], "company": r["company"], "ip_country": r["ip_country"]})
-    return pd.DataFrame(rows, columns=columns)
+        per_flow.append((flow_id, *(flow[c] for c in FLOW_COLUMNS if c != "tls"),
+                         bool(flow["tls"]) or flow["scheme"] in ("https", "wss"),
+                         r, r["party"], r["registrable_domain"] or flow["host"], r["sdk"] or r["tracker"], r["company"],
+                         r["ip_country"]))
+    flow_columns = [c for c in FLOW_COLUMNS if c != "tls"] + ["tls"]
+    frame = matches.merge(pd.DataFrame(per_flow, columns=["flow_id"] + flow_columns + receiver_columns),
+                          on="flow_id", how="left", sort=False)
+    frame["detected"] = frame["encoding"] == DETECTED
+    return frame[columns]
 
 
 TIMELINE_SIGNALS = ("lifecycle", "screen_state", "app_exit")

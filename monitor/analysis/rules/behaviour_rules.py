@@ -35,16 +35,21 @@ def excessive_frequency(ctx: RuleContext) -> list:
     out = []
     if ctx.events.empty:
         return out
-    for (category, caller), group in ctx.events.groupby(["pi_category", "caller"], sort=False):
+    all_times = ctx.events["ts"].to_numpy()
+    evidence_columns = ctx.events[["id", "ts", "api", "pi_type"]]
+    # by row positions: the group's rows are taken only where there is a finding to write
+    for (category, caller), rows in ctx.events.groupby(["pi_category", "caller"], sort=False).indices.items():
         p = {**params, **(params.get("per_category") or {}).get(category, {})}
         allowed_gap_us = p["window_s"] / p["max_reads"] * 1_000_000
-        times = np.sort(group["ts"].to_numpy())
+        group_times = all_times[rows]
+        times = np.sort(group_times)
         bursts = [b for b in _bursts(times, allowed_gap_us, int(p["merge_ms"] * 1000))
                   if b[1] - b[0] >= p["sustain_s"] * 1_000_000]
         if not bursts:
             continue
         start, end, reads = max(bursts, key=lambda b: b[2])
-        first = group.sort_values(["ts", "id"]).iloc[0]
+        group = evidence_columns.iloc[rows]
+        first = group.iloc[0]
         attr = ctx.attributions(int(first["id"]))
         who, who_zh = caller_text(attr)
         span_s = (end - start) / 1_000_000
@@ -62,7 +67,7 @@ def excessive_frequency(ctx: RuleContext) -> list:
             evidence={"reads": reads, "span_s": round(span_s, 3), "reads_per_window": round(rate, 3),
                       "parameters": {k: p[k] for k in ("max_reads", "window_s", "sustain_s", "merge_ms")},
                       "apis": distinct(group["api"]),
-                      "hook_event_ids": ids(group[(group["ts"] >= start) & (group["ts"] <= end)]["id"]),
+                      "hook_event_ids": ids(group["id"][(group_times >= start) & (group_times <= end)]),
                       "attribution": attribution_evidence(attr)},
         ))
     return out
@@ -77,7 +82,7 @@ def background_collection(ctx: RuleContext) -> list:
     reads = reads[reads["state"].isin((BACKGROUND, SCREEN_OFF))]
     out = []
     for (pi_type, caller), group in reads.groupby(["pi_type", "caller"], sort=False):
-        first = group.sort_values(["ts", "id"]).iloc[0]
+        first = group.iloc[0]
         attr = ctx.attributions(int(first["id"]))
         who, who_zh = caller_text(attr)
         state = first["state"]
@@ -91,7 +96,7 @@ def background_collection(ctx: RuleContext) -> list:
                         f"(since {(int(first['ts']) - since) / 1000:.0f} ms before the first read), through {first['api']}.",
             explanation_zh=f"应用处于{'后台' if state == BACKGROUND else '锁屏'}状态时，{who_zh}通过 {first['api']} 读取{label_zh} {len(group)} 次。",
             pi_category=first["pi_category"], pi_type=pi_type, sdk=attr.label,
-            evidence={"hook_event_ids": ids(group.sort_values("ts")["id"]), "state": state,
+            evidence={"hook_event_ids": ids(group["id"]), "state": state,
                       "state_since_ms": round((int(first["ts"]) - since) / 1000, 3),
                       "attribution": attribution_evidence(attr)},
         ))
@@ -102,7 +107,7 @@ def reflective_access(ctx: RuleContext) -> list:
     reads = ctx.events[ctx.events["reflective"]] if not ctx.events.empty else ctx.events
     out = []
     for (api, caller), group in reads.groupby(["api", "caller"], sort=False):
-        first = group.sort_values(["ts", "id"]).iloc[0]
+        first = group.iloc[0]
         attr = ctx.attributions(int(first["id"]))
         who, who_zh = caller_text(attr)
         out.append(make_finding(

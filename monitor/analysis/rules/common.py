@@ -81,7 +81,9 @@ class RuleContext:
     scenario: str | None
     session_start: int
     session_end: int | None
-    events: pd.DataFrame  # PI reads: id, ts, api, pi_category, pi_type, hook_id, caller, sdk, party, reflective
+    # PI reads: id, ts, api, pi_category, pi_type, hook_id, caller, sdk, party, reflective; in (ts, id) order,
+    # which filters and groups keep: rules take a group's first row as its first read.
+    events: pd.DataFrame
     signals: list[dict]  # non-PI hook events (permission, lifecycle, storage, wake-ups…), with args/ret
     attributions: Callable[[int], Attribution]
     matches_source: Callable[[], pd.DataFrame]  # gives `matches`, waiting for the traffic matching if need be

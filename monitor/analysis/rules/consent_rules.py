@@ -28,7 +28,7 @@ def _when(ctx: RuleContext, ts: int) -> tuple[str, str]:
 
 
 def _collection_group_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
-    ordered = group.sort_values(["ts", "id"])
+    ordered = group  # in time order, as ctx.events is
     first = ordered.iloc[0]
     return {"hook_event_ids": ids(ordered["id"]), "hook_event_count": int(len(group)), "api": first["api"],
             "apis": distinct(ordered["api"]),
@@ -40,12 +40,12 @@ def preconsent_collection(ctx: RuleContext) -> list:
     reads = reads[reads["phase"].isin(PRECONSENT_PHASES)]
     out = []
     for (pi_type, caller), group in reads.groupby(["pi_type", "caller"], sort=False):
-        first = group.sort_values(["ts", "id"]).iloc[0]
+        first = group.iloc[0]
         ts = int(first["ts"])
         attr = ctx.attributions(int(first["id"]))
         who, who_zh = caller_text(attr)
         label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
-        apis = distinct(group.sort_values(["ts", "id"])["api"])
+        apis = distinct(group["api"])
         when, when_zh = _when(ctx, ts)
         no_consent = ctx.timeline.first_consent() is None
         out.append(make_finding(
@@ -140,7 +140,7 @@ def sdk_preconsent(ctx: RuleContext) -> list:
         item["ts"] = min(item["ts"], ts)
         return item
 
-    for sdk, group in reads.sort_values(["ts", "id"]).groupby("sdk", sort=False):
+    for sdk, group in reads.groupby("sdk", sort=False):
         item = item_for(sdk, int(group["ts"].iloc[0]))
         item["types"] += [t for t in distinct(group["pi_type"]) if t not in item["types"]]
         item["hooks"] += [int(i) for i in group["id"].head(50)]
@@ -186,7 +186,7 @@ def post_refusal(ctx: RuleContext) -> list:
         phase_start = [ctx.timeline.phase_at(int(t)).start for t in reads["ts"]]
         reads = reads[(reads["ts"].to_numpy() - pd.Series(phase_start, index=reads.index).to_numpy()) > grace_us]
     for (pi_type, caller), group in reads.groupby(["pi_type", "caller"], sort=False):
-        first = group.sort_values(["ts", "id"]).iloc[0]
+        first = group.iloc[0]
         ts = int(first["ts"])
         decision, after = _refusal_margin(ctx, ts)
         attr = ctx.attributions(int(first["id"]))
@@ -233,7 +233,7 @@ def no_notice_at_first_run(ctx: RuleContext) -> list:
     tl = ctx.timeline
     if ctx.events.empty or tl.notices or tl.decisions or tl.corroborating or tl.guardian_consents:
         return []
-    first = ctx.events.sort_values(["ts", "id"]).iloc[0]
+    first = ctx.events.iloc[0]
     types = distinct(ctx.events["pi_type"])
     labels = ", ".join(pi_label(t) for t in types[:8])
     return [make_finding(
@@ -255,7 +255,7 @@ def child_without_guardian_consent(ctx: RuleContext) -> list:
     reads = ctx.events if guardian is None else ctx.events[ctx.events["ts"] < guardian]
     out = []
     for category, group in reads.groupby("pi_category", sort=False):
-        first = group.sort_values(["ts", "id"]).iloc[0]
+        first = group.iloc[0]
         types = distinct(group["pi_type"])
         out.append(make_finding(
             ctx, "CHILD_DATA_WITHOUT_GUARDIAN_CONSENT", (category,), int(first["ts"]),

@@ -30,7 +30,7 @@ def sensitive_without_separate_consent(ctx: RuleContext) -> list:
     requested: list[tuple[int, set[str]]] = [(e["ts"], set(permissions_in(e))) for e in _requests(ctx)]
     out = []
     for category, group in reads.groupby("pi_category", sort=False):
-        first = group.sort_values(["ts", "id"]).iloc[0]
+        first = group.iloc[0]
         permission = ctx.entries.get(first["hook_id"] or "", {}).get("permission") or ctx.permission_of(first["pi_type"])
         if not permission:
             continue  # no permission guards this API: nothing to prompt for

@@ -96,7 +96,7 @@ def collection_beyond_declared(ctx: RuleContext) -> list:
         for (category, pi_type), group in ctx.events.groupby(["pi_category", "pi_type"], sort=False):
             if _named(profile.declared_collected, category, pi_type):
                 continue
-            first = group.sort_values(["ts", "id"]).iloc[0]
+            first = group.iloc[0]
             out.append(make_finding(
                 ctx, "COLLECTION_BEYOND_DECLARED", ("collected", category, pi_type), int(first["ts"]),
                 title=f"{cap(pi_label(pi_type))} collected but not declared",
@@ -111,7 +111,7 @@ def collection_beyond_declared(ctx: RuleContext) -> list:
     if profile.declared_shared is not None:
         parties: dict[str, dict] = {}
         sdk_reads = ctx.events[ctx.events["party"] == "sdk"] if not ctx.events.empty else ctx.events
-        for _sdk, group in sdk_reads.sort_values(["ts", "id"]).groupby("sdk", sort=False):
+        for _sdk, group in sdk_reads.groupby("sdk", sort=False):
             attr = ctx.attributions(int(group["id"].iloc[0]))
             parties[attr.sdk.name] = {"ts": int(group["ts"].iloc[0]), "names": (attr.sdk.name, attr.sdk.company),
                                       "hooks": [int(i) for i in group["id"].head(50)], "flows": [],
