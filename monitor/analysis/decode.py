@@ -168,9 +168,29 @@ def _multipart_parts(data: bytes, content_type: str):
         yield (name.group(1).decode("utf-8", "replace") if name else "part"), body.rstrip(b"\r\n")
 
 
+class HeaderCache:
+    """What header values decoded into. A session's requests repeat the same headers (User-Agent,
+    Content-Type, tokens, cookies), so each distinct one is decoded once. Bounded: cleared when full."""
+
+    MAX_VALUE = 2048
+    MAX_ENTRIES = 4096
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], tuple] = {}
+
+    def get(self, key: tuple[str, str]) -> tuple | None:
+        return self._entries.get(key)
+
+    def put(self, key: tuple[str, str], entry: tuple) -> None:
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[key] = entry
+
+
 def decode_request(url: str, headers: list[list[str]], body: bytes,
-                   messages: list[tuple[int, bytes]] = ()) -> Decoded:
-    """`messages`: the client's WebSocket messages on this connection, as (index, content)."""
+                   messages: list[tuple[int, bytes]] = (), header_cache: HeaderCache | None = None) -> Decoded:
+    """`messages`: the client's WebSocket messages on this connection, as (index, content).
+    `header_cache`: shared by the requests of a session."""
     result = Decoded()
     segments = result.segments
 
@@ -287,6 +307,15 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
             content_type = value
         elif lname == "content-encoding":
             content_encoding = value
+        cached = header_cache.get((name, value)) if header_cache is not None else None
+        if cached is not None and len(segments) + len(cached[0]) <= MAX_SEGMENTS \
+                and result.size + cached[2] <= MAX_DECODED_BYTES:
+            segments.extend(Segment(*piece) for piece in cached[0])
+            result.errors.extend(cached[1])
+            result.whole.update(cached[3])
+            result.size += cached[2]
+            continue
+        first_segment, first_error, whole_before = len(segments), len(result.errors), set(result.whole)
         if lname == "cookie":
             for pair in value.split(";"):
                 key, _, val = pair.strip().partition("=")
@@ -297,6 +326,10 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
             raw = value.encode("utf-8", "replace")
             if emit(f"header:{name}", raw, name):
                 dig(f"header:{name}", raw, 1)
+        if header_cache is not None and not result.truncated and len(value) <= HeaderCache.MAX_VALUE:
+            pieces = [(seg.path, seg.data, seg.key) for seg in segments[first_segment:]]
+            header_cache.put((name, value), (pieces, result.errors[first_error:], sum(len(p[1]) for p in pieces),
+                                             result.whole - whole_before))
     # the body, through its content encodings
     path, data = "body", body or b""
     for coding in [c.strip().lower() for c in content_encoding.split(",") if c.strip()][::-1]:

@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .decode import Decoded, decode_request
+from .decode import Decoded, HeaderCache, decode_request
 from .detectors import detect
 from .engine import make_matcher
 from .transforms import Needle, WatchValue
@@ -39,12 +39,13 @@ class FlowMatcher:
         self.detectors = detectors
         self._known = {n.watch.value for n in needles}
         self._position = {id(n): i for i, n in enumerate(needles)}
+        self._headers = HeaderCache()
         self._matcher = make_matcher([n.pattern for n in needles], backend)
         self.backend = self._matcher.backend
 
     def match_flow(self, flow: dict) -> tuple[list[Match], list[FlowDecodeIssue]]:
         decoded = decode_request(flow["url"], flow["request_headers"], flow["request_body"] or b"",
-                                 flow.get("ws_messages") or ())
+                                 flow.get("ws_messages") or (), self._headers)
         matches: list[Match] = []
         seen: set[tuple[str, str, str]] = set()
         # One scan of the whole request first: most requests hold no watched value at all.

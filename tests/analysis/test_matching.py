@@ -146,6 +146,22 @@ def test_forms_with_bytes_that_are_not_utf8_are_still_searched():
     assert "body › form:imei › plain" in {m.location for m in matches}
 
 
+def test_repeated_headers_decode_the_same_from_the_cache():
+    from monitor.analysis.decode import HeaderCache
+
+    payload = base64.b64encode(json.dumps({"imei": "864273052471596"}).encode()).decode()
+    headers = [["User-Agent", "okhttp/4.9.3 Dalvik/2.1.0 (Linux; U; Android 12; Pixel 6 Build/SQ3A.220705.003)"],
+               ["X-Device", payload], ["X-Meta", '{"did": "5f2c8e1b9a7d3c40"}'], ["Cookie", "sid=abc; uid=" + payload]]
+    cache = HeaderCache()
+    fresh = decode_request("https://t.example/?a=1", headers, b"x=1")
+    first = decode_request("https://t.example/?a=1", headers, b"x=1", header_cache=cache)
+    again = decode_request("https://t.example/?b=2", headers, b"y=2", header_cache=cache)
+    header_part = lambda d: [(s.path, s.data, s.key) for s in d.segments if s.path.startswith("header:")]  # noqa: E731
+    assert header_part(fresh) == header_part(first) == header_part(again)
+    assert "header:X-Device › base64 › json:$.imei" in {s.path for s in again.segments}
+    assert "header:X-Meta" in again.whole and again.size == first.size  # same lengths, the bound counts them too
+
+
 def test_self_nesting_and_huge_bodies_are_bounded():
     token = b"864273052471596"
     for _ in range(30):  # 30 layers of base64: decoding stops at its depth bound
