@@ -214,19 +214,18 @@ def _match_frame(pi_matches: list[ev.PiMatch], flows: list[dict], app_package: s
     by_id = {f["id"]: f for f in flows}
     own_domains = set(profile.own_domains)
     receivers: dict[tuple[str, str | None], dict] = {}
-    per_flow = []  # one row per flow that carried a match: its fields and who received it
-    for flow_id in matches["flow_id"].unique():
+    per_flow = []  # one row per flow that carried a match: its FLOW_COLUMNS and who received it
+    for flow_id in matches["flow_id"].unique().tolist():
         flow = by_id[flow_id]
-        key = (flow["host"], flow["server_ip"])
-        if key not in receivers:
-            receivers[key] = describe_receiver(flow["host"], flow["server_ip"], app_package, own_domains)
-        r = receivers[key]
-        per_flow.append((flow_id, *(flow[c] for c in FLOW_COLUMNS if c != "tls"),
-                         bool(flow["tls"]) or flow["scheme"] in ("https", "wss"),
-                         r, r["party"], r["registrable_domain"] or flow["host"], r["sdk"] or r["tracker"], r["company"],
+        host, server_ip = flow["host"], flow["server_ip"]
+        r = receivers.get((host, server_ip))
+        if r is None:
+            r = receivers[(host, server_ip)] = describe_receiver(host, server_ip, app_package, own_domains)
+        per_flow.append((flow_id, host, flow["url"], flow["method"], flow["scheme"],
+                         bool(flow["tls"]) or flow["scheme"] in ("https", "wss"), server_ip,
+                         r, r["party"], r["registrable_domain"] or host, r["sdk"] or r["tracker"], r["company"],
                          r["ip_country"]))
-    flow_columns = [c for c in FLOW_COLUMNS if c != "tls"] + ["tls"]
-    frame = matches.merge(pd.DataFrame(per_flow, columns=["flow_id"] + flow_columns + receiver_columns),
+    frame = matches.merge(pd.DataFrame(per_flow, columns=["flow_id"] + FLOW_COLUMNS + receiver_columns),
                           on="flow_id", how="left", sort=False)
     frame["detected"] = frame["encoding"] == DETECTED
     return frame[columns]
