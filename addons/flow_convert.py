@@ -1,6 +1,9 @@
-"""Pure conversion of a mitmproxy flow into the store's FlowRecord (no I/O)."""
+"""Pure conversion of a mitmproxy flow into the store's FlowRecord (no I/O), in two steps: a cheap
+capture on the proxy's event loop, the record built from it wherever that is cheapest."""
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 from mitmproxy import http
 
@@ -13,7 +16,10 @@ ORIGINAL_KEY = "privmon.original"
 def snapshot_destination(flow: http.HTTPFlow) -> dict:
     """The request as the app sent it: a routing addon stores this under ORIGINAL_KEY before it
     rewrites the request (lab_router.py); without one the request itself is the original."""
-    req = flow.request
+    return _destination(flow.request)
+
+
+def _destination(req: http.Request) -> dict:
     return {
         "scheme": req.scheme,
         "host": req.pretty_host,
@@ -37,44 +43,88 @@ def _us(seconds: float | None) -> int | None:
     return None if seconds is None else int(seconds * 1_000_000)
 
 
-def flow_to_record(flow: http.HTTPFlow, session_id: str, body_cap: int = DEFAULT_BODY_CAP) -> ev.FlowRecord:
-    original = flow.metadata.get(ORIGINAL_KEY) or snapshot_destination(flow)
-    req = flow.request
-    # raw_content keeps the bytes as sent (still content-encoded); analysis decodes them.
-    req_body, req_size, req_cut = _cap(original["body"], body_cap)
-    record = ev.FlowRecord(
-        id=flow.id,
-        session_id=session_id,
-        ts_start=_us(req.timestamp_start) or 0,
-        ts_end=None,
-        method=req.method,
-        scheme=original["scheme"],
-        host=original["host"],
-        port=int(original["port"]),
-        url=original["url"],
-        http_version=req.http_version,
-        request_headers=original["headers"],
-        request_body=req_body,
-        request_body_size=req_size,
-        request_body_truncated=req_cut,
-        tls=original["scheme"] == "https",
-    )
-    resp = flow.response
-    if resp is not None:
-        body, size, cut = _cap(resp.raw_content, body_cap)
-        record.status_code = resp.status_code
-        record.response_headers = _headers(resp.headers)
-        record.response_body = body
-        record.response_body_size = size
-        record.response_body_truncated = cut
-        record.ts_end = _us(resp.timestamp_end)
-    if flow.error is not None:
-        record.error = flow.error.msg
+def _capped_state(message: http.Message, cap: int) -> tuple[dict, int]:
+    """mitmproxy's own state of a request or response (cheap: its fields as they are), the body cut
+    to the cap; and the body's full size."""
+    state = message.get_state()
+    content = state.get("content") or b""
+    if len(content) > cap:
+        state = {**state, "content": content[:cap]}
+    return state, len(content)
+
+
+class FlowCapture(NamedTuple):
+    """A flow as captured, taken on the proxy's event loop in about a microsecond: mitmproxy's
+    state of the request and response (bodies cut to the cap, full sizes kept), the error, the
+    server's address and the routing addon's snapshot. to_record() builds the FlowRecord from it,
+    with mitmproxy's own properties, wherever that is cheapest (the writer process)."""
+
+    flow_id: str
+    session_id: str
+    body_cap: int
+    request: dict
+    request_size: int
+    response: dict | None
+    response_size: int
+    error: str | None
+    server_ip: str | None
+    original: dict | None
+
+    def to_record(self) -> ev.FlowRecord:
+        req = http.Request.from_state(self.request)
+        if self.original is not None:
+            original = self.original
+            req_body, req_size, req_cut = _cap(original["body"], self.body_cap)
+        else:
+            original = _destination(req)
+            req_body, req_size = original["body"] or b"", self.request_size
+            req_cut = req_size > self.body_cap
+        record = ev.FlowRecord(
+            id=self.flow_id,
+            session_id=self.session_id,
+            ts_start=_us(req.timestamp_start) or 0,
+            ts_end=None,
+            method=req.method,
+            scheme=original["scheme"],
+            host=original["host"],
+            port=int(original["port"]),
+            url=original["url"],
+            http_version=req.http_version,
+            request_headers=original["headers"],
+            # raw content keeps the bytes as sent (still content-encoded); analysis decodes them.
+            request_body=req_body,
+            request_body_size=req_size,
+            request_body_truncated=req_cut,
+            tls=original["scheme"] == "https",
+            server_ip=self.server_ip,
+            error=self.error,
+        )
+        if self.response is not None:
+            resp = http.Response.from_state(self.response)
+            record.status_code = resp.status_code
+            record.response_headers = _headers(resp.headers)
+            record.response_body = resp.raw_content or b""
+            record.response_body_size = self.response_size
+            record.response_body_truncated = self.response_size > self.body_cap
+            record.ts_end = _us(resp.timestamp_end)
+        return record
+
+
+def capture_flow(flow: http.HTTPFlow, session_id: str, body_cap: int = DEFAULT_BODY_CAP) -> FlowCapture:
+    request, request_size = _capped_state(flow.request, body_cap)
+    response, response_size = _capped_state(flow.response, body_cap) if flow.response is not None else (None, 0)
     if flow.metadata.get("privmon.lab_routed"):
-        record.server_ip = flow.metadata.get("privmon.server_ip")
+        server_ip = flow.metadata.get("privmon.server_ip")
     elif flow.server_conn and flow.server_conn.peername:
-        record.server_ip = flow.server_conn.peername[0]
-    return record
+        server_ip = flow.server_conn.peername[0]
+    else:
+        server_ip = None
+    return FlowCapture(flow.id, session_id, body_cap, request, request_size, response, response_size,
+                       flow.error.msg if flow.error is not None else None, server_ip, flow.metadata.get(ORIGINAL_KEY))
+
+
+def flow_to_record(flow: http.HTTPFlow, session_id: str, body_cap: int = DEFAULT_BODY_CAP) -> ev.FlowRecord:
+    return capture_flow(flow, session_id, body_cap).to_record()
 
 
 def websocket_record(message, index: int, flow_id: str, session_id: str,

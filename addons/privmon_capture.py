@@ -11,6 +11,7 @@ creates a session of its own (target "mitmdump") in the store under `privmon_hom
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 
@@ -20,7 +21,7 @@ if __package__ in (None, ""):  # loaded by path with `mitmdump -s`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from addons.flow_convert import (  # noqa: E402
-    DEFAULT_BODY_CAP, flow_to_record, websocket_record)
+    DEFAULT_BODY_CAP, capture_flow, flow_to_record, websocket_record)
 from monitor import events as ev  # noqa: E402
 from monitor.timeutil import now_us  # noqa: E402
 
@@ -79,6 +80,9 @@ class PrivmonCapture:
         return self.writer.live_matches if counted_by_writer else self._live_matches
 
     def running(self) -> None:
+        # Everything alive now (mitmproxy's modules, options, certificates, addons) lives as long as
+        # the proxy: frozen, the collector stops walking it on every full pass (docs/performance.md).
+        gc.freeze()
         if not self._owns_writer or self.writer is not None:
             return
         from monitor.config import Settings
@@ -125,9 +129,12 @@ class PrivmonCapture:
         if self.writer is None or self.session_id is None or flow.metadata.get("privmon.stored"):
             return
         flow.metadata["privmon.stored"] = True
+        self.stored += 1
+        if getattr(self.writer, "takes_captures", False):  # the writer process builds the record, off this loop
+            self.writer.submit(capture_flow(flow, self.session_id, self._cap()))
+            return
         record = flow_to_record(flow, self.session_id, self._cap())
         self.writer.submit(record)
-        self.stored += 1
         if self.live_matcher is not None:
             self._live_matches += self.live_matcher.quick_count(vars(record))
 

@@ -148,7 +148,7 @@ def main() -> None:
     ratio = statistics.median(addon) / statistics.median(plain)
     print(f"median plain {statistics.median(plain):,.0f}/s, with addon {statistics.median(addon):,.0f}/s; "
           f"{stored:,} flows stored by the addon")
-    print(f"ratio addon/plain: {ratio:.2f} (target >= 0.90: {'met' if ratio >= 0.9 else 'missed'})")
+    print(f"ratio addon/plain: {ratio:.3f} (target >= 0.90: {'met' if ratio >= 0.9 else 'missed'})")
 
 
 if __name__ == "__main__":

@@ -52,6 +52,10 @@ def _receive(stream) -> tuple[str, Any] | None:
 
 
 class WriterProcess:
+    # Records may also be captures (objects with to_record(), e.g. addons/flow_convert.FlowCapture):
+    # the child builds the record, so the capturing thread only takes the raw state.
+    takes_captures = True
+
     def __init__(self, db_path: Path) -> None:
         from ..config import REPO_ROOT
 
@@ -206,6 +210,20 @@ def live_matcher(values: list[dict]):
     return FlowMatcher(needles) if needles else None
 
 
+def _built(items: list, errors: list[str]) -> list:
+    """Records, with captures built into theirs; one that cannot be built is reported, not fatal."""
+    out = []
+    for item in items:
+        if not hasattr(item, "to_record"):
+            out.append(item)
+            continue
+        try:
+            out.append(item.to_record())
+        except Exception as exc:  # noqa: BLE001 - captured content is hostile: never lose the rest
+            errors.append(f"flow {getattr(item, 'flow_id', '?')} could not be stored: {type(exc).__name__}: {exc}")
+    return out
+
+
 def _child_main(db_path: str) -> int:
     from .writer import EventWriter
 
@@ -217,6 +235,7 @@ def _child_main(db_path: str) -> int:
         while (message := _receive(source)) is not None:
             kind, payload = message
             if kind == "records":
+                payload = _built(payload, writer.errors)
                 writer.submit_many(payload)
                 if matcher is not None:
                     found = sum(matcher.quick_count(vars(r)) for r in payload if isinstance(r, ev.FlowRecord))

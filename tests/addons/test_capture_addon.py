@@ -38,6 +38,47 @@ def test_flow_to_record_keeps_request_response_and_caps_bodies():
     assert record.url == flow.request.pretty_url and record.method == "GET"
 
 
+def _expected(flow, cap):
+    """The record's fields straight from mitmproxy's properties (the capture is built from its state)."""
+    req, resp = flow.request, flow.response
+    body = req.raw_content or b""
+    out = {"method": req.method, "scheme": req.scheme, "host": req.pretty_host, "port": req.port,
+           "url": req.pretty_url, "http_version": req.http_version,
+           "request_headers": [[k, v] for k, v in req.headers.items(multi=True)], "request_body": body[:cap],
+           "request_body_size": len(body), "request_body_truncated": len(body) > cap,
+           "ts_start": int(req.timestamp_start * 1_000_000), "tls": req.scheme == "https",
+           "error": flow.error.msg if flow.error else None}
+    if resp is not None:
+        rbody = resp.raw_content or b""
+        out.update(status_code=resp.status_code, response_headers=[[k, v] for k, v in resp.headers.items(multi=True)],
+                   response_body=rbody[:cap], response_body_size=len(rbody), response_body_truncated=len(rbody) > cap,
+                   ts_end=int(resp.timestamp_end * 1_000_000))
+    return out
+
+
+def test_a_capture_builds_the_record_mitmproxy_describes_also_after_pickling():
+    import pickle
+
+    from addons.flow_convert import capture_flow
+
+    h2 = tflow.tflow(resp=True)
+    h2.request.http_version, h2.request.authority = "HTTP/2.0", "api.example.cn:8443"
+    h2.request.content, h2.response.content = b"a" * 300, b"b" * 300
+    reverse = tflow.tflow(resp=True)
+    reverse.request.headers["Host"] = "ulogs.umeng.com"
+    reverse.request.headers.add("X-Dup", "1")
+    reverse.request.headers.add("X-Dup", "2")
+    v6 = tflow.tflow(resp=True)
+    v6.request.host, v6.request.scheme, v6.request.port = "::1", "https", 443
+    v6.request.headers["User-Agent"] = "okhttp/4 \u6d4b\u8bd5"
+    for flow in (h2, reverse, v6, tflow.tflow(err=True), tflow.tflow()):
+        capture = capture_flow(flow, "s1", body_cap=100)
+        for record in (capture.to_record(), pickle.loads(pickle.dumps(capture)).to_record()):
+            assert {k: getattr(record, k) for k in _expected(flow, 100)} == _expected(flow, 100)
+            assert record.id == flow.id and record.session_id == "s1"
+    assert capture_flow(h2, "s1", body_cap=100).request["content"] == b"a" * 100  # cut before it crosses processes
+
+
 def test_error_flows_are_stored_with_their_error():
     flow = tflow.tflow(err=True)
     record = flow_to_record(flow, "s1")

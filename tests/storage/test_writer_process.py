@@ -90,3 +90,24 @@ os.kill(os.getpid(), signal.SIGKILL)
         raise AssertionError("the writer process outlived its parent")
     with StoreReader(settings.db_path) as reader:
         assert len(reader.hook_events("s1")) == 200
+
+
+def test_captures_are_built_into_records_by_the_child_and_a_broken_one_costs_only_itself(settings):
+    from mitmproxy.test import tflow
+
+    from addons.flow_convert import capture_flow, flow_to_record
+
+    flow = tflow.tflow(resp=True)
+    flow.request.content = b'{"imei":"861234567890123"}'
+    broken = capture_flow(tflow.tflow(resp=True), "s1")._replace(request={"not": "a request state"})
+    with WriterProcess(settings.db_path) as writer:
+        writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
+        writer.submit_many([broken, capture_flow(flow, "s1")])
+        assert writer.flush()
+        assert writer.written == 2 and len(writer.errors) == 1 and "could not be stored" in writer.errors[0]
+    with StoreReader(settings.db_path) as reader:
+        stored = reader.flows("s1")
+    expected = flow_to_record(flow, "s1")
+    assert len(stored) == 1 and stored[0]["id"] == flow.id
+    assert stored[0]["url"] == expected.url and stored[0]["request_body"] == expected.request_body
+    assert stored[0]["request_headers"] == expected.request_headers and stored[0]["status_code"] == 200
