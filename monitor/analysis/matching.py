@@ -65,7 +65,6 @@ class FlowMatcher:
             issues.append(FlowDecodeIssue(flow["id"], "body", "decoding stopped at its size/segment bound"))
         return _most_specific(matches), issues
 
-
     def pack(self, match: Match) -> tuple:
         """A match as plain data (its needle by position, a detection by value) to cross processes."""
         position = self._position.get(id(match.needle))
