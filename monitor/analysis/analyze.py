@@ -26,6 +26,7 @@ from .watchlist import WatchValue, expand, values_from_event, MIN_VALUE_LENGTH
 
 MATCH_COLUMNS = ["flow_id", "hook_event_id", "pi_category", "pi_type", "encoding", "location", "value_preview", "ts"]
 FLOW_COLUMNS = ["host", "url", "method", "scheme", "tls", "server_ip"]
+OPTIONAL_TEXT = ["server_ip", "receiver_sdk", "company", "ip_country"]
 
 
 def mask(value: str) -> str:
@@ -225,8 +226,12 @@ def _match_frame(pi_matches: list[ev.PiMatch], flows: list[dict], app_package: s
                          bool(flow["tls"]) or flow["scheme"] in ("https", "wss"), server_ip,
                          r, r["party"], r["registrable_domain"] or host, r["sdk"] or r["tracker"], r["company"],
                          r["ip_country"]))
-    frame = matches.merge(pd.DataFrame(per_flow, columns=["flow_id"] + FLOW_COLUMNS + receiver_columns),
-                          on="flow_id", how="left", sort=False)
+    # Unknown receivers stay None, not NaN (NaN is truthy, and rules write `sdk or company or domain`).
+    names = ["flow_id", *FLOW_COLUMNS, *receiver_columns]
+    per_flow_frame = pd.DataFrame({name: pd.Series([row[i] for row in per_flow],
+                                                   dtype=object if name in OPTIONAL_TEXT else None)
+                                   for i, name in enumerate(names)})
+    frame = matches.merge(per_flow_frame, on="flow_id", how="left", sort=False)
     frame["detected"] = frame["encoding"] == DETECTED
     return frame[columns]
 

@@ -107,3 +107,15 @@ def test_repeated_reads_are_one_finding_with_a_count_and_a_stable_fingerprint(se
     again = [f for f in _findings(settings, writer) if f["rule_id"] == "PRECONSENT_COLLECTION"]
     assert len(first) == 1 and first[0]["evidence"]["hook_event_count"] == 5
     assert first[0]["fingerprint"] == again[0]["fingerprint"]
+
+
+def test_a_receiver_nobody_knows_falls_back_to_the_code_that_read_the_value(settings, writer):
+    _session(writer)
+    _consent(writer)
+    _read(writer, CONSENT_TS - 5_000_000)
+    _send(writer, CONSENT_TS - 2_000_000, b'{"d":"%s"}' % IMEI.encode(), host="ulogs.umeng.com", fid="f1")
+    _send(writer, CONSENT_TS - 1_000_000, b'{"d":"%s"}' % IMEI.encode(), host="collect.unknown-example.net", fid="f2")
+    found = {f["host"]: f for f in _findings(settings, writer) if f["rule_id"] == "PRECONSENT_TRANSMISSION"}
+    unknown = found["collect.unknown-example.net"]
+    assert unknown["sdk"] == "Umeng" and unknown["title"].endswith("(Umeng)")
+    assert "nan" not in unknown["title"].lower()
