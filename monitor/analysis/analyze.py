@@ -16,7 +16,7 @@ from ..app_profile import AppProfile
 from ..capture.catalogue import authorities, load_catalogue
 from ..storage.queries import StoreReader
 from .attribution import Attribution, attribute_stack, reached_by_reflection
-from .matching import DETECTED, PARALLEL_MIN_FLOWS, FlowMatcher, MatchJob, default_workers
+from .matching import DETECTED, FlowMatcher, MatchJob
 from .party import describe_receiver
 from .request_attribution import attribute_requests
 from .rules import RuleContext, run_rules
@@ -144,15 +144,8 @@ def _start_matching(reader: StoreReader, session_id: str, client_messages: list[
             flow["ws_messages"] = sent.get(flow["id"], [])
         return flows
 
-    workers = workers if workers is not None else default_workers()
-    span = reader.flow_rows(session_id)
-    if span is None:
-        return MatchJob(FlowMatcher(needles, detectors=True), load, [], 1)
-    first, last = span
-    parallel = workers > 1 and last - first + 1 >= PARALLEL_MIN_FLOWS
-    step = -(-(last - first + 1) // (workers * 4)) if parallel else last - first + 1
-    chunks = [(lo, min(lo + step - 1, last)) for lo in range(first, last + 1, step)]
-    return MatchJob(FlowMatcher(needles, detectors=True), load, chunks, workers if parallel else 1)
+    first, last = reader.flow_rows(session_id) or (0, -1)
+    return MatchJob(FlowMatcher(needles, detectors=True), load, first, last, workers)
 
 
 def _in_flow_order(matches: list, flows: list[dict]) -> list:

@@ -7,7 +7,7 @@ import gc
 import multiprocessing
 import os
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Callable
 
 from .decode import Decoded, HeaderCache, decode_request
 from .detectors import detect
@@ -124,7 +124,7 @@ def _most_specific(matches: list[Match]) -> list[Match]:
 
 
 PARALLEL_MIN_FLOWS = 2000
-_FORKED: tuple[FlowMatcher, Callable[[Any], list[dict]]] | None = None  # what forked workers inherit
+_FORKED: tuple[FlowMatcher, Callable[[tuple[int, int]], list[dict]]] | None = None  # what forked workers inherit
 
 
 def _match_chunk(chunk) -> list[tuple]:
@@ -132,17 +132,28 @@ def _match_chunk(chunk) -> list[tuple]:
     return [matcher.pack(m) for flow in load(chunk) for m in matcher.match_flow(flow)[0]]
 
 
-class MatchJob:
-    """Matching flows chunk by chunk: in forked worker processes started at once, so the caller can
-    work meanwhile, or in this process when result() is called. `load(chunk)` gives a chunk's flows
-    (in a worker it runs there: reading the store is spread too). The matcher and `load` are
-    inherited by the workers, not pickled; results come back as compact tuples."""
+def default_workers() -> int:
+    return min(os.cpu_count() or 1, 4)
 
-    def __init__(self, matcher: FlowMatcher, load: Callable[[Any], list[dict]], chunks: list, workers: int) -> None:
+
+class MatchJob:
+    """Matching the flows numbered first..last, in chunks: in forked worker processes started at
+    once when there are many (PARALLEL_MIN_FLOWS), so the caller can work meanwhile, or in this
+    process when result() is called. `load((lo, hi))` gives the flows numbered lo..hi (in a worker it
+    runs there: reading the store is spread too). The matcher and `load` are inherited by the
+    workers, not pickled; results come back as compact tuples."""
+
+    def __init__(self, matcher: FlowMatcher, load: Callable[[tuple[int, int]], list[dict]], first: int, last: int,
+                 workers: int | None = None) -> None:
         global _FORKED
-        self._matcher, self._load, self._chunks = matcher, load, chunks
+        workers = workers if workers is not None else default_workers()
+        count = last - first + 1
+        parallel = workers > 1 and count >= PARALLEL_MIN_FLOWS and "fork" in multiprocessing.get_all_start_methods()
+        step = -(-count // (workers * 4)) if parallel else max(count, 1)
+        self._matcher, self._load = matcher, load
+        self._chunks = [(lo, min(lo + step - 1, last)) for lo in range(first, last + 1, step)]
         self._pool = self._pending = None
-        if workers > 1 and len(chunks) > 1 and "fork" in multiprocessing.get_all_start_methods():
+        if parallel:
             if _FORKED is not None:
                 raise RuntimeError("one parallel match at a time")
             _FORKED = (matcher, load)
@@ -150,7 +161,7 @@ class MatchJob:
             # shared with this process instead of being copied on first touch.
             gc.freeze()
             self._pool = multiprocessing.get_context("fork").Pool(workers)
-            self._pending = self._pool.map_async(_match_chunk, chunks)
+            self._pending = self._pool.map_async(_match_chunk, self._chunks)
 
     def result(self) -> list[Match]:
         """Every match in every flow, in chunk and flow order."""
@@ -178,17 +189,9 @@ class MatchJob:
         self.close()
 
 
-def default_workers() -> int:
-    return min(os.cpu_count() or 1, 4)
-
-
 def find_matches(flows: list[dict], needles: list[Needle], backend: str | None = None,
                  detectors: bool = False, workers: int | None = None) -> list[Match]:
     """Every match in every flow, in flow order; large lists are split across forked workers."""
-    workers = workers if workers is not None else default_workers()
-    parallel = workers > 1 and len(flows) >= PARALLEL_MIN_FLOWS
-    step = -(-len(flows) // (workers * 4)) if parallel else max(len(flows), 1)
-    chunks = [(i, i + step) for i in range(0, len(flows), step)]
-    with MatchJob(FlowMatcher(needles, backend, detectors), lambda b: flows[b[0]:b[1]], chunks,
-                  workers if parallel else 1) as job:
+    with MatchJob(FlowMatcher(needles, backend, detectors), lambda span: flows[span[0]:span[1] + 1], 0,
+                  len(flows) - 1, workers) as job:
         return job.result()
