@@ -25,7 +25,8 @@ from monitor.capture.catalogue import load_catalogue  # noqa: E402
 from monitor.config import Settings  # noqa: E402
 from monitor.device_profile import load_profile  # noqa: E402
 from monitor.lab.build import build_app  # noqa: E402
-from monitor.lab.runner import LabRunOptions, run_lab  # noqa: E402
+from monitor.run.lab_jvm import LabApp  # noqa: E402
+from monitor.run.runs import run_lab  # noqa: E402
 from monitor.storage.queries import StoreReader  # noqa: E402
 from monitor.storage.writer import EventWriter  # noqa: E402
 
@@ -34,10 +35,10 @@ IMEI_ENTRY = [e for e in load_catalogue() if e["id"] == "android.telephony.Telep
 
 def run(settings: Settings, writer: EventWriter, catalogue, stack_mode: str, props: dict[str, str]) -> tuple[str, dict]:
     standins, classes = build_app(settings.cache_dir, "bench")
-    result = run_lab(settings, writer, LabRunOptions(
-        classpath=[standins, classes], main_class="com.labapp.bench.BenchMain", app_package="com.labapp.bench",
-        profile=load_profile("lab"), interactive=False, catalogue=catalogue, stack_mode=stack_mode,
-        jvm_properties=props, timeout_s=600))
+    result = run_lab(settings, writer, LabApp(
+        classpath=[standins, classes], main_class="com.labapp.bench.BenchMain", package="com.labapp.bench",
+        profile=load_profile("lab"), catalogue=catalogue, stack_mode=stack_mode, jvm_properties=props),
+        timeout_s=600, interactive=False)
     if result.status != "completed":
         raise SystemExit(f"bench run failed: {result.reason}")
     writer.flush()

@@ -11,55 +11,14 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from . import __version__
 from . import events as ev
-from .scenarios import SCENARIOS, SCENARIO_STEPS
+from .cli_base import (CliError, _reader, _resolve_session, _settings, app, err, lab_app, out,  # noqa: F401
+                       print_findings, run_and_report, say)
 from .exitcodes import ExitCode
-
-app = typer.Typer(
-    help="privmon: a dynamic privacy monitor for Android apps (Frida hooks + mitmproxy, judged against the consent timeline).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-lab_app = typer.Typer(help="The lab: the whole pipeline on a simulated device, no phone needed.", no_args_is_help=True)
-app.add_typer(lab_app, name="lab")
-
-# Piped output is read by people in CI logs too: give tables room instead of 80 columns.
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
-err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
-
-
-class CliError(Exception):
-    def __init__(self, message: str, code: ExitCode = ExitCode.USAGE) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _settings(ctx: typer.Context):
-    from .config import Settings
-
-    return Settings.load(ctx.obj["data_dir"])
-
-
-def _reader(ctx: typer.Context):
-    from .storage.queries import StoreReader
-
-    return StoreReader(_settings(ctx).db_path)
-
-
-def _resolve_session(reader, session_id: str) -> str:
-    if session_id == "latest":
-        latest = reader.latest_session_id()
-        if latest is None:
-            raise CliError("there are no sessions yet (run `privmon lab run`)", ExitCode.NOT_FOUND)
-        return latest
-    reader.session(session_id)  # raises SessionNotFound
-    return session_id
+from .scenarios import SCENARIO_STEPS, SCENARIOS
 
 
 @app.callback()
@@ -75,10 +34,10 @@ def _root(
 @app.command()
 def version() -> None:
     """Print privmon's version and its components'."""
-    import frida
-    import mitmproxy.version
+    from .capture.local import frida_version
+    from .capture.proxy import mitmproxy_version
 
-    out.print(f"privmon {__version__} (frida {frida.__version__}, mitmproxy {mitmproxy.version.VERSION})")
+    out.print(f"privmon {__version__} (frida {frida_version()}, mitmproxy {mitmproxy_version()})")
 
 
 # -- sessions and findings ----------------------------------------------------------------
@@ -103,19 +62,6 @@ def sessions(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", h
                       s["started_at"], str(s["findings"]))
     out.print(table)
 
-
-def print_findings(rows: list[dict], lab: bool, lang: str = "en") -> None:
-    if not rows:
-        out.print("No findings.")
-        return
-    table = Table(title="Findings" + (" — LAB session (simulated device)" if lab else ""), show_lines=False)
-    for col in ("time (UTC)", "rule", "severity", "PI", "SDK", "host", "encoding", "review", "title"):
-        table.add_column(col, overflow="fold")
-    for f in rows:
-        title = (f.get("title_zh") or f["title"]) if lang == "zh" else f["title"]
-        table.add_row(f["ts"][11:], f["rule_id"], f["severity"], f["pi_type"] or "", f["sdk"] or "",
-                      f["host"] or "", f["encoding"] or "", f["review"]["state"], title, style=None)
-    out.print(table, markup=False)
 
 
 @app.command()
@@ -473,11 +419,10 @@ def lab_run(
     unpin: bool = typer.Option(False, "--unpin", help="Bypass TLS pinning (OkHttp, Conscrypt, network security config, WebView)."),
 ) -> None:
     """Run a lab app under the real agent, mitmproxy and store; ends with its findings."""
-    from .analysis.persist import analyze_and_store
     from .device_profile import load_profile
     from .lab.build import build_app, build_plugin, build_standins
-    from .lab.runner import LabRunOptions, run_lab
-    from .storage.writer_process import WriterProcess
+    from .run.lab_jvm import LabApp
+    from .run.runs import run_lab
 
     from .app_profile import resolve as resolve_app_profile
 
@@ -517,42 +462,11 @@ def lab_run(
 
     err.print("[LAB] simulated device and network — not a real phone", markup=False)
     err.print(f"[lab] scenario {scenario}: {SCENARIO_STEPS[scenario]}", markup=False)
-    with WriterProcess(settings.db_path) as writer:
-        result = run_lab(
-            settings,
-            writer,
-            LabRunOptions(
-                classpath=cp, main_class=main_class, app_package=app_package, profile=device_profile,
-                scenario=scenario, timeout_s=timeout, interactive=keys and not as_json,
-                jvm_properties=jvm_properties,
-                extra_hooks=extra_hooks, unpin=unpin, app_profile=resolved_profile,
-            ),
-            progress=lambda m: err.print(m, markup=False),
-        )
-        analyze_and_store(settings, result.session_id, writer)
-    report_run(settings, result.session_id, result.status, result.reason, as_json, lab=True)
+    app = LabApp(classpath=cp, main_class=main_class, package=app_package, profile=device_profile,
+                 scenario=scenario, jvm_properties=jvm_properties, extra_hooks=extra_hooks, unpin=unpin)
+    run_and_report(settings, lambda writer: run_lab(settings, writer, app, resolved_profile, timeout,
+                                                    keys and not as_json, say), as_json, lab=True)
 
-
-def report_run(settings, session_id: str, status: str, reason: str | None, as_json: bool, lab: bool,
-               extra: dict | None = None) -> None:
-    """The end of a run: its findings and counts (or JSON); a non-zero exit when it was interrupted."""
-    from .evidence.serialize import reviewed_findings
-    from .storage.queries import StoreReader
-
-    with StoreReader(settings.db_path) as reader:
-        rows = reviewed_findings(reader, session_id)
-        counts = reader.counts(session_id)
-    if as_json:
-        print(json.dumps({"session": session_id, "status": status, "reason": reason, "counts": counts,
-                          "findings": rows, **(extra or {})}, ensure_ascii=False, indent=2))
-    else:
-        print_findings(rows, lab=lab)
-        out.print(f"session {session_id} ({status}): {counts['hook_events']} hook events, "
-                  f"{counts['flows']} flows, {counts['consent_events']} consent events, {counts['findings']} findings")
-        if counts["blind_spots"]:
-            out.print(f"blind spots: {counts['blind_spots']} TLS connection(s) refused the proxy (pinning? try --unpin)")
-    if status != ev.SESSION_COMPLETED:
-        raise CliError(f"session {session_id} interrupted: {reason} (what was captured is kept)", ExitCode.RUN_FAILED)
 
 
 def _lab_main(name: str) -> str:

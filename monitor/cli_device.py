@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from .cli import CliError, _settings, app, err, lab_app, out
+from .cli_base import CliError, _settings, app, err, lab_app, out, run_and_report
 from .exitcodes import ExitCode
 
 profile_app = typer.Typer(help="Device profiles (device_profiles/*.yaml).", no_args_is_help=True)
@@ -107,14 +107,11 @@ def run(
     as_json: bool = typer.Option(False, "--json", help="Print the session and findings as JSON."),
 ) -> None:
     """Launch an app fresh on a phone under hooks and proxy; ends with its findings. The phone is restored after."""
-    from .analysis.persist import analyze_and_store
     from .app_profile import resolve as resolve_app_profile
-    from .cli import report_run
     from .device.adb import select_device
-    from .device.run import DeviceRunOptions, run_on_device
     from .device_profile import load_profile
+    from .run.runs import PhoneRunOptions, run_on_phone
     from .scenarios import SCENARIOS, SCENARIO_STEPS
-    from .storage.writer_process import WriterProcess
 
     if scenario not in SCENARIOS:
         raise CliError(f"--scenario must be one of {', '.join(SCENARIOS)}, not {scenario!r}")
@@ -133,7 +130,7 @@ def run(
 
         load_catalogue(extra_hooks)
     settings = _settings(ctx)
-    opts = DeviceRunOptions(package=package, scenario=scenario, apk=apk, clear=clear, timeout_s=timeout,
+    opts = PhoneRunOptions(package=package, scenario=scenario, apk=apk, clear=clear, timeout_s=timeout,
                             interactive=keys and not as_json, frida_host=frida_host, frida_port=frida_port, unpin=unpin,
                             extra_hooks=extra_hooks, app_profile=resolve_app_profile(app_profile, package),
                             profile=load_profile(profile) if profile else None, lab_props=props)
@@ -146,11 +143,9 @@ def run(
 
     for sig in (signal.SIGTERM, signal.SIGHUP):  # end as Ctrl-C does: analysis, then the phone restored
         signal.signal(sig, interrupt)
-    with WriterProcess(settings.db_path) as writer:
-        result = run_on_device(settings, writer, phone, opts, say)
-        analyze_and_store(settings, result.session_id, writer)
-    report_run(settings, result.session_id, result.status, result.reason, as_json, lab=result.lab,
-               extra={"device": phone.serial, "screenshots": result.screenshots, "not_restored": result.not_restored})
+    result = run_and_report(settings, lambda writer: run_on_phone(settings, writer, phone, opts, say), as_json,
+                            lab=phone.is_lab, extra=lambda r: {"device": phone.serial, "screenshots": r.screenshots,
+                                                                "not_restored": r.not_restored})
     if result.not_restored:
         raise CliError(f"the phone is not fully restored: `privmon doctor {phone.serial} --restore`", ExitCode.SETUP)
 

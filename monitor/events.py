@@ -127,6 +127,10 @@ class BlindSpot:
 
 @dataclass
 class ConsentEvent:
+    """A consent event: marked by the tester (manual, key, dashboard; stored as they happen), or
+    judged by the analysis from a hook event (click, dialog, pref_write, sdk_api; `hook_event_id`
+    set, replaced on every analysis, ids kept for the same hook event and kind)."""
+
     session_id: str
     ts: int
     kind: str  # consent.KINDS: notice, notice_dismissed, consent, refuse, withdraw, guardian_consent
@@ -134,6 +138,8 @@ class ConsentEvent:
     detail: str | None = None
     hook_seq: int | None = None
     confidence: float = 1.0  # consent.CONFIDENCE of the source
+    hook_event_id: int | None = None  # the hook event the analysis judged (None: the tester's mark)
+    id: int | None = None  # None: the store gives one
 
 @dataclass
 class AgentMessage:
@@ -194,3 +200,4 @@ class AnalysisResult:
     session_id: str
     pi_matches: list[PiMatch]
     findings: list[Finding]
+    consent_events: list[ConsentEvent] = field(default_factory=list)  # judged from hook events

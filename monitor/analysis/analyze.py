@@ -12,10 +12,11 @@ from functools import lru_cache
 import pandas as pd
 
 from .. import events as ev
-from ..app_profile import AppProfile
+from ..app_profile import AppProfile, vocabulary_for
 from ..capture.catalogue import authorities, load_catalogue
 from ..storage.queries import StoreReader
 from .attribution import Attribution, attribute_stack, reached_by_reflection
+from .consent_events import judge_consent_events
 from .matching import DETECTED, FlowMatcher, MatchJob
 from .party import describe_receiver
 from .request_attribution import attribute_requests
@@ -45,6 +46,18 @@ def _sent_at(match, flow_ts: dict[str, int], message_ts: dict[tuple[str, int], i
 @lru_cache(maxsize=1)
 def _catalogue_entries() -> dict[str, dict]:
     return {e["id"]: e for e in load_catalogue()}
+
+
+def _consent_args(reader: StoreReader, session_id: str) -> dict[str, int | None]:
+    """Which argument of an SDK privacy call carries the decision, per catalogue entry: as the
+    session's install report recorded it (extra hooks included), else today's catalogue."""
+    args = {entry_id: e.get("consent_arg") for entry_id, e in _catalogue_entries().items()}
+    for message in reader.agent_messages(session_id, ["hooks:install"]):
+        payload = message["payload"] if isinstance(message["payload"], dict) else {}
+        for result in payload.get("results", []):
+            if isinstance(result, dict) and "consent_arg" in result:
+                args[result["id"]] = result["consent_arg"]
+    return args
 
 
 def _permissions_by_type() -> dict[str, str]:
@@ -171,7 +184,10 @@ def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | 
         events = _Events(reader.hook_event_frame(session_id), app_package, returned)
         reads = events.pi_reads()
         signals = events.signals()
-        timeline = build_timeline(session, reader.consent_events(session_id), signals, reader.reviews(session_id),
+        judged, consent_events = judge_consent_events(session_id, signals, _consent_args(reader, session_id),
+                                                      vocabulary_for(profile), reader.consent_events(session_id),
+                                                      reader.last_consent_event_id())
+        timeline = build_timeline(session, consent_events, signals, reader.reviews(session_id),
                                   reader.clock_samples(session_id))
         pi_matches: list[ev.PiMatch] = []
 
@@ -196,7 +212,7 @@ def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | 
         )
         findings = run_rules(ctx)
         ctx.matches  # noqa: B018 - the matching completes even when no rule asked for it
-    return ev.AnalysisResult(session_id, pi_matches, findings)
+    return ev.AnalysisResult(session_id, pi_matches, findings, judged)
 
 
 def _match_frame(pi_matches: list[ev.PiMatch], flows: list[dict], app_package: str, profile: AppProfile) -> pd.DataFrame:

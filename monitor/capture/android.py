@@ -27,9 +27,8 @@ class AndroidTarget:
     package: str
     bundle: str
     catalogue: list[dict]
-    vocabulary: object
     unpin: bool = False
-    on_consent: Callable[[ev.ConsentEvent], None] | None = None
+    on_signal: Callable[[ev.HookEvent], None] | None = None
 
 
 def host_frida_version() -> str:
@@ -86,8 +85,8 @@ class AndroidApp:
         except (frida.ProcessNotFoundError, frida.PermissionDeniedError, frida.TransportError) as exc:
             raise AttachError(f"Frida could not attach to {name} (pid {pid}): {exc}") from exc
         session.enable_child_gating()
-        runner = HookRunner(session, pid, self.session_id, self.writer, self.target.vocabulary)
-        runner.on_consent = self.target.on_consent
+        runner = HookRunner(session, pid, self.session_id, self.writer)
+        runner.on_signal = self.target.on_signal
         runner.load(self.target.bundle)
         results = runner.install(self.target.catalogue, self.target.package)
         if self.target.unpin:
@@ -127,7 +126,7 @@ class AndroidApp:
 
     def counts(self) -> tuple[int, int]:
         return (sum(r.counts.hook_events for r in self.runners.values()),
-                sum(r.counts.consent_events for r in self.runners.values()))
+                sum(r.counts.signals for r in self.runners.values()))
 
     def close(self) -> None:
         self._work.put(None)

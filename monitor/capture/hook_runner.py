@@ -2,7 +2,9 @@
 
 Frida delivers messages on its own thread; the handler here only converts and enqueues.
 Anything that is not a hook event batch (agent errors, unknown types, script errors) is
-stored as an AgentMessage: recorded, never dropped.
+stored as an AgentMessage: recorded, never dropped. Capture judges nothing: clicks, dialogs,
+preference writes and SDK privacy calls are stored as the hook events they are, and the
+analysis decides which are consent events (with the app profile in force).
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from typing import Any, Callable
 import frida
 
 from .. import events as ev
-from ..consent import DEFAULT_VOCABULARY, CONFIDENCE, Vocabulary, signal_for
 from .catalogue import authorities
 from ..timeutil import now_us
 
 CLOCK_INTERVAL_S = 30.0
-COVERAGE_FIELDS = ("class", "method", "pi_category", "pi_type", "signal")
+COVERAGE_FIELDS = ("class", "method", "pi_category", "pi_type", "signal", "consent_arg")
+# Signals the analysis may judge as consent events; handed to `on_signal` as they arrive.
+CONSENT_SIGNALS = frozenset({"click", "dialog", "pref_write", "sdk_consent"})
 # The agent's clock (Date.now()) has millisecond resolution: half a millisecond of error on top
 # of half the round trip.
 DEVICE_CLOCK_RESOLUTION_US = 500
@@ -40,15 +43,13 @@ class RpcTimeout(RuntimeError):
 class RunnerCounts:
     hook_events: int = 0
     batches: int = 0
-    consent_events: int = 0
+    signals: int = 0
     agent_messages: int = 0
     crashes: list[str] = field(default_factory=list)
 
 
 class HookRunner:
-    def __init__(self, frida_session: frida.core.Session, pid: int, session_id: str, writer,
-                 vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> None:
-        self.vocabulary = vocabulary
+    def __init__(self, frida_session: frida.core.Session, pid: int, session_id: str, writer) -> None:
         self._session = frida_session
         self.pid = pid
         self.session_id = session_id
@@ -61,8 +62,7 @@ class HookRunner:
         self._script: frida.core.Script | None = None
         self._clock_stop = threading.Event()
         self._clock_thread: threading.Thread | None = None
-        self.on_consent: Callable[[ev.ConsentEvent], None] | None = None
-        self._entries: dict[str, dict] = {}
+        self.on_signal: Callable[[ev.HookEvent], None] | None = None
         frida_session.on("detached", self._on_detached)
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -75,7 +75,6 @@ class HookRunner:
         """Installs the catalogue; the stored results name each entry's class, method and PI, so
         the coverage report stands on its own even after the catalogue changes."""
         by_id = {e["id"]: e for e in catalogue}
-        self._entries = by_id
         options = {"app_package": app_package, "authorities": authorities(), "stack": stack_mode}
         results = []
         for result in self._script.exports_sync.install(catalogue, options):
@@ -211,20 +210,10 @@ class HookRunner:
             text = event.args[0] if event.args else "uncaught exception"
             self.counts.crashes.append(str(text))
             self._record("app:crash", {"exception": text, "thread": event.thread, "hook_seq": event.seq})
-            return
-        consent_arg = self._entries.get(event.hook_id or "", {}).get("consent_arg")
-        meaning = signal_for(signal, event.api.rsplit(".", 1)[-1], event.args, raw.get("self"), consent_arg,
-                             event.api, self.vocabulary)
-        if meaning is not None:
-            self._on_consent(event, meaning.kind, meaning.source, meaning.detail)
-
-    def _on_consent(self, event: ev.HookEvent, kind: str, source: str, detail: str | None) -> None:
-        consent = ev.ConsentEvent(self.session_id, event.ts, kind, source, detail=detail, hook_seq=event.seq,
-                                  confidence=CONFIDENCE[source])
-        self.writer.submit(consent)
-        self.counts.consent_events += 1
-        if self.on_consent is not None:
-            self.on_consent(consent)
+        elif signal in CONSENT_SIGNALS:
+            self.counts.signals += 1
+            if self.on_signal is not None:
+                self.on_signal(event)
 
     def _record(self, kind: str, payload: Any) -> None:
         self.counts.agent_messages += 1

@@ -1,4 +1,6 @@
-"""Screenshots during a phone run (`screencap`): at every consent event and on the [s] key. Taken
+"""Screenshots during a phone run (`screencap`): at every UI/consent signal the hooks see (a click,
+a dialog, an SDK privacy call; the analysis decides later which is a consent event), at the
+tester's consent marks, and on the [s] key. Taken
 on a worker thread (never on Frida's), stored under the session's folder and recorded with
 their SHA-256 as `device:screenshot` messages, so bundles can carry and verify them."""
 
@@ -16,6 +18,7 @@ from .adb import Phone
 from .devices import DeviceError
 
 MAX_SCREENSHOTS = 200
+SCREENSHOT_SIGNALS = frozenset({"click", "dialog", "sdk_consent"})  # preference writes are too many
 
 
 class Screenshots:
@@ -37,9 +40,17 @@ class Screenshots:
     def request(self, reason: str, about: dict | None = None) -> None:
         self._queue.put((reason, now_us(), about or {}))
 
-    def on_consent(self, event: ev.ConsentEvent) -> None:
-        """The screen as the consent event happened; the finding page shows it beside the event."""
+    def on_mark(self, event: ev.ConsentEvent) -> None:
+        """The screen as the tester marked consent; the finding page shows it beside the event."""
         self.request(f"{event.kind} ({event.source})", {"consent_ts_us": event.ts, "consent_kind": event.kind})
+
+    def on_signal(self, event: ev.HookEvent) -> None:
+        """The screen as the app saw a click, a dialog or an SDK privacy call: a consent event the
+        analysis finds at this hook event is shown beside this screenshot (same time)."""
+        if event.signal not in SCREENSHOT_SIGNALS:
+            return
+        reason = f"{event.signal} {event.api.rsplit('.', 1)[-1]}"
+        self.request(reason, {"consent_ts_us": event.ts, "hook_seq": event.seq, "pid": event.pid})
 
     def _loop(self) -> None:
         while (item := self._queue.get()) is not None:

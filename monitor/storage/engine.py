@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from . import models
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class SchemaError(RuntimeError):
@@ -48,12 +48,23 @@ def _bodies_websockets_reviews_match_times(conn: Connection) -> None:
     models.ReviewRecord.__table__.create(conn, checkfirst=True)
 
 
+def _consent_events_judged_by_the_analysis(conn: Connection) -> None:
+    """Consent events from hook events belong to the analysis now: link the ones capture judged
+    before to their hook event, so that the next analysis replaces them."""
+    _add_columns(conn, "consent_events", {"hook_event_id": "INTEGER"})
+    conn.execute(text(
+        "UPDATE consent_events SET hook_event_id = (SELECT MIN(h.id) FROM hook_events h "
+        "WHERE h.session_id = consent_events.session_id AND h.seq = consent_events.hook_seq) "
+        "WHERE source IN ('click', 'dialog', 'pref_write', 'sdk_api') AND hook_seq IS NOT NULL"))
+
+
 # Migration N upgrades a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_initial,
     2: _hook_event_catalogue_ids,
     3: _blind_spots,
     4: _bodies_websockets_reviews_match_times,
+    5: _consent_events_judged_by_the_analysis,
 }
 
 

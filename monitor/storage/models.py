@@ -119,6 +119,8 @@ class ConsentEvent(Base):
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     hook_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # set on the events the analysis judged from a hook event (replaced on every analysis)
+    hook_event_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class AgentMessage(Base):

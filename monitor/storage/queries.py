@@ -101,6 +101,10 @@ class StoreReader:
         with self._engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(stmt)]
 
+    def sessions_with_status(self, status: str) -> list[dict]:
+        m = models.Session
+        return self._all(m, m.status == status, order_by=[m.started_at])
+
     def session(self, session_id: str) -> dict:
         rows = self._all(models.Session, models.Session.id == session_id)
         if not rows:
@@ -323,6 +327,11 @@ class StoreReader:
     def consent_events(self, session_id: str) -> list[dict]:
         m = models.ConsentEvent
         return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
+
+    def last_consent_event_id(self) -> int:
+        """The highest consent event id in the store (ids are the store's, not a session's)."""
+        with self._engine.connect() as conn:
+            return conn.execute(select(func.max(models.ConsentEvent.id))).scalar() or 0
 
     def agent_messages(self, session_id: str, types: list[str] | None = None) -> list[dict]:
         m = models.AgentMessage

@@ -100,6 +100,9 @@ class EventWriter:
         self._queue.put(barrier)
         return barrier.done.wait(timeout)
 
+    def alive(self) -> bool:
+        return self._closed or self._thread.is_alive()
+
     def close(self) -> None:
         if self._closed:
             return
@@ -217,6 +220,10 @@ class EventWriter:
             sid = record.session_id
             conn.execute(delete(models.PiMatch).where(models.PiMatch.session_id == sid))
             conn.execute(delete(models.Finding).where(models.Finding.session_id == sid))
+            judged = models.ConsentEvent
+            conn.execute(delete(judged).where(judged.session_id == sid, judged.hook_event_id.is_not(None)))
+            if record.consent_events:
+                conn.execute(insert(judged), [vars(c) for c in record.consent_events])
             if record.pi_matches:
                 conn.execute(insert(models.PiMatch), [vars(m) for m in record.pi_matches])
             if record.findings:

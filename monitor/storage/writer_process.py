@@ -116,6 +116,10 @@ class WriterProcess:
     def _alive(self) -> bool:
         return self._child.poll() is None and self._sender.is_alive()
 
+    def alive(self) -> bool:
+        """False once the child is gone: nothing submitted after that is stored."""
+        return self._closed or self._alive()
+
     def close(self) -> None:
         if self._closed:
             return

@@ -10,7 +10,7 @@ import zipfile
 
 import yaml
 
-from monitor.capture.progress import LiveFindings
+from monitor.run.live import LiveFindings
 from monitor.device_profile import load_profile
 from monitor.lab.adbd import lab_state
 from tests.conftest import PRIVMON, REPO, run_cli

@@ -8,7 +8,9 @@ import java.lang.reflect.Method;
  *  2. runs the app's {@code main(String[])} on a thread named "main";
  *  3. waits for the agent's last batch, prints {@code PRIVMON-LAB EXIT <code>} (1 when the app
  *     threw) and exits the JVM, so
- *     threads left behind by the app or by instrumentation never keep it alive. */
+ *     threads left behind by the app or by instrumentation never keep it alive;
+ *  4. with -Dprivmon.ownerPid, ends the JVM at once when that process (privmon) is gone, so a
+ *     killed privmon never leaves a lab app behind, even one that never exits. */
 public final class Launcher {
     public static final String EXIT_PREFIX = "PRIVMON-LAB EXIT ";
 
@@ -19,6 +21,7 @@ public final class Launcher {
             System.err.println("usage: privmon.lab.Launcher MAIN_CLASS [ARGS...]");
             System.exit(2);
         }
+        watchOwner(Long.getLong("privmon.ownerPid", 0L));
         Method main = Class.forName(args[0]).getMethod("main", String[].class);
         String[] appArgs = java.util.Arrays.copyOfRange(args, 1, args.length);
         Lab.ready();
@@ -45,6 +48,26 @@ public final class Launcher {
         System.out.println(EXIT_PREFIX + code + (failure[0] == null ? "" : " " + failure[0]));
         System.out.flush();
         System.exit(code);
+    }
+
+    private static void watchOwner(long pid) {
+        if (pid <= 0) {
+            return;
+        }
+        java.util.Optional<ProcessHandle> owner = ProcessHandle.of(pid);
+        Thread watch = new Thread(() -> {
+            while (owner.map(ProcessHandle::isAlive).orElse(false)) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+            System.err.println("privmon (pid " + pid + ") is gone: the lab app ends");
+            Runtime.getRuntime().halt(137);
+        }, "privmon-owner-watch");
+        watch.setDaemon(true);
+        watch.start();
     }
 
     @SuppressWarnings("unchecked")

@@ -5,10 +5,11 @@ import android.content.Context;
 import android.view.View;
 import android.widget.Button;
 
-/** The first-launch privacy notice with its two buttons. */
+/** The first-launch privacy notice with its two buttons. Apps word their buttons as they like:
+ *  -Dprivmon.lab.agreeText / refuseText give them texts no default vocabulary knows. */
 final class PrivacyDialog extends Dialog {
-    final Button agree = new Button("同意");
-    final Button refuse = new Button("不同意");
+    final Button agree = new Button(System.getProperty("privmon.lab.agreeText", "同意"));
+    final Button refuse = new Button(System.getProperty("privmon.lab.refuseText", "不同意"));
 
     PrivacyDialog(Context context, View.OnClickListener onAgree, View.OnClickListener onRefuse) {
         super(context);

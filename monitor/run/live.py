@@ -1,4 +1,5 @@
-"""The live line a run prints while it captures (counts only; analysis is authoritative)."""
+"""The live line a run prints while it captures (counts only; the analysis is authoritative), and
+the findings so far. The run owns these; capture only counts."""
 
 from __future__ import annotations
 
@@ -6,19 +7,19 @@ from typing import Callable
 
 
 class LiveCounts:
-    def __init__(self, progress: Callable[[str], None], prefix: str = "", findings: "LiveFindings | None" = None) -> None:
+    def __init__(self, progress: Callable[[str], None], prefix: str = "", findings: object = None) -> None:
         self.progress = progress
         self.prefix = prefix
         self.findings = findings
         self._shown: tuple | None = None
 
-    def update(self, hook_events: int, flows: int, consent_events: int, identifiers_seen: int) -> None:
-        found = self.findings.count if self.findings is not None else None
-        now = (hook_events, flows, consent_events, identifiers_seen, found)
+    def update(self, hook_events: int, flows: int, signals: int, identifiers_seen: int) -> None:
+        found = getattr(self.findings, "count", None)
+        now = (hook_events, flows, signals, identifiers_seen, found)
         if now != self._shown:
             self._shown = now
-            self.progress(f"{self.prefix}{hook_events} hook events · {flows} flows · {consent_events} consent events · "
-                          f"{identifiers_seen} device identifiers seen in traffic"
+            self.progress(f"{self.prefix}{hook_events} hook events · {flows} flows · {signals} consent signals · "
+                          f"{identifiers_seen} watched values seen in traffic"
                           + (f" · {found} findings so far" if found is not None else ""))
 
 

@@ -1,0 +1,121 @@
+"""What every `privmon` command module shares: the command group, the consoles, one-line errors,
+the settings and store of the command, and the end of a run (findings, counts, exit code)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import events as ev
+from .exitcodes import ExitCode
+
+app = typer.Typer(
+    help="privmon: a dynamic privacy monitor for Android apps (Frida hooks + mitmproxy, judged against the consent timeline).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+lab_app = typer.Typer(help="The lab: the whole pipeline on a simulated device, no phone needed.", no_args_is_help=True)
+app.add_typer(lab_app, name="lab")
+
+# Piped output is read by people in CI logs too: give tables room instead of 80 columns.
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+err = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: ExitCode = ExitCode.USAGE) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _settings(ctx: typer.Context):
+    """The command's settings; opening the store also closes sessions whose owning run is gone."""
+    from .config import Settings
+    from .run.owner import reap_orphans
+
+    settings = Settings.load(ctx.obj["data_dir"])
+    for session_id in reap_orphans(settings.db_path):
+        err.print(f"session {session_id}: its run ended without closing it (killed?): marked interrupted",
+                  markup=False)
+    return settings
+
+
+def _reader(ctx: typer.Context):
+    from .storage.queries import StoreReader
+
+    return StoreReader(_settings(ctx).db_path)
+
+
+def _resolve_session(reader, session_id: str) -> str:
+    if session_id == "latest":
+        latest = reader.latest_session_id()
+        if latest is None:
+            raise CliError("there are no sessions yet (run `privmon lab run`)", ExitCode.NOT_FOUND)
+        return latest
+    reader.session(session_id)  # raises SessionNotFound
+    return session_id
+
+
+
+def print_findings(rows: list[dict], lab: bool, lang: str = "en") -> None:
+    if not rows:
+        out.print("No findings.")
+        return
+    table = Table(title="Findings" + (" — LAB session (simulated device)" if lab else ""), show_lines=False)
+    for col in ("time (UTC)", "rule", "severity", "PI", "SDK", "host", "encoding", "review", "title"):
+        table.add_column(col, overflow="fold")
+    for f in rows:
+        title = (f.get("title_zh") or f["title"]) if lang == "zh" else f["title"]
+        table.add_row(f["ts"][11:], f["rule_id"], f["severity"], f["pi_type"] or "", f["sdk"] or "",
+                      f["host"] or "", f["encoding"] or "", f["review"]["state"], title, style=None)
+    out.print(table, markup=False)
+
+
+
+def say(message: str) -> None:
+    err.print(message, markup=False)
+
+
+def run_and_report(settings, start, as_json: bool, lab: bool, extra=None) -> object:
+    """Runs a capture (`start(writer)` → a RunResult), analyses what it stored and reports it; a
+    run whose writer died is not analysed (the store has only part of it) and exits 5."""
+    from .analysis.persist import analyze_and_store
+    from .storage.writer_process import WriterProcess
+
+    with WriterProcess(settings.db_path) as writer:
+        result = start(writer)
+        if result.writer_lost:
+            raise CliError(f"session {result.session_id} interrupted: {result.reason}", ExitCode.RUN_FAILED)
+        analyze_and_store(settings, result.session_id, writer)
+    report_run(settings, result.session_id, result.status, result.reason, as_json, lab=lab,
+               extra=extra(result) if extra else None)
+    return result
+
+
+def report_run(settings, session_id: str, status: str, reason: str | None, as_json: bool, lab: bool,
+               extra: dict | None = None) -> None:
+    """The end of a run: its findings and counts (or JSON); a non-zero exit when it was interrupted."""
+    from .evidence.serialize import reviewed_findings
+    from .storage.queries import StoreReader
+
+    with StoreReader(settings.db_path) as reader:
+        rows = reviewed_findings(reader, session_id)
+        counts = reader.counts(session_id)
+    if as_json:
+        print(json.dumps({"session": session_id, "status": status, "reason": reason, "counts": counts,
+                          "findings": rows, **(extra or {})}, ensure_ascii=False, indent=2))
+    else:
+        print_findings(rows, lab=lab)
+        out.print(f"session {session_id} ({status}): {counts['hook_events']} hook events, "
+                  f"{counts['flows']} flows, {counts['consent_events']} consent events, {counts['findings']} findings")
+        if counts["blind_spots"]:
+            out.print(f"blind spots: {counts['blind_spots']} TLS connection(s) refused the proxy (pinning? try --unpin)")
+    if status != ev.SESSION_COMPLETED:
+        raise CliError(f"session {session_id} interrupted: {reason} (what was captured is kept)", ExitCode.RUN_FAILED)
+

@@ -1,0 +1,207 @@
+"""The lab app as a capture target: a JVM spawned through Frida, under the real agent.
+
+Order (docs/lab.md): spawn the JVM through Frida with piped stdio, attach, resume, wait for the
+app's ready line, load the agent and install the hooks, measure the clock, then send the go line.
+The JVM watches privmon's process and ends itself when it is gone (no orphan after a kill -9),
+and writes its crash dumps into the session's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import events as ev
+from ..capture.agent import build_agent
+from ..capture.catalogue import load_catalogue
+from ..capture.hook_runner import AttachError, HookRunner
+from ..capture.local import LocalFrida
+from ..device_profile import DeviceProfile, write_properties
+from ..lab.build import LabError, find_tool, load_lab_dns
+from ..lab.collector import Collector
+from ..timeutil import now_us
+from .target import Outcome, RunAborted, TargetContext, TargetCounts
+
+READY_LINE = b"PRIVMON-LAB READY"
+EXIT_PREFIX = b"PRIVMON-LAB EXIT "
+EXIT_GRACE_S = 3.0  # after the exit line, how long the JVM gets to end by itself
+LAUNCHER_CLASS = "privmon.lab.Launcher"
+MAX_OUTPUT_RECORDS = 2000
+
+
+@dataclass
+class LabApp:
+    """What to run: the lab app's classes, its main class and how the simulated device looks."""
+
+    classpath: list[Path]
+    main_class: str
+    package: str
+    profile: DeviceProfile
+    scenario: str = "agree"
+    jvm_properties: dict[str, str] = field(default_factory=dict)
+    extra_hooks: Path | None = None
+    catalogue: list[dict] | None = None  # instead of hooks/catalogue.yaml (benchmarks)
+    stack_mode: str = "fast"  # fast | naive | none (benchmarks)
+    unpin: bool = False
+    ready_timeout_s: float = 60.0
+
+
+class AppOutput:
+    """The lab app's stdout/stderr: watched for the ready and exit lines, stored line by line (bounded)."""
+
+    def __init__(self, session_id: str, writer) -> None:
+        self.session_id = session_id
+        self.writer = writer
+        self.ready = threading.Event()
+        self._partial = {1: b"", 2: b""}
+        self.stored = 0
+        self.stderr_tail: list[str] = []
+        self.exit_code: int | None = None
+        self.exit_detail: str | None = None
+        self.exit_seen_at: float | None = None  # time.monotonic() of the exit line
+
+    def on_output(self, pid: int, fd: int, data: bytes) -> None:
+        if not data:
+            return
+        buf = self._partial.get(fd, b"") + data
+        *lines, self._partial[fd] = buf.split(b"\n")
+        for raw in lines:
+            line = raw.strip()
+            if line == READY_LINE:
+                self.ready.set()
+            elif line.startswith(EXIT_PREFIX):
+                code, _, detail = line[len(EXIT_PREFIX):].decode("utf-8", "replace").partition(" ")
+                self.exit_code = int(code) if code.isdigit() else 1
+                self.exit_detail = detail or None
+                self.exit_seen_at = time.monotonic()
+            text = raw.decode("utf-8", errors="replace")[:4000]
+            if fd == 2:
+                self.stderr_tail = (self.stderr_tail + [text])[-20:]
+            if self.stored < MAX_OUTPUT_RECORDS:
+                self.stored += 1
+                kind = "app:stdout" if fd == 1 else "app:stderr"
+                self.writer.submit(ev.AgentMessage(self.session_id, now_us(), kind, text))
+
+    def tail(self) -> str:
+        """The app's most telling stderr line (its full output is stored with the session)."""
+        lines = [line.strip() for line in self.stderr_tail if line.strip()]
+        if not lines:
+            return ""
+        starts = ("Exception", "Error", "Caused by")
+        telling = next((line for line in lines if line.startswith(starts)), lines[-1])
+        return f" (stderr: {telling[:300]})"
+
+
+class LabJvm:
+    """A capture target (run/target.py) for the lab app; `name` is "lab"."""
+
+    name = "lab"
+
+    def __init__(self, app: LabApp, cache_dir: Path) -> None:
+        self.app = app
+        self.cache_dir = cache_dir
+        self.meta = {"lab": True, "main_class": app.main_class}
+        self._collector = Collector()
+        self._collector.__enter__()
+        from addons.lab_router import LabRouter
+
+        self.proxy_addons = [LabRouter(self._collector.host, self._collector.port, load_lab_dns())]
+        self._frida = LocalFrida()
+        self._runner: HookRunner | None = None
+        self._output: AppOutput | None = None
+        self._pid: int | None = None
+        self._died = False
+
+    def start(self, context: TargetContext) -> str:
+        java = find_tool("java")
+        bundle = build_agent(self.cache_dir)
+        app = self.app
+        context.progress(f"[lab] simulated internet on {self._collector.host}:{self._collector.port}")
+        device_props = context.session_dir / "device.properties"
+        write_properties(app.profile.lab_properties(), device_props)
+        props = {
+            "privmon.proxy": f"127.0.0.1:{context.proxy_port}",
+            "privmon.ca": str(context.proxy_ca),
+            "privmon.device": str(device_props),
+            "privmon.lab.scenario": app.scenario,
+            "privmon.ownerPid": str(os.getpid()),
+            **app.jvm_properties,
+        }
+        argv = [java, "-Xshare:off", f"-XX:ErrorFile={context.session_dir / 'hs_err_pid%p.log'}",
+                "-cp", ":".join(str(p) for p in app.classpath)]
+        argv += [f"-D{k}={v}" for k, v in props.items()] + [LAUNCHER_CLASS, app.main_class]
+        output = self._output = AppOutput(context.session_id, context.writer)
+        self._pid, frida_session = self._frida.spawn_attached(argv, output.on_output)
+        runner = self._runner = HookRunner(frida_session, self._pid, context.session_id, context.writer)
+        runner.on_signal = context.on_signal
+        self._frida.resume(self._pid)
+        context.progress(f"[lab] lab app started (pid {self._pid}); waiting for its ready line")
+        deadline = time.monotonic() + app.ready_timeout_s
+        while not output.ready.wait(0.05):
+            if runner.detached.is_set():
+                raise RunAborted("the lab app exited before its ready line" + output.tail())
+            if time.monotonic() > deadline:
+                raise RunAborted(f"the lab app printed no ready line within {app.ready_timeout_s:.0f} s"
+                                 + output.tail())
+        runner.load(bundle)
+        catalogue = app.catalogue if app.catalogue is not None else load_catalogue(app.extra_hooks)
+        results = runner.install(catalogue, app.package, app.stack_mode)
+        installed = sum(1 for r in results if r["state"] == "installed")
+        if app.unpin:
+            unpinned = runner.unpin()
+            active = [r["id"] for r in unpinned if r["state"] == "installed"]
+            context.progress(f"[lab] TLS unpinning: {len(active)}/{len(unpinned)} targets hooked "
+                             f"({', '.join(active) or 'none present'})")
+        clock = runner.sync_clock()
+        runner.start_clock_thread()
+        context.progress(f"[lab] agent loaded: {installed}/{len(results)} hooks installed; "
+                         f"clock offset {clock.offset_us} µs ± {clock.error_us} µs")
+        self._frida.input(self._pid, b"go\n")
+        return f"[lab] app running (pid {self._pid})"
+
+    def running(self) -> bool:
+        if self._runner is None or self._runner.detached.is_set():
+            return False
+        # Past its exit line, a JVM stuck in System.exit under instrumentation is ended by close().
+        seen = self._output.exit_seen_at
+        return seen is None or time.monotonic() - seen <= EXIT_GRACE_S
+
+    def counts(self) -> TargetCounts:
+        c = self._runner.counts if self._runner else None
+        return TargetCounts(c.hook_events, c.signals) if c else TargetCounts()
+
+    def close(self) -> Outcome | None:
+        output, runner = self._output, self._runner
+        exited = output is not None and output.exit_seen_at is not None
+        self._died = runner is not None and runner.detached.is_set()  # before our own detach below
+        try:
+            if exited and runner is not None and not runner.detached.is_set():
+                self._frida.kill(self._pid)  # past its exit line the JVM has nothing more to say
+            if runner is not None:
+                runner.close(flush=not exited)
+            self._frida.kill(self._pid)  # whatever state it is in: no lab app outlives its run
+        finally:
+            self._frida.close()
+            self._collector.__exit__(None, None, None)
+        return self._outcome()
+
+    def _outcome(self) -> Outcome | None:
+        """The launcher's exit line decides: on a JVM an uncaught exception on another thread
+        (recorded as app:crash) does not end the app as it would on Android."""
+        output, runner = self._output, self._runner
+        if output is None or runner is None:
+            return None
+        if output.exit_code not in (None, 0):
+            detail = output.exit_detail or (runner.counts.crashes[0] if runner.counts.crashes else "")
+            reason = f"the lab app crashed (exit {output.exit_code}): {detail}".rstrip(": ")
+            return Outcome(ev.SESSION_INTERRUPTED, reason)
+        if output.exit_code is None and self._died:
+            return Outcome(ev.SESSION_INTERRUPTED,
+                           "the lab app died without its exit line (a crash of the JVM?)" + output.tail())
+        return None
+
+
+__all__ = ["LabApp", "LabJvm", "LabError", "AttachError"]

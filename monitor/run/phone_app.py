@@ -1,0 +1,57 @@
+"""An app on a phone or emulator as a capture target, through its frida-server (spawn and child
+gating: every process of the package gets the agent before it runs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..capture.agent import build_agent
+from ..capture.android import AndroidApp, AndroidTarget, frida_device
+from ..capture.catalogue import load_catalogue
+from .target import TargetContext, TargetCounts
+
+
+@dataclass
+class PhoneAppOptions:
+    package: str
+    serial: str
+    frida_host: str | None = None
+    extra_hooks: Path | None = None
+    unpin: bool = False
+
+
+class PhoneApp:
+    """A capture target (run/target.py); `name` is "device"."""
+
+    name = "device"
+
+    def __init__(self, opts: PhoneAppOptions, cache_dir: Path) -> None:
+        self.opts = opts
+        self.cache_dir = cache_dir
+        self.meta = {"lab": False}
+        self.proxy_addons: list = []
+        self._app: AndroidApp | None = None
+
+    def start(self, context: TargetContext) -> str:
+        opts = self.opts
+        device = frida_device(opts.serial, opts.frida_host)
+        target = AndroidTarget(opts.package, build_agent(self.cache_dir), load_catalogue(opts.extra_hooks),
+                               opts.unpin, context.on_signal)
+        self._app = AndroidApp(device, target, context.session_id, context.writer, context.progress)
+        pid = self._app.start()
+        return f"{opts.package} started (pid {pid})"
+
+    def running(self) -> bool:
+        return self._app is not None and self._app.running()
+
+    def counts(self) -> TargetCounts:
+        if self._app is None:
+            return TargetCounts()
+        hooks, signals = self._app.counts()
+        return TargetCounts(hooks, signals)
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+        return None
