@@ -69,9 +69,9 @@ class PrivmonCapture:
             self.writer.count_live(self._watch_values)
             self.live_matcher = None
         else:
-            from monitor.storage.writer_process import live_matcher
+            from monitor.codec.quick_count import quick_counter
 
-            self.live_matcher = live_matcher(self._watch_values)
+            self.live_matcher = quick_counter(self._watch_values)
 
     @property
     def live_matches(self) -> int:
@@ -136,7 +136,7 @@ class PrivmonCapture:
         record = flow_to_record(flow, self.session_id, self._cap())
         self.writer.submit(record)
         if self.live_matcher is not None:
-            self._live_matches += self.live_matcher.quick_count(vars(record))
+            self._live_matches += self.live_matcher.count(vars(record))
 
     @staticmethod
     def _cap() -> int:

@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from monitor.analysis.engine import hyperscan, make_matcher  # noqa: E402
-from monitor.analysis.transforms import WatchValue, expand  # noqa: E402
+from monitor.codec.multipattern import hyperscan, make_matcher  # noqa: E402
+from monitor.codec.transforms import WatchValue, expand  # noqa: E402
 
 
 def identifiers(n: int, rnd: random.Random) -> list[WatchValue]:

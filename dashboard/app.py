@@ -10,7 +10,6 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from monitor import __version__
-from monitor.analysis.attribution import attribute_stack
 from monitor.evidence.serialize import consent_json, reviewed_findings, session_json
 from monitor.storage.queries import SessionNotFound, StoreReader
 
@@ -24,7 +23,7 @@ from urllib.parse import urlencode
 from .browse import event_page, flow_detail, flow_page
 from .finding import finding_detail, session_screenshots
 from .security import TokenMiddleware, csrf_ok, csrf_token
-from monitor.analysis.analyze import session_timeline
+from monitor.storage.facts import SessionFacts
 
 from .timeline import build_timeline, timeline_sample
 
@@ -81,14 +80,8 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         window = (from_us, to_us) if from_us is not None and to_us is not None and to_us > from_us else None
         hook_events, flows, timeline_note = timeline_sample(r, session_id, window)
         consents = r.consent_events(session_id)
-        phases = session_timeline(r, session_id)
-        lanes, decided = {}, {}
-        for e in hook_events:
-            key = (tuple(e["stack"]), e["api"])
-            if key not in decided:
-                a = attribute_stack(e["stack"], s["app"], e["api"])
-                decided[key] = a.label or ("app" if a.party == "app" else "unknown")
-            lanes[e["id"]] = decided[key]
+        facts = SessionFacts(r, session_id)
+        lanes = {e["id"]: facts.lane(e) for e in hook_events}
         findings = sorted(reviewed_findings(r, session_id),
                           key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["ts_us"]))
         by_rule: dict[str, int] = {}
@@ -115,7 +108,7 @@ def create_app(db_path: Path, token: str) -> FastAPI:
                       "device": meta.get("device"), "app_metadata": meta.get("app_metadata")},
             "screenshots": session_screenshots(r, session_id),
             "consent_events": [consent_json(c) for c in consents],
-            "timeline": {**build_timeline(s, hook_events, flows, consents, lanes, phases.phases, phases.states, window),
+            "timeline": {**build_timeline(s, hook_events, flows, consents, lanes, facts.phases, facts.states, window),
                          "note": timeline_note},
         }
 
@@ -283,7 +276,8 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         session_or_404(r, session_id)
         from monitor.evidence.serialize import hook_event_json
 
-        return hook_event_json(found(r.hook_event(session_id, event_id), f"hook event {event_id}", session_id))
+        event = found(r.hook_event(session_id, event_id), f"hook event {event_id}", session_id)
+        return hook_event_json(event, SessionFacts(r, session_id))
 
     @web.get("/sessions", response_class=HTMLResponse, include_in_schema=False)
     def page_sessions(request: Request, r: Reader, app: str | None = None, target: str | None = None,

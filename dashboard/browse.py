@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from monitor.analysis.decode import decode_request
+from monitor.codec.decode import decode_request
+from monitor.storage.facts import SessionFacts
 from monitor.storage.queries import StoreReader
 from monitor.timeutil import iso_utc
 
@@ -17,33 +18,16 @@ def _page(page: int, size: int, total: int) -> dict:
             "prev": page - 1 if page > 1 else None, "next": page + 1 if page < pages else None}
 
 
-def _stacks_of(r: StoreReader, session_id: str, app: str, sdk: str) -> list[int]:
-    """The stack hashes whose deciding frame belongs to `sdk` ("app" for the app's own code)."""
-    import json
-
-    from monitor.analysis.attribution import attribute_stack
-
-    out = []
-    for stack_hash, api, text in r.distinct_stacks(session_id):
-        a = attribute_stack(json.loads(text) if text else [], app, api)
-        label = a.label or ("app" if a.party == "app" else "unknown")
-        if label.lower() == sdk.lower() and stack_hash is not None:
-            out.append(stack_hash)
-    return out
-
-
-def _windows(r: StoreReader, session: dict, phase: str | None, state: str | None) -> list[tuple[int, int | None]] | None:
-    """Time ranges of a consent phase and/or an app state (analysis timeline), intersected."""
+def _windows(facts: SessionFacts, session: dict, phase: str | None, state: str | None
+             ) -> list[tuple[int, int | None]] | None:
+    """Time ranges of a consent phase and/or an app state (the stored timeline), intersected."""
     if not phase and not state:
         return None
-    from monitor.analysis.analyze import session_timeline
-
-    tl = session_timeline(r, session["id"])
     ranges: list[tuple[int, int | None]] = [(session["started_at"] - 1, None)]
-    for wanted, intervals in ((phase, tl.phases), (state, tl.states)):
+    for wanted, intervals in ((phase, facts.phases), (state, facts.states)):
         if not wanted:
             continue
-        picked = [(i.start, i.end) for i in intervals if i.name == wanted]
+        picked = [(i["start"], i["end"]) for i in intervals if i["name"] == wanted]
         ranges = [(max(a, c), _min_end(b, d)) for a, b in ranges for c, d in picked
                   if _min_end(b, d) is None or max(a, c) < _min_end(b, d)]
     return ranges
@@ -58,12 +42,13 @@ def event_page(r: StoreReader, session_id: str, category: str | None, api: str |
     size = max(1, min(size, MAX_PAGE_SIZE))
     page = max(1, page)
     session = r.session(session_id)
-    stacks = _stacks_of(r, session_id, session["app"], sdk) if sdk else None
+    facts = SessionFacts(r, session_id)
+    stacks = facts.stack_hashes_of(sdk) if sdk else None
     rows, total = r.hook_event_page(session_id, category or None, api or None, signal or None, size, (page - 1) * size,
-                                    stacks, _windows(r, session, phase, state))
+                                    stacks, _windows(facts, session, phase, state))
     return {"events": [{"id": e["id"], "ts": iso_utc(e["ts"]), "api": e["api"], "pi_category": e["pi_category"],
                         "pi_type": e["pi_type"], "signal": e["signal"], "args": e["args"], "ret": e["ret"],
-                        "thread": e["thread"], "stack": e["stack"][:40]} for e in rows],
+                        "thread": e["thread"], "stack": e["stack"][:40], **facts.event_facts(e)} for e in rows],
             "filters": {"category": category or "", "api": api or "", "signal": signal or "", "sdk": sdk or "",
                         "phase": phase or "", "state": state or ""},
             **_page(page, size, total)}

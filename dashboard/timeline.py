@@ -46,12 +46,13 @@ def build_timeline(session: dict, hook_events: list[dict], flows: list[dict], co
     def bands(intervals, y: int) -> list[dict]:
         out = []
         for i in intervals:
-            x1 = x(max(i.start, start))
-            x2 = x(min(i.end if i.end is not None else end, end))
+            i_start, i_end = i["start"], i["end"] if i["end"] is not None else end
+            x1 = x(max(i_start, start))
+            x2 = x(min(i_end, end))
             if x2 > x1:
-                out.append({"x": x1, "width": round(x2 - x1, 1), "y": y, "name": i.name,
-                            "label": f"{i.name} from {iso_utc(i.start)}",
-                            "zoom": {"from_us": max(i.start, start), "to_us": min(i.end if i.end is not None else end, end)}})
+                out.append({"x": x1, "width": round(x2 - x1, 1), "y": y, "name": i["name"],
+                            "label": f"{i['name']} from {iso_utc(i_start)}",
+                            "zoom": {"from_us": max(i_start, start), "to_us": min(i_end, end)}})
         return out
 
     return {"width": WIDTH, "height": height, "left": LEFT, "lanes": [{"name": n, "y": y} for n, y in lane_y.items()],
@@ -73,7 +74,7 @@ def timeline_sample(r, session_id: str, window: tuple[int, int] | None = None
     if total > len(rows):
         note = f"showing {len(rows):,} of the session's {total:,} hook events, evenly sampled (browse them all below)"
     events = [{"id": e["id"], "ts": e["ts"], "api": e["api"], "pi_category": e["pi_category"], "pi_type": e["pi_type"],
-               "stack": e["stack"]} for e in rows]
+               "stack_hash": e["stack_hash"]} for e in rows]
     flows, flow_total = r.flow_page(session_id, limit=MAX_MARKS, window=window)
     if flow_total > MAX_MARKS:
         note = (note + "; " if note else "") + f"the first {MAX_MARKS:,} of {flow_total:,} flows"

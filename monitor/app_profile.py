@@ -10,10 +10,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import REPO_ROOT
+from .config import APP_PROFILES_DIR
 from .yamlfile import load_named_yaml
 
-PROFILES_DIR = REPO_ROOT / "app_profiles"
+PROFILES_DIR = APP_PROFILES_DIR
 
 
 class AppProfileError(ValueError):

@@ -82,7 +82,7 @@ def say(message: str) -> None:
     err.print(message, markup=False)
 
 
-def run_and_report(settings, start, as_json: bool, lab: bool, extra=None) -> object:
+def run_and_report(settings, start, as_json: bool, lab: bool | None, extra=None) -> object:
     """Runs a capture (`start(writer)` → a RunResult), analyses what it stored and reports it; a
     run whose writer died is not analysed (the store has only part of it) and exits 5."""
     from .analysis.persist import analyze_and_store
@@ -93,7 +93,8 @@ def run_and_report(settings, start, as_json: bool, lab: bool, extra=None) -> obj
         if result.writer_lost:
             raise CliError(f"session {result.session_id} interrupted: {result.reason}", ExitCode.RUN_FAILED)
         analyze_and_store(settings, result.session_id, writer)
-    report_run(settings, result.session_id, result.status, result.reason, as_json, lab=lab,
+    report_run(settings, result.session_id, result.status, result.reason, as_json,
+               lab=getattr(result, "lab", False) if lab is None else lab,
                extra=extra(result) if extra else None)
     return result
 

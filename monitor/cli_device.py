@@ -144,7 +144,7 @@ def run(
     for sig in (signal.SIGTERM, signal.SIGHUP):  # end as Ctrl-C does: analysis, then the phone restored
         signal.signal(sig, interrupt)
     result = run_and_report(settings, lambda writer: run_on_phone(settings, writer, phone, opts, say), as_json,
-                            lab=phone.is_lab, extra=lambda r: {"device": phone.serial, "screenshots": r.screenshots,
+                            lab=None, extra=lambda r: {"device": phone.serial, "screenshots": r.screenshots,
                                                                 "not_restored": r.not_restored})
     if result.not_restored:
         raise CliError(f"the phone is not fully restored: `privmon doctor {phone.serial} --restore`", ExitCode.SETUP)

@@ -6,9 +6,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-HOOKS_DIR = REPO_ROOT / "hooks"
-LAB_SOURCES_DIR = REPO_ROOT / "lab"
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the folder that holds `monitor` (site-packages, a checkout)
+# Installed, the agent's sources, the lab's Java sources and the profiles travel inside the package
+# (setup.py copies them into monitor/_assets); in a checkout they are the checkout's own folders.
+_PACKAGED = Path(__file__).resolve().parent / "_assets"
+ASSETS_ROOT = _PACKAGED if _PACKAGED.is_dir() else PACKAGE_ROOT
+HOOKS_DIR = ASSETS_ROOT / "hooks"
+LAB_SOURCES_DIR = ASSETS_ROOT / "lab"
+DEVICE_PROFILES_DIR = ASSETS_ROOT / "device_profiles"
+APP_PROFILES_DIR = ASSETS_ROOT / "app_profiles"
 
 
 def default_home() -> Path:

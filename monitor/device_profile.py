@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import REPO_ROOT
+from .config import DEVICE_PROFILES_DIR
 from .yamlfile import load_named_yaml
 
-PROFILES_DIR = REPO_ROOT / "device_profiles"
+PROFILES_DIR = DEVICE_PROFILES_DIR
 
 
 class ProfileError(ValueError):

@@ -201,3 +201,7 @@ class AnalysisResult:
     pi_matches: list[PiMatch]
     findings: list[Finding]
     consent_events: list[ConsentEvent] = field(default_factory=list)  # judged from hook events
+    timeline: dict | None = None  # Timeline.to_json(): phases, app states, decisions
+    watchlist: list[dict] = field(default_factory=list)  # {value, pi_category, pi_type, hook_event_id}
+    attributions: list[dict] = field(default_factory=list)  # {stack_hash, api, sdk, party, reflective}
+    analysed_at: int = 0

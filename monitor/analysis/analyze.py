@@ -15,14 +15,15 @@ from .. import events as ev
 from ..app_profile import AppProfile, vocabulary_for
 from ..capture.catalogue import authorities, load_catalogue
 from ..storage.queries import StoreReader
+from ..timeutil import now_us
 from .attribution import Attribution, attribute_stack, reached_by_reflection
 from .consent_events import judge_consent_events
 from .matching import DETECTED, FlowMatcher, MatchJob
 from .party import describe_receiver
 from .request_attribution import attribute_requests
 from .rules import RuleContext, run_rules
-from .timeline import Timeline, build_timeline
-from .transforms import short_encoding
+from .timeline import build_timeline
+from ..codec.transforms import short_encoding
 from .watchlist import WatchValue, expand, values_from_event, MIN_VALUE_LENGTH
 
 MATCH_COLUMNS = ["flow_id", "hook_event_id", "pi_category", "pi_type", "encoding", "location", "value_preview", "ts"]
@@ -106,6 +107,18 @@ class _Events:
                            reflective=[d[1] for d in decided])
         merged = reads.merge(who, on=["stack_hash", "api"], how="left", sort=False)
         return merged[["id", "ts", "api", "pi_category", "pi_type", "hook_id", "caller", "sdk", "party", "reflective"]]
+
+    def attributions(self) -> list[dict]:
+        """Who made each distinct call (stack and API) of the run, for readers to show as stored."""
+        pairs = self.frame[["stack_hash", "api"]].drop_duplicates()
+        out = []
+        for stack_hash, api in zip(pairs["stack_hash"].tolist(), pairs["api"].tolist()):
+            if pd.isna(stack_hash):
+                continue
+            attribution, reflective = self._decide(stack_hash, api)
+            out.append({"stack_hash": int(stack_hash), "api": api, "sdk": attribution.label,
+                        "party": attribution.party, "reflective": bool(reflective)})
+        return out
 
     def signals(self) -> list[dict]:
         rows = self.frame[self.frame["signal"].notna()]
@@ -212,7 +225,9 @@ def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | 
         )
         findings = run_rules(ctx)
         ctx.matches  # noqa: B018 - the matching completes even when no rule asked for it
-    return ev.AnalysisResult(session_id, pi_matches, findings, judged)
+    return ev.AnalysisResult(session_id, pi_matches, findings, judged, timeline=timeline.to_json(),
+                             watchlist=[vars(w) for w in watchlist], attributions=events.attributions(),
+                             analysed_at=now_us())
 
 
 def _match_frame(pi_matches: list[ev.PiMatch], flows: list[dict], app_package: str, profile: AppProfile) -> pd.DataFrame:
@@ -243,20 +258,3 @@ def _match_frame(pi_matches: list[ev.PiMatch], flows: list[dict], app_package: s
     frame = matches.merge(per_flow_frame, on="flow_id", how="left", sort=False)
     frame["detected"] = frame["encoding"] == DETECTED
     return frame[columns]
-
-
-TIMELINE_SIGNALS = ("lifecycle", "screen_state", "app_exit")
-
-
-def session_timeline(reader: StoreReader, session_id: str) -> Timeline:
-    """The consent and app-state timeline alone, from the few events it is built of (cheap at any
-    session size: the dashboard and bundles call it)."""
-    session = reader.session(session_id)
-    return build_timeline(session, reader.consent_events(session_id), reader.signal_events(session_id, TIMELINE_SIGNALS),
-                          reader.reviews(session_id), reader.clock_samples(session_id))
-
-
-def session_watch_values(reader: StoreReader, session_id: str) -> list[WatchValue]:
-    """The session's watchlist: what the hooks returned and the device profile's identifiers."""
-    session = reader.session(session_id)
-    return _watchlist(reader.returned_values(session_id), {session["app"]}, (session["meta"] or {}).get("watch") or [])

@@ -9,10 +9,10 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from .decode import Decoded, HeaderCache, decode_request
+from ..codec.decode import Decoded, HeaderCache, decode_request
 from .detectors import detect
-from .engine import make_matcher
-from .transforms import Needle, WatchValue
+from ..codec.multipattern import make_matcher
+from ..codec.transforms import Needle, WatchValue
 
 
 @dataclass(frozen=True)
@@ -81,14 +81,6 @@ class FlowMatcher:
         else:
             needle = self.needles[needle]
         return Match(flow_id, needle, location, key)
-
-    def quick_count(self, flow: dict) -> int:
-        """Watched values visible without decoding (URL, headers, raw body): a cheap live count for
-        progress while capturing; the analysis pass decodes everything and is the one that counts."""
-        data = b"\n".join([flow["url"].encode("utf-8", "replace"),
-                            *(f"{k}: {v}".encode("utf-8", "replace") for k, v in flow["request_headers"]),
-                            flow["request_body"] or b""])
-        return len(self._matcher.scan(data))
 
     def _detect(self, flow_id: str, decoded: Decoded, seen: set) -> list[Match]:
         """Lower-confidence matches for values nobody told us about (watched values excluded)."""

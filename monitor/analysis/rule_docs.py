@@ -5,10 +5,10 @@
 
 from __future__ import annotations
 
-from ..config import REPO_ROOT
+from ..config import PACKAGE_ROOT
 from .rule_catalogue import RULES, SENSITIVE_CATEGORIES, THIRD_PARTY_CLAUSE
 
-RULES_DOC = REPO_ROOT / "docs" / "rules.md"
+RULES_DOC = PACKAGE_ROOT / "docs" / "rules.md"
 
 
 def render() -> str:

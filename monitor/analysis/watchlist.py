@@ -3,7 +3,7 @@ expanded into the encodings apps use to send it."""
 
 from __future__ import annotations
 
-from .transforms import Needle, WatchValue, expand  # noqa: F401  (re-exported for callers)
+from ..codec.transforms import Needle, WatchValue, expand  # noqa: F401  (re-exported for callers)
 
 MIN_VALUE_LENGTH = 6
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
+import subprocess
 from pathlib import Path
 
 import frida
@@ -22,14 +24,35 @@ def _source_hash(hooks_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def _project_with_packages(cache_dir: Path, hooks_dir: Path, source_hash: str) -> Path:
+    """A folder with the agent's sources and its npm packages: hooks/ itself in a checkout after
+    `make setup`, else a copy in the data dir where `npm ci` installs them once (an installed
+    privmon's package folder is not ours to write to)."""
+    if (hooks_dir / "node_modules" / "frida-java-bridge").is_dir():
+        return hooks_dir
+    project = cache_dir / f"agent-src-{source_hash}"
+    if (project / "node_modules" / "frida-java-bridge").is_dir():
+        return project
+    npm = shutil.which("npm")
+    if npm is None:
+        raise AgentBuildError("building the Frida agent needs npm (Debian: nodejs npm; `make setup` installs it) "
+                              f"to fetch frida-java-bridge; or run `npm ci` in {hooks_dir}")
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree(hooks_dir, project, ignore=shutil.ignore_patterns("node_modules"))
+    proc = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=project,
+                          capture_output=True, text=True)
+    if proc.returncode != 0 or not (project / "node_modules" / "frida-java-bridge").is_dir():
+        raise AgentBuildError(f"`npm ci` for the Frida agent failed in {project}: "
+                              f"{(proc.stderr or proc.stdout).strip()[-300:]}")
+    return project
+
+
 def build_agent(cache_dir: Path, hooks_dir: Path = HOOKS_DIR) -> str:
-    if not (hooks_dir / "node_modules" / "frida-java-bridge").is_dir():
-        raise AgentBuildError(
-            f"{hooks_dir}/node_modules is missing frida-java-bridge: run `make setup` (npm ci in hooks/)"
-        )
-    bundle_path = cache_dir / f"agent-{_source_hash(hooks_dir)}.js"
+    source_hash = _source_hash(hooks_dir)
+    bundle_path = cache_dir / f"agent-{source_hash}.js"
     if bundle_path.exists():
         return bundle_path.read_text(encoding="utf-8")
+    hooks_dir = _project_with_packages(cache_dir, hooks_dir, source_hash)
     compiler = frida.Compiler()
     diagnostics: list = []
     compiler.on("diagnostics", diagnostics.extend)

@@ -3,20 +3,21 @@ check that nothing inside was changed."""
 
 from __future__ import annotations
 
+from importlib.metadata import version as _version
+
 import hashlib
 import json
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-import frida
 import mitmproxy.version
 
 from .. import __version__
 from ..storage.queries import StoreReader
 from ..timeutil import iso_utc
-from ..analysis.analyze import session_timeline
-from ..analysis.analyze import session_watch_values
+from ..codec.transforms import WatchValue
+from ..storage.facts import SessionFacts
 from .pdf import html_to_pdf
 from .redact import Redactor
 from .report import render_report
@@ -54,7 +55,7 @@ def _manifest_digest(manifest: dict) -> str:
 
 
 def _tools() -> dict:
-    return {"privmon": __version__, "frida": frida.__version__, "mitmproxy": mitmproxy.version.VERSION}
+    return {"privmon": __version__, "frida": _version("frida"), "mitmproxy": mitmproxy.version.VERSION}
 
 
 def _flow_file(flows: list[dict], websocket_messages: list[dict]) -> bytes:
@@ -109,7 +110,11 @@ def _screenshots(reader: StoreReader, session_id: str, redact: bool) -> tuple[di
 def export_bundle(reader: StoreReader, session_id: str, out: Path, redact: bool = False,
                   sign_with: Path | None = None) -> dict:
     session = reader.session(session_id)
-    redactor = Redactor(session_watch_values(reader, session_id)) if redact else None
+    facts = SessionFacts(reader, session_id)
+    if redact and not facts.analysed:
+        raise BundleError(f"session {session_id} has not been analysed yet, so its watched values are not known "
+                          f"and --redact could not mask them: `privmon analyze {session_id}` first")
+    redactor = Redactor([WatchValue(**w) for w in facts.watchlist]) if redact else None
     scrub = redactor.obj if redactor else (lambda value: value)
     flows = [redactor.flow(f) for f in reader.flows(session_id)] if redactor else reader.flows(session_id)
     ws = scrub(reader.websocket_messages(session_id))
@@ -120,9 +125,9 @@ def export_bundle(reader: StoreReader, session_id: str, out: Path, redact: bool 
         "findings.xlsx": findings_xlsx(findings),
         "report.html": render_report(scrub(session_json(session)), findings, _tools(), LIMITS_NOTE),
         "reviews.json": _dump(scrub(reader.reviews(session_id))),
-        "timeline.json": _dump(session_timeline(reader, session_id).to_json()),
+        "timeline.json": _dump(facts.timeline),
         "websocket_messages.jsonl": _jsonl(_ws_json(m) for m in ws),
-        "hook_events.jsonl": _jsonl(scrub(hook_event_json(e)) for e in reader.hook_events(session_id)),
+        "hook_events.jsonl": _jsonl(scrub(hook_event_json(e, facts)) for e in reader.hook_events(session_id)),
         "flows.har": _dump(flows_to_har(flows, __version__, ws)),
         "consent_events.json": _dump(scrub([consent_json(c) for c in reader.consent_events(session_id)])),
         "pi_matches.json": _dump(scrub(reader.pi_matches(session_id))),
@@ -142,7 +147,7 @@ def export_bundle(reader: StoreReader, session_id: str, out: Path, redact: bool 
     clock = reader.clock_samples(session_id)
     manifest = {
         "format": FORMAT,
-        "tool": {"privmon": __version__, "frida": frida.__version__, "mitmproxy": mitmproxy.version.VERSION},
+        "tool": {"privmon": __version__, "frida": _version("frida"), "mitmproxy": mitmproxy.version.VERSION},
         "session": scrub(session_json({**session, "findings": None})),
         "target": session["target"],
         "lab": session["target"] == "lab",

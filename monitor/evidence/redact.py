@@ -11,7 +11,7 @@ import hashlib
 import re
 import secrets
 
-from ..analysis.transforms import WatchValue, expand
+from ..codec.transforms import WatchValue, expand
 
 COMPRESSED_NOTE = b"[body removed by --redact: compressed content cannot be masked in place]"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from ..analysis.attribution import reached_by_reflection
 from ..timeutil import iso_utc
 
 
@@ -54,7 +53,10 @@ def session_json(s: dict) -> dict[str, Any]:
     }
 
 
-def hook_event_json(e: dict) -> dict[str, Any]:
+def hook_event_json(e: dict, facts=None) -> dict[str, Any]:
+    """One hook event, with what the analysis stored about it (`facts`: storage.facts.SessionFacts):
+    who made the call, whether reflection reached it, the consent phase and app state then."""
+    stored = facts.event_facts(e) if facts is not None else {}
     return {
         "id": e["id"],
         "seq": e["seq"],
@@ -71,7 +73,11 @@ def hook_event_json(e: dict) -> dict[str, Any]:
         "thread": e["thread"],
         "hook_id": e["hook_id"],
         "signal": e["signal"],
-        "reflective": reached_by_reflection(e["stack"], e["api"]),
+        "sdk": stored.get("sdk"),
+        "party": stored.get("party"),
+        "reflective": stored.get("reflective"),
+        "consent_phase": stored.get("consent_phase"),
+        "app_state": stored.get("app_state"),
     }
 
 

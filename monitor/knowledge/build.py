@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..config import REPO_ROOT
+from ..config import PACKAGE_ROOT
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SOURCE = "github zhengjim/camille utlis/sdk.json @83c5b239 (via shared/references)"
@@ -47,7 +47,7 @@ def build_receivers(references: Path) -> dict:
 
 
 def main() -> None:
-    references = Path(sys.argv[1]) if len(sys.argv) > 1 else REPO_ROOT.parent / "shared" / "references"
+    references = Path(sys.argv[1]) if len(sys.argv) > 1 else PACKAGE_ROOT.parent / "shared" / "references"
     for name, data in (("camille_prefixes.json", build(references)), ("receivers.json", build_receivers(references))):
         out = DATA_DIR / name
         out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

@@ -61,8 +61,9 @@ def run_on_phone(settings: Settings, writer, phone: Phone, opts: PhoneRunOptions
     prepared = PreparedPhone(settings, writer, phone, opts.package, session_id, opts.apk, opts.clear,
                              opts.frida_port, progress)
     with prepared:
-        profile = opts.profile or (load_profile("lab") if phone.is_lab else None)
-        if phone.is_lab:
+        lab = phone.is_lab  # asked now: the phone may be gone by the end
+        profile = opts.profile or (load_profile("lab") if lab else None)
+        if lab:
             target = _lab_app_on_phone(settings, opts, profile, progress)
         else:
             target = PhoneApp(PhoneAppOptions(opts.package, phone.serial, prepared.frida_host or opts.frida_host,
@@ -78,7 +79,7 @@ def run_on_phone(settings: Settings, writer, phone: Phone, opts: PhoneRunOptions
         )
         result = CaptureSession(settings, writer, spec, target, progress, session_id=session_id).run()
     return PhoneRunResult(**vars(result), not_restored=prepared.not_restored,
-                          screenshots=prepared.screenshots.taken, lab=phone.is_lab)
+                          screenshots=prepared.screenshots.taken, lab=lab)
 
 
 def _lab_app_on_phone(settings: Settings, opts: PhoneRunOptions, profile: DeviceProfile,

@@ -48,9 +48,12 @@ def _bodies_websockets_reviews_match_times(conn: Connection) -> None:
     models.ReviewRecord.__table__.create(conn, checkfirst=True)
 
 
-def _consent_events_judged_by_the_analysis(conn: Connection) -> None:
+def _facts_owned_by_the_analysis(conn: Connection) -> None:
     """Consent events from hook events belong to the analysis now: link the ones capture judged
-    before to their hook event, so that the next analysis replaces them."""
+    before to their hook event, so that the next analysis replaces them. The analysis also stores
+    the timeline, the watchlist and who made each call (re-analyse older sessions to fill them)."""
+    models.AnalysisFacts.__table__.create(conn, checkfirst=True)
+    models.StackAttribution.__table__.create(conn, checkfirst=True)
     _add_columns(conn, "consent_events", {"hook_event_id": "INTEGER"})
     conn.execute(text(
         "UPDATE consent_events SET hook_event_id = (SELECT MIN(h.id) FROM hook_events h "
@@ -64,7 +67,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _hook_event_catalogue_ids,
     3: _blind_spots,
     4: _bodies_websockets_reviews_match_times,
-    5: _consent_events_judged_by_the_analysis,
+    5: _facts_owned_by_the_analysis,
 }
 
 

@@ -177,6 +177,31 @@ class Finding(Base):
     explanation_zh: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class AnalysisFacts(Base):
+    """What the last analysis derived for a whole session, for readers to show as stored: the
+    consent and app-state timeline, and the watchlist (the values searched in the traffic)."""
+
+    __tablename__ = "analysis_facts"
+    session_id: Mapped[str] = mapped_column(String, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True)
+    analysed_at: Mapped[int] = mapped_column(BigInteger)
+    timeline: Mapped[dict] = mapped_column(JSON)
+    watchlist: Mapped[list] = mapped_column(JSON)
+
+
+class StackAttribution(Base):
+    """Who made each distinct call of a session (a stack and the hooked API): the SDK or the app,
+    as the last analysis decided; hook events join it by (stack_hash, api)."""
+
+    __tablename__ = "stack_attributions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = _session_fk()
+    stack_hash: Mapped[int] = mapped_column(BigInteger)
+    api: Mapped[str] = mapped_column(String)
+    sdk: Mapped[str | None] = mapped_column(String, nullable=True)  # the SDK's name (None: app or unknown)
+    party: Mapped[str] = mapped_column(String)  # app | first | third | unknown
+    reflective: Mapped[bool] = mapped_column(Boolean)
+
+
 class ReviewRecord(Base):
     """A reviewer's decision: on a finding (by fingerprint, so it survives re-analysis) or an
     override of the consent timeline. Append-only: the latest record per target is in force,

@@ -138,7 +138,6 @@ class StoreReader:
         """All hook events of a session as a pandas frame for analysis. Stacks come as `stack_hash`
         plus one JSON text per distinct stack; arguments and return values only where analysis
         reads them (signals' `args`/`ret`). One pass over the session's rows; the rest by id."""
-        import pandas as pd
 
         columns = ["id", "ts", "api", "pi_category", "pi_type", "hook_id", "signal", "stack_hash"]
         rows = self._raw(f"SELECT {', '.join(columns)} FROM hook_events WHERE session_id = ?", (session_id,))
@@ -327,6 +326,16 @@ class StoreReader:
     def consent_events(self, session_id: str) -> list[dict]:
         m = models.ConsentEvent
         return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
+
+    def analysis_facts(self, session_id: str) -> dict | None:
+        """The timeline and watchlist the last analysis stored (None: not analysed yet)."""
+        rows = self._all(models.AnalysisFacts, models.AnalysisFacts.session_id == session_id)
+        return rows[0] if rows else None
+
+    def stack_attributions(self, session_id: str) -> dict[tuple[int, str], dict]:
+        """(stack_hash, api) → who made the call, as the last analysis decided."""
+        m = models.StackAttribution
+        return {(r["stack_hash"], r["api"]): r for r in self._all(m, m.session_id == session_id)}
 
     def last_consent_event_id(self) -> int:
         """The highest consent event id in the store (ids are the store's, not a session's)."""

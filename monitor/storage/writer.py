@@ -224,6 +224,14 @@ class EventWriter:
             conn.execute(delete(judged).where(judged.session_id == sid, judged.hook_event_id.is_not(None)))
             if record.consent_events:
                 conn.execute(insert(judged), [vars(c) for c in record.consent_events])
+            conn.execute(delete(models.AnalysisFacts).where(models.AnalysisFacts.session_id == sid))
+            conn.execute(delete(models.StackAttribution).where(models.StackAttribution.session_id == sid))
+            if record.timeline is not None:
+                conn.execute(insert(models.AnalysisFacts), {"session_id": sid, "analysed_at": record.analysed_at,
+                                                            "timeline": record.timeline,
+                                                            "watchlist": record.watchlist})
+            if record.attributions:
+                conn.execute(insert(models.StackAttribution), [{"session_id": sid, **a} for a in record.attributions])
             if record.pi_matches:
                 conn.execute(insert(models.PiMatch), [vars(m) for m in record.pi_matches])
             if record.findings:

@@ -57,12 +57,12 @@ class WriterProcess:
     takes_captures = True
 
     def __init__(self, db_path: Path) -> None:
-        from ..config import REPO_ROOT
+        from ..config import PACKAGE_ROOT
 
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            p for p in (str(REPO_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+            p for p in (str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
         self._child = subprocess.Popen([sys.executable, "-m", "monitor.storage.writer_process", str(db_path)],
-                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, cwd=str(REPO_ROOT))
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         try:  # the capture comes first; the writer catches up when the CPU is free (the pipe buffers)
             os.setpriority(os.PRIO_PROCESS, self._child.pid, WRITER_NICENESS)
         except (AttributeError, OSError):
@@ -205,15 +205,6 @@ class _Watch:
         self.values = values
 
 
-def live_matcher(values: list[dict]):
-    """The matcher for live counts (None when there is nothing to watch)."""
-    from ..analysis.matching import FlowMatcher
-    from ..analysis.transforms import WatchValue, expand
-
-    needles = [n for v in values for n in expand(WatchValue(v["value"], v["pi_category"], v["pi_type"], None))]
-    return FlowMatcher(needles) if needles else None
-
-
 def _built(items: list, errors: list[str]) -> list:
     """Records, with captures built into theirs; one that cannot be built is reported, not fatal."""
     out = []
@@ -229,9 +220,9 @@ def _built(items: list, errors: list[str]) -> list:
 
 
 def _child_main(db_path: str) -> int:
-    from .writer import EventWriter
-
     from .. import events as ev
+    from ..codec.quick_count import quick_counter
+    from .writer import EventWriter
 
     source, replies = sys.stdin.buffer, sys.stdout.buffer
     matcher, live = None, 0
@@ -242,12 +233,12 @@ def _child_main(db_path: str) -> int:
                 payload = _built(payload, writer.errors)
                 writer.submit_many(payload)
                 if matcher is not None:
-                    found = sum(matcher.quick_count(vars(r)) for r in payload if isinstance(r, ev.FlowRecord))
+                    found = sum(matcher.count(vars(r)) for r in payload if isinstance(r, ev.FlowRecord))
                     if found:
                         live += found
                         _send(replies, "live", live)
             elif kind == "watch":
-                matcher = live_matcher(payload)
+                matcher = quick_counter(payload)
             elif kind == "flush":
                 writer.flush(timeout=None)
                 _send(replies, "flushed", (payload, writer.written, list(writer.errors)))

@@ -2,7 +2,7 @@ import pytest
 
 from monitor.analysis.detectors import detect, luhn_ok, resident_id_ok
 from monitor.analysis.matching import FlowMatcher
-from monitor.analysis.transforms import WatchValue, expand
+from monitor.codec.transforms import WatchValue, expand
 
 VALID_ID = "11010519491231002X"  # GB 11643 example number with its check digit
 

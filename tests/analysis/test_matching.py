@@ -12,10 +12,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from monitor.analysis.decode import decode_request
-from monitor.analysis.engine import hyperscan
+from monitor.codec.decode import decode_request
+from monitor.codec.multipattern import hyperscan
 from monitor.analysis.matching import FlowMatcher, find_matches
-from monitor.analysis.transforms import WatchValue, expand, spellings
+from monitor.codec.transforms import WatchValue, expand, spellings
 from monitor.analysis.watchlist import build_watchlist
 
 BACKENDS = ["pyahocorasick"] + (["hyperscan"] if hyperscan is not None else [])
@@ -147,7 +147,7 @@ def test_forms_with_bytes_that_are_not_utf8_are_still_searched():
 
 
 def test_repeated_headers_decode_the_same_from_the_cache():
-    from monitor.analysis.decode import HeaderCache
+    from monitor.codec.decode import HeaderCache
 
     payload = base64.b64encode(json.dumps({"imei": "864273052471596"}).encode()).decode()
     headers = [["User-Agent", "okhttp/4.9.3 Dalvik/2.1.0 (Linux; U; Android 12; Pixel 6 Build/SQ3A.220705.003)"],
@@ -209,7 +209,7 @@ def test_watchlist_takes_hook_return_values_but_not_signals_or_the_app_itself():
 
 
 def test_short_encoding_names():
-    from monitor.analysis.transforms import short_encoding
+    from monitor.codec.transforms import short_encoding
 
     assert [short_encoding(x) for x in ("md5(hex)", "base64url(sha256)", "plain(uppercase)", "base64url", "hex", "url-encoded")] == [
         "md5", "sha256+base64", "plain", "base64", "hex", "url-encoded"]

@@ -170,6 +170,8 @@ def test_event_browser_filters_by_sdk_phase_and_state(settings, writer, client):
                                "main", "android.app.Activity.onPause", "lifecycle"))
     writer.flush()
     auth = {"Authorization": "Bearer " + TOKEN}
+    assert client.get("/api/sessions/ph/events?sdk=Umeng", headers=auth).json()["events"] == []  # not analysed yet
+    analyze_and_store(settings, "ph", writer)
 
     def ts_of(query):
         page = client.get(f"/api/sessions/ph/events?{query}", headers=auth).json()
@@ -182,3 +184,5 @@ def test_event_browser_filters_by_sdk_phase_and_state(settings, writer, client):
     assert ts_of("phase=before-notice&sdk=Umeng") == ["02.000"]
     assert ts_of("state=background") == ["08.000"]
     assert ts_of("phase=consented&state=foreground") == ["06.000"]
+    event = client.get("/api/sessions/ph/events?sdk=Umeng", headers=auth).json()["events"][0]
+    assert (event["sdk"], event["consent_phase"], event["app_state"]) == ("Umeng", "before-notice", "foreground")

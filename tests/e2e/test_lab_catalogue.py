@@ -10,6 +10,7 @@ import yaml
 
 from monitor.capture.catalogue import authorities, load_catalogue
 from monitor.config import Settings
+from monitor.storage.facts import SessionFacts
 from monitor.storage.queries import StoreReader
 from tests.conftest import run_cli
 
@@ -34,7 +35,9 @@ def catalogue_run(tmp_path_factory):
     coverage = json.loads(run_cli(home, "hooks", result["session"], "--json").stdout)
     with StoreReader(Settings.load(home).db_path) as reader:
         events = reader.hook_events(result["session"])
-    return {"home": home, "result": result, "coverage": {r["id"]: r for r in coverage}, "events": events}
+        facts = SessionFacts(reader, result["session"])
+    return {"home": home, "result": result, "coverage": {r["id"]: r for r in coverage}, "events": events,
+            "facts": facts}
 
 
 def test_every_catalogue_entry_installs_and_fires(catalogue_run):
@@ -94,9 +97,12 @@ def test_values_are_recorded_as_a_reviewer_reads_them(catalogue_run):
 def test_reflective_access_is_recognised(catalogue_run):
     from monitor.evidence.serialize import hook_event_json
 
-    imei = [hook_event_json(e) for e in catalogue_run["events"] if e["api"] == "android.telephony.TelephonyManager.getImei"]
+    facts = catalogue_run["facts"]
+    imei = [hook_event_json(e, facts) for e in catalogue_run["events"]
+            if e["api"] == "android.telephony.TelephonyManager.getImei"]
     assert [e["reflective"] for e in imei] == [True]
-    device_id = [hook_event_json(e) for e in catalogue_run["events"] if e["api"] == "android.telephony.TelephonyManager.getDeviceId"]
+    device_id = [hook_event_json(e, facts) for e in catalogue_run["events"]
+                 if e["api"] == "android.telephony.TelephonyManager.getDeviceId"]
     assert not any(e["reflective"] for e in device_id)
 
 

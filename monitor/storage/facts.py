@@ -1,0 +1,60 @@
+"""What the analysis stored about a session, as readers (dashboard, evidence) ask for it: who made
+a call, the consent phase and app state at a time, the timeline, the watchlist. Nothing here is
+derived anew: a session the analysis has not seen yet has no attributions and no timeline."""
+
+from __future__ import annotations
+
+import bisect
+
+from .queries import StoreReader
+
+UNATTRIBUTED = "unattributed"  # a call the analysis has not judged (the session is not analysed yet)
+
+
+class SessionFacts:
+    def __init__(self, reader: StoreReader, session_id: str) -> None:
+        stored = reader.analysis_facts(session_id)
+        self.analysed = stored is not None
+        self.timeline: dict = (stored or {}).get("timeline") or {"phases": [], "states": []}
+        self.watchlist: list[dict] = (stored or {}).get("watchlist") or []
+        self._who = reader.stack_attributions(session_id)
+        self._phase_starts = [p["start"] for p in self.timeline["phases"]]
+        self._state_starts = [s["start"] for s in self.timeline["states"]]
+
+    @property
+    def phases(self) -> list[dict]:
+        return self.timeline["phases"]
+
+    @property
+    def states(self) -> list[dict]:
+        return self.timeline["states"]
+
+    def who(self, event: dict) -> dict | None:
+        return self._who.get((event.get("stack_hash"), event.get("api")))
+
+    def lane(self, event: dict) -> str:
+        """The SDK's name, "app" for the app's own code, "unknown" for code nobody knows."""
+        who = self.who(event)
+        if who is None:
+            return UNATTRIBUTED
+        return who["sdk"] or ("app" if who["party"] == "app" else "unknown")
+
+    def stack_hashes_of(self, lane: str) -> list[int]:
+        """The stacks whose call the analysis gave to `lane` (an SDK's name, "app" or "unknown")."""
+        return sorted({h for (h, _api), who in self._who.items()
+                       if (who["sdk"] or ("app" if who["party"] == "app" else "unknown")).lower() == lane.lower()})
+
+    def phase_at(self, ts: int) -> str | None:
+        """The consent phase in force at `ts` (an event at the very moment of a decision is before it)."""
+        i = bisect.bisect_left(self._phase_starts, ts) - 1
+        return self.phases[max(i, 0)]["name"] if self.phases else None
+
+    def state_at(self, ts: int) -> str | None:
+        i = bisect.bisect_right(self._state_starts, ts) - 1
+        return self.states[max(i, 0)]["name"] if self.states else None
+
+    def event_facts(self, event: dict) -> dict:
+        who = self.who(event)
+        return {"sdk": self.lane(event), "party": who["party"] if who else None,
+                "reflective": bool(who["reflective"]) if who else None,
+                "consent_phase": self.phase_at(event["ts"]), "app_state": self.state_at(event["ts"])}
