@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import sys
 from datetime import datetime, timezone
@@ -15,6 +14,7 @@ from rich.table import Table
 
 from . import __version__
 from . import events as ev
+from .config import env
 from .cli_base import (CliError, _reader, _resolve_session, _settings, app, err, lab_app, out,  # noqa: F401
                        print_findings, run_and_report, say)
 from .exitcodes import ExitCode
@@ -525,7 +525,7 @@ def main() -> None:
         err.print("privmon: interrupted", markup=False)
         sys.exit(130)
     except Exception as exc:  # one line, never a traceback (PRIVMON_DEBUG=1 shows it)
-        if os.environ.get("PRIVMON_DEBUG"):
+        if env("PRIVMON_DEBUG"):
             raise
         code = _known_error_code(exc)
         message = str(exc).strip().splitlines()

@@ -17,11 +17,44 @@ DEVICE_PROFILES_DIR = ASSETS_ROOT / "device_profiles"
 APP_PROFILES_DIR = ASSETS_ROOT / "app_profiles"
 
 
+@dataclass(frozen=True)
+class EnvironmentVariable:
+    name: str
+    default: str
+    help: str
+
+
+# Every environment variable privmon reads, in one table (docs/settings.md shows it; a test checks
+# that the code reads no other and that the docs match).
+ENVIRONMENT = (
+    EnvironmentVariable("PRIVMON_HOME", "$XDG_DATA_HOME/privmon or ~/.local/share/privmon",
+                        "the data directory: the store, sessions' files, caches (same as --data-dir)"),
+    EnvironmentVariable("XDG_DATA_HOME", "~/.local/share", "where the default data directory goes"),
+    EnvironmentVariable("PRIVMON_REVIEWER", "the login name", "who `privmon review` records as the reviewer"),
+    EnvironmentVariable("PRIVMON_DASHBOARD_TOKEN", "a new random token", "the dashboard's access token"),
+    EnvironmentVariable("PRIVMON_DEBUG", "unset", "set: errors end with their traceback instead of one line"),
+    EnvironmentVariable("ANDROID_SERIAL", "unset", "the phone to use when several are connected (as adb reads it)"),
+    EnvironmentVariable("ANDROID_ADB_SERVER_PORT", "5037", "the adb server's port (as adb reads it)"),
+    EnvironmentVariable("PRIVMON_DEVICE_TESTS", "unset", "tests only: set by `make test-device` to run the tests "
+                        "that need a phone"),
+    EnvironmentVariable("PRIVMON_TEST_PACKAGE", "com.android.settings", "tests only: the installed app the "
+                        "phone tests run"),
+)
+_KNOWN = {v.name for v in ENVIRONMENT}
+
+
+def env(name: str) -> str | None:
+    """An environment variable of the table above (None when unset or empty)."""
+    if name not in _KNOWN:
+        raise KeyError(f"{name} is not in config.ENVIRONMENT")
+    return os.environ.get(name) or None
+
+
 def default_home() -> Path:
-    env = os.environ.get("PRIVMON_HOME")
-    if env:
-        return Path(env).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME")
+    home = env("PRIVMON_HOME")
+    if home:
+        return Path(home).expanduser()
+    xdg = env("XDG_DATA_HOME")
     base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
     return base / "privmon"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import Settings
+from monitor.config import Settings, env
 from monitor.storage.writer import EventWriter
 
 REPO = Path(__file__).resolve().parent.parent
@@ -15,7 +15,7 @@ PRIVMON = [sys.executable, "-m", "monitor.cli"]
 
 
 def pytest_collection_modifyitems(config, items):
-    if os.environ.get("PRIVMON_DEVICE_TESTS"):
+    if env("PRIVMON_DEVICE_TESTS"):
         return
     skip = pytest.mark.skip(reason="needs a real phone or emulator: run `make test-device`")
     for item in items:

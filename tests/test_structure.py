@@ -60,3 +60,19 @@ def test_one_orchestrator():
     drivers |= set(_offenders(("monitor", "dashboard", "addons"), "monitor.capture.hook_runner.HookRunner"))
     drivers.discard("monitor/device/doctor.py")  # its probe proxy captures nothing
     assert drivers and all(p.startswith(("monitor/run/", "monitor/capture/")) for p in drivers), drivers
+
+
+def test_every_environment_variable_is_in_the_settings_table_and_its_docs():
+    import re
+
+    from monitor.config import ENVIRONMENT
+
+    names = {v.name for v in ENVIRONMENT}
+    used = set()
+    for path in _files("monitor", "dashboard", "addons", "tests"):
+        used |= set(re.findall(r"\b((?:PRIVMON|ANDROID)_[A-Z_]+)\b", path.read_text(encoding="utf-8")))
+    used -= {"PRIVMON_LAB", "PRIVMON_BENCH", "ANDROID_ID"}  # output markers and a test constant, not variables
+    assert used <= names, used - names
+    docs = (REPO / "docs" / "settings.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([A-Z_]+)` \| (.+?) \| (.+?) \|$", docs, re.M)
+    assert [(n, d, h) for n, d, h in rows] == [(v.name, v.default, v.help) for v in ENVIRONMENT]

@@ -3,13 +3,14 @@ screenshots. Every failure becomes a DeviceError with one line saying what to do
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
 import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
+
+from ..config import env
 
 # What the adb server answers when the phone itself is gone (not a failed command).
 LOST_MARKERS = ("offline", "device '", "device not found", "no devices", "closed", "unauthorized")
@@ -33,7 +34,7 @@ def adb_client():
     started = subprocess.run([adb, "start-server"], capture_output=True, text=True, timeout=60)
     if started.returncode != 0:
         raise DeviceError(f"the adb server did not start: {started.stderr.strip()[:300]}")
-    port = os.environ.get("ANDROID_ADB_SERVER_PORT", "5037")  # adb's own variable, honoured as adb does
+    port = env("ANDROID_ADB_SERVER_PORT") or "5037"  # adb's own variable, honoured as adb does
     if not port.isdigit():
         raise DeviceError(f"ANDROID_ADB_SERVER_PORT must be a port number, not {port!r}")
     return adbutils.AdbClient(host="127.0.0.1", port=int(port))
@@ -52,7 +53,7 @@ def adb_devices(client) -> dict[str, str]:
 def select_device(serial: str | None = None) -> "Phone":
     """By serial, else $ANDROID_SERIAL, else the only device adb sees."""
     client = adb_client()
-    wanted = serial or os.environ.get("ANDROID_SERIAL") or None
+    wanted = serial or env("ANDROID_SERIAL")
     entries = adb_devices(client)
     if wanted is None:
         if not entries:

@@ -2,10 +2,10 @@
 PRIVMON_TEST_PACKAGE names an installed app for the run test (default: com.android.settings)."""
 
 import json
-import os
 
 import pytest
 
+from monitor.config import env
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.device
@@ -25,7 +25,7 @@ def test_profile_capture_reads_the_phone(tmp_path):
 
 
 def test_a_short_run_restores_the_proxy_setting(tmp_path):
-    package = os.environ.get("PRIVMON_TEST_PACKAGE", "com.android.settings")
+    package = env("PRIVMON_TEST_PACKAGE") or "com.android.settings"
     proc = run_cli(tmp_path, "run", package, "--keep-data", "--no-keys", "--timeout", "20", "--json", timeout=300)
     result = json.loads(proc.stdout)
     assert result["not_restored"] == [] and result["counts"]["hook_events"] > 0, proc.stderr
