@@ -178,11 +178,14 @@ class LabJvm:
         exited = output is not None and output.exit_seen_at is not None
         self._died = runner is not None and runner.detached.is_set()  # before our own detach below
         try:
-            if exited and runner is not None and not runner.detached.is_set():
-                self._frida.kill(self._pid)  # past its exit line the JVM has nothing more to say
-            if runner is not None:
-                runner.close(flush=not exited)
+            # The app is ended before the agent is detached, never after: detaching unhooks every
+            # method, and HotSpot crashed (SIGSEGV in oopDesc::metadata_field) when a thread was
+            # inside a hooked method at that moment (a run ended mid-app, e.g. by a lost phone).
+            if runner is not None and not exited:
+                runner.flush()  # the agent's last batch, while the app still runs
             self._frida.kill(self._pid)  # whatever state it is in: no lab app outlives its run
+            if runner is not None:
+                runner.close(flush=False)
         finally:
             self._frida.close()
             self._collector.__exit__(None, None, None)

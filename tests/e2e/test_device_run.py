@@ -141,12 +141,14 @@ def test_lost_connection_ends_the_run_and_the_phone_is_restored_when_back(tmp_pa
                                  "--lab-prop", "consentDelayMs=60000"], cwd=REPO, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         assert _wait(lambda: state.settings.get("global/http_proxy", "").startswith("127.0.0.1:"))
-    # the phone is gone (its adbd closed); the run must end by itself, as interrupted
+        assert _wait(lambda: _hook_events(tmp_path) > 0), "the app never ran"
+    # the phone is gone (its adbd closed) mid-run; the run must end by itself, as interrupted
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 5, stderr
     result = json.loads(stdout)
     assert result["status"] == "interrupted" and "connection" in result["reason"]
-    assert result["counts"]["hook_events"] > 0  # what was captured is kept
+    assert result["counts"]["hook_events"] > 0, stderr  # what was captured is kept
+    assert list(tmp_path.glob("sessions/*/hs_err_pid*.log")) == []  # the lab JVM ended without crashing
     assert state.settings["global/http_proxy"].startswith("127.0.0.1:")
     with simulated_phone(state, port=port) as back:
         # the phone is back: any doctor run takes back what the dead run left
