@@ -8,6 +8,24 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+# AgentMessage types. From the agent (hooks/src/messages.ts):
+MSG_HOOK_EVENTS = "hook:events"  # a batch of hook events (stored as HookEvent rows, not as a message)
+MSG_AGENT_ERROR = "agent:error"
+MSG_LATE_INSTALL = "hooks:late-install"
+MSG_UNPIN_BYPASSED = "unpin:bypassed"
+# Recorded by the host:
+MSG_INSTALL = "hooks:install"  # the install report of one process: {pid, results}
+MSG_UNPIN = "hooks:unpin"
+MSG_DETACHED = "agent:detached"
+MSG_SCRIPT_ERROR = "agent:script-error"
+MSG_UNKNOWN = "agent:unknown"  # anything the host does not know, kept as it came
+MSG_ATTACH_FAILED = "agent:attach-failed"
+MSG_APP_CRASH = "app:crash"
+MSG_APP_STDOUT = "app:stdout"
+MSG_APP_STDERR = "app:stderr"
+MSG_SCREENSHOT = "device:screenshot"
+MSG_SCREENSHOT_FAILED = "device:screenshot-failed"
+
 SESSION_RUNNING = "running"
 SESSION_COMPLETED = "completed"
 SESSION_INTERRUPTED = "interrupted"
@@ -58,6 +76,7 @@ class HookEvent:
     thread: str | None
     hook_id: str | None = None  # the catalogue entry that fired
     signal: str | None = None  # for non-PI entries: click, crash, …
+    sensitive: bool | None = None  # the catalogue's word on this API, as the agent reported it
 
 
 @dataclass

@@ -1,8 +1,10 @@
-// Hook events leave the agent in batches ("hook:events"), never one send() per call.
+import { HookEvent, post } from "./messages";
+
+// Hook events leave the agent in batches ("hook:events"), never one message per call.
 const FLUSH_INTERVAL_MS = 50;
 const MAX_BATCH = 500;
 
-let buffer: any[] = [];
+let buffer: HookEvent[] = [];
 let timer: any = null;
 let seq = 0;
 
@@ -20,12 +22,12 @@ export function flush(): number {
   if (n > 0) {
     const events = buffer;
     buffer = [];
-    send({ type: "hook:events", events });
+    post({ type: "hook:events", events });
   }
   return n;
 }
 
-export function enqueue(event: any): void {
+export function enqueue(event: HookEvent): void {
   buffer.push(event);
   if (buffer.length >= MAX_BATCH) {
     flush();

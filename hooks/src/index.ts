@@ -2,6 +2,7 @@ import Java from "frida-java-bridge";
 import { flush } from "./batch";
 import { CatalogueEntry, InstallOptions, InstallResult, configure, installEntry, watchLateClasses } from "./install";
 import { initStack } from "./stack";
+import { post } from "./messages";
 import { initValues } from "./values";
 import { UnpinResult, unpin } from "./unpin";
 
@@ -39,7 +40,7 @@ rpc.exports = {
         try {
           watchLateClasses(late);
         } catch (e: any) {
-          send({ type: "agent:error", entry: "late-class-watch", error: String(e) });
+          post({ type: "agent:error", entry: "late-class-watch", error: String(e) });
         }
         resolve(results);
       });

@@ -1,6 +1,7 @@
 import Java from "frida-java-bridge";
 import { enqueue, nextSeq } from "./batch";
 import { convert, hasConverter, plain } from "./values";
+import { HookEvent, InstallResult, post } from "./messages";
 import { javaStack, naiveStack, threadName } from "./stack";
 
 export interface CatalogueEntry {
@@ -25,12 +26,7 @@ export interface InstallOptions {
   authorities: { [authority: string]: { pi_category: string; pi_type: string; sensitive: boolean } };
 }
 
-export interface InstallResult {
-  id: string;
-  state: "installed" | "not_installed";
-  overloads: number;
-  reason?: string;
-}
+export type { InstallResult };
 
 let options: InstallOptions = { app_package: null, authorities: {} };
 // Calls made while an event is being recorded (our own converters calling, say,
@@ -108,7 +104,7 @@ function record(entry: CatalogueEntry, tsMs: number, self: any, args: any[], ret
   if (pi === null) return;
   const stack = options.stack === "none" ? [] : options.stack === "naive" ? naiveStack() : javaStack();
   if (entry.skip_callers && calledFrom(stack, entry.skip_callers)) return;
-  const event: any = {
+  const event: HookEvent = {
     seq: nextSeq(),
     ts_ms: tsMs,
     entry: entry.id,
@@ -154,7 +150,7 @@ function hookMethod(entry: CatalogueEntry, klass: any): InstallResult {
         try {
           record(entry, tsMs, this, args, ret);
         } catch (e: any) {
-          send({ type: "agent:error", entry: entry.id, error: String(e), stack: e.stack ?? null });
+          post({ type: "agent:error", entry: entry.id, error: String(e), stack: e.stack ?? null });
         } finally {
           recording = false;
         }
@@ -210,7 +206,7 @@ function tryPending(loader: any): void {
       } catch (e: any) {
         result = { id: entry.id, state: "not_installed", overloads: 0, reason: String(e) };
       }
-      send({ type: "hooks:late-install", result });
+      post({ type: "hooks:late-install", result });
     }
   }
 }
@@ -238,7 +234,7 @@ export function watchLateClasses(entries: CatalogueEntry[]): void {
           try {
             tryPending(Java.retain(this));  // a global ref: the factory outlives this call
           } catch (e: any) {
-            send({ type: "agent:error", entry: "late-class-watch", error: String(e) });
+            post({ type: "agent:error", entry: "late-class-watch", error: String(e) });
           } finally {
             recording = false;
           }

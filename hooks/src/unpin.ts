@@ -1,16 +1,13 @@
 import Java from "frida-java-bridge";
+import { UnpinResult, post } from "./messages";
 
 // Optional TLS unpinning (`--unpin`), written for privmon: it makes the app accept the proxy's
 // certificate where the app or the platform pins or re-checks it. Each target is reported as
 // installed or not, like catalogue entries.
-export interface UnpinResult {
-  id: string;
-  state: "installed" | "not_installed";
-  reason?: string;
-}
+export type { UnpinResult };
 
 function notify(id: string): void {
-  send({ type: "unpin:bypassed", id });
+  post({ type: "unpin:bypassed", id });
 }
 
 function replaceAll(className: string, method: string, id: string, body: (original: any, self: any, args: any[]) => any): UnpinResult {

@@ -53,7 +53,7 @@ def _consent_args(reader: StoreReader, session_id: str) -> dict[str, int | None]
     """Which argument of an SDK privacy call carries the decision, per catalogue entry: as the
     session's install report recorded it (extra hooks included), else today's catalogue."""
     args = {entry_id: e.get("consent_arg") for entry_id, e in _catalogue_entries().items()}
-    for message in reader.agent_messages(session_id, ["hooks:install"]):
+    for message in reader.agent_messages(session_id, [ev.MSG_INSTALL]):
         payload = message["payload"] if isinstance(message["payload"], dict) else {}
         for result in payload.get("results", []):
             if isinstance(result, dict) and "consent_arg" in result:

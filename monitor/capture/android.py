@@ -113,7 +113,7 @@ class AndroidApp:
                 if ours and pid not in self.runners:
                     self._instrument(pid, name)
             except (AttachError, frida.InvalidOperationError, RpcTimeout) as exc:
-                self.writer.submit(ev.AgentMessage(self.session_id, now_us(), "agent:attach-failed",
+                self.writer.submit(ev.AgentMessage(self.session_id, now_us(), ev.MSG_ATTACH_FAILED,
                                                    {"pid": pid, "process": name, "error": str(exc)}))
             finally:
                 try:

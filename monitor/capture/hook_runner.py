@@ -17,6 +17,7 @@ import frida
 
 from .. import events as ev
 from .catalogue import authorities
+from .messages import WireHookEvent
 from ..timeutil import now_us
 
 CLOCK_INTERVAL_S = 30.0
@@ -80,13 +81,13 @@ class HookRunner:
         for result in self._script.exports_sync.install(catalogue, options):
             entry = by_id.get(result["id"], {})
             results.append({**result, **{k: entry.get(k) for k in COVERAGE_FIELDS}})
-        self._record("hooks:install", {"pid": self.pid, "results": results})
+        self._record(ev.MSG_INSTALL, {"pid": self.pid, "results": results})
         return results
 
     def unpin(self) -> list[dict]:
         """The optional TLS unpinning module (--unpin); results are stored as `hooks:unpin`."""
         results = self._script.exports_sync.unpin()
-        self._record("hooks:unpin", {"pid": self.pid, "results": results})
+        self._record(ev.MSG_UNPIN, {"pid": self.pid, "results": results})
         return results
 
     def sync_clock(self, samples: int = 7) -> ev.ClockSample:
@@ -163,45 +164,38 @@ class HookRunner:
         payload: dict[str, Any] = {"reason": reason}
         if crash is not None:
             payload["crash"] = {"summary": crash.summary, "report": crash.report[:20000]}
-        self._record("agent:detached", payload)
+        self._record(ev.MSG_DETACHED, payload)
         self.detached.set()
 
     def _on_message(self, message: dict, data) -> None:
         if message.get("type") == "send":
             payload = message.get("payload")
             kind = payload.get("type") if isinstance(payload, dict) else None
-            if kind == "hook:events":
+            if kind == ev.MSG_HOOK_EVENTS:
                 self.counts.batches += 1
                 for raw in payload.get("events", []):
                     self._on_hook_event(raw)
                 return
-            self._record(kind if isinstance(kind, str) else "agent:unknown", payload)
+            self._record(kind if isinstance(kind, str) else ev.MSG_UNKNOWN, payload)
         elif message.get("type") == "error":
-            self._record("agent:script-error", {k: message.get(k) for k in ("description", "stack", "fileName", "lineNumber")})
+            self._record(ev.MSG_SCRIPT_ERROR, {k: message.get(k) for k in ("description", "stack", "fileName",
+                                                                          "lineNumber")})
         else:
-            self._record("agent:unknown", message)
+            self._record(ev.MSG_UNKNOWN, message)
 
     def _on_hook_event(self, raw: dict) -> None:
-        device_ts = int(raw["ts_ms"] * 1000)
-        ts = device_ts - self.offset_us
-        ret = raw.get("ret")
-        if raw.get("self") is not None:
-            ret = {"return": ret, "this": raw["self"]}
+        try:
+            wire = WireHookEvent.read(raw)
+        except (KeyError, TypeError) as exc:  # not what hooks/src/messages.ts declares: kept as it came
+            self._record(ev.MSG_UNKNOWN, {"malformed_hook_event": raw, "missing": str(exc)})
+            return
+        device_ts = int(wire.ts_ms * 1000)
+        ret = wire.ret if wire.self is None else {"return": wire.ret, "this": wire.self}
         event = ev.HookEvent(
-            session_id=self.session_id,
-            seq=int(raw["seq"]),
-            pid=self.pid,
-            device_ts=device_ts,
-            ts=ts,
-            api=raw["api"],
-            pi_category=raw.get("pi_category"),
-            pi_type=raw.get("pi_type"),
-            args=raw.get("args", []),
-            ret=ret,
-            stack=raw.get("stack", []),
-            thread=raw.get("thread"),
-            hook_id=raw.get("entry"),
-            signal=raw.get("signal"),
+            session_id=self.session_id, seq=int(wire.seq), pid=self.pid, device_ts=device_ts,
+            ts=device_ts - self.offset_us, api=wire.api, pi_category=wire.pi_category, pi_type=wire.pi_type,
+            args=wire.args, ret=ret, stack=wire.stack, thread=wire.thread, hook_id=wire.entry, signal=wire.signal,
+            sensitive=bool(wire.sensitive),
         )
         self.writer.submit(event)
         self.counts.hook_events += 1
@@ -209,7 +203,7 @@ class HookRunner:
         if signal == "crash":
             text = event.args[0] if event.args else "uncaught exception"
             self.counts.crashes.append(str(text))
-            self._record("app:crash", {"exception": text, "thread": event.thread, "hook_seq": event.seq})
+            self._record(ev.MSG_APP_CRASH, {"exception": text, "thread": event.thread, "hook_seq": event.seq})
         elif signal in CONSENT_SIGNALS:
             self.counts.signals += 1
             if self.on_signal is not None:

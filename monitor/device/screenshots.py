@@ -60,14 +60,14 @@ class Screenshots:
             try:
                 png = self.phone.screencap()
             except DeviceError as exc:
-                self.writer.submit(ev.AgentMessage(self.session_id, now_us(), "device:screenshot-failed",
+                self.writer.submit(ev.AgentMessage(self.session_id, now_us(), ev.MSG_SCREENSHOT_FAILED,
                                                    {"reason": reason, "error": str(exc)[:300]}))
                 continue
             self.taken += 1
             self.folder.mkdir(parents=True, exist_ok=True)
             name = f"{self.taken:03d}-{re.sub(r'[^a-z0-9]+', '-', reason.lower()).strip('-')[:40]}.png"
             (self.folder / name).write_bytes(png)
-            self.writer.submit(ev.AgentMessage(self.session_id, now_us(), "device:screenshot", {
+            self.writer.submit(ev.AgentMessage(self.session_id, now_us(), ev.MSG_SCREENSHOT, {
                 "file": f"screenshots/{name}", "sha256": hashlib.sha256(png).hexdigest(), "bytes": len(png),
                 "reason": reason, "asked_at_us": asked_at, **about}))
             self.progress(f"screenshot {name} ({reason})")

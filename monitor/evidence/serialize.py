@@ -73,6 +73,7 @@ def hook_event_json(e: dict, facts=None) -> dict[str, Any]:
         "thread": e["thread"],
         "hook_id": e["hook_id"],
         "signal": e["signal"],
+        "sensitive": e.get("sensitive"),
         "sdk": stored.get("sdk"),
         "party": stored.get("party"),
         "reflective": stored.get("reflective"),

@@ -82,7 +82,7 @@ class AppOutput:
                 self.stderr_tail = (self.stderr_tail + [text])[-20:]
             if self.stored < MAX_OUTPUT_RECORDS:
                 self.stored += 1
-                kind = "app:stdout" if fd == 1 else "app:stderr"
+                kind = ev.MSG_APP_STDOUT if fd == 1 else ev.MSG_APP_STDERR
                 self.writer.submit(ev.AgentMessage(self.session_id, now_us(), kind, text))
 
     def tail(self) -> str:

@@ -55,6 +55,7 @@ def _facts_owned_by_the_analysis(conn: Connection) -> None:
     models.AnalysisFacts.__table__.create(conn, checkfirst=True)
     models.StackAttribution.__table__.create(conn, checkfirst=True)
     _add_columns(conn, "consent_events", {"hook_event_id": "INTEGER"})
+    _add_columns(conn, "hook_events", {"sensitive": "BOOLEAN"})
     conn.execute(text(
         "UPDATE consent_events SET hook_event_id = (SELECT MIN(h.id) FROM hook_events h "
         "WHERE h.session_id = consent_events.session_id AND h.seq = consent_events.hook_seq) "

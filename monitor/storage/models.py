@@ -49,6 +49,7 @@ class HookEvent(Base):
     thread: Mapped[str | None] = mapped_column(String, nullable=True)
     hook_id: Mapped[str | None] = mapped_column(String, nullable=True)
     signal: Mapped[str | None] = mapped_column(String, nullable=True)
+    sensitive: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # the agent's flag (NULL before v5)
     # 64-bit digest of the stack's JSON: analysis reads each distinct stack once (NULL before v4)
     stack_hash: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from .. import events as ev
 from . import bodies, models
 from .engine import open_read_engine
 
@@ -350,7 +351,7 @@ class StoreReader:
     def screenshots(self, session_id: str) -> list[dict]:
         """What a phone run recorded of its screenshots (file under the session folder, SHA-256,
         reason, the consent event it belongs to), oldest first."""
-        return [{**m["payload"], "ts": m["ts"]} for m in self.agent_messages(session_id, ["device:screenshot"])
+        return [{**m["payload"], "ts": m["ts"]} for m in self.agent_messages(session_id, [ev.MSG_SCREENSHOT])
                 if isinstance(m["payload"], dict) and str(m["payload"].get("file", "")).startswith("screenshots/")]
 
     def clock_samples(self, session_id: str) -> list[dict]:
@@ -405,10 +406,10 @@ class StoreReader:
                 fired[hook_id] = n
         entries: dict[str, dict] = {}
         late: list[dict] = []
-        for message in self.agent_messages(session_id, ["hooks:install", "hooks:late-install"]):
-            if message["type"] == "hooks:late-install" and isinstance(message["payload"], dict):
+        for message in self.agent_messages(session_id, [ev.MSG_INSTALL, ev.MSG_LATE_INSTALL]):
+            if message["type"] == ev.MSG_LATE_INSTALL and isinstance(message["payload"], dict):
                 late.append(message["payload"])
-            if message["type"] != "hooks:install" or not isinstance(message["payload"], dict):
+            if message["type"] != ev.MSG_INSTALL or not isinstance(message["payload"], dict):
                 continue
             pid = message["payload"].get("pid")
             for result in message["payload"].get("results", []):
