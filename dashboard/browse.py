@@ -58,9 +58,12 @@ def flow_page(r: StoreReader, session_id: str, host: str | None, text: str | Non
     size = max(1, min(size, MAX_PAGE_SIZE))
     page = max(1, page)
     rows, total = r.flow_page(session_id, host or None, text or None, size, (page - 1) * size)
+    facts = SessionFacts(r, session_id)
+    senders = facts.senders([f["id"] for f in rows])
     return {"flows": [{"id": f["id"], "ts": iso_utc(f["ts_start"]), "method": f["method"], "url": f["url"],
                        "host": f["host"], "status_code": f["status_code"], "tls": f["tls"],
-                       "request_body_size": f["request_body_size"], "server_ip": f["server_ip"]} for f in rows],
+                       "request_body_size": f["request_body_size"], "server_ip": f["server_ip"],
+                       "receiver": facts.receiver(f), "sender": senders.get(f["id"])} for f in rows],
             "filters": {"host": host or "", "q": text or ""}, **_page(page, size, total)}
 
 
@@ -77,11 +80,13 @@ def flow_detail(r: StoreReader, session_id: str, flow_id: str) -> dict | None:
                  (f"… [{len(s.data):,} bytes]" if len(s.data) > SEGMENT_PREVIEW else "")}
                 for s in decoded.segments[:200]]
     matches = r.pi_matches(session_id, flow_ids=[flow_id])
+    facts = SessionFacts(r, session_id)
     return {"flow": {"id": flow["id"], "ts": iso_utc(flow["ts_start"]), "method": flow["method"], "url": flow["url"],
                      "http_version": flow["http_version"], "tls": flow["tls"], "server_ip": flow["server_ip"],
                      "status_code": flow["status_code"], "request_headers": flow["request_headers"],
                      "response_headers": flow["response_headers"], "error": flow["error"],
-                     "request_body_size": flow["request_body_size"], "truncated": flow["request_body_truncated"]},
+                     "request_body_size": flow["request_body_size"], "truncated": flow["request_body_truncated"],
+                     "receiver": facts.receiver(flow), "sender": facts.senders([flow_id]).get(flow_id)},
             "segments": segments, "decode_errors": [{"path": p, "error": e} for p, e in decoded.errors],
             "matches": [{"pi_type": m["pi_type"], "encoding": m["encoding"], "location": m["location"],
                          "value_preview": m["value_preview"]} for m in matches],

@@ -223,4 +223,6 @@ class AnalysisResult:
     timeline: dict | None = None  # Timeline.to_json(): phases, app states, decisions
     watchlist: list[dict] = field(default_factory=list)  # {value, pi_category, pi_type, hook_event_id}
     attributions: list[dict] = field(default_factory=list)  # {stack_hash, api, sdk, party, reflective}
+    receivers: list[dict] = field(default_factory=list)  # per (host, server_ip): storage.models.ReceiverFact
+    senders: list[dict] = field(default_factory=list)  # per flow with a known sender: models.SenderFact
     analysed_at: int = 0

@@ -224,10 +224,27 @@ def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | 
             permissions_by_type=_permissions_by_type(),
         )
         findings = run_rules(ctx)
+        receivers = _receivers(flows, app_package, profile)
+        senders = [{"flow_id": flow_id, "hook_event_id": s.hook_event_id, "api": s.api, "sdk": s.attribution.label,
+                    "party": s.attribution.party, "lead_ms": s.lead_ms} for flow_id, s in ctx.senders.items()]
         ctx.matches  # noqa: B018 - the matching completes even when no rule asked for it
     return ev.AnalysisResult(session_id, pi_matches, findings, judged, timeline=timeline.to_json(),
                              watchlist=[vars(w) for w in watchlist], attributions=events.attributions(),
+                             receivers=receivers, senders=senders,
                              analysed_at=now_us())
+
+
+RECEIVER_FIELDS = ("party", "registrable_domain", "sdk", "tracker", "company", "company_country", "ip_country")
+
+
+def _receivers(flows: list[dict], app_package: str, profile: AppProfile) -> list[dict]:
+    """Who received each (host, address) the run's traffic went to."""
+    own_domains = set(profile.own_domains)
+    out = []
+    for host, server_ip in dict.fromkeys((f["host"], f["server_ip"]) for f in flows):
+        r = describe_receiver(host, server_ip, app_package, own_domains)
+        out.append({"host": host, "server_ip": server_ip, **{k: r[k] for k in RECEIVER_FIELDS}})
+    return out
 
 
 def _match_frame(pi_matches: list[ev.PiMatch], flows: list[dict], app_package: str, profile: AppProfile) -> pd.DataFrame:

@@ -51,9 +51,12 @@ def _bodies_websockets_reviews_match_times(conn: Connection) -> None:
 def _facts_owned_by_the_analysis(conn: Connection) -> None:
     """Consent events from hook events belong to the analysis now: link the ones capture judged
     before to their hook event, so that the next analysis replaces them. The analysis also stores
-    the timeline, the watchlist and who made each call (re-analyse older sessions to fill them)."""
+    the timeline, the watchlist, who made each call, who received and who sent each flow
+    (re-analyse older sessions to fill them)."""
     models.AnalysisFacts.__table__.create(conn, checkfirst=True)
     models.StackAttribution.__table__.create(conn, checkfirst=True)
+    models.ReceiverFact.__table__.create(conn, checkfirst=True)
+    models.SenderFact.__table__.create(conn, checkfirst=True)
     _add_columns(conn, "consent_events", {"hook_event_id": "INTEGER"})
     _add_columns(conn, "hook_events", {"sensitive": "BOOLEAN"})
     conn.execute(text(

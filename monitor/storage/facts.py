@@ -18,6 +18,8 @@ class SessionFacts:
         self.timeline: dict = (stored or {}).get("timeline") or {"phases": [], "states": []}
         self.watchlist: list[dict] = (stored or {}).get("watchlist") or []
         self._who = reader.stack_attributions(session_id)
+        self._receivers = reader.receiver_facts(session_id)
+        self._reader, self._session_id = reader, session_id
         self._phase_starts = [p["start"] for p in self.timeline["phases"]]
         self._state_starts = [s["start"] for s in self.timeline["states"]]
 
@@ -52,6 +54,17 @@ class SessionFacts:
     def state_at(self, ts: int) -> str | None:
         i = bisect.bisect_right(self._state_starts, ts) - 1
         return self.states[max(i, 0)]["name"] if self.states else None
+
+    def receiver(self, flow: dict) -> dict | None:
+        """Who received this flow (party, SDK or tracker, company, countries); None: not analysed."""
+        r = self._receivers.get((flow["host"], flow.get("server_ip")))
+        return None if r is None else {k: r[k] for k in ("party", "registrable_domain", "sdk", "tracker", "company",
+                                                         "company_country", "ip_country")}
+
+    def senders(self, flow_ids: list[str]) -> dict[str, dict]:
+        """flow id → the call that sent it (hook event, API, SDK or app), where the analysis found one."""
+        return {fid: {k: s[k] for k in ("hook_event_id", "api", "sdk", "party", "lead_ms")}
+                for fid, s in self._reader.sender_facts(self._session_id, flow_ids).items()}
 
     def event_facts(self, event: dict) -> dict:
         who = self.who(event)

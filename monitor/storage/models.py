@@ -203,6 +203,37 @@ class StackAttribution(Base):
     reflective: Mapped[bool] = mapped_column(Boolean)
 
 
+class ReceiverFact(Base):
+    """Who received what went to a host (at an address): as the last analysis judged it."""
+
+    __tablename__ = "receiver_facts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = _session_fk()
+    host: Mapped[str] = mapped_column(String)
+    server_ip: Mapped[str | None] = mapped_column(String, nullable=True)
+    party: Mapped[str] = mapped_column(String)  # first | third | unknown
+    registrable_domain: Mapped[str | None] = mapped_column(String, nullable=True)
+    sdk: Mapped[str | None] = mapped_column(String, nullable=True)
+    tracker: Mapped[str | None] = mapped_column(String, nullable=True)
+    company: Mapped[str | None] = mapped_column(String, nullable=True)
+    company_country: Mapped[str | None] = mapped_column(String, nullable=True)
+    ip_country: Mapped[str | None] = mapped_column(String, nullable=True)
+
+
+class SenderFact(Base):
+    """Which call sent a flow (the request-making hook event before it), as the last analysis found."""
+
+    __tablename__ = "sender_facts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = _session_fk()
+    flow_id: Mapped[str] = mapped_column(String, index=True)
+    hook_event_id: Mapped[int] = mapped_column(Integer)
+    api: Mapped[str] = mapped_column(String)
+    sdk: Mapped[str | None] = mapped_column(String, nullable=True)
+    party: Mapped[str] = mapped_column(String)
+    lead_ms: Mapped[float] = mapped_column(Float)
+
+
 class ReviewRecord(Base):
     """A reviewer's decision: on a finding (by fingerprint, so it survives re-analysis) or an
     override of the consent timeline. Append-only: the latest record per target is in force,

@@ -338,6 +338,15 @@ class StoreReader:
         m = models.StackAttribution
         return {(r["stack_hash"], r["api"]): r for r in self._all(m, m.session_id == session_id)}
 
+    def receiver_facts(self, session_id: str) -> dict[tuple[str, str | None], dict]:
+        m = models.ReceiverFact
+        return {(r["host"], r["server_ip"]): r for r in self._all(m, m.session_id == session_id)}
+
+    def sender_facts(self, session_id: str, flow_ids: list[str] | None = None) -> dict[str, dict]:
+        m = models.SenderFact
+        where = [m.session_id == session_id] + ([m.flow_id.in_(flow_ids)] if flow_ids is not None else [])
+        return {r["flow_id"]: r for r in self._all(m, *where)}
+
     def last_consent_event_id(self) -> int:
         """The highest consent event id in the store (ids are the store's, not a session's)."""
         with self._engine.connect() as conn:

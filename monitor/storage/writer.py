@@ -225,13 +225,16 @@ class EventWriter:
             if record.consent_events:
                 conn.execute(insert(judged), [vars(c) for c in record.consent_events])
             conn.execute(delete(models.AnalysisFacts).where(models.AnalysisFacts.session_id == sid))
-            conn.execute(delete(models.StackAttribution).where(models.StackAttribution.session_id == sid))
+            for derived in (models.StackAttribution, models.ReceiverFact, models.SenderFact):
+                conn.execute(delete(derived).where(derived.session_id == sid))
             if record.timeline is not None:
                 conn.execute(insert(models.AnalysisFacts), {"session_id": sid, "analysed_at": record.analysed_at,
                                                             "timeline": record.timeline,
                                                             "watchlist": record.watchlist})
-            if record.attributions:
-                conn.execute(insert(models.StackAttribution), [{"session_id": sid, **a} for a in record.attributions])
+            for table, rows in ((models.StackAttribution, record.attributions), (models.ReceiverFact, record.receivers),
+                                (models.SenderFact, record.senders)):
+                if rows:
+                    conn.execute(insert(table), [{"session_id": sid, **row} for row in rows])
             if record.pi_matches:
                 conn.execute(insert(models.PiMatch), [vars(m) for m in record.pi_matches])
             if record.findings:

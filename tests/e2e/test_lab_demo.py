@@ -177,3 +177,19 @@ def test_websocket_messages_are_captured_and_searched(lab_demo):
     assert [(m["pi_type"], m["location"]) for m in ws_matches] == [("android_id", "ws[0] › json:$.did › plain")]
     first_message = next(m for m in messages if m["index"] == 0)
     assert ws_matches[0]["ts"] == first_message["ts"] > chat[0]["ts_start"]
+
+
+def test_the_analysis_stores_who_received_and_who_sent_each_flow(lab_demo):
+    from dashboard.browse import flow_detail, flow_page
+    from monitor.config import Settings
+    from monitor.storage.queries import StoreReader
+
+    home, sid = lab_demo["home"], lab_demo["result"]["session"]
+    with StoreReader(Settings.load(home).db_path) as reader:
+        flows = flow_page(reader, sid, None, None, 1, 100)["flows"]
+        umeng = next(f for f in flows if f["host"] == "ulogs.umeng.com")
+        detail = flow_detail(reader, sid, umeng["id"])["flow"]
+    assert umeng["receiver"]["party"] == "third" and umeng["receiver"]["sdk"] == "Umeng"
+    assert detail["receiver"] == umeng["receiver"]
+    assert detail["sender"] is not None and detail["sender"]["sdk"] == "Umeng"
+    assert all(f["receiver"] is not None for f in flows)
