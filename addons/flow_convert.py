@@ -112,26 +112,45 @@ class FlowCapture(NamedTuple):
 
 def capture_flow(flow: http.HTTPFlow, session_id: str, body_cap: int = DEFAULT_BODY_CAP) -> FlowCapture:
     request, request_size = _capped_state(flow.request, body_cap)
-    response, response_size = _capped_state(flow.response, body_cap) if flow.response is not None else (None, 0)
+    response, response_size = (
+        _capped_state(flow.response, body_cap) if flow.response is not None else (None, 0)
+    )
     if flow.metadata.get("privmon.lab_routed"):
         server_ip = flow.metadata.get("privmon.server_ip")
     elif flow.server_conn and flow.server_conn.peername:
         server_ip = flow.server_conn.peername[0]
     else:
         server_ip = None
-    return FlowCapture(flow.id, session_id, body_cap, request, request_size, response, response_size,
-                       flow.error.msg if flow.error is not None else None, server_ip, flow.metadata.get(ORIGINAL_KEY))
+    return FlowCapture(
+        flow.id,
+        session_id,
+        body_cap,
+        request,
+        request_size,
+        response,
+        response_size,
+        flow.error.msg if flow.error is not None else None,
+        server_ip,
+        flow.metadata.get(ORIGINAL_KEY),
+    )
 
 
 def flow_to_record(flow: http.HTTPFlow, session_id: str, body_cap: int = DEFAULT_BODY_CAP) -> ev.FlowRecord:
     return capture_flow(flow, session_id, body_cap).to_record()
 
 
-def websocket_record(message, index: int, flow_id: str, session_id: str,
-                     body_cap: int = DEFAULT_BODY_CAP) -> ev.WebSocketRecord:
+def websocket_record(
+    message, index: int, flow_id: str, session_id: str, body_cap: int = DEFAULT_BODY_CAP
+) -> ev.WebSocketRecord:
     content, size, cut = _cap(message.content, body_cap)
     return ev.WebSocketRecord(
-        session_id=session_id, flow_id=flow_id, index=index, ts=_us(message.timestamp) or 0,
-        from_client=bool(message.from_client), is_text=bool(message.is_text), content=content, size=size,
+        session_id=session_id,
+        flow_id=flow_id,
+        index=index,
+        ts=_us(message.timestamp) or 0,
+        from_client=bool(message.from_client),
+        is_text=bool(message.is_text),
+        content=content,
+        size=size,
         truncated=cut,
     )

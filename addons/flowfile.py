@@ -24,29 +24,45 @@ def _seconds(us: int | None) -> float | None:
 
 def record_to_flow(f: dict, messages: list[dict] = ()) -> http.HTTPFlow:
     """A stored flow as a mitmproxy HTTPFlow (bodies as stored: capped, as the app sent them)."""
-    client = connection.Client(peername=("127.0.0.1", 0), sockname=("127.0.0.1", 0), timestamp_start=_seconds(f["ts_start"]))
+    client = connection.Client(
+        peername=("127.0.0.1", 0), sockname=("127.0.0.1", 0), timestamp_start=_seconds(f["ts_start"])
+    )
     server = connection.Server(address=(f["host"], f["port"]))
     if f.get("server_ip"):
         server.peername = (f["server_ip"], f["port"])
     flow = http.HTTPFlow(client, server)
     flow.id = f["id"]
-    request = http.Request.make(f["method"], f["url"], f["request_body"] or b"",
-                                [(k.encode(), v.encode()) for k, v in f["request_headers"]])
+    request = http.Request.make(
+        f["method"],
+        f["url"],
+        f["request_body"] or b"",
+        [(k.encode(), v.encode()) for k, v in f["request_headers"]],
+    )
     request.http_version = f["http_version"]
     request.timestamp_start = request.timestamp_end = _seconds(f["ts_start"])
     flow.request = request
     if f.get("status_code") is not None:
-        response = http.Response.make(f["status_code"], f["response_body"] or b"",
-                                      [(k.encode(), v.encode()) for k, v in f["response_headers"]])
+        response = http.Response.make(
+            f["status_code"],
+            f["response_body"] or b"",
+            [(k.encode(), v.encode()) for k, v in f["response_headers"]],
+        )
         response.http_version = f["http_version"]
         response.timestamp_start = _seconds(f["ts_start"])
         response.timestamp_end = _seconds(f["ts_end"] or f["ts_start"])
         flow.response = response
     if messages:
-        flow.websocket = websocket.WebSocketData(messages=[
-            websocket.WebSocketMessage(Opcode.TEXT if m["is_text"] else Opcode.BINARY, m["from_client"], m["content"],
-                                       _seconds(m["ts"]))
-            for m in messages])
+        flow.websocket = websocket.WebSocketData(
+            messages=[
+                websocket.WebSocketMessage(
+                    Opcode.TEXT if m["is_text"] else Opcode.BINARY,
+                    m["from_client"],
+                    m["content"],
+                    _seconds(m["ts"]),
+                )
+                for m in messages
+            ]
+        )
     return flow
 
 
@@ -60,8 +76,9 @@ def write_flow_file(records: list[dict], path: Path, websocket_messages: list[di
             writer.add(record_to_flow(record, by_flow.get(record["id"], [])))
 
 
-def read_flow_file(path: Path, session_id: str,
-                   body_cap: int = DEFAULT_BODY_CAP) -> tuple[list[ev.FlowRecord], list[ev.WebSocketRecord]]:
+def read_flow_file(
+    path: Path, session_id: str, body_cap: int = DEFAULT_BODY_CAP
+) -> tuple[list[ev.FlowRecord], list[ev.WebSocketRecord]]:
     records, messages = [], []
     try:
         with open(path, "rb") as fh:
@@ -75,5 +92,3 @@ def read_flow_file(path: Path, session_id: str,
     except FlowReadException as exc:
         raise FlowFileError(f"{path}: not a readable mitmproxy flow file ({exc})") from exc
     return records, messages
-
-

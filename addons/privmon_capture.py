@@ -21,7 +21,11 @@ if __package__ in (None, ""):  # loaded by path with `mitmdump -s`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from addons.flow_convert import (  # noqa: E402
-    DEFAULT_BODY_CAP, capture_flow, flow_to_record, websocket_record)
+    DEFAULT_BODY_CAP,
+    capture_flow,
+    flow_to_record,
+    websocket_record,
+)
 from monitor import events as ev  # noqa: E402
 from monitor.timeutil import now_us  # noqa: E402
 
@@ -39,11 +43,26 @@ class PrivmonCapture:
         self._watch_values: list[dict] | None = None
 
     def load(self, loader) -> None:
-        loader.add_option("privmon_home", str, "", "privmon data directory (default: PRIVMON_HOME or the per-user data dir)")
-        loader.add_option("privmon_app", str, "unknown", "app package name recorded on the standalone session")
+        loader.add_option(
+            "privmon_home", str, "", "privmon data directory (default: PRIVMON_HOME or the per-user data dir)"
+        )
+        loader.add_option(
+            "privmon_app", str, "unknown", "app package name recorded on the standalone session"
+        )
         loader.add_option("privmon_session", str, "", "session id to use standalone (default: a new one)")
-        loader.add_option("privmon_body_cap", int, DEFAULT_BODY_CAP, "bytes of each body to store; longer bodies are cut and the cut recorded")
-        loader.add_option("privmon_profile", str, "", "device profile whose identifiers are counted live in URLs, headers and raw bodies (progress only; the analysis pass decodes and stores the matches)")
+        loader.add_option(
+            "privmon_body_cap",
+            int,
+            DEFAULT_BODY_CAP,
+            "bytes of each body to store; longer bodies are cut and the cut recorded",
+        )
+        loader.add_option(
+            "privmon_profile",
+            str,
+            "",
+            "device profile whose identifiers are counted live in URLs, headers and raw bodies (progress "
+            "only; the analysis pass decodes and stores the matches)",
+        )
 
     def configure(self, updated) -> None:
         if "privmon_body_cap" in updated and ctx.options.privmon_body_cap < 0:
@@ -92,8 +111,13 @@ class PrivmonCapture:
         self.writer = WriterProcess(settings.db_path)  # off mitmproxy's interpreter: docs/performance.md
         self.session_id = ctx.options.privmon_session or ev.new_session_id()
         self.writer.submit(
-            ev.SessionStarted(id=self.session_id, app=ctx.options.privmon_app, target="mitmdump", started_at=now_us(),
-                              meta={"source": "mitmdump -s addons/privmon_capture.py"})
+            ev.SessionStarted(
+                id=self.session_id,
+                app=ctx.options.privmon_app,
+                target="mitmdump",
+                started_at=now_us(),
+                meta={"source": "mitmdump -s addons/privmon_capture.py"},
+            )
         )
         self._hand_over_watch()
         ctx.log.info(f"privmon: recording into session {self.session_id} ({settings.db_path})")
@@ -108,7 +132,9 @@ class PrivmonCapture:
         if self.writer is None or self.session_id is None or flow.websocket is None:
             return
         messages = flow.websocket.messages
-        self.writer.submit(websocket_record(messages[-1], len(messages) - 1, flow.id, self.session_id, self._cap()))
+        self.writer.submit(
+            websocket_record(messages[-1], len(messages) - 1, flow.id, self.session_id, self._cap())
+        )
         self.websocket_messages += 1
 
     def tls_failed_client(self, data: tls.TlsData) -> None:
@@ -118,11 +144,16 @@ class PrivmonCapture:
         server = data.context.server
         address = server.address or (None, None)
         peer = server.peername[0] if server.peername else None
-        self.writer.submit(ev.BlindSpot(
-            session_id=self.session_id, ts=now_us(), host=data.conn.sni or (address[0] if address else None),
-            server_ip=peer, port=address[1] if address else None,
-            reason=str(data.conn.error or "the client refused the TLS handshake")[:1000],
-        ))
+        self.writer.submit(
+            ev.BlindSpot(
+                session_id=self.session_id,
+                ts=now_us(),
+                host=data.conn.sni or (address[0] if address else None),
+                server_ip=peer,
+                port=address[1] if address else None,
+                reason=str(data.conn.error or "the client refused the TLS handshake")[:1000],
+            )
+        )
         self.blind_spots += 1
 
     def _store(self, flow: http.HTTPFlow) -> None:
@@ -130,7 +161,9 @@ class PrivmonCapture:
             return
         flow.metadata["privmon.stored"] = True
         self.stored += 1
-        if getattr(self.writer, "takes_captures", False):  # the writer process builds the record, off this loop
+        if getattr(
+            self.writer, "takes_captures", False
+        ):  # the writer process builds the record, off this loop
             self.writer.submit(capture_flow(flow, self.session_id, self._cap()))
             return
         record = flow_to_record(flow, self.session_id, self._cap())
@@ -147,7 +180,9 @@ class PrivmonCapture:
 
     def done(self) -> None:
         if self._owns_writer and self.writer is not None:
-            self.writer.submit(ev.SessionEnded(id=self.session_id, ended_at=now_us(), status=ev.SESSION_COMPLETED))
+            self.writer.submit(
+                ev.SessionEnded(id=self.session_id, ended_at=now_us(), status=ev.SESSION_COMPLETED)
+            )
             self.writer.close()
             self.writer = None
 

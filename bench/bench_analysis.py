@@ -36,15 +36,21 @@ API = {
     "imei": ("android.telephony.TelephonyManager.getDeviceId", "device_id", "864273052471596"),
     "android_id": ("android.provider.Settings$Secure.getString", "device_id", "5f2c8e1b9a7d3c40"),
     "imsi": ("android.telephony.TelephonyManager.getSubscriberId", "device_id", "460001234567890"),
-    "location": ("android.location.LocationManager.getLastKnownLocation", "location",
-                 {"latitude": 39.904211, "longitude": 116.407395}),
+    "location": (
+        "android.location.LocationManager.getLastKnownLocation",
+        "location",
+        {"latitude": 39.904211, "longitude": 116.407395},
+    ),
 }
 HOSTS = ["ulogs.umeng.com", "sdk.open.getui.com", "api.bench-shop.cn", "graph.facebook.com", "beacon.qq.com"]
 
 
 def _stack(frame: str, api: str, depth: int) -> list[str]:
-    return [f"{api}(Native Method)", frame] + [f"com.bench.shop.Frames.f{i}(Frames.java:{i})" for i in range(depth)] + [
-        "android.app.ActivityThread.main(ActivityThread.java:8177)"]
+    return (
+        [f"{api}(Native Method)", frame]
+        + [f"com.bench.shop.Frames.f{i}(Frames.java:{i})" for i in range(depth)]
+        + ["android.app.ActivityThread.main(ActivityThread.java:8177)"]
+    )
 
 
 def write_session(writer: EventWriter, sid: str, n_events: int, rng: random.Random) -> None:
@@ -58,14 +64,45 @@ def write_session(writer: EventWriter, sid: str, n_events: int, rng: random.Rand
     for i in range(n_events):
         ts = T0 + i * step
         if i % 50 == 0:  # signals among the reads
-            batch.append(ev.HookEvent(sid, i, 1, ts, ts, "android.app.Activity.onResume" if i % 100 else
-                                      "android.app.Activity.onPause", None, None, [], None, [], "main",
-                                      "android.app.Activity.onResume", "lifecycle"))
+            batch.append(
+                ev.HookEvent(
+                    sid,
+                    i,
+                    1,
+                    ts,
+                    ts,
+                    "android.app.Activity.onResume" if i % 100 else "android.app.Activity.onPause",
+                    None,
+                    None,
+                    [],
+                    None,
+                    [],
+                    "main",
+                    "android.app.Activity.onResume",
+                    "lifecycle",
+                )
+            )
             continue
         frame, pi_type = CALLERS[i % len(CALLERS)]
         api, category, value = API[pi_type]
-        batch.append(ev.HookEvent(sid, i, 1, ts, ts, api, category, pi_type, [], value,
-                                  stacks[(frame, pi_type, i % 4)], "main", api, None))
+        batch.append(
+            ev.HookEvent(
+                sid,
+                i,
+                1,
+                ts,
+                ts,
+                api,
+                category,
+                pi_type,
+                [],
+                value,
+                stacks[(frame, pi_type, i % 4)],
+                "main",
+                api,
+                None,
+            )
+        )
         if len(batch) >= 20_000:
             writer.submit_many(batch)
             batch = []
@@ -74,11 +111,34 @@ def write_session(writer: EventWriter, sid: str, n_events: int, rng: random.Rand
         ts = T0 + j * step * 10
         host = HOSTS[j % len(HOSTS)]
         pad = "".join(rng.choice("abcdef0123456789") for _ in range(200))
-        body = (f'{{"event":"e{j}","did":"{API["android_id"][2] if j % 3 == 0 else "x"}","pad":"{pad}",'
-                f'"ts":{ts}}}').encode()
-        writer.submit(ev.FlowRecord(f"{sid}-f{j}", sid, ts, ts + 2000, "POST", "https", host, 443,
-                                    f"https://{host}/v1/log?seq={j}", "HTTP/2.0", [["content-type", "application/json"]],
-                                    body, len(body), False, 200, [], b'{"ok":1}', 8, tls=True, server_ip="106.11.84.3"))
+        body = (
+            f'{{"event":"e{j}","did":"{API["android_id"][2] if j % 3 == 0 else "x"}","pad":"{pad}",'
+            f'"ts":{ts}}}'
+        ).encode()
+        writer.submit(
+            ev.FlowRecord(
+                f"{sid}-f{j}",
+                sid,
+                ts,
+                ts + 2000,
+                "POST",
+                "https",
+                host,
+                443,
+                f"https://{host}/v1/log?seq={j}",
+                "HTTP/2.0",
+                [["content-type", "application/json"]],
+                body,
+                len(body),
+                False,
+                200,
+                [],
+                b'{"ok":1}',
+                8,
+                tls=True,
+                server_ip="106.11.84.3",
+            )
+        )
     writer.submit(ev.SessionEnded(sid, T0 + n_events * step, ev.SESSION_COMPLETED))
     writer.flush()
 
@@ -96,17 +156,25 @@ def main() -> None:
             for n in sizes:
                 t = time.perf_counter()
                 write_session(writer, f"s{n}", n, rng)
-                print(f"wrote {n:>9,} hook events + {n // 10:,} flows in {time.perf_counter() - t:6.1f} s", flush=True)
+                print(
+                    f"wrote {n:>9,} hook events + {n // 10:,} flows in {time.perf_counter() - t:6.1f} s",
+                    flush=True,
+                )
         with StoreReader(db) as reader:
             for n in sizes:
                 t = time.perf_counter()
                 result = analyze_session(reader, f"s{n}")
                 elapsed = time.perf_counter() - t
                 results.append((n, elapsed, len(result.findings), len(result.pi_matches)))
-                print(f"analysed {n:>9,} hook events in {elapsed:6.2f} s ({len(result.findings)} findings, "
-                      f"{len(result.pi_matches):,} PI matches)", flush=True)
+                print(
+                    f"analysed {n:>9,} hook events in {elapsed:6.2f} s ({len(result.findings)} findings, "
+                    f"{len(result.pi_matches):,} PI matches)",
+                    flush=True,
+                )
     for (n1, t1, *_), (n2, t2, *_) in zip(results, results[1:]):
-        print(f"growth {n1:,} → {n2:,} events ({n2 / n1:.0f}x): time x{t2 / t1:.1f} (linear = x{n2 / n1:.0f})")
+        print(
+            f"growth {n1:,} → {n2:,} events ({n2 / n1:.0f}x): time x{t2 / t1:.1f} (linear = x{n2 / n1:.0f})"
+        )
     if results and results[-1][0] >= 1_000_000:
         verdict = "meets" if results[-1][1] < 10 else "misses"
         print(f"1 M events: {results[-1][1]:.1f} s ({verdict} the 10 s target)")

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import httpx  # noqa: E402
 import uvicorn  # noqa: E402
-
 from bench_analysis import write_session  # noqa: E402
+
 from dashboard.app import create_app  # noqa: E402
 from monitor.analysis.analyze import analyze_session  # noqa: E402
 from monitor.storage.queries import StoreReader  # noqa: E402
@@ -56,7 +56,9 @@ def main() -> None:
                 writer.submit(analyze_session(reader, "s"))
             writer.flush()
         port = _free_port()
-        server = uvicorn.Server(uvicorn.Config(create_app(db, TOKEN), host="127.0.0.1", port=port, log_level="warning"))
+        server = uvicorn.Server(
+            uvicorn.Config(create_app(db, TOKEN), host="127.0.0.1", port=port, log_level="warning")
+        )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()
         while not server.started:
@@ -64,9 +66,12 @@ def main() -> None:
         auth = {"Authorization": f"Bearer {TOKEN}"}
         results = {}
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=auth, timeout=60) as client:
-            for label, path in (("session page", "/sessions/s"), ("session API", "/api/sessions/s"),
-                                ("events page 50", "/sessions/s/events?page=50"),
-                                ("flows API page 20", "/api/sessions/s/flows?page=20")):
+            for label, path in (
+                ("session page", "/sessions/s"),
+                ("session API", "/api/sessions/s"),
+                ("events page 50", "/sessions/s/events?page=50"),
+                ("flows API page 20", "/api/sessions/s/flows?page=20"),
+            ):
                 client.get(path).raise_for_status()  # warm-up
                 samples = []
                 for _ in range(args.requests):

@@ -38,20 +38,42 @@ def identifiers(n: int, rnd: random.Random) -> list[WatchValue]:
         elif kind == "phone_number":
             value = "+861" + rnd.choice("3456789") + "".join(rnd.choice("0123456789") for _ in range(9))
         else:
-            value = "-".join("".join(rnd.choice("0123456789abcdef") for _ in range(k)) for k in (8, 4, 4, 4, 12))
+            value = "-".join(
+                "".join(rnd.choice("0123456789abcdef") for _ in range(k)) for k in (8, 4, 4, 4, 12)
+            )
         out.append(WatchValue(value, "device_id", kind, i))
     return out
 
 
 def bodies(total_mb: float, rnd: random.Random) -> list[bytes]:
     out, size = [], 0
-    words = ["event", "session", "ts", "uid", "page", "screen", "sdk_ver", "channel", "net", "carrier", "lang"]
+    words = [
+        "event",
+        "session",
+        "ts",
+        "uid",
+        "page",
+        "screen",
+        "sdk_ver",
+        "channel",
+        "net",
+        "carrier",
+        "lang",
+    ]
     while size < total_mb * 1024 * 1024:
-        doc = {w: "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(rnd.randint(4, 40))) for w in words}
-        doc["events"] = [{"id": rnd.randrange(10**9), "name": rnd.choice(words), "dur": rnd.random()} for _ in range(rnd.randint(5, 40))]
+        doc = {
+            w: "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz0123456789") for _ in range(rnd.randint(4, 40)))
+            for w in words
+        }
+        doc["events"] = [
+            {"id": rnd.randrange(10**9), "name": rnd.choice(words), "dur": rnd.random()}
+            for _ in range(rnd.randint(5, 40))
+        ]
         body = json.dumps(doc).encode()
         if rnd.random() < 0.3:
-            body = urlencode({"data": base64.b64encode(body).decode(), "sign": hashlib.md5(body).hexdigest()}).encode()
+            body = urlencode(
+                {"data": base64.b64encode(body).decode(), "sign": hashlib.md5(body).hexdigest()}
+            ).encode()
         out.append(body)
         size += len(body)
     return out
@@ -66,7 +88,9 @@ def throughput(scan, data: list[bytes], total: int) -> tuple[float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mb", type=float, default=4.0)
     parser.add_argument("--ids", type=int, default=50)
     args = parser.parse_args()
@@ -78,7 +102,10 @@ def main() -> None:
     for i in range(0, len(data), 50):
         data[i] = data[i] + b"&x=" + patterns[i % len(patterns)]
     total = sum(len(b) for b in data)
-    print(f"{len(patterns)} patterns ({args.ids} identifiers x their transforms), {total / 1e6:.1f} MB in {len(data)} bodies")
+    print(
+        f"{len(patterns)} patterns ({args.ids} identifiers x their transforms), {total / 1e6:.1f} MB in "
+        f"{len(data)} bodies"
+    )
     regex = re.compile(b"|".join(re.escape(p) for p in sorted(patterns, key=len, reverse=True)))
     results = {}
     for name in ["re"] + ["pyahocorasick"] + (["hyperscan"] if hyperscan is not None else []):

@@ -39,7 +39,10 @@ http {{
     scgi_temp_path {tmp}/scgi;
     server {{
         listen 127.0.0.1:{port};
-        location / {{ default_type application/json; return 200 '{{"code":0,"msg":"ok","data":{{"items":[1,2,3]}}}}'; }}
+        location / {{
+            default_type application/json;
+            return 200 '{{"code":0,"msg":"ok","data":{{"items":[1,2,3]}}}}';
+        }}
     }}
 }}
 """
@@ -47,7 +50,9 @@ http {{
 WRK_SCRIPT = """
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"appkey":"5f8a1c2b3d4e5f6a7b8c9d0e","did":"5f2c8e1b9a7d3c40","imei_md5":"0c6a4a1e2f1b8d7c9e3f5a6b7c8d9e0f","os":"android","ver":"13","events":[{"id":"launch","ts":1800000000}]}'
+wrk.body = '{"appkey":"5f8a1c2b3d4e5f6a7b8c9d0e","did":"5f2c8e1b9a7d3c40",'
+  .. '"imei_md5":"0c6a4a1e2f1b8d7c9e3f5a6b7c8d9e0f","os":"android","ver":"13",'
+  .. '"events":[{"id":"launch","ts":1800000000}]}'
 """
 
 
@@ -76,8 +81,20 @@ def _nginx() -> str:
 
 
 def _wrk(port: int, seconds: int, connections: int, script: Path) -> float:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script),
-                          f"http://127.0.0.1:{port}/v1/report"], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [
+            "wrk",
+            "-t2",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "-s",
+            str(script),
+            f"http://127.0.0.1:{port}/v1/report",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if not m or errors:
@@ -86,11 +103,27 @@ def _wrk(port: int, seconds: int, connections: int, script: Path) -> float:
 
 
 def _mitmdump(port: int, origin: int, tmp: Path, with_addon: bool) -> subprocess.Popen:
-    cmd = [str(MITMDUMP), "-q", "--mode", f"reverse:http://127.0.0.1:{origin}", "--listen-host", "127.0.0.1",
-           "-p", str(port), "--set", f"confdir={tmp / 'mitm'}"]
+    cmd = [
+        str(MITMDUMP),
+        "-q",
+        "--mode",
+        f"reverse:http://127.0.0.1:{origin}",
+        "--listen-host",
+        "127.0.0.1",
+        "-p",
+        str(port),
+        "--set",
+        f"confdir={tmp / 'mitm'}",
+    ]
     if with_addon:
-        cmd += ["-s", str(REPO / "addons" / "privmon_capture.py"), "--set", f"privmon_home={tmp / 'home'}",
-                "--set", "privmon_app=com.bench.app"] + ([] if NO_LIVE else ["--set", "privmon_profile=lab"])
+        cmd += [
+            "-s",
+            str(REPO / "addons" / "privmon_capture.py"),
+            "--set",
+            f"privmon_home={tmp / 'home'}",
+            "--set",
+            "privmon_app=com.bench.app",
+        ] + ([] if NO_LIVE else ["--set", "privmon_profile=lab"])
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
@@ -121,15 +154,21 @@ def main() -> None:
         (tmp / "nginx.conf").write_text(NGINX_CONF.format(tmp=tmp, port=origin))
         script = tmp / "report.lua"
         script.write_text(WRK_SCRIPT)
-        nginx = subprocess.Popen([_nginx(), "-c", str(tmp / "nginx.conf"), "-p", str(tmp)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        nginx = subprocess.Popen(
+            [_nginx(), "-c", str(tmp / "nginx.conf"), "-p", str(tmp)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             _wait_port(origin)
             direct = _wrk(origin, 3, args.connections, script)
             print(f"nginx direct: {direct:,.0f} requests/s (the origin is not the bottleneck)")
             plain, addon = [], []
             for round_ in range(args.rounds):
-                for label, with_addon, results in (("plain mitmdump", False, plain), ("with privmon addon", True, addon)):
+                for label, with_addon, results in (
+                    ("plain mitmdump", False, plain),
+                    ("with privmon addon", True, addon),
+                ):
                     port = _free_port()
                     proc = _mitmdump(port, origin, tmp, with_addon)
                     try:
@@ -146,8 +185,10 @@ def main() -> None:
             nginx.wait(timeout=30)
         stored = _stored_flows(tmp)
     ratio = statistics.median(addon) / statistics.median(plain)
-    print(f"median plain {statistics.median(plain):,.0f}/s, with addon {statistics.median(addon):,.0f}/s; "
-          f"{stored:,} flows stored by the addon")
+    print(
+        f"median plain {statistics.median(plain):,.0f}/s, with addon {statistics.median(addon):,.0f}/s; "
+        f"{stored:,} flows stored by the addon"
+    )
     print(f"ratio addon/plain: {ratio:.3f} (target >= 0.90: {'met' if ratio >= 0.9 else 'missed'})")
 
 

@@ -33,9 +33,20 @@ STACK = [
 
 def make_events(n: int) -> list[ev.HookEvent]:
     return [
-        ev.HookEvent("bench", i, 1234, 1_800_000_000_000_000 + i, 1_800_000_000_000_000 + i,
-                     "android.telephony.TelephonyManager.getDeviceId", "device_id", "imei", [i % 2],
-                     "864273052471596", STACK, "main")
+        ev.HookEvent(
+            "bench",
+            i,
+            1234,
+            1_800_000_000_000_000 + i,
+            1_800_000_000_000_000 + i,
+            "android.telephony.TelephonyManager.getDeviceId",
+            "device_id",
+            "imei",
+            [i % 2],
+            "864273052471596",
+            STACK,
+            "main",
+        )
         for i in range(n)
     ]
 
@@ -59,18 +70,42 @@ def run_raw(db: Path, events: list[ev.HookEvent]) -> float:
     con = sqlite3.connect(db)
     con.execute("PRAGMA journal_mode=WAL")
     con.execute("PRAGMA synchronous=NORMAL")
-    con.execute("INSERT INTO sessions (id, app, target, status, started_at, meta) VALUES ('bench','app','lab','running',0,'{}')")
+    con.execute(
+        "INSERT INTO sessions (id, app, target, status, started_at, meta) VALUES "
+        "('bench','app','lab','running',0,'{}')"
+    )
     con.commit()
-    sql = ("INSERT INTO hook_events (session_id, seq, pid, device_ts, ts, api, pi_category, pi_type, args, ret, stack, thread,"
-           " hook_id, signal, stack_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+    sql = (
+        "INSERT INTO hook_events (session_id, seq, pid, device_ts, ts, api, pi_category, pi_type, args, ret, "
+        "stack, thread,"
+        " hook_id, signal, stack_hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    )
     start = time.perf_counter()
     for i in range(0, len(events), BATCH_MAX):
         rows = []
-        for e in events[i:i + BATCH_MAX]:
-            stack = json.dumps(e.stack, ensure_ascii=False)  # the same row: the stack's digest is stored with it
-            rows.append((e.session_id, e.seq, e.pid, e.device_ts, e.ts, e.api, e.pi_category, e.pi_type,
-                         json.dumps(e.args), json.dumps(e.ret), stack, e.thread, e.hook_id, e.signal,
-                         stack_hash(stack)))
+        for e in events[i : i + BATCH_MAX]:
+            stack = json.dumps(
+                e.stack, ensure_ascii=False
+            )  # the same row: the stack's digest is stored with it
+            rows.append(
+                (
+                    e.session_id,
+                    e.seq,
+                    e.pid,
+                    e.device_ts,
+                    e.ts,
+                    e.api,
+                    e.pi_category,
+                    e.pi_type,
+                    json.dumps(e.args),
+                    json.dumps(e.ret),
+                    stack,
+                    e.thread,
+                    e.hook_id,
+                    e.signal,
+                    stack_hash(stack),
+                )
+            )
         con.executemany(sql, rows)
         con.commit()
     elapsed = time.perf_counter() - start
@@ -79,7 +114,9 @@ def run_raw(db: Path, events: list[ev.HookEvent]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()

@@ -1,42 +1,44 @@
 """FastAPI app: sessions list and session page, each with a JSON twin under /api/."""
 
-
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
 
 from monitor import __version__
 from monitor.evidence.serialize import consent_json, reviewed_findings, session_json
+from monitor.review import ReviewError, finding_target
+from monitor.review import decision as make_decision
+from monitor.severity import HIGHEST_FIRST, rank
+from monitor.storage.facts import SessionFacts
 from monitor.storage.queries import SessionNotFound, StoreReader
-
-from pydantic import BaseModel, Field
-
-from monitor.review import ReviewError, decision as make_decision, finding_target
 from monitor.timeutil import now_us
-
-from urllib.parse import urlencode
 
 from .browse import event_page, flow_detail, flow_page
 from .finding import finding_detail, session_screenshots
 from .security import TokenMiddleware, csrf_ok, csrf_token
-from monitor.storage.facts import SessionFacts
-
 from .timeline import build_timeline, timeline_sample
 
 HERE = Path(__file__).resolve().parent
-SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
 
 
 def create_app(db_path: Path, token: str) -> FastAPI:
-    web = FastAPI(title="privmon dashboard", version=__version__, docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/openapi.json")
+    web = FastAPI(
+        title="privmon dashboard",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
     web.add_middleware(TokenMiddleware, token=token)
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")  # autoescape on for .html
+    templates.env.globals["severities"] = HIGHEST_FIRST
 
     def reader():
         r = StoreReader(db_path)
@@ -55,14 +57,25 @@ def create_app(db_path: Path, token: str) -> FastAPI:
 
     SORTS = {"started": "started_at", "app": "app", "findings": "findings", "status": "status"}
 
-    def sessions_data(r: StoreReader, app: str | None = None, target: str | None = None, scenario: str | None = None,
-                      sort: str = "started") -> list[dict]:
+    def sessions_data(
+        r: StoreReader,
+        app: str | None = None,
+        target: str | None = None,
+        scenario: str | None = None,
+        sort: str = "started",
+    ) -> list[dict]:
         severities = r.severity_counts()
         rows = []
         for s in r.sessions():
             meta = s["meta"] or {}
-            row = {**session_json(s), "scenario": meta.get("scenario"), "severity_counts": severities.get(s["id"], {}),
-                   "app_version": (meta.get("app") or {}).get("version_name") if isinstance(meta.get("app"), dict) else None}
+            row = {
+                **session_json(s),
+                "scenario": meta.get("scenario"),
+                "severity_counts": severities.get(s["id"], {}),
+                "app_version": (meta.get("app") or {}).get("version_name")
+                if isinstance(meta.get("app"), dict)
+                else None,
+            }
             if app and app.lower() not in row["app"].lower():
                 continue
             if target and row["target"] != target:
@@ -71,19 +84,22 @@ def create_app(db_path: Path, token: str) -> FastAPI:
                 continue
             rows.append(row)
         key = SORTS.get(sort.lstrip("-"), "started_at")
-        descending = (key in ("started_at", "findings")) != sort.startswith("-")  # "-" flips the natural order
+        descending = (key in ("started_at", "findings")) != sort.startswith(
+            "-"
+        )  # "-" flips the natural order
         rows.sort(key=lambda x: x[key] or (0 if key == "findings" else ""), reverse=descending)
         return rows
 
-    def session_data(r: StoreReader, session_id: str, from_us: int | None = None, to_us: int | None = None) -> dict:
+    def session_data(
+        r: StoreReader, session_id: str, from_us: int | None = None, to_us: int | None = None
+    ) -> dict:
         s = session_or_404(r, session_id)
         window = (from_us, to_us) if from_us is not None and to_us is not None and to_us > from_us else None
         hook_events, flows, timeline_note = timeline_sample(r, session_id, window)
         consents = r.consent_events(session_id)
         facts = SessionFacts(r, session_id)
         lanes = {e["id"]: facts.lane(e) for e in hook_events}
-        findings = sorted(reviewed_findings(r, session_id),
-                          key=lambda f: (SEVERITY_ORDER.get(f["severity"], 9), f["ts_us"]))
+        findings = sorted(reviewed_findings(r, session_id), key=lambda f: (rank(f["severity"]), f["ts_us"]))
         by_rule: dict[str, int] = {}
         by_sdk: dict[str, int] = {}
         for f in findings:
@@ -97,19 +113,32 @@ def create_app(db_path: Path, token: str) -> FastAPI:
             "findings": findings,
             "findings_by_rule": sorted(by_rule.items(), key=lambda kv: -kv[1]),
             "findings_by_sdk": sorted(by_sdk.items(), key=lambda kv: -kv[1]),
-            "review_progress": {"reviewed": sum(1 for f in findings if f["review"]["state"] != "open"),
-                                "total": len(findings)},
-            "coverage": {"installed": sum(1 for c in coverage if c["state"] == "installed"), "entries": len(coverage),
-                         "fired": sum(1 for c in coverage if c["fired"]),
-                         "not_installed": [c for c in coverage if c["state"] != "installed"][:200]},
-            "facts": {"scenario": meta.get("scenario"), "device_profile": meta.get("device_profile"),
-                      "device_build": meta.get("device_build"), "app_profile": meta.get("app_profile"),
-                      "versions": meta.get("versions"), "main_class": meta.get("main_class"),
-                      "device": meta.get("device"), "app_metadata": meta.get("app_metadata")},
+            "review_progress": {
+                "reviewed": sum(1 for f in findings if f["review"]["state"] != "open"),
+                "total": len(findings),
+            },
+            "coverage": {
+                "installed": sum(1 for c in coverage if c["state"] == "installed"),
+                "entries": len(coverage),
+                "fired": sum(1 for c in coverage if c["fired"]),
+                "not_installed": [c for c in coverage if c["state"] != "installed"][:200],
+            },
+            "facts": {
+                "scenario": meta.get("scenario"),
+                "device_profile": meta.get("device_profile"),
+                "device_build": meta.get("device_build"),
+                "app_profile": meta.get("app_profile"),
+                "versions": meta.get("versions"),
+                "main_class": meta.get("main_class"),
+                "device": meta.get("device"),
+                "app_metadata": meta.get("app_metadata"),
+            },
             "screenshots": session_screenshots(r, session_id),
             "consent_events": [consent_json(c) for c in consents],
-            "timeline": {**build_timeline(s, hook_events, flows, consents, lanes, facts.phases, facts.states, window),
-                         "note": timeline_note},
+            "timeline": {
+                **build_timeline(s, hook_events, flows, consents, lanes, facts.phases, facts.states, window),
+                "note": timeline_note,
+            },
         }
 
     def found(value, what: str, session_id: str):
@@ -121,11 +150,15 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         session_or_404(r, session_id)
         return found(finding_detail(r, session_id, fingerprint), f"finding {fingerprint!r}", session_id)
 
-    def store_review(session_id: str, fingerprint: str, decision: str, reviewer: str, note: str | None) -> None:
+    def store_review(
+        session_id: str, fingerprint: str, decision: str, reviewer: str, note: str | None
+    ) -> None:
         from monitor.storage.writer import EventWriter
 
         try:
-            record = make_decision(session_id, finding_target(fingerprint), decision, reviewer, note, now_us())
+            record = make_decision(
+                session_id, finding_target(fingerprint), decision, reviewer, note, now_us()
+            )
         except ReviewError as exc:
             raise HTTPException(422, str(exc)) from exc
         with EventWriter(db_path) as writer:
@@ -145,21 +178,32 @@ def create_app(db_path: Path, token: str) -> FastAPI:
     @web.post("/api/sessions/{session_id}/findings/{fingerprint}/review")
     def api_review(session_id: str, fingerprint: str, body: ReviewIn, request: Request, r: Reader) -> dict:
         """Record a decision. Needs the token as a Bearer header, or the cookie plus X-CSRF-Token."""
-        if not request.headers.get("authorization") and not csrf_ok(token, request.headers.get("x-csrf-token")):
+        if not request.headers.get("authorization") and not csrf_ok(
+            token, request.headers.get("x-csrf-token")
+        ):
             raise HTTPException(403, "missing or wrong CSRF token")
         finding_or_404(r, session_id, fingerprint)
         store_review(session_id, fingerprint, body.decision, body.reviewer, body.note)
         return finding_or_404(r, session_id, fingerprint)["finding"]["review"]
 
-    @web.get("/sessions/{session_id}/findings/{fingerprint}", response_class=HTMLResponse, include_in_schema=False)
+    @web.get(
+        "/sessions/{session_id}/findings/{fingerprint}", response_class=HTMLResponse, include_in_schema=False
+    )
     def page_finding(request: Request, session_id: str, fingerprint: str, r: Reader):
-        return templates.TemplateResponse(request, "finding.html",
-                                          {**finding_or_404(r, session_id, fingerprint), "csrf": csrf_token(token)})
+        return templates.TemplateResponse(
+            request, "finding.html", {**finding_or_404(r, session_id, fingerprint), "csrf": csrf_token(token)}
+        )
 
     @web.post("/sessions/{session_id}/findings/{fingerprint}/review", include_in_schema=False)
-    def form_review(session_id: str, fingerprint: str, r: Reader, decision: Annotated[str, Form()],
-                    reviewer: Annotated[str, Form()], csrf: Annotated[str, Form()] = "",
-                    note: Annotated[str | None, Form()] = None):
+    def form_review(
+        session_id: str,
+        fingerprint: str,
+        r: Reader,
+        decision: Annotated[str, Form()],
+        reviewer: Annotated[str, Form()],
+        csrf: Annotated[str, Form()] = "",
+        note: Annotated[str | None, Form()] = None,
+    ):
         if not csrf_ok(token, csrf):
             raise HTTPException(403, "missing or wrong CSRF token")
         finding_or_404(r, session_id, fingerprint)
@@ -197,29 +241,52 @@ def create_app(db_path: Path, token: str) -> FastAPI:
             export_bundle(r, session_id, out, redact=redact)
             data = out.read_bytes()
         name = f"privmon-{session_id}{'-redacted' if redact else ''}.zip"
-        return Response(data, media_type="application/zip",
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            data,
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     @web.get("/", include_in_schema=False)
     def root():
         return RedirectResponse("/sessions", status_code=303)
 
     @web.get("/api/sessions")
-    def api_sessions(r: Reader, app: str | None = None, target: str | None = None, scenario: str | None = None,
-                     sort: str = "started") -> list[dict]:
+    def api_sessions(
+        r: Reader,
+        app: str | None = None,
+        target: str | None = None,
+        scenario: str | None = None,
+        sort: str = "started",
+    ) -> list[dict]:
         return sessions_data(r, app, target, scenario, sort)
 
     @web.get("/api/sessions/{session_id}/events")
-    def api_events(session_id: str, r: Reader, category: str | None = None, api: str | None = None,
-                   signal: str | None = None, sdk: str | None = None, phase: str | None = None,
-                   state: str | None = None, page: int = 1, size: int = 100) -> dict:
+    def api_events(
+        session_id: str,
+        r: Reader,
+        category: str | None = None,
+        api: str | None = None,
+        signal: str | None = None,
+        sdk: str | None = None,
+        phase: str | None = None,
+        state: str | None = None,
+        page: int = 1,
+        size: int = 100,
+    ) -> dict:
         """Filters: PI category, API substring, signal, SDK (or "app"), consent phase, app state."""
         session_or_404(r, session_id)
         return event_page(r, session_id, category, api, signal, page, size, sdk, phase, state)
 
     @web.get("/api/sessions/{session_id}/flows")
-    def api_flows(session_id: str, r: Reader, host: str | None = None, q: str | None = None, page: int = 1,
-                  size: int = 100) -> dict:
+    def api_flows(
+        session_id: str,
+        r: Reader,
+        host: str | None = None,
+        q: str | None = None,
+        page: int = 1,
+        size: int = 100,
+    ) -> dict:
         session_or_404(r, session_id)
         return flow_page(r, session_id, host, q, page, size)
 
@@ -233,23 +300,46 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         return urlencode(kept), urlencode({**kept, "size": size})
 
     @web.get("/sessions/{session_id}/events", response_class=HTMLResponse, include_in_schema=False)
-    def page_events(request: Request, session_id: str, r: Reader, category: str | None = None, api: str | None = None,
-                    signal: str | None = None, sdk: str | None = None, phase: str | None = None,
-                    state: str | None = None, page: int = 1, size: int = 100):
+    def page_events(
+        request: Request,
+        session_id: str,
+        r: Reader,
+        category: str | None = None,
+        api: str | None = None,
+        signal: str | None = None,
+        sdk: str | None = None,
+        phase: str | None = None,
+        state: str | None = None,
+        page: int = 1,
+        size: int = 100,
+    ):
         s = session_or_404(r, session_id)
         data = event_page(r, session_id, category, api, signal, page, size, sdk, phase, state)
         query, page_query = _queries(data["filters"], data["size"])
-        return templates.TemplateResponse(request, "events.html", {**data, "session": session_json(s), "query": query,
-                                                                    "page_query": page_query})
+        return templates.TemplateResponse(
+            request,
+            "events.html",
+            {**data, "session": session_json(s), "query": query, "page_query": page_query},
+        )
 
     @web.get("/sessions/{session_id}/flows", response_class=HTMLResponse, include_in_schema=False)
-    def page_flows(request: Request, session_id: str, r: Reader, host: str | None = None, q: str | None = None,
-                   page: int = 1, size: int = 100):
+    def page_flows(
+        request: Request,
+        session_id: str,
+        r: Reader,
+        host: str | None = None,
+        q: str | None = None,
+        page: int = 1,
+        size: int = 100,
+    ):
         s = session_or_404(r, session_id)
         data = flow_page(r, session_id, host, q, page, size)
         query, page_query = _queries(data["filters"], data["size"])
-        return templates.TemplateResponse(request, "flows.html", {**data, "session": session_json(s), "query": query,
-                                                                   "page_query": page_query})
+        return templates.TemplateResponse(
+            request,
+            "flows.html",
+            {**data, "session": session_json(s), "query": query, "page_query": page_query},
+        )
 
     @web.get("/sessions/{session_id}/flows/{flow_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_flow(request: Request, session_id: str, flow_id: str, r: Reader):
@@ -269,8 +359,11 @@ def create_app(db_path: Path, token: str) -> FastAPI:
     @web.get("/sessions/{session_id}/events/{event_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_event(request: Request, session_id: str, event_id: int, r: Reader):
         s = session_or_404(r, session_id)
-        return templates.TemplateResponse(request, "event.html", {"session": session_json(s),
-                                                                   "event": event_or_404(r, session_id, event_id)})
+        return templates.TemplateResponse(
+            request,
+            "event.html",
+            {"session": session_json(s), "event": event_or_404(r, session_id, event_id)},
+        )
 
     def event_or_404(r: StoreReader, session_id: str, event_id: int) -> dict:
         session_or_404(r, session_id)
@@ -280,15 +373,32 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         return hook_event_json(event, SessionFacts(r, session_id))
 
     @web.get("/sessions", response_class=HTMLResponse, include_in_schema=False)
-    def page_sessions(request: Request, r: Reader, app: str | None = None, target: str | None = None,
-                      scenario: str | None = None, sort: str = "started"):
+    def page_sessions(
+        request: Request,
+        r: Reader,
+        app: str | None = None,
+        target: str | None = None,
+        scenario: str | None = None,
+        sort: str = "started",
+    ):
         rows = sessions_data(r, app, target, scenario, sort)
-        return templates.TemplateResponse(request, "sessions.html", {
-            "sessions": rows, "filters": {"app": app or "", "target": target or "", "scenario": scenario or ""},
-            "sort": sort, "live": any(x["status"] == "running" for x in rows)})
+        return templates.TemplateResponse(
+            request,
+            "sessions.html",
+            {
+                "sessions": rows,
+                "filters": {"app": app or "", "target": target or "", "scenario": scenario or ""},
+                "sort": sort,
+                "live": any(x["status"] == "running" for x in rows),
+            },
+        )
 
     @web.get("/sessions/{session_id}", response_class=HTMLResponse, include_in_schema=False)
-    def page_session(request: Request, session_id: str, r: Reader, from_us: int | None = None, to_us: int | None = None):
-        return templates.TemplateResponse(request, "session.html", session_data(r, session_id, from_us, to_us))
+    def page_session(
+        request: Request, session_id: str, r: Reader, from_us: int | None = None, to_us: int | None = None
+    ):
+        return templates.TemplateResponse(
+            request, "session.html", session_data(r, session_id, from_us, to_us)
+        )
 
     return web

@@ -20,8 +20,16 @@ def _body_text(body: bytes) -> str:
 
 def session_screenshots(r: StoreReader, session_id: str) -> list[dict]:
     """The screenshots a phone run recorded (device:screenshot messages), oldest first."""
-    return [{"name": s["file"].rsplit("/", 1)[-1], "reason": s.get("reason"), "sha256": s.get("sha256"),
-             "at": iso_utc(s["ts"]), "consent_ts_us": s.get("consent_ts_us")} for s in r.screenshots(session_id)]
+    return [
+        {
+            "name": s["file"].rsplit("/", 1)[-1],
+            "reason": s.get("reason"),
+            "sha256": s.get("sha256"),
+            "at": iso_utc(s["ts"]),
+            "consent_ts_us": s.get("consent_ts_us"),
+        }
+        for s in r.screenshots(session_id)
+    ]
 
 
 def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | None:
@@ -43,9 +51,17 @@ def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | 
         for i in wanted_events:
             e = by_id.get(i)
             if e:
-                events.append({"id": e["id"], "ts": iso_utc(e["ts"]), "api": e["api"], "args": e["args"], "ret": e["ret"],
-                               "thread": e["thread"],
-                               "stack": [{"frame": fr, "deciding": fr == deciding} for fr in e["stack"]]})
+                events.append(
+                    {
+                        "id": e["id"],
+                        "ts": iso_utc(e["ts"]),
+                        "api": e["api"],
+                        "args": e["args"],
+                        "ret": e["ret"],
+                        "thread": e["thread"],
+                        "stack": [{"frame": fr, "deciding": fr == deciding} for fr in e["stack"]],
+                    }
+                )
     flow_ids = list(evidence.get("flow_ids") or [])[:MAX_FLOWS]
     if not flow_ids and wanted_events:  # a collection finding: where the collected value went (data flow)
         linked = r.pi_matches(session_id, hook_event_ids=wanted_events)
@@ -56,16 +72,51 @@ def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | 
         for fid in flow_ids:
             f = r.flow(session_id, fid)
             if f:
-                flows.append({"id": fid, "ts": iso_utc(f["ts_start"]), "method": f["method"], "url": f["url"],
-                              "http_version": f["http_version"], "tls": f["tls"], "server_ip": f["server_ip"],
-                              "status_code": f["status_code"], "headers": f["request_headers"],
-                              "body": _body_text(f["request_body"] or b""), "body_size": f["request_body_size"],
-                              "matches": [{"pi_type": m["pi_type"], "encoding": m["encoding"], "location": m["location"],
-                                           "value_preview": m["value_preview"]} for m in matches if m["flow_id"] == fid]})
-    consent_id = evidence.get("consent_event_id") or evidence.get("refusal_consent_event_id") or evidence.get("refusal_event_id")
+                flows.append(
+                    {
+                        "id": fid,
+                        "ts": iso_utc(f["ts_start"]),
+                        "method": f["method"],
+                        "url": f["url"],
+                        "http_version": f["http_version"],
+                        "tls": f["tls"],
+                        "server_ip": f["server_ip"],
+                        "status_code": f["status_code"],
+                        "headers": f["request_headers"],
+                        "body": _body_text(f["request_body"] or b""),
+                        "body_size": f["request_body_size"],
+                        "matches": [
+                            {
+                                "pi_type": m["pi_type"],
+                                "encoding": m["encoding"],
+                                "location": m["location"],
+                                "value_preview": m["value_preview"],
+                            }
+                            for m in matches
+                            if m["flow_id"] == fid
+                        ],
+                    }
+                )
+    consent_id = (
+        evidence.get("consent_event_id")
+        or evidence.get("refusal_consent_event_id")
+        or evidence.get("refusal_event_id")
+    )
     raw_consent = next((c for c in r.consent_events(session_id) if c["id"] == consent_id), None)
     consent = consent_json(raw_consent) if raw_consent else None
-    screenshot = next((s for s in session_screenshots(r, session_id)
-                       if raw_consent and s["consent_ts_us"] == raw_consent["ts"]), None)
-    return {"finding": finding, "hook_events": events, "flows": flows, "consent": consent, "screenshot": screenshot,
-            "session": {"id": session_id, "app": r.session(session_id)["app"]}}
+    screenshot = next(
+        (
+            s
+            for s in session_screenshots(r, session_id)
+            if raw_consent and s["consent_ts_us"] == raw_consent["ts"]
+        ),
+        None,
+    )
+    return {
+        "finding": finding,
+        "hook_events": events,
+        "flows": flows,
+        "consent": consent,
+        "screenshot": screenshot,
+        "session": {"id": session_id, "app": r.session(session_id)["app"]},
+    }

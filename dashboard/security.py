@@ -11,7 +11,10 @@ from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
 COOKIE = "privmon_token"
-CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 
 
 def csrf_token(token: str) -> str:
@@ -45,8 +48,15 @@ class TokenMiddleware(BaseHTTPMiddleware):
             if request.url.path.startswith("/api/"):
                 response = JSONResponse({"detail": "a valid token is required"}, status_code=401)
             else:
-                response = PlainTextResponse("privmon dashboard: a valid token is required (use the URL printed at start)", status_code=401)
-        elif request.query_params.get("token") and request.method == "GET" and not request.url.path.startswith("/api/"):
+                response = PlainTextResponse(
+                    "privmon dashboard: a valid token is required (use the URL printed at start)",
+                    status_code=401,
+                )
+        elif (
+            request.query_params.get("token")
+            and request.method == "GET"
+            and not request.url.path.startswith("/api/")
+        ):
             # Move the token out of the address bar into an HttpOnly cookie.
             response = RedirectResponse(request.url.remove_query_params("token"), status_code=303)
             response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict")

@@ -9,8 +9,16 @@ LANE_HEIGHT = 26
 LEFT = 170
 
 
-def build_timeline(session: dict, hook_events: list[dict], flows: list[dict], consents: list[dict],
-                   attribution_of: dict[int, str], phases=(), states=(), window: tuple[int, int] | None = None) -> dict:
+def build_timeline(
+    session: dict,
+    hook_events: list[dict],
+    flows: list[dict],
+    consents: list[dict],
+    attribution_of: dict[int, str],
+    phases=(),
+    states=(),
+    window: tuple[int, int] | None = None,
+) -> dict:
     """`phases` / `states`: the analysis timeline's intervals, drawn as bands behind the lanes.
     `window`: the zoomed time range (µs), else the whole session."""
     if window:
@@ -31,18 +39,38 @@ def build_timeline(session: dict, hook_events: list[dict], flows: list[dict], co
         lane = attribution_of.get(e["id"], "app")
         if lane not in lanes:
             lanes.append(lane)
-        marks.append({"x": x(e["ts"]), "lane": lane, "kind": "hook", "signal": e["pi_category"] is None, "id": e["id"],
-                      "label": f"{iso_utc(e['ts'])} {e['api']} ({e['pi_type'] or 'signal'})"})
+        marks.append(
+            {
+                "x": x(e["ts"]),
+                "lane": lane,
+                "kind": "hook",
+                "signal": e["pi_category"] is None,
+                "id": e["id"],
+                "label": f"{iso_utc(e['ts'])} {e['api']} ({e['pi_type'] or 'signal'})",
+            }
+        )
     if flows:
         lanes.append("network")
     for f in flows:
-        marks.append({"x": x(f["ts_start"]), "lane": "network", "kind": "flow", "signal": False, "id": f["id"],
-                      "label": f"{iso_utc(f['ts_start'])} {f['method']} {f['url'][:200]}"})
+        marks.append(
+            {
+                "x": x(f["ts_start"]),
+                "lane": "network",
+                "kind": "flow",
+                "signal": False,
+                "id": f["id"],
+                "label": f"{iso_utc(f['ts_start'])} {f['method']} {f['url'][:200]}",
+            }
+        )
     lane_y = {lane: 30 + i * LANE_HEIGHT for i, lane in enumerate(lanes)}
     for m in marks:
         m["y"] = lane_y[m["lane"]]
     height = 40 + len(lanes) * LANE_HEIGHT
-    consent_lines = [{"x": x(c["ts"]), "kind": c["kind"], "label": f"{iso_utc(c['ts'])} {c['kind']} ({c['source']})"} for c in consents]
+    consent_lines = [
+        {"x": x(c["ts"]), "kind": c["kind"], "label": f"{iso_utc(c['ts'])} {c['kind']} ({c['source']})"}
+        for c in consents
+    ]
+
     def bands(intervals, y: int) -> list[dict]:
         out = []
         for i in intervals:
@@ -50,31 +78,65 @@ def build_timeline(session: dict, hook_events: list[dict], flows: list[dict], co
             x1 = x(max(i_start, start))
             x2 = x(min(i_end, end))
             if x2 > x1:
-                out.append({"x": x1, "width": round(x2 - x1, 1), "y": y, "name": i["name"],
-                            "label": f"{i['name']} from {iso_utc(i_start)}",
-                            "zoom": {"from_us": max(i_start, start), "to_us": min(i_end, end)}})
+                out.append(
+                    {
+                        "x": x1,
+                        "width": round(x2 - x1, 1),
+                        "y": y,
+                        "name": i["name"],
+                        "label": f"{i['name']} from {iso_utc(i_start)}",
+                        "zoom": {"from_us": max(i_start, start), "to_us": min(i_end, end)},
+                    }
+                )
         return out
 
-    return {"width": WIDTH, "height": height, "left": LEFT, "lanes": [{"name": n, "y": y} for n, y in lane_y.items()],
-            "marks": marks, "consents": consent_lines, "start": iso_utc(start), "end": iso_utc(end),
-            "phase_bands": bands(phases, 2), "state_bands": bands(states, 12), "zoomed": window is not None,
-            "start_us": start, "end_us": end,
-            "halves": [{"from_us": start, "to_us": start + span // 2}, {"from_us": start + span // 2, "to_us": end}]}
+    return {
+        "width": WIDTH,
+        "height": height,
+        "left": LEFT,
+        "lanes": [{"name": n, "y": y} for n, y in lane_y.items()],
+        "marks": marks,
+        "consents": consent_lines,
+        "start": iso_utc(start),
+        "end": iso_utc(end),
+        "phase_bands": bands(phases, 2),
+        "state_bands": bands(states, 12),
+        "zoomed": window is not None,
+        "start_us": start,
+        "end_us": end,
+        "halves": [
+            {"from_us": start, "to_us": start + span // 2},
+            {"from_us": start + span // 2, "to_us": end},
+        ],
+    }
 
 
 MAX_MARKS = 2000
 
 
-def timeline_sample(r, session_id: str, window: tuple[int, int] | None = None
-                    ) -> tuple[list[dict], list[dict], str | None]:
+def timeline_sample(
+    r, session_id: str, window: tuple[int, int] | None = None
+) -> tuple[list[dict], list[dict], str | None]:
     """At most MAX_MARKS hook events (every k-th, chosen in SQL so a 100 k-event session costs no
     more than a small one) and the first MAX_MARKS flows."""
     rows, total = r.hook_event_sample(session_id, MAX_MARKS, window)
     note = None
     if total > len(rows):
-        note = f"showing {len(rows):,} of the session's {total:,} hook events, evenly sampled (browse them all below)"
-    events = [{"id": e["id"], "ts": e["ts"], "api": e["api"], "pi_category": e["pi_category"], "pi_type": e["pi_type"],
-               "stack_hash": e["stack_hash"]} for e in rows]
+        note = (
+            f"showing {len(rows):,} of the session's {total:,} hook events, evenly sampled (browse them all "
+            "below)"
+        )
+    events = [
+        {
+            "id": e["id"],
+            "ts": e["ts"],
+            "api": e["api"],
+            "pi_category": e["pi_category"],
+            "pi_type": e["pi_type"],
+            "stack_hash": e["stack_hash"],
+        }
+        for e in rows
+    ]
     flows, flow_total = r.flow_page(session_id, limit=MAX_MARKS, window=window)
     if flow_total > MAX_MARKS:
         note = (note + "; " if note else "") + f"the first {MAX_MARKS:,} of {flow_total:,} flows"

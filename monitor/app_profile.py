@@ -27,7 +27,8 @@ class AppProfile:
     own_domains: list[str] = field(default_factory=list)  # registrable domains of the first party
     children: bool = False  # directed at children under 14 (CHILD; COLLECTION rules tighten)
     jurisdiction: str = "CN"  # ISO country code the transfer rules judge against
-    # The privacy policy and its two lists; None means "not given" (COLLECTION_BEYOND_DECLARED is then silent).
+    # The privacy policy and its two lists; None means "not given" (COLLECTION_BEYOND_DECLARED is
+    # then silent).
     declared_collected: list[str] | None = None  # PI categories or types
     declared_shared: list[str] | None = None  # third parties: SDK names, companies or registrable domains
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)  # rule id → parameter overrides
@@ -70,15 +71,21 @@ def parse_profile(path: Path, data: Any) -> AppProfile:
             raise AppProfileError(f"{path}: no rule {rule_id!r} (see docs/rules.md)")
         bad = set(params) - set(rule.parameters)
         if bad:
-            raise AppProfileError(f"{path}: rule {rule_id} has no parameters {sorted(bad)} "
-                                  f"(it has: {sorted(rule.parameters) or 'none'})")
+            raise AppProfileError(
+                f"{path}: rule {rule_id} has no parameters {sorted(bad)} "
+                f"(it has: {sorted(rule.parameters) or 'none'})"
+            )
     jurisdiction = str(data.get("jurisdiction") or "CN").upper()
     if len(jurisdiction) != 2 or not jurisdiction.isalpha():
         raise AppProfileError(f"{path}: 'jurisdiction' is a two-letter country code, e.g. CN")
     return AppProfile(
-        package=data["package"], name=str(data.get("name") or ""),
-        own_domains=[d.lower().lstrip(".") for d in _strings(path, "own_domains", data.get("own_domains")) or []],
-        children=bool(data.get("children", False)), jurisdiction=jurisdiction,
+        package=data["package"],
+        name=str(data.get("name") or ""),
+        own_domains=[
+            d.lower().lstrip(".") for d in _strings(path, "own_domains", data.get("own_domains")) or []
+        ],
+        children=bool(data.get("children", False)),
+        jurisdiction=jurisdiction,
         declared_collected=_strings(path, "declared_collected", data.get("declared_collected")),
         declared_shared=_strings(path, "declared_shared", data.get("declared_shared")),
         rules={k: dict(v) for k, v in rules.items()},

@@ -14,9 +14,20 @@ from rich.table import Table
 
 from . import __version__
 from . import events as ev
+from .cli_base import (
+    CliError,
+    _reader,
+    _resolve_session,
+    _settings,
+    app,
+    err,
+    lab_app,
+    out,  # noqa: F401
+    print_findings,
+    run_and_report,
+    say,
+)
 from .config import env
-from .cli_base import (CliError, _reader, _resolve_session, _settings, app, err, lab_app, out,  # noqa: F401
-                       print_findings, run_and_report, say)
 from .exitcodes import ExitCode
 from .scenarios import SCENARIO_STEPS, SCENARIOS
 
@@ -25,7 +36,10 @@ from .scenarios import SCENARIO_STEPS, SCENARIOS
 def _root(
     ctx: typer.Context,
     data_dir: Optional[Path] = typer.Option(
-        None, "--data-dir", envvar="PRIVMON_HOME", help="Where the store lives (default: ~/.local/share/privmon)."
+        None,
+        "--data-dir",
+        envvar="PRIVMON_HOME",
+        help="Where the store lives (default: ~/.local/share/privmon).",
     ),
 ) -> None:
     ctx.obj = {"data_dir": data_dir}
@@ -58,10 +72,15 @@ def sessions(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", h
     for col in ("id", "app", "target", "status", "started (UTC)", "findings"):
         table.add_column(col)
     for s in rows:
-        table.add_row(s["id"], s["app"], s["target"] + (" (lab)" if s["target"] == "lab" else ""), s["status"],
-                      s["started_at"], str(s["findings"]))
+        table.add_row(
+            s["id"],
+            s["app"],
+            s["target"] + (" (lab)" if s["target"] == "lab" else ""),
+            s["status"],
+            s["started_at"],
+            str(s["findings"]),
+        )
     out.print(table)
-
 
 
 @app.command()
@@ -69,15 +88,22 @@ def findings(
     ctx: typer.Context,
     session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (a list of findings)."),
-    fail_on: Optional[str] = typer.Option(None, "--fail-on", help="Exit 1 when an open or confirmed finding has this severity or higher (info, low, medium, high, critical): for CI."),
+    fail_on: Optional[str] = typer.Option(
+        None,
+        "--fail-on",
+        help=(
+            "Exit 1 when an open or confirmed finding has this severity or higher (info, low, medium, high, "
+            "critical): for CI."
+        ),
+    ),
     lang: str = typer.Option("en", "--lang", help="Titles in en or zh."),
 ) -> None:
     """Show a session's findings (with their review state)."""
     from .evidence.serialize import reviewed_findings
-    from .review import SEVERITY_ORDER, at_least
+    from .severity import SEVERITIES, at_least
 
-    if fail_on is not None and fail_on not in SEVERITY_ORDER:
-        raise CliError(f"--fail-on must be one of {', '.join(SEVERITY_ORDER)}, not {fail_on!r}")
+    if fail_on is not None and fail_on not in SEVERITIES:
+        raise CliError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
     if lang not in ("en", "zh"):
         raise CliError(f"--lang must be en or zh, not {lang!r}")
     with _reader(ctx) as reader:
@@ -99,17 +125,24 @@ def findings(
 def review(
     ctx: typer.Context,
     session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
-    target: str = typer.Argument(..., help="A finding's fingerprint (or a unique prefix), or consent:<event id>."),
-    decision: str = typer.Argument(..., help="For findings: confirm, dismiss or reopen. For consent events: accept or reject."),
+    target: str = typer.Argument(
+        ..., help="A finding's fingerprint (or a unique prefix), or consent:<event id>."
+    ),
+    decision: str = typer.Argument(
+        ..., help="For findings: confirm, dismiss or reopen. For consent events: accept or reject."
+    ),
     note: Optional[str] = typer.Option(None, "--note", help="Why (kept with the decision)."),
-    reviewer: Optional[str] = typer.Option(None, "--reviewer", envvar="PRIVMON_REVIEWER", help="Who decides (default: the login name)."),
+    reviewer: Optional[str] = typer.Option(
+        None, "--reviewer", envvar="PRIVMON_REVIEWER", help="Who decides (default: the login name)."
+    ),
 ) -> None:
     """Record a reviewer's decision; earlier decisions are kept as history. Rejecting a consent
     event re-analyses the session without it."""
     import getpass
 
     from .analysis.persist import analyze_and_store
-    from .review import ReviewError, decision as make_decision, resolve_target
+    from .review import ReviewError, resolve_target
+    from .review import decision as make_decision
     from .storage.writer import EventWriter
     from .timeutil import now_us
 
@@ -127,7 +160,10 @@ def review(
         writer.flush()
         if resolved.startswith("consent:") and not running:
             result = analyze_and_store(settings, sid, writer)
-            err.print(f"{sid}: {resolved} {decision}ed; {len(result.findings)} findings after re-analysis", markup=False)
+            err.print(
+                f"{sid}: {resolved} {decision}ed; {len(result.findings)} findings after re-analysis",
+                markup=False,
+            )
             return
     err.print(f"{sid}: {resolved} → {decision} by {record.reviewer}", markup=False)
 
@@ -155,7 +191,15 @@ def diff(
         table.add_column(col, overflow="fold")
     for change in ("new", "gone", "unchanged"):
         for f in result[change]:
-            table.add_row(change, f["rule_id"], f["severity"], f["pi_type"] or "", f["sdk"] or "", f["host"] or "", f["title"])
+            table.add_row(
+                change,
+                f["rule_id"],
+                f["severity"],
+                f["pi_type"] or "",
+                f["sdk"] or "",
+                f["host"] or "",
+                f["title"],
+            )
     out.print(table, markup=False)
     out.print(f"{len(result['new'])} new, {len(result['gone'])} gone, {len(result['unchanged'])} unchanged")
 
@@ -180,7 +224,9 @@ def hooks(
     for col in ("entry", "PI / signal", "state", "fired", "reason"):
         table.add_column(col, overflow="fold")
     for r in rows:
-        table.add_row(r["id"], r["pi_type"] or r["signal"] or "", r["state"], str(r["fired"]), "; ".join(r["reasons"]))
+        table.add_row(
+            r["id"], r["pi_type"] or r["signal"] or "", r["state"], str(r["fired"]), "; ".join(r["reasons"])
+        )
     out.print(table, markup=False)
     installed = sum(1 for r in rows if r["state"] == "installed")
     fired = sum(1 for r in rows if r["fired"])
@@ -191,7 +237,14 @@ def hooks(
 def analyze(
     ctx: typer.Context,
     session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
-    app_profile: Optional[str] = typer.Option(None, "--app-profile", help="Judge with this app profile (a name in app_profiles/ or a YAML path); kept with the session for later re-analysis."),
+    app_profile: Optional[str] = typer.Option(
+        None,
+        "--app-profile",
+        help=(
+            "Judge with this app profile (a name in app_profiles/ or a YAML path); kept with the session for "
+            "later re-analysis."
+        ),
+    ),
 ) -> None:
     """Run the analysis pass again over a stored session (same data and profile, same findings)."""
     from .analysis.persist import analyze_and_store
@@ -234,12 +287,13 @@ def mark(
 ) -> None:
     """Mark consent (or a refusal) by hand when it was not detected, then re-analyse."""
     from .analysis.persist import analyze_and_store
+    from .consent import KINDS
     from .storage.writer import EventWriter
 
-    from .consent import KINDS
-
     if kind not in KINDS or kind == "notice_dismissed":
-        raise CliError(f"kind must be one of consent, refuse, withdraw, notice, guardian_consent, not {kind!r}")
+        raise CliError(
+            f"kind must be one of consent, refuse, withdraw, notice, guardian_consent, not {kind!r}"
+        )
     settings = _settings(ctx)
     with _reader(ctx) as reader:
         sid = _resolve_session(reader, session_id)
@@ -260,8 +314,14 @@ def export(
     ctx: typer.Context,
     session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
     output: Path = typer.Option(..., "-o", "--output", help="The bundle to write (.zip)."),
-    redact: bool = typer.Option(False, "--redact", help="Mask PI values (type, length and a salted hash kept) for sharing outside the review team."),
-    sign: Optional[Path] = typer.Option(None, "--sign", help="Sign the manifest with this Ed25519 private key (see `privmon keygen`)."),
+    redact: bool = typer.Option(
+        False,
+        "--redact",
+        help="Mask PI values (type, length and a salted hash kept) for sharing outside the review team.",
+    ),
+    sign: Optional[Path] = typer.Option(
+        None, "--sign", help="Sign the manifest with this Ed25519 private key (see `privmon keygen`)."
+    ),
 ) -> None:
     """Export a session's evidence bundle: findings (JSON, CSV, XLSX), report.html, hook events,
     flows (HAR and mitmproxy), coverage, timeline and reviews, with a manifest of SHA-256 hashes."""
@@ -272,13 +332,20 @@ def export(
         manifest = export_bundle(reader, sid, output, redact=redact, sign_with=sign)
     err.print(f"wrote {output} ({len(manifest['files'])} files + manifest{' + signature' if sign else ''})")
     if redact:
-        err.print(f"redacted {manifest['redacted']['values']} spellings of watched values; salt (keep it private, "
-                  f"it links the hashes to values): {manifest['redaction_salt']}", markup=False)
+        err.print(
+            f"redacted {manifest['redacted']['values']} spellings of watched values; salt (keep it private, "
+            f"it links the hashes to values): {manifest['redaction_salt']}",
+            markup=False,
+        )
     print(output)
 
 
 @app.command()
-def keygen(output: Path = typer.Option(..., "-o", "--output", help="Where to write the private key (PEM); the public key goes to OUTPUT.pub.")) -> None:
+def keygen(
+    output: Path = typer.Option(
+        ..., "-o", "--output", help="Where to write the private key (PEM); the public key goes to OUTPUT.pub."
+    ),
+) -> None:
     """Make an Ed25519 key pair for signing evidence bundles."""
     from .evidence.signing import generate_key, key_fingerprint, load_public
 
@@ -289,7 +356,9 @@ def keygen(output: Path = typer.Option(..., "-o", "--output", help="Where to wri
 @app.command()
 def verify(
     bundle: Path = typer.Argument(..., help="An evidence bundle (.zip)."),
-    pubkey: Optional[Path] = typer.Option(None, "--key", "--pubkey", help="Require a signature by this Ed25519 public key (PEM)."),
+    pubkey: Optional[Path] = typer.Option(
+        None, "--key", "--pubkey", help="Require a signature by this Ed25519 public key (PEM)."
+    ),
 ) -> None:
     """Check that nothing in an evidence bundle was changed (and who signed it); exits non-zero
     naming what was."""
@@ -303,16 +372,34 @@ def verify(
         return
     for problem in report.problems:
         err.print(f"CHANGED: {problem}", markup=False)
-    raise CliError(f"{bundle}: the bundle does not verify ({len(report.problems)} problem(s))", ExitCode.BAD_BUNDLE)
+    raise CliError(
+        f"{bundle}: the bundle does not verify ({len(report.problems)} problem(s))", ExitCode.BAD_BUNDLE
+    )
 
 
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    capture: Path = typer.Argument(..., help="A HAR file (HTTP Toolkit, Charles, PCAPdroid, mitmproxy's savehar) or a mitmproxy flow file."),
-    profile: str = typer.Option(..., "--profile", help="Device profile whose identifiers to look for: a name in device_profiles/ or a YAML path."),
-    app_package: str = typer.Option("unknown", "--app", help="The app's package name (for first/third-party grouping)."),
-    app_profile: Optional[str] = typer.Option(None, "--app-profile", help="App profile: a name in app_profiles/ or a YAML path (default: the one whose package matches --app)."),
+    capture: Path = typer.Argument(
+        ...,
+        help="A HAR file (HTTP Toolkit, Charles, PCAPdroid, mitmproxy's savehar) or a mitmproxy flow file.",
+    ),
+    profile: str = typer.Option(
+        ...,
+        "--profile",
+        help="Device profile whose identifiers to look for: a name in device_profiles/ or a YAML path.",
+    ),
+    app_package: str = typer.Option(
+        "unknown", "--app", help="The app's package name (for first/third-party grouping)."
+    ),
+    app_profile: Optional[str] = typer.Option(
+        None,
+        "--app-profile",
+        help=(
+            "App profile: a name in app_profiles/ or a YAML path (default: the one whose package matches "
+            "--app)."
+        ),
+    ),
 ) -> None:
     """Make a session out of another tool's capture and analyse it."""
     from .analysis.persist import analyze_and_store
@@ -327,14 +414,18 @@ def import_(
     with EventWriter(settings.db_path) as writer:
         session_id, n = import_capture(capture, device_profile, app_package, writer, resolved.to_meta())
         result = analyze_and_store(settings, session_id, writer)
-    err.print(f"imported {n} flows from {capture} as session {session_id}: "
-              f"{len(result.pi_matches)} PI matches, {len(result.findings)} findings")
+    err.print(
+        f"imported {n} flows from {capture} as session {session_id}: "
+        f"{len(result.pi_matches)} PI matches, {len(result.findings)} findings"
+    )
     print(session_id)
 
 
 # -- devices --------------------------------------------------------------------------------
 @app.command()
-def devices(as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per device).")) -> None:
+def devices(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per device)."),
+) -> None:
     """Connected phones and emulators: model, Android version, ABI, root, frida-server."""
     from .device.devices import list_devices
 
@@ -343,14 +434,24 @@ def devices(as_json: bool = typer.Option(False, "--json", help="Print JSON (one 
         print(json.dumps([d.to_json() for d in found], ensure_ascii=False, indent=2))
         return
     if not found:
-        out.print("No devices. Connect a phone with USB debugging on, or an emulator (`adb devices` should list it).")
+        out.print(
+            "No devices. Connect a phone with USB debugging on, or an emulator (`adb devices` should list "
+            "it)."
+        )
         return
     table = Table(title="Devices")
     for col in ("serial", "state", "model", "Android", "ABI", "root", "frida-server"):
         table.add_column(col)
     for d in found:
-        table.add_row(d.serial + (" (LAB)" if d.lab else ""), d.state, d.model or "", d.android or "", d.abi or "",
-                      d.root or "", d.frida_server or "")
+        table.add_row(
+            d.serial + (" (LAB)" if d.lab else ""),
+            d.state,
+            d.model or "",
+            d.android or "",
+            d.abi or "",
+            d.root or "",
+            d.frida_server or "",
+        )
     out.print(table, markup=False)
 
 
@@ -360,7 +461,9 @@ def dashboard(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", help="Address to bind (default: loopback only)."),
     port: int = typer.Option(8765, help="Port to listen on."),
-    token: Optional[str] = typer.Option(None, envvar="PRIVMON_DASHBOARD_TOKEN", help="Access token (default: a new random one)."),
+    token: Optional[str] = typer.Option(
+        None, envvar="PRIVMON_DASHBOARD_TOKEN", help="Access token (default: a new random one)."
+    ),
 ) -> None:
     """Serve the reviewers' dashboard (asks for a token; prints the URL with it)."""
     import uvicorn
@@ -403,28 +506,55 @@ def lab_build(ctx: typer.Context) -> None:
 @lab_app.command("run")
 def lab_run(
     ctx: typer.Context,
-    lab_app_name: str = typer.Option("demo", "--app", help="A lab app under lab/apps/ (ignored with --classpath)."),
-    classpath: Optional[str] = typer.Option(None, "--classpath", help="Your own lab app: directories or jars, ':'-separated."),
-    main_class: Optional[str] = typer.Option(None, "--main", help="With --classpath: the class whose main() runs."),
-    package: Optional[str] = typer.Option(None, "--package", help="The app's package (default: the main class's package)."),
-    scenario: str = typer.Option("agree", help="agree, refuse or background: what the lab's user does (recorded; the rules judge by it)."),
+    lab_app_name: str = typer.Option(
+        "demo", "--app", help="A lab app under lab/apps/ (ignored with --classpath)."
+    ),
+    classpath: Optional[str] = typer.Option(
+        None, "--classpath", help="Your own lab app: directories or jars, ':'-separated."
+    ),
+    main_class: Optional[str] = typer.Option(
+        None, "--main", help="With --classpath: the class whose main() runs."
+    ),
+    package: Optional[str] = typer.Option(
+        None, "--package", help="The app's package (default: the main class's package)."
+    ),
+    scenario: str = typer.Option(
+        "agree",
+        help="agree, refuse or background: what the lab's user does (recorded; the rules judge by it).",
+    ),
     profile: str = typer.Option("lab", help="Device profile: a name in device_profiles/ or a YAML path."),
-    app_profile: Optional[str] = typer.Option(None, "--app-profile", help="App profile: a name in app_profiles/ or a YAML path (default: the one whose package matches)."),
-    lab_props: list[str] = typer.Option([], "--lab-prop", help="KEY=VALUE passed to the lab app as -Dprivmon.lab.KEY=VALUE (repeatable), e.g. variant=violations."),
+    app_profile: Optional[str] = typer.Option(
+        None,
+        "--app-profile",
+        help="App profile: a name in app_profiles/ or a YAML path (default: the one whose package matches).",
+    ),
+    lab_props: list[str] = typer.Option(
+        [],
+        "--lab-prop",
+        help=(
+            "KEY=VALUE passed to the lab app as -Dprivmon.lab.KEY=VALUE (repeatable), e.g. "
+            "variant=violations."
+        ),
+    ),
     timeout: float = typer.Option(120.0, help="Seconds before a lab app that does not exit is stopped."),
-    consent_delay_ms: int = typer.Option(2000, help="The demo app: how long the notice shows before the tap."),
+    consent_delay_ms: int = typer.Option(
+        2000, help="The demo app: how long the notice shows before the tap."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the session and findings as JSON."),
     keys: bool = typer.Option(True, "--keys/--no-keys", help="Read [c]/[r]/[q] keys from the terminal."),
-    extra_hooks: Optional[Path] = typer.Option(None, "--extra-hooks", help="A YAML file of more hook entries (the format of hooks/catalogue.yaml)."),
-    unpin: bool = typer.Option(False, "--unpin", help="Bypass TLS pinning (OkHttp, Conscrypt, network security config, WebView)."),
+    extra_hooks: Optional[Path] = typer.Option(
+        None, "--extra-hooks", help="A YAML file of more hook entries (the format of hooks/catalogue.yaml)."
+    ),
+    unpin: bool = typer.Option(
+        False, "--unpin", help="Bypass TLS pinning (OkHttp, Conscrypt, network security config, WebView)."
+    ),
 ) -> None:
     """Run a lab app under the real agent, mitmproxy and store; ends with its findings."""
+    from .app_profile import resolve as resolve_app_profile
     from .device_profile import load_profile
     from .lab.build import build_app, build_plugin, build_standins
     from .run.lab_jvm import LabApp
     from .run.runs import run_lab
-
-    from .app_profile import resolve as resolve_app_profile
 
     if scenario not in SCENARIOS:
         raise CliError(f"--scenario must be one of {', '.join(SCENARIOS)}, not {scenario!r}")
@@ -462,11 +592,22 @@ def lab_run(
 
     err.print("[LAB] simulated device and network — not a real phone", markup=False)
     err.print(f"[lab] scenario {scenario}: {SCENARIO_STEPS[scenario]}", markup=False)
-    app = LabApp(classpath=cp, main_class=main_class, package=app_package, profile=device_profile,
-                 scenario=scenario, jvm_properties=jvm_properties, extra_hooks=extra_hooks, unpin=unpin)
-    run_and_report(settings, lambda writer: run_lab(settings, writer, app, resolved_profile, timeout,
-                                                    keys and not as_json, say), as_json, lab=True)
-
+    app = LabApp(
+        classpath=cp,
+        main_class=main_class,
+        package=app_package,
+        profile=device_profile,
+        scenario=scenario,
+        jvm_properties=jvm_properties,
+        extra_hooks=extra_hooks,
+        unpin=unpin,
+    )
+    run_and_report(
+        settings,
+        lambda writer: run_lab(settings, writer, app, resolved_profile, timeout, keys and not as_json, say),
+        as_json,
+        lab=True,
+    )
 
 
 def _lab_main(name: str) -> str:
@@ -480,15 +621,15 @@ from . import cli_device  # noqa: E402,F401  (registers doctor, run, profile on 
 
 # -- entry point ----------------------------------------------------------------------------
 def _known_error_code(exc: BaseException) -> ExitCode | None:
+    from .app_profile import AppProfileError
     from .capture.agent import AgentBuildError
     from .capture.catalogue import CatalogueError
     from .capture.hook_runner import AttachError
     from .capture.proxy import ProxyError
-    from .app_profile import AppProfileError
+    from .device.devices import DeviceError
     from .device_profile import ProfileError
     from .evidence.bundle import BundleError
     from .evidence.signing import SigningError
-    from .device.devices import DeviceError
     from .importer import ImportError_
     from .lab.build import LabError
     from .storage.engine import SchemaError
@@ -531,7 +672,11 @@ def main() -> None:
         message = str(exc).strip().splitlines()
         text = message[0] if message else type(exc).__name__
         if code is None:
-            err.print(f"privmon: internal error: {type(exc).__name__}: {text} (PRIVMON_DEBUG=1 shows the traceback)", markup=False)
+            err.print(
+                f"privmon: internal error: {type(exc).__name__}: {text} (PRIVMON_DEBUG=1 shows the "
+                "traceback)",
+                markup=False,
+            )
             sys.exit(ExitCode.INTERNAL)
         err.print(f"privmon: error: {text}", markup=False)
         sys.exit(code)

@@ -14,13 +14,18 @@ from . import events as ev
 from .exitcodes import ExitCode
 
 app = typer.Typer(
-    help="privmon: a dynamic privacy monitor for Android apps (Frida hooks + mitmproxy, judged against the consent timeline).",
+    help=(
+        "privmon: a dynamic privacy monitor for Android apps (Frida hooks + mitmproxy, judged against the "
+        "consent timeline)."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-lab_app = typer.Typer(help="The lab: the whole pipeline on a simulated device, no phone needed.", no_args_is_help=True)
+lab_app = typer.Typer(
+    help="The lab: the whole pipeline on a simulated device, no phone needed.", no_args_is_help=True
+)
 app.add_typer(lab_app, name="lab")
 
 # Piped output is read by people in CI logs too: give tables room instead of 80 columns.
@@ -41,8 +46,10 @@ def _settings(ctx: typer.Context):
 
     settings = Settings.load(ctx.obj["data_dir"])
     for session_id in reap_orphans(settings.db_path):
-        err.print(f"session {session_id}: its run ended without closing it (killed?): marked interrupted",
-                  markup=False)
+        err.print(
+            f"session {session_id}: its run ended without closing it (killed?): marked interrupted",
+            markup=False,
+        )
     return settings
 
 
@@ -62,7 +69,6 @@ def _resolve_session(reader, session_id: str) -> str:
     return session_id
 
 
-
 def print_findings(rows: list[dict], lab: bool, lang: str = "en") -> None:
     if not rows:
         out.print("No findings.")
@@ -72,10 +78,19 @@ def print_findings(rows: list[dict], lab: bool, lang: str = "en") -> None:
         table.add_column(col, overflow="fold")
     for f in rows:
         title = (f.get("title_zh") or f["title"]) if lang == "zh" else f["title"]
-        table.add_row(f["ts"][11:], f["rule_id"], f["severity"], f["pi_type"] or "", f["sdk"] or "",
-                      f["host"] or "", f["encoding"] or "", f["review"]["state"], title, style=None)
+        table.add_row(
+            f["ts"][11:],
+            f["rule_id"],
+            f["severity"],
+            f["pi_type"] or "",
+            f["sdk"] or "",
+            f["host"] or "",
+            f["encoding"] or "",
+            f["review"]["state"],
+            title,
+            style=None,
+        )
     out.print(table, markup=False)
-
 
 
 def say(message: str) -> None:
@@ -93,14 +108,27 @@ def run_and_report(settings, start, as_json: bool, lab: bool | None, extra=None)
         if result.writer_lost:
             raise CliError(f"session {result.session_id} interrupted: {result.reason}", ExitCode.RUN_FAILED)
         analyze_and_store(settings, result.session_id, writer)
-    report_run(settings, result.session_id, result.status, result.reason, as_json,
-               lab=getattr(result, "lab", False) if lab is None else lab,
-               extra=extra(result) if extra else None)
+    report_run(
+        settings,
+        result.session_id,
+        result.status,
+        result.reason,
+        as_json,
+        lab=getattr(result, "lab", False) if lab is None else lab,
+        extra=extra(result) if extra else None,
+    )
     return result
 
 
-def report_run(settings, session_id: str, status: str, reason: str | None, as_json: bool, lab: bool,
-               extra: dict | None = None) -> None:
+def report_run(
+    settings,
+    session_id: str,
+    status: str,
+    reason: str | None,
+    as_json: bool,
+    lab: bool,
+    extra: dict | None = None,
+) -> None:
     """The end of a run: its findings and counts (or JSON); a non-zero exit when it was interrupted."""
     from .evidence.serialize import reviewed_findings
     from .storage.queries import StoreReader
@@ -109,14 +137,33 @@ def report_run(settings, session_id: str, status: str, reason: str | None, as_js
         rows = reviewed_findings(reader, session_id)
         counts = reader.counts(session_id)
     if as_json:
-        print(json.dumps({"session": session_id, "status": status, "reason": reason, "counts": counts,
-                          "findings": rows, **(extra or {})}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {
+                    "session": session_id,
+                    "status": status,
+                    "reason": reason,
+                    "counts": counts,
+                    "findings": rows,
+                    **(extra or {}),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print_findings(rows, lab=lab)
-        out.print(f"session {session_id} ({status}): {counts['hook_events']} hook events, "
-                  f"{counts['flows']} flows, {counts['consent_events']} consent events, {counts['findings']} findings")
+        out.print(
+            f"session {session_id} ({status}): {counts['hook_events']} hook events, "
+            f"{counts['flows']} flows, {counts['consent_events']} consent events, {counts['findings']} "
+            "findings"
+        )
         if counts["blind_spots"]:
-            out.print(f"blind spots: {counts['blind_spots']} TLS connection(s) refused the proxy (pinning? try --unpin)")
+            out.print(
+                f"blind spots: {counts['blind_spots']} TLS connection(s) refused the proxy (pinning? try "
+                "--unpin)"
+            )
     if status != ev.SESSION_COMPLETED:
-        raise CliError(f"session {session_id} interrupted: {reason} (what was captured is kept)", ExitCode.RUN_FAILED)
-
+        raise CliError(
+            f"session {session_id} interrupted: {reason} (what was captured is kept)", ExitCode.RUN_FAILED
+        )

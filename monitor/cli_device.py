@@ -21,40 +21,86 @@ STATUS_MARK = {"ok": "ok", "problem": "PROBLEM", "warning": "warning", "info": "
 @app.command()
 def doctor(
     ctx: typer.Context,
-    serial: Optional[str] = typer.Argument(None, help="The phone (default: $ANDROID_SERIAL, or the only device)."),
-    fix: bool = typer.Option(False, "--fix", help="Fix what can be fixed (every change journalled, see --restore)."),
-    restore: bool = typer.Option(False, "--restore", help="Take back every change privmon made on this phone (after a kill or a lost cable)."),
-    frida_server: Optional[Path] = typer.Option(None, "--frida-server", help="A frida-server binary (or .xz) to push."),
-    download: bool = typer.Option(False, "--download", help="Download the matching frida-server when it is not cached (needs internet)."),
-    frida_name: str = typer.Option("frida-server", "--frida-server-name", help="The file and process name of frida-server on the phone (rename it for apps that look for 'frida-server')."),
-    frida_port: Optional[int] = typer.Option(None, "--frida-port", help="Start frida-server on this port instead of 27042."),
-    probe: bool = typer.Option(True, "--probe/--no-probe", help="Finish with a probe: the phone fetches an HTTPS URL through the proxy."),
-    permissive: bool = typer.Option(False, "--permissive", help="With --fix: set SELinux to Permissive (journalled)."),
+    serial: Optional[str] = typer.Argument(
+        None, help="The phone (default: $ANDROID_SERIAL, or the only device)."
+    ),
+    fix: bool = typer.Option(
+        False, "--fix", help="Fix what can be fixed (every change journalled, see --restore)."
+    ),
+    restore: bool = typer.Option(
+        False,
+        "--restore",
+        help="Take back every change privmon made on this phone (after a kill or a lost cable).",
+    ),
+    frida_server: Optional[Path] = typer.Option(
+        None, "--frida-server", help="A frida-server binary (or .xz) to push."
+    ),
+    download: bool = typer.Option(
+        False, "--download", help="Download the matching frida-server when it is not cached (needs internet)."
+    ),
+    frida_name: str = typer.Option(
+        "frida-server",
+        "--frida-server-name",
+        help=(
+            "The file and process name of frida-server on the phone (rename it for apps that look for "
+            "'frida-server')."
+        ),
+    ),
+    frida_port: Optional[int] = typer.Option(
+        None, "--frida-port", help="Start frida-server on this port instead of 27042."
+    ),
+    probe: bool = typer.Option(
+        True,
+        "--probe/--no-probe",
+        help="Finish with a probe: the phone fetches an HTTPS URL through the proxy.",
+    ),
+    permissive: bool = typer.Option(
+        False, "--permissive", help="With --fix: set SELinux to Permissive (journalled)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
 ) -> None:
-    """Check a phone for a monitored run (adb, root, SELinux, frida-server, USAP pool, proxy CA, route) and fix it."""
+    """Check a phone for a monitored run (adb, root, SELinux, frida-server, USAP pool, proxy CA,
+    route) and fix it."""
     from .device.adb import select_device
-    from .device.doctor import DoctorOptions, restore as restore_phone, run_doctor
+    from .device.doctor import DoctorOptions, run_doctor
+    from .device.doctor import restore as restore_phone
 
     settings = _settings(ctx)
     phone = select_device(serial)
-    say = (lambda m: err.print(m, markup=False))
+    say = lambda m: err.print(m, markup=False)
     if restore:
         left = restore_phone(phone, settings.home, say)
         if as_json:
             print(json.dumps({"serial": phone.serial, "not_restored": left}, ensure_ascii=False, indent=2))
         if left:
-            raise CliError(f"{len(left)} change(s) could not be taken back yet (kept in the journal): {'; '.join(left)}",
-                           ExitCode.SETUP)
+            raise CliError(
+                f"{len(left)} change(s) could not be taken back yet (kept in the journal): {'; '.join(left)}",
+                ExitCode.SETUP,
+            )
         if not as_json:
             out.print(f"{phone.serial}: restored", markup=False)
         return
-    opts = DoctorOptions(fix=fix, frida_server=frida_server, download=download, frida_name=frida_name,
-                         frida_port=frida_port, probe=probe, permissive=permissive,
-                         confdir=settings.mitmproxy_confdir, cache_dir=settings.cache_dir, home=settings.home)
+    opts = DoctorOptions(
+        fix=fix,
+        frida_server=frida_server,
+        download=download,
+        frida_name=frida_name,
+        frida_port=frida_port,
+        probe=probe,
+        permissive=permissive,
+        confdir=settings.mitmproxy_confdir,
+        cache_dir=settings.cache_dir,
+        home=settings.home,
+    )
     checks = run_doctor(phone, opts, say)
     if as_json:
-        print(json.dumps({"serial": phone.serial, "checks": [c.to_json() for c in checks]}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"serial": phone.serial, "checks": [c.to_json() for c in checks]},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         for c in checks:
             line = f"{STATUS_MARK[c.status]:>8}  {c.name:<14} {c.detail}" + (" (fixed)" if c.fixed else "")
@@ -63,14 +109,20 @@ def doctor(
                 out.print(f"{'':>8}  {'':<14} → {c.fix}", markup=False)
     problems = [c.name for c in checks if c.status == "problem"]
     if problems:
-        raise CliError(f"{len(problems)} problem(s): {', '.join(problems)}" + ("" if fix else " (try --fix)"),
-                       ExitCode.SETUP)
+        raise CliError(
+            f"{len(problems)} problem(s): {', '.join(problems)}" + ("" if fix else " (try --fix)"),
+            ExitCode.SETUP,
+        )
 
 
 @profile_app.command("capture")
 def profile_capture(
-    serial: Optional[str] = typer.Argument(None, help="The phone (default: $ANDROID_SERIAL, or the only device)."),
-    output: Path = typer.Option(..., "-o", "--output", help="Where to write the profile (e.g. device_profiles/myphone.yaml)."),
+    serial: Optional[str] = typer.Argument(
+        None, help="The phone (default: $ANDROID_SERIAL, or the only device)."
+    ),
+    output: Path = typer.Option(
+        ..., "-o", "--output", help="Where to write the profile (e.g. device_profiles/myphone.yaml)."
+    ),
     name: Optional[str] = typer.Option(None, "--name", help="The profile's name (default: the file's stem)."),
     force: bool = typer.Option(False, "--force", help="Replace an existing file."),
 ) -> None:
@@ -84,34 +136,65 @@ def profile_capture(
     profile_yaml, missing = capture_profile(phone, name or output.stem)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(profile_yaml, encoding="utf-8")
-    out.print(f"wrote {output}" + (f" (not readable on this phone: {', '.join(missing)})" if missing else ""), markup=False)
+    out.print(
+        f"wrote {output}" + (f" (not readable on this phone: {', '.join(missing)})" if missing else ""),
+        markup=False,
+    )
 
 
 @app.command()
 def run(
     ctx: typer.Context,
     package: str = typer.Argument(..., help="The app's package name, e.g. com.example.shop."),
-    device: Optional[str] = typer.Option(None, "--device", "-s", help="The phone's serial (default: $ANDROID_SERIAL, or the only device)."),
-    scenario: str = typer.Option("agree", help="agree, refuse or background: what you will do (recorded; the rules judge by it)."),
+    device: Optional[str] = typer.Option(
+        None, "--device", "-s", help="The phone's serial (default: $ANDROID_SERIAL, or the only device)."
+    ),
+    scenario: str = typer.Option(
+        "agree", help="agree, refuse or background: what you will do (recorded; the rules judge by it)."
+    ),
     apk: Optional[Path] = typer.Option(None, "--apk", help="Install (or reinstall) this APK first."),
-    clear: bool = typer.Option(True, "--clear/--keep-data", help="Clear the app's data first (a real first launch)."),
+    clear: bool = typer.Option(
+        True, "--clear/--keep-data", help="Clear the app's data first (a real first launch)."
+    ),
     timeout: float = typer.Option(1800.0, help="Seconds before the run ends by itself."),
-    frida_host: Optional[str] = typer.Option(None, "--frida-host", help="HOST:PORT of a frida-server reached over the network (default: over adb)."),
-    frida_port: Optional[int] = typer.Option(None, "--frida-port", help="frida-server listens on this port on the phone (doctor --frida-port): reached through adb forward."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="A device profile (device_profiles/) whose values are watched too."),
-    app_profile: Optional[str] = typer.Option(None, "--app-profile", help="App profile: a name in app_profiles/ or a YAML path (default: the one whose package matches)."),
-    extra_hooks: Optional[Path] = typer.Option(None, "--extra-hooks", help="A YAML file of more hook entries."),
-    unpin: bool = typer.Option(False, "--unpin", help="Bypass TLS pinning (OkHttp, Conscrypt, network security config, WebView)."),
-    lab_props: list[str] = typer.Option([], "--lab-prop", help="The lab's simulated phone only: KEY=VALUE for the lab app."),
+    frida_host: Optional[str] = typer.Option(
+        None, "--frida-host", help="HOST:PORT of a frida-server reached over the network (default: over adb)."
+    ),
+    frida_port: Optional[int] = typer.Option(
+        None,
+        "--frida-port",
+        help=(
+            "frida-server listens on this port on the phone (doctor --frida-port): reached through adb "
+            "forward."
+        ),
+    ),
+    profile: Optional[str] = typer.Option(
+        None, "--profile", help="A device profile (device_profiles/) whose values are watched too."
+    ),
+    app_profile: Optional[str] = typer.Option(
+        None,
+        "--app-profile",
+        help="App profile: a name in app_profiles/ or a YAML path (default: the one whose package matches).",
+    ),
+    extra_hooks: Optional[Path] = typer.Option(
+        None, "--extra-hooks", help="A YAML file of more hook entries."
+    ),
+    unpin: bool = typer.Option(
+        False, "--unpin", help="Bypass TLS pinning (OkHttp, Conscrypt, network security config, WebView)."
+    ),
+    lab_props: list[str] = typer.Option(
+        [], "--lab-prop", help="The lab's simulated phone only: KEY=VALUE for the lab app."
+    ),
     keys: bool = typer.Option(True, "--keys/--no-keys", help="Read [c]/[r]/[s]/[q] keys from the terminal."),
     as_json: bool = typer.Option(False, "--json", help="Print the session and findings as JSON."),
 ) -> None:
-    """Launch an app fresh on a phone under hooks and proxy; ends with its findings. The phone is restored after."""
+    """Launch an app fresh on a phone under hooks and proxy; ends with its findings. The phone is
+    restored after."""
     from .app_profile import resolve as resolve_app_profile
     from .device.adb import select_device
     from .device_profile import load_profile
     from .run.runs import PhoneRunOptions, run_on_phone
-    from .scenarios import SCENARIOS, SCENARIO_STEPS
+    from .scenarios import SCENARIO_STEPS, SCENARIOS
 
     if scenario not in SCENARIOS:
         raise CliError(f"--scenario must be one of {', '.join(SCENARIOS)}, not {scenario!r}")
@@ -130,12 +213,23 @@ def run(
 
         load_catalogue(extra_hooks)
     settings = _settings(ctx)
-    opts = PhoneRunOptions(package=package, scenario=scenario, apk=apk, clear=clear, timeout_s=timeout,
-                            interactive=keys and not as_json, frida_host=frida_host, frida_port=frida_port, unpin=unpin,
-                            extra_hooks=extra_hooks, app_profile=resolve_app_profile(app_profile, package),
-                            profile=load_profile(profile) if profile else None, lab_props=props)
+    opts = PhoneRunOptions(
+        package=package,
+        scenario=scenario,
+        apk=apk,
+        clear=clear,
+        timeout_s=timeout,
+        interactive=keys and not as_json,
+        frida_host=frida_host,
+        frida_port=frida_port,
+        unpin=unpin,
+        extra_hooks=extra_hooks,
+        app_profile=resolve_app_profile(app_profile, package),
+        profile=load_profile(profile) if profile else None,
+        lab_props=props,
+    )
     phone = select_device(device)
-    say = (lambda m: err.print(m, markup=False))
+    say = lambda m: err.print(m, markup=False)
     say(f"scenario {scenario}: {SCENARIO_STEPS[scenario]}")
 
     def interrupt(_signum, _frame):
@@ -143,18 +237,30 @@ def run(
 
     for sig in (signal.SIGTERM, signal.SIGHUP):  # end as Ctrl-C does: analysis, then the phone restored
         signal.signal(sig, interrupt)
-    result = run_and_report(settings, lambda writer: run_on_phone(settings, writer, phone, opts, say), as_json,
-                            lab=None, extra=lambda r: {"device": phone.serial, "screenshots": r.screenshots,
-                                                                "not_restored": r.not_restored})
+    result = run_and_report(
+        settings,
+        lambda writer: run_on_phone(settings, writer, phone, opts, say),
+        as_json,
+        lab=None,
+        extra=lambda r: {
+            "device": phone.serial,
+            "screenshots": r.screenshots,
+            "not_restored": r.not_restored,
+        },
+    )
     if result.not_restored:
-        raise CliError(f"the phone is not fully restored: `privmon doctor {phone.serial} --restore`", ExitCode.SETUP)
+        raise CliError(
+            f"the phone is not fully restored: `privmon doctor {phone.serial} --restore`", ExitCode.SETUP
+        )
 
 
 @lab_app.command("phone")
 def lab_phone(
     profile: str = typer.Option("lab", help="Device profile the simulated phone is built from."),
     port: int = typer.Option(0, help="Loopback port for its adbd (default: any free port)."),
-    sdk: Optional[int] = typer.Option(None, help="Android SDK level it reports (34+ brings the APEX CA folder)."),
+    sdk: Optional[int] = typer.Option(
+        None, help="Android SDK level it reports (34+ brings the APEX CA folder)."
+    ),
     unrooted: bool = typer.Option(False, "--unrooted", help="A phone without su."),
 ) -> None:
     """Start the lab's simulated phone and connect the adb server to it (until Ctrl-C)."""
@@ -181,7 +287,9 @@ def lab_phone(
         subprocess.run([adb, "start-server"], capture_output=True, timeout=60)
         connected = subprocess.run([adb, "connect", adbd.serial], capture_output=True, text=True, timeout=30)
         if "connected" not in connected.stdout:
-            raise CliError(f"adb could not connect to the simulated phone: {connected.stdout.strip()}", ExitCode.SETUP)
+            raise CliError(
+                f"adb could not connect to the simulated phone: {connected.stdout.strip()}", ExitCode.SETUP
+            )
         out.print(f"[LAB] simulated phone {adbd.serial} (profile {profile}); Ctrl-C ends it", markup=False)
         try:
             while True:

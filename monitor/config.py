@@ -6,7 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-PACKAGE_ROOT = Path(__file__).resolve().parent.parent  # the folder that holds `monitor` (site-packages, a checkout)
+PACKAGE_ROOT = (
+    Path(__file__).resolve().parent.parent
+)  # the folder that holds `monitor` (site-packages, a checkout)
 # Installed, the agent's sources, the lab's Java sources and the profiles travel inside the package
 # (setup.py copies them into monitor/_assets); in a checkout they are the checkout's own folders.
 _PACKAGED = Path(__file__).resolve().parent / "_assets"
@@ -27,18 +29,27 @@ class EnvironmentVariable:
 # Every environment variable privmon reads, in one table (docs/settings.md shows it; a test checks
 # that the code reads no other and that the docs match).
 ENVIRONMENT = (
-    EnvironmentVariable("PRIVMON_HOME", "$XDG_DATA_HOME/privmon or ~/.local/share/privmon",
-                        "the data directory: the store, sessions' files, caches (same as --data-dir)"),
+    EnvironmentVariable(
+        "PRIVMON_HOME",
+        "$XDG_DATA_HOME/privmon or ~/.local/share/privmon",
+        "the data directory: the store, sessions' files, caches (same as --data-dir)",
+    ),
     EnvironmentVariable("XDG_DATA_HOME", "~/.local/share", "where the default data directory goes"),
     EnvironmentVariable("PRIVMON_REVIEWER", "the login name", "who `privmon review` records as the reviewer"),
     EnvironmentVariable("PRIVMON_DASHBOARD_TOKEN", "a new random token", "the dashboard's access token"),
     EnvironmentVariable("PRIVMON_DEBUG", "unset", "set: errors end with their traceback instead of one line"),
-    EnvironmentVariable("ANDROID_SERIAL", "unset", "the phone to use when several are connected (as adb reads it)"),
+    EnvironmentVariable(
+        "ANDROID_SERIAL", "unset", "the phone to use when several are connected (as adb reads it)"
+    ),
     EnvironmentVariable("ANDROID_ADB_SERVER_PORT", "5037", "the adb server's port (as adb reads it)"),
-    EnvironmentVariable("PRIVMON_DEVICE_TESTS", "unset", "tests only: set by `make test-device` to run the tests "
-                        "that need a phone"),
-    EnvironmentVariable("PRIVMON_TEST_PACKAGE", "com.android.settings", "tests only: the installed app the "
-                        "phone tests run"),
+    EnvironmentVariable(
+        "PRIVMON_DEVICE_TESTS",
+        "unset",
+        "tests only: set by `make test-device` to run the tests that need a phone",
+    ),
+    EnvironmentVariable(
+        "PRIVMON_TEST_PACKAGE", "com.android.settings", "tests only: the installed app the phone tests run"
+    ),
 )
 _KNOWN = {v.name for v in ENVIRONMENT}
 

@@ -12,18 +12,55 @@ from dataclasses import dataclass
 
 AGREE_TEXTS = frozenset(
     {
-        "同意", "同意并继续", "我同意", "同意并进入", "同意并使用", "同意协议", "接受", "同意并授权", "好的", "知道了并同意",
-        "agree", "i agree", "agree and continue", "accept", "accept all", "i accept", "allow",
+        "同意",
+        "同意并继续",
+        "我同意",
+        "同意并进入",
+        "同意并使用",
+        "同意协议",
+        "接受",
+        "同意并授权",
+        "好的",
+        "知道了并同意",
+        "agree",
+        "i agree",
+        "agree and continue",
+        "accept",
+        "accept all",
+        "i accept",
+        "allow",
     }
 )
 REFUSE_TEXTS = frozenset(
     {
-        "不同意", "拒绝", "暂不同意", "不同意并退出", "不同意并离开", "退出", "暂不使用", "仅浏览",
-        "disagree", "i disagree", "decline", "reject", "reject all", "refuse", "deny", "don't allow",
+        "不同意",
+        "拒绝",
+        "暂不同意",
+        "不同意并退出",
+        "不同意并离开",
+        "退出",
+        "暂不使用",
+        "仅浏览",
+        "disagree",
+        "i disagree",
+        "decline",
+        "reject",
+        "reject all",
+        "refuse",
+        "deny",
+        "don't allow",
     }
 )
 WITHDRAW_TEXTS = frozenset({"撤回同意", "撤销同意", "撤回授权", "withdraw consent", "revoke consent"})
-GUARDIAN_TEXTS = frozenset({"监护人同意", "我是监护人并同意", "家长同意", "guardian consent", "i am the parent or guardian and agree"})
+GUARDIAN_TEXTS = frozenset(
+    {
+        "监护人同意",
+        "我是监护人并同意",
+        "家长同意",
+        "guardian consent",
+        "i am the parent or guardian and agree",
+    }
+)
 NOTICE_WORDS = ("隐私", "个人信息", "用户协议", "privacy", "personal information", "terms of service")
 
 # Consent events: what happened to the consent state.
@@ -33,11 +70,25 @@ DECISION_KINDS = ("consent", "refuse", "withdraw", "guardian_consent")
 # How far each source is trusted, and so which wins when sources disagree (highest first):
 # the tester's own marks, then what the user visibly did, then what the app told an SDK, then
 # what the app wrote to its preferences. Documented in docs/consent.md.
-CONFIDENCE = {"manual": 1.0, "key": 1.0, "dashboard": 1.0, "click": 0.9, "dialog": 0.8, "sdk_api": 0.8,
-              "pref_write": 0.6}
+CONFIDENCE = {
+    "manual": 1.0,
+    "key": 1.0,
+    "dashboard": 1.0,
+    "click": 0.9,
+    "dialog": 0.8,
+    "sdk_api": 0.8,
+    "pref_write": 0.6,
+}
 PRECEDENCE = ("tester", "click", "sdk_api", "pref_write")
-SOURCE_CLASS = {"manual": "tester", "key": "tester", "dashboard": "tester", "click": "click", "sdk_api": "sdk_api",
-                "pref_write": "pref_write", "dialog": "click"}
+SOURCE_CLASS = {
+    "manual": "tester",
+    "key": "tester",
+    "dashboard": "tester",
+    "click": "click",
+    "sdk_api": "sdk_api",
+    "pref_write": "pref_write",
+    "dialog": "click",
+}
 
 _SPACE = re.compile(r"\s+")
 _CONSENT_KEY = re.compile(r"privacy|agree|consent|policy|protocol|gdpr|隐私|同意|协议|授权", re.IGNORECASE)
@@ -53,8 +104,12 @@ class Vocabulary:
     guardian: frozenset[str] = GUARDIAN_TEXTS
 
     def extended(self, agree=(), refuse=()) -> "Vocabulary":
-        return Vocabulary(self.agree | {normalise(t) for t in agree}, self.refuse | {normalise(t) for t in refuse},
-                          self.withdraw, self.guardian)
+        return Vocabulary(
+            self.agree | {normalise(t) for t in agree},
+            self.refuse | {normalise(t) for t in refuse},
+            self.withdraw,
+            self.guardian,
+        )
 
 
 DEFAULT_VOCABULARY = Vocabulary()
@@ -80,8 +135,12 @@ def classify_click(text: str | None, vocabulary: Vocabulary = DEFAULT_VOCABULARY
     if not text:
         return None
     norm = normalise(text)
-    for kind, words in (("guardian_consent", vocabulary.guardian), ("withdraw", vocabulary.withdraw),
-                        ("consent", vocabulary.agree), ("refuse", vocabulary.refuse)):
+    for kind, words in (
+        ("guardian_consent", vocabulary.guardian),
+        ("withdraw", vocabulary.withdraw),
+        ("consent", vocabulary.agree),
+        ("refuse", vocabulary.refuse),
+    ):
         if norm in words:
             return kind
     return None
@@ -117,8 +176,15 @@ def classify_pref_write(key: object, value: object) -> str | None:
     return None
 
 
-def signal_for(signal: str | None, method: str, args: list, self_value: object, consent_arg: int | None,
-               api: str, vocabulary: Vocabulary = DEFAULT_VOCABULARY) -> Signal | None:
+def signal_for(
+    signal: str | None,
+    method: str,
+    args: list,
+    self_value: object,
+    consent_arg: int | None,
+    api: str,
+    vocabulary: Vocabulary = DEFAULT_VOCABULARY,
+) -> Signal | None:
     """The consent event a hooked call stands for, if any."""
     if signal == "click":
         kind = classify_click(self_value if isinstance(self_value, str) else None, vocabulary)
@@ -130,7 +196,11 @@ def signal_for(signal: str | None, method: str, args: list, self_value: object, 
     if signal == "pref_write" and len(args) >= 2:
         kind = classify_pref_write(args[0], args[1])
         return Signal(kind, "pref_write", f"{args[0]}={str(args[1])[:200]}") if kind else None
-    if signal == "sdk_consent" and consent_arg is not None and consent_arg < len(args) \
-            and isinstance(args[consent_arg], bool):
+    if (
+        signal == "sdk_consent"
+        and consent_arg is not None
+        and consent_arg < len(args)
+        and isinstance(args[consent_arg], bool)
+    ):
         return Signal("consent" if args[consent_arg] else "refuse", "sdk_api", api)
     return None

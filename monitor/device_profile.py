@@ -16,8 +16,13 @@ class ProfileError(ValueError):
 
 
 IDENTIFIER_CATEGORY = {
-    "phone_number": "phone_number", "wifi_mac": "network_id", "bluetooth_mac": "bluetooth",
-    "bluetooth_name": "bluetooth", "ssid": "network_id", "bssid": "network_id", "ip_address": "network_id",
+    "phone_number": "phone_number",
+    "wifi_mac": "network_id",
+    "bluetooth_mac": "bluetooth",
+    "bluetooth_name": "bluetooth",
+    "ssid": "network_id",
+    "bssid": "network_id",
+    "ip_address": "network_id",
     "build_fingerprint": "device_info",
 }
 
@@ -35,11 +40,20 @@ class DeviceProfile:
 
     def watch_values(self) -> list[dict[str, str]]:
         """The identifiers to look for in traffic, with their PI category and type."""
-        out = [{"value": v, "pi_category": IDENTIFIER_CATEGORY.get(k, "device_id"), "pi_type": k}
-               for k, v in self.identifiers.items()]
+        out = [
+            {"value": v, "pi_category": IDENTIFIER_CATEGORY.get(k, "device_id"), "pi_type": k}
+            for k, v in self.identifiers.items()
+        ]
         if self.location:
-            out += [{"value": repr(float(self.location[k])), "pi_category": "location", "pi_type": "precise_location"}
-                    for k in ("latitude", "longitude") if k in self.location]
+            out += [
+                {
+                    "value": repr(float(self.location[k])),
+                    "pi_category": "location",
+                    "pi_type": "precise_location",
+                }
+                for k in ("latitude", "longitude")
+                if k in self.location
+            ]
         if self.clipboard:
             out.append({"value": self.clipboard, "pi_category": "clipboard", "pi_type": "clipboard_text"})
         out += [{"value": a, "pi_category": "accounts", "pi_type": "accounts"} for a in self.accounts]
@@ -86,7 +100,11 @@ def write_properties(props: dict[str, str], path: Path) -> None:
                 out.append("\\n")
             elif ord(ch) < 0x20 or ord(ch) > 0x7E:
                 units = ch.encode("utf-16-be")  # surrogate pairs for characters past U+FFFF
-                out.append("".join(f"\\u{int.from_bytes(units[i:i + 2], 'big'):04x}" for i in range(0, len(units), 2)))
+                out.append(
+                    "".join(
+                        f"\\u{int.from_bytes(units[i : i + 2], 'big'):04x}" for i in range(0, len(units), 2)
+                    )
+                )
             else:
                 out.append(ch)
         return "".join(out)

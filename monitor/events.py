@@ -160,6 +160,7 @@ class ConsentEvent:
     hook_event_id: int | None = None  # the hook event the analysis judged (None: the tester's mark)
     id: int | None = None  # None: the store gives one
 
+
 @dataclass
 class AgentMessage:
     """Anything from the agent or the app process that is not a hook event: errors, unknown

@@ -9,7 +9,6 @@ from .timeutil import iso_utc
 
 FINDING_DECISIONS = ("confirm", "dismiss", "reopen")
 CONSENT_DECISIONS = ("accept", "reject")
-SEVERITY_ORDER = ("info", "low", "medium", "high", "critical")
 
 
 class ReviewError(ValueError):
@@ -25,8 +24,10 @@ def resolve_target(target: str, findings: list[dict], consent_events: list[dict]
     if target.startswith("consent:"):
         ident = target.split(":", 1)[1]
         if not ident.isdigit() or int(ident) not in {c["id"] for c in consent_events}:
-            raise ReviewError(f"no consent event {ident!r} in this session (see `privmon findings --json`, "
-                              "evidence.consent_event_id)")
+            raise ReviewError(
+                f"no consent event {ident!r} in this session (see `privmon findings --json`, "
+                "evidence.consent_event_id)"
+            )
         return target
     prefix = target.removeprefix("finding:")
     hits = sorted({f["fingerprint"] for f in findings if f["fingerprint"].startswith(prefix)})
@@ -40,15 +41,21 @@ def resolve_target(target: str, findings: list[dict], consent_events: list[dict]
 def check_decision(target: str, decision: str) -> None:
     allowed = CONSENT_DECISIONS if target.startswith("consent:") else FINDING_DECISIONS
     if decision not in allowed:
-        raise ReviewError(f"decision for {target.split(':')[0]} targets must be one of {', '.join(allowed)}, "
-                          f"not {decision!r}")
+        raise ReviewError(
+            f"decision for {target.split(':')[0]} targets must be one of {', '.join(allowed)}, "
+            f"not {decision!r}"
+        )
 
 
-def decision(session_id: str, target: str, decision_: str, reviewer: str, note: str | None, ts: int) -> ev.ReviewDecision:
+def decision(
+    session_id: str, target: str, decision_: str, reviewer: str, note: str | None, ts: int
+) -> ev.ReviewDecision:
     check_decision(target, decision_)
     if not reviewer.strip():
         raise ReviewError("a decision needs a reviewer name (--reviewer or PRIVMON_REVIEWER)")
-    return ev.ReviewDecision(session_id, ts, target, decision_, reviewer.strip()[:200], (note or "")[:4000] or None)
+    return ev.ReviewDecision(
+        session_id, ts, target, decision_, reviewer.strip()[:200], (note or "")[:4000] or None
+    )
 
 
 def review_states(reviews: list[dict]) -> dict[str, dict]:
@@ -56,11 +63,15 @@ def review_states(reviews: list[dict]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for r in sorted(reviews, key=lambda r: (r["ts"], r["id"])):
         item = out.setdefault(r["target"], {"history": []})
-        item["history"].append({"ts": iso_utc(r["ts"]), "decision": r["decision"], "reviewer": r["reviewer"],
-                                "note": r["note"]})
-        item.update(state="open" if r["decision"] == "reopen" else r["decision"], reviewer=r["reviewer"],
-                    ts=iso_utc(r["ts"]),
-                    note=r["note"])
+        item["history"].append(
+            {"ts": iso_utc(r["ts"]), "decision": r["decision"], "reviewer": r["reviewer"], "note": r["note"]}
+        )
+        item.update(
+            state="open" if r["decision"] == "reopen" else r["decision"],
+            reviewer=r["reviewer"],
+            ts=iso_utc(r["ts"]),
+            note=r["note"],
+        )
     return out
 
 
@@ -68,13 +79,12 @@ def finding_state(finding: dict, states: dict[str, dict]) -> dict:
     return states.get(finding_target(finding["fingerprint"]), {"state": "open", "history": []})
 
 
-def at_least(severity: str, threshold: str) -> bool:
-    return SEVERITY_ORDER.index(severity) >= SEVERITY_ORDER.index(threshold)
-
-
 def diff_findings(a: list[dict], b: list[dict]) -> dict[str, list[dict]]:
     """Findings of session b against session a, by fingerprint: new, gone, unchanged."""
     fa = {f["fingerprint"]: f for f in a}
     fb = {f["fingerprint"]: f for f in b}
-    return {"new": [fb[k] for k in fb if k not in fa], "gone": [fa[k] for k in fa if k not in fb],
-            "unchanged": [fb[k] for k in fb if k in fa]}
+    return {
+        "new": [fb[k] for k in fb if k not in fa],
+        "gone": [fa[k] for k in fa if k not in fb],
+        "unchanged": [fb[k] for k in fb if k in fa],
+    }

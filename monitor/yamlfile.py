@@ -8,7 +8,9 @@ from typing import Any
 import yaml
 
 
-def load_named_yaml(name_or_path: str | Path, folder: Path, what: str, error: type[Exception]) -> tuple[Path, Any]:
+def load_named_yaml(
+    name_or_path: str | Path, folder: Path, what: str, error: type[Exception]
+) -> tuple[Path, Any]:
     """(path, parsed YAML); `error` with a one-line message when missing or unreadable."""
     path = Path(name_or_path)
     if not path.suffix:

@@ -41,11 +41,14 @@ def writer(settings):
     w.close()
 
 
-def run_cli(home: Path, *args: str, timeout: float = 180, input: str | None = None) -> subprocess.CompletedProcess:
+def run_cli(
+    home: Path, *args: str, timeout: float = 180, input: str | None = None
+) -> subprocess.CompletedProcess:
     env = {**os.environ, "PRIVMON_HOME": str(home)}
     env.pop("PRIVMON_DEBUG", None)
-    return subprocess.run([*PRIVMON, *args], cwd=REPO, env=env, capture_output=True, text=True,
-                          timeout=timeout, input=input)
+    return subprocess.run(
+        [*PRIVMON, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, input=input
+    )
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,9 @@ def simulated_phone(state=None, port: int = 0, expect: str = "connected"):
     state = state or lab_state(load_profile("lab"))
     with SimulatedAdbd(state, port) as adbd:
         subprocess.run([adb(), "start-server"], check=True, capture_output=True, timeout=60)
-        connected = subprocess.run([adb(), "connect", adbd.serial], capture_output=True, text=True, timeout=30)
+        connected = subprocess.run(
+            [adb(), "connect", adbd.serial], capture_output=True, text=True, timeout=30
+        )
         assert expect in connected.stdout + connected.stderr, connected
         try:
             yield adbd

@@ -17,15 +17,18 @@ def test_profile_is_found_by_package_and_defaults_otherwise():
     assert bare.own_domains == [] and bare.declared_collected is None and bare.children is False
 
 
-@pytest.mark.parametrize("text, message", [
-    ("name: x\n", "at least a 'package'"),
-    ("package: a.b\ncolour: red\n", "unknown fields"),
-    ("package: a.b\nrules: {NOT_A_RULE: {}}\n", "no rule 'NOT_A_RULE'"),
-    ("package: a.b\nrules: {POST_REFUSAL: {grace: 5}}\n", "has no parameters \\['grace'\\]"),
-    ("package: a.b\njurisdiction: China\n", "two-letter"),
-    ("package: a.b\ndeclared_shared: Umeng\n", "list of names"),
-    ("package: [unclosed\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("name: x\n", "at least a 'package'"),
+        ("package: a.b\ncolour: red\n", "unknown fields"),
+        ("package: a.b\nrules: {NOT_A_RULE: {}}\n", "no rule 'NOT_A_RULE'"),
+        ("package: a.b\nrules: {POST_REFUSAL: {grace: 5}}\n", "has no parameters \\['grace'\\]"),
+        ("package: a.b\njurisdiction: China\n", "two-letter"),
+        ("package: a.b\ndeclared_shared: Umeng\n", "list of names"),
+        ("package: [unclosed\n", "not valid YAML"),
+    ],
+)
 def test_bad_profiles_are_refused_with_the_file_name(tmp_path, text, message):
     path = tmp_path / "bad.yaml"
     path.write_text(text, encoding="utf-8")

@@ -29,8 +29,11 @@ def _files(*folders: str) -> list[Path]:
 
 
 def _offenders(folders: tuple[str, ...], forbidden: str) -> list[str]:
-    return [str(p.relative_to(REPO)) for p in _files(*folders)
-            if any(m == forbidden or m.startswith(forbidden + ".") for m in _imports(p))]
+    return [
+        str(p.relative_to(REPO))
+        for p in _files(*folders)
+        if any(m == forbidden or m.startswith(forbidden + ".") for m in _imports(p))
+    ]
 
 
 def test_capture_and_storage_do_not_analyse():
@@ -48,7 +51,11 @@ def test_only_capture_imports_frida():
 
 def test_the_command_modules_have_no_cycle():
     def commands(path: Path) -> set[str]:
-        return {m for m in _imports(path) if m in ("monitor.cli", "monitor.cli_device") or m.startswith("monitor.cli.")}
+        return {
+            m
+            for m in _imports(path)
+            if m in ("monitor.cli", "monitor.cli_device") or m.startswith("monitor.cli.")
+        }
 
     assert commands(REPO / "monitor" / "cli_device.py") == set()
     assert commands(REPO / "monitor" / "cli_base.py") == set()
@@ -71,7 +78,11 @@ def test_every_environment_variable_is_in_the_settings_table_and_its_docs():
     used = set()
     for path in _files("monitor", "dashboard", "addons", "tests"):
         used |= set(re.findall(r"\b((?:PRIVMON|ANDROID)_[A-Z_]+)\b", path.read_text(encoding="utf-8")))
-    used -= {"PRIVMON_LAB", "PRIVMON_BENCH", "ANDROID_ID"}  # output markers and a test constant, not variables
+    used -= {
+        "PRIVMON_LAB",
+        "PRIVMON_BENCH",
+        "ANDROID_ID",
+    }  # output markers and a test constant, not variables
     assert used <= names, used - names
     docs = (REPO / "docs" / "settings.md").read_text(encoding="utf-8")
     rows = re.findall(r"^\| `([A-Z_]+)` \| (.+?) \| (.+?) \|$", docs, re.M)

@@ -14,6 +14,7 @@ import pandas as pd
 from .. import events as ev
 from ..app_profile import AppProfile, vocabulary_for
 from ..capture.catalogue import authorities, load_catalogue
+from ..codec.transforms import short_encoding
 from ..storage.queries import StoreReader
 from ..timeutil import now_us
 from .attribution import Attribution, attribute_stack, reached_by_reflection
@@ -23,10 +24,18 @@ from .party import describe_receiver
 from .request_attribution import attribute_requests
 from .rules import RuleContext, run_rules
 from .timeline import build_timeline
-from ..codec.transforms import short_encoding
-from .watchlist import WatchValue, expand, values_from_event, MIN_VALUE_LENGTH
+from .watchlist import MIN_VALUE_LENGTH, WatchValue, expand, values_from_event
 
-MATCH_COLUMNS = ["flow_id", "hook_event_id", "pi_category", "pi_type", "encoding", "location", "value_preview", "ts"]
+MATCH_COLUMNS = [
+    "flow_id",
+    "hook_event_id",
+    "pi_category",
+    "pi_type",
+    "encoding",
+    "location",
+    "value_preview",
+    "ts",
+]
 FLOW_COLUMNS = ["host", "url", "method", "scheme", "tls", "server_ip"]
 OPTIONAL_TEXT = ["server_ip", "receiver_sdk", "company", "ip_country"]
 
@@ -39,7 +48,7 @@ def mask(value: str) -> str:
 
 def _sent_at(match, flow_ts: dict[str, int], message_ts: dict[tuple[str, int], int]) -> int:
     if match.location.startswith("ws["):
-        index = int(match.location[3:match.location.index("]")])
+        index = int(match.location[3 : match.location.index("]")])
         return message_ts.get((match.flow_id, index), flow_ts[match.flow_id])
     return flow_ts[match.flow_id]
 
@@ -102,11 +111,16 @@ class _Events:
         reads = self.frame[self.frame["pi_category"].notna()]
         pairs = reads[["stack_hash", "api"]].drop_duplicates()
         decided = [self._decide(h, a) for h, a in zip(pairs["stack_hash"].tolist(), pairs["api"].tolist())]
-        who = pairs.assign(caller=[d[0].sdk.id if d[0].sdk else d[0].party for d in decided],
-                           sdk=[d[0].label for d in decided], party=[d[0].party for d in decided],
-                           reflective=[d[1] for d in decided])
+        who = pairs.assign(
+            caller=[d[0].sdk.id if d[0].sdk else d[0].party for d in decided],
+            sdk=[d[0].label for d in decided],
+            party=[d[0].party for d in decided],
+            reflective=[d[1] for d in decided],
+        )
         merged = reads.merge(who, on=["stack_hash", "api"], how="left", sort=False)
-        return merged[["id", "ts", "api", "pi_category", "pi_type", "hook_id", "caller", "sdk", "party", "reflective"]]
+        return merged[
+            ["id", "ts", "api", "pi_category", "pi_type", "hook_id", "caller", "sdk", "party", "reflective"]
+        ]
 
     def attributions(self) -> list[dict]:
         """Who made each distinct call (stack and API) of the run, for readers to show as stored."""
@@ -116,8 +130,15 @@ class _Events:
             if pd.isna(stack_hash):
                 continue
             attribution, reflective = self._decide(stack_hash, api)
-            out.append({"stack_hash": int(stack_hash), "api": api, "sdk": attribution.label,
-                        "party": attribution.party, "reflective": bool(reflective)})
+            out.append(
+                {
+                    "stack_hash": int(stack_hash),
+                    "api": api,
+                    "sdk": attribution.label,
+                    "party": attribution.party,
+                    "reflective": bool(reflective),
+                }
+            )
         return out
 
     def signals(self) -> list[dict]:
@@ -153,8 +174,9 @@ def _watchlist(returned: list[tuple], exclude: set[str], profile_values: list[di
     return list(seen.values())
 
 
-def _start_matching(reader: StoreReader, session_id: str, client_messages: list[dict], needles: list,
-                    workers: int | None) -> MatchJob:
+def _start_matching(
+    reader: StoreReader, session_id: str, client_messages: list[dict], needles: list, workers: int | None
+) -> MatchJob:
     """Matching the session's flows (and the client's WebSocket messages), begun now: in worker
     processes that each read a range of the store's rows when there are many, so the hook events
     are read meanwhile. Matches come in row order (see _in_flow_order)."""
@@ -180,8 +202,9 @@ def _in_flow_order(matches: list, flows: list[dict]) -> list:
     return sorted(matches, key=lambda m: position[m.flow_id])
 
 
-def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | None = None,
-                    workers: int | None = None) -> ev.AnalysisResult:
+def analyze_session(
+    reader: StoreReader, session_id: str, profile: AppProfile | None = None, workers: int | None = None
+) -> ev.AnalysisResult:
     session = reader.session(session_id)
     app_package = session["app"]
     meta = session["meta"] or {}
@@ -197,44 +220,94 @@ def analyze_session(reader: StoreReader, session_id: str, profile: AppProfile | 
         events = _Events(reader.hook_event_frame(session_id), app_package, returned)
         reads = events.pi_reads()
         signals = events.signals()
-        judged, consent_events = judge_consent_events(session_id, signals, _consent_args(reader, session_id),
-                                                      vocabulary_for(profile), reader.consent_events(session_id),
-                                                      reader.last_consent_event_id())
-        timeline = build_timeline(session, consent_events, signals, reader.reviews(session_id),
-                                  reader.clock_samples(session_id))
+        judged, consent_events = judge_consent_events(
+            session_id,
+            signals,
+            _consent_args(reader, session_id),
+            vocabulary_for(profile),
+            reader.consent_events(session_id),
+            reader.last_consent_event_id(),
+        )
+        timeline = build_timeline(
+            session, consent_events, signals, reader.reviews(session_id), reader.clock_samples(session_id)
+        )
         pi_matches: list[ev.PiMatch] = []
 
         def matched() -> pd.DataFrame:
             """The traffic's PI matches, once the matching is done (rules on hook events alone run first)."""
             pi_matches.extend(
-                ev.PiMatch(session_id, m.flow_id, m.needle.watch.hook_event_id, m.needle.watch.pi_category,
-                           m.needle.watch.pi_type,
-                           m.needle.encoding if m.needle.encoding == DETECTED else short_encoding(m.needle.encoding),
-                           m.location, mask(m.needle.watch.value), _sent_at(m, flow_ts, message_ts))
-                for m in _in_flow_order(job.result(), flows))
+                ev.PiMatch(
+                    session_id,
+                    m.flow_id,
+                    m.needle.watch.hook_event_id,
+                    m.needle.watch.pi_category,
+                    m.needle.watch.pi_type,
+                    m.needle.encoding if m.needle.encoding == DETECTED else short_encoding(m.needle.encoding),
+                    m.location,
+                    mask(m.needle.watch.value),
+                    _sent_at(m, flow_ts, message_ts),
+                )
+                for m in _in_flow_order(job.result(), flows)
+            )
             return _match_frame(pi_matches, flows, app_package, profile)
 
         ctx = RuleContext(
-            session_id=session_id, app_package=app_package, profile=profile, scenario=meta.get("scenario"),
-            session_start=session["started_at"], session_end=session["ended_at"], events=reads,
-            signals=signals, attributions=events.attribution, matches_source=matched, timeline=timeline,
-            entries=_catalogue_entries(), watch_values={w.value: (w.pi_type, w.pi_category) for w in watchlist},
-            events_by_id=events.event, senders=attribute_requests(
-                [s for s in signals if s["signal"] == "http_request"], flows, app_package),
+            session_id=session_id,
+            app_package=app_package,
+            profile=profile,
+            scenario=meta.get("scenario"),
+            session_start=session["started_at"],
+            session_end=session["ended_at"],
+            events=reads,
+            signals=signals,
+            attributions=events.attribution,
+            matches_source=matched,
+            timeline=timeline,
+            entries=_catalogue_entries(),
+            watch_values={w.value: (w.pi_type, w.pi_category) for w in watchlist},
+            events_by_id=events.event,
+            senders=attribute_requests(
+                [s for s in signals if s["signal"] == "http_request"], flows, app_package
+            ),
             permissions_by_type=_permissions_by_type(),
         )
         findings = run_rules(ctx)
         receivers = _receivers(flows, app_package, profile)
-        senders = [{"flow_id": flow_id, "hook_event_id": s.hook_event_id, "api": s.api, "sdk": s.attribution.label,
-                    "party": s.attribution.party, "lead_ms": s.lead_ms} for flow_id, s in ctx.senders.items()]
+        senders = [
+            {
+                "flow_id": flow_id,
+                "hook_event_id": s.hook_event_id,
+                "api": s.api,
+                "sdk": s.attribution.label,
+                "party": s.attribution.party,
+                "lead_ms": s.lead_ms,
+            }
+            for flow_id, s in ctx.senders.items()
+        ]
         ctx.matches  # noqa: B018 - the matching completes even when no rule asked for it
-    return ev.AnalysisResult(session_id, pi_matches, findings, judged, timeline=timeline.to_json(),
-                             watchlist=[vars(w) for w in watchlist], attributions=events.attributions(),
-                             receivers=receivers, senders=senders,
-                             analysed_at=now_us())
+    return ev.AnalysisResult(
+        session_id,
+        pi_matches,
+        findings,
+        judged,
+        timeline=timeline.to_json(),
+        watchlist=[vars(w) for w in watchlist],
+        attributions=events.attributions(),
+        receivers=receivers,
+        senders=senders,
+        analysed_at=now_us(),
+    )
 
 
-RECEIVER_FIELDS = ("party", "registrable_domain", "sdk", "tracker", "company", "company_country", "ip_country")
+RECEIVER_FIELDS = (
+    "party",
+    "registrable_domain",
+    "sdk",
+    "tracker",
+    "company",
+    "company_country",
+    "ip_country",
+)
 
 
 def _receivers(flows: list[dict], app_package: str, profile: AppProfile) -> list[dict]:
@@ -247,12 +320,16 @@ def _receivers(flows: list[dict], app_package: str, profile: AppProfile) -> list
     return out
 
 
-def _match_frame(pi_matches: list[ev.PiMatch], flows: list[dict], app_package: str, profile: AppProfile) -> pd.DataFrame:
+def _match_frame(
+    pi_matches: list[ev.PiMatch], flows: list[dict], app_package: str, profile: AppProfile
+) -> pd.DataFrame:
     receiver_columns = ["receiver", "party", "registrable", "receiver_sdk", "company", "ip_country"]
     columns = MATCH_COLUMNS + FLOW_COLUMNS + ["detected"] + receiver_columns
     if not pi_matches:
         return pd.DataFrame(columns=columns)
-    matches = pd.DataFrame([tuple(getattr(m, c) for c in MATCH_COLUMNS) for m in pi_matches], columns=MATCH_COLUMNS)
+    matches = pd.DataFrame(
+        [tuple(getattr(m, c) for c in MATCH_COLUMNS) for m in pi_matches], columns=MATCH_COLUMNS
+    )
     by_id = {f["id"]: f for f in flows}
     own_domains = set(profile.own_domains)
     receivers: dict[tuple[str, str | None], dict] = {}
@@ -263,15 +340,31 @@ def _match_frame(pi_matches: list[ev.PiMatch], flows: list[dict], app_package: s
         r = receivers.get((host, server_ip))
         if r is None:
             r = receivers[(host, server_ip)] = describe_receiver(host, server_ip, app_package, own_domains)
-        per_flow.append((flow_id, host, flow["url"], flow["method"], flow["scheme"],
-                         bool(flow["tls"]) or flow["scheme"] in ("https", "wss"), server_ip,
-                         r, r["party"], r["registrable_domain"] or host, r["sdk"] or r["tracker"], r["company"],
-                         r["ip_country"]))
+        per_flow.append(
+            (
+                flow_id,
+                host,
+                flow["url"],
+                flow["method"],
+                flow["scheme"],
+                bool(flow["tls"]) or flow["scheme"] in ("https", "wss"),
+                server_ip,
+                r,
+                r["party"],
+                r["registrable_domain"] or host,
+                r["sdk"] or r["tracker"],
+                r["company"],
+                r["ip_country"],
+            )
+        )
     # Unknown receivers stay None, not NaN (NaN is truthy, and rules write `sdk or company or domain`).
     names = ["flow_id", *FLOW_COLUMNS, *receiver_columns]
-    per_flow_frame = pd.DataFrame({name: pd.Series([row[i] for row in per_flow],
-                                                   dtype=object if name in OPTIONAL_TEXT else None)
-                                   for i, name in enumerate(names)})
+    per_flow_frame = pd.DataFrame(
+        {
+            name: pd.Series([row[i] for row in per_flow], dtype=object if name in OPTIONAL_TEXT else None)
+            for i, name in enumerate(names)
+        }
+    )
     frame = matches.merge(per_flow_frame, on="flow_id", how="left", sort=False)
     frame["detected"] = frame["encoding"] == DETECTED
     return frame[columns]

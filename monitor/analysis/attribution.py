@@ -8,8 +8,20 @@ from ..knowledge.sdks import Sdk, knowledge
 
 # Frames from the platform, the language runtime and the lab's own runtime never decide.
 FRAMEWORK_PREFIXES = (
-    "java.", "javax.", "jdk.", "sun.", "com.sun.", "android.", "androidx.", "dalvik.", "libcore.",
-    "com.android.", "kotlin.", "kotlinx.", "org.apache.harmony.", "privmon.lab.",
+    "java.",
+    "javax.",
+    "jdk.",
+    "sun.",
+    "com.sun.",
+    "android.",
+    "androidx.",
+    "dalvik.",
+    "libcore.",
+    "com.android.",
+    "kotlin.",
+    "kotlinx.",
+    "org.apache.harmony.",
+    "privmon.lab.",
 )
 
 
@@ -38,7 +50,11 @@ def attribute_stack(stack: list[str], app_package: str | None, api: str | None =
     api_class = api.rsplit(".", 1)[0] if api else None
     for frame in stack:
         cls = frame_class(frame)
-        if cls.startswith(FRAMEWORK_PREFIXES) or cls == api_class or (api_class and cls.startswith(api_class + "$")):
+        if (
+            cls.startswith(FRAMEWORK_PREFIXES)
+            or cls == api_class
+            or (api_class and cls.startswith(api_class + "$"))
+        ):
             continue
         sdk = knowledge().by_class(cls)
         if sdk is not None:
@@ -63,4 +79,3 @@ def reached_by_reflection(stack: list[str], api: str) -> bool:
             continue
         return head.startswith(REFLECTION_PREFIXES)
     return False
-

@@ -16,9 +16,14 @@ def _self_value(ret):
     return ret.get("this") if isinstance(ret, dict) and "this" in ret else None
 
 
-def judge_consent_events(session_id: str, signals: list[dict], consent_args: dict[str, int | None],
-                         vocabulary: Vocabulary, stored: list[dict], last_id: int
-                         ) -> tuple[list[ev.ConsentEvent], list[dict]]:
+def judge_consent_events(
+    session_id: str,
+    signals: list[dict],
+    consent_args: dict[str, int | None],
+    vocabulary: Vocabulary,
+    stored: list[dict],
+    last_id: int,
+) -> tuple[list[ev.ConsentEvent], list[dict]]:
     """(the judged events to store, every consent event of the run as the timeline reads them:
     the tester's marks and the judged ones, in time order). `stored`: the session's consent
     events as stored; `last_id`: the store's highest consent event id (new ids come after it)."""
@@ -28,15 +33,32 @@ def judge_consent_events(session_id: str, signals: list[dict], consent_args: dic
     judged: list[ev.ConsentEvent] = []
     for s in signals:
         api = s["api"]
-        meaning = signal_for(s["signal"], api.rsplit(".", 1)[-1], s["args"], _self_value(s["ret"]),
-                             consent_args.get(s["hook_id"] or ""), api, vocabulary)
+        meaning = signal_for(
+            s["signal"],
+            api.rsplit(".", 1)[-1],
+            s["args"],
+            _self_value(s["ret"]),
+            consent_args.get(s["hook_id"] or ""),
+            api,
+            vocabulary,
+        )
         if meaning is None:
             continue
         event_id = earlier.get((s["id"], meaning.kind))
         if event_id is None:
             event_id, next_id = next_id, next_id + 1
-        judged.append(ev.ConsentEvent(session_id, s["ts"], meaning.kind, meaning.source, detail=meaning.detail,
-                                      hook_seq=s.get("seq"), confidence=CONFIDENCE[meaning.source],
-                                      hook_event_id=s["id"], id=event_id))
+        judged.append(
+            ev.ConsentEvent(
+                session_id,
+                s["ts"],
+                meaning.kind,
+                meaning.source,
+                detail=meaning.detail,
+                hook_seq=s.get("seq"),
+                confidence=CONFIDENCE[meaning.source],
+                hook_event_id=s["id"],
+                id=event_id,
+            )
+        )
     rows = marks + [dict(vars(c)) for c in judged]
     return judged, sorted(rows, key=lambda c: (c["ts"], c["id"]))

@@ -8,11 +8,15 @@ import re
 from dataclasses import dataclass
 
 _CN_MOBILE = re.compile(rb"(?<![\d+])(?:\+?86[- ]?)?(1[3-9]\d{9})(?!\d)")
-_RESIDENT_ID = re.compile(rb"(?<!\d)(\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])(?![\dXx])")
+_RESIDENT_ID = re.compile(
+    rb"(?<!\d)(\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx])(?![\dXx])"
+)
 _IMEI = re.compile(rb"(?<!\d)(\d{15})(?!\d)")
 _CARD = re.compile(rb"(?<!\d)((?:62|4\d|5[1-5])\d{14,17})(?!\d)")
 _MAC = re.compile(rb"(?<![0-9A-Fa-f:-])((?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2})(?![0-9A-Fa-f:-])")
-_EMAIL = re.compile(rb"(?<![\w.+-])([\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24})")
+_EMAIL = re.compile(
+    rb"(?<![\w.+-])([\w.+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24})"
+)
 _COORDS = re.compile(rb"(?<![\d.])(-?\d{1,2}\.\d{4,})\s*,\s*(-?\d{1,3}\.\d{4,})(?![\d.])")
 _NUMBER = re.compile(rb"^-?\d{1,3}\.\d{4,}$")
 # Gates, each a necessary condition for the detector after it, and fast to search (no look-behind):
@@ -84,7 +88,9 @@ def detect(data: bytes, key: str | None = None) -> list[Detection]:
     # Cheap checks first: most segments cannot hold most kinds, and each regex pass costs.
     first_run = _DIGIT_RUNS.search(data)
     if first_run:
-        found += _digit_detections(data, {m.end() - m.start() for m in _DIGIT_RUNS.finditer(data, first_run.start())})
+        found += _digit_detections(
+            data, {m.end() - m.start() for m in _DIGIT_RUNS.finditer(data, first_run.start())}
+        )
     if (b":" in data or b"-" in data) and _MAC_HINT.search(data):
         for m in _MAC.finditer(data):
             value = m.group(1).decode().lower().replace("-", ":")
@@ -97,7 +103,9 @@ def detect(data: bytes, key: str | None = None) -> list[Detection]:
         for m in _COORDS.finditer(data):
             lat, lng = float(m.group(1)), float(m.group(2))
             if -90 <= lat <= 90 and -180 <= lng <= 180 and not (lat == 0 and lng == 0):
-                found.append(Detection("coordinates", "location", f"{m.group(1).decode()},{m.group(2).decode()}"))
+                found.append(
+                    Detection("coordinates", "location", f"{m.group(1).decode()},{m.group(2).decode()}")
+                )
     if key and key.lower() in COORD_KEYS and _NUMBER.match(data.strip()):
         found.append(Detection("coordinates", "location", data.strip().decode()))
     return found

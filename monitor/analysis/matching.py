@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..codec.decode import Decoded, HeaderCache, decode_request
-from .detectors import detect
 from ..codec.multipattern import make_matcher
 from ..codec.transforms import Needle, WatchValue
+from .detectors import detect
 
 
 @dataclass(frozen=True)
@@ -44,12 +44,19 @@ class FlowMatcher:
         self.backend = self._matcher.backend
 
     def match_flow(self, flow: dict) -> tuple[list[Match], list[FlowDecodeIssue]]:
-        decoded = decode_request(flow["url"], flow["request_headers"], flow["request_body"] or b"",
-                                 flow.get("ws_messages") or (), self._headers)
+        decoded = decode_request(
+            flow["url"],
+            flow["request_headers"],
+            flow["request_body"] or b"",
+            flow.get("ws_messages") or (),
+            self._headers,
+        )
         matches: list[Match] = []
         seen: set[tuple[str, str, str]] = set()
         # One scan of the whole request first: most requests hold no watched value at all.
-        segments = decoded.segments if self._matcher.scan(b"\x00".join(s.data for s in decoded.segments)) else ()
+        segments = (
+            decoded.segments if self._matcher.scan(b"\x00".join(s.data for s in decoded.segments)) else ()
+        )
         for segment in segments:
             for index in sorted(self._matcher.scan(segment.data)):
                 needle = self.needles[index]
@@ -97,8 +104,14 @@ class FlowMatcher:
                     continue
                 seen.add(key)
                 watch = WatchValue(d.value, d.pi_category, d.kind, None)
-                out.append(Match(flow_id, Needle(d.value.encode(), DETECTED, watch),
-                                 f"{segment.path} › detector:{d.kind}", segment.key))
+                out.append(
+                    Match(
+                        flow_id,
+                        Needle(d.value.encode(), DETECTED, watch),
+                        f"{segment.path} › detector:{d.kind}",
+                        segment.key,
+                    )
+                )
         return out
 
 
@@ -107,16 +120,23 @@ def _most_specific(matches: list[Match]) -> list[Match]:
     body › base64 › json:$.imei is also inside body; the outer hit adds nothing."""
     out = []
     for m in matches:
-        deeper = any(o is not m and o.needle.watch.value == m.needle.watch.value and o.needle.encoding == m.needle.encoding
-                     and o.location.startswith(m.location.rsplit(" › ", 1)[0] + " › ") and len(o.location) > len(m.location)
-                     for o in matches)
+        deeper = any(
+            o is not m
+            and o.needle.watch.value == m.needle.watch.value
+            and o.needle.encoding == m.needle.encoding
+            and o.location.startswith(m.location.rsplit(" › ", 1)[0] + " › ")
+            and len(o.location) > len(m.location)
+            for o in matches
+        )
         if not deeper:
             out.append(m)
     return out
 
 
 PARALLEL_MIN_FLOWS = 2000
-_FORKED: tuple[FlowMatcher, Callable[[tuple[int, int]], list[dict]]] | None = None  # what forked workers inherit
+_FORKED: tuple[FlowMatcher, Callable[[tuple[int, int]], list[dict]]] | None = (
+    None  # what forked workers inherit
+)
 
 
 def _match_chunk(chunk) -> list[tuple]:
@@ -135,12 +155,20 @@ class MatchJob:
     runs there: reading the store is spread too). The matcher and `load` are inherited by the
     workers, not pickled; results come back as compact tuples."""
 
-    def __init__(self, matcher: FlowMatcher, load: Callable[[tuple[int, int]], list[dict]], first: int, last: int,
-                 workers: int | None = None) -> None:
+    def __init__(
+        self,
+        matcher: FlowMatcher,
+        load: Callable[[tuple[int, int]], list[dict]],
+        first: int,
+        last: int,
+        workers: int | None = None,
+    ) -> None:
         global _FORKED
         workers = workers if workers is not None else default_workers()
         count = last - first + 1
-        parallel = workers > 1 and count >= PARALLEL_MIN_FLOWS and "fork" in multiprocessing.get_all_start_methods()
+        parallel = (
+            workers > 1 and count >= PARALLEL_MIN_FLOWS and "fork" in multiprocessing.get_all_start_methods()
+        )
         step = -(-count // (workers * 4)) if parallel else max(count, 1)
         self._matcher, self._load = matcher, load
         self._chunks = [(lo, min(lo + step - 1, last)) for lo in range(first, last + 1, step)]
@@ -158,7 +186,12 @@ class MatchJob:
     def result(self) -> list[Match]:
         """Every match in every flow, in chunk and flow order."""
         if self._pool is None:
-            return [m for chunk in self._chunks for flow in self._load(chunk) for m in self._matcher.match_flow(flow)[0]]
+            return [
+                m
+                for chunk in self._chunks
+                for flow in self._load(chunk)
+                for m in self._matcher.match_flow(flow)[0]
+            ]
         try:
             parts = self._pending.get()
         finally:
@@ -181,9 +214,19 @@ class MatchJob:
         self.close()
 
 
-def find_matches(flows: list[dict], needles: list[Needle], backend: str | None = None,
-                 detectors: bool = False, workers: int | None = None) -> list[Match]:
+def find_matches(
+    flows: list[dict],
+    needles: list[Needle],
+    backend: str | None = None,
+    detectors: bool = False,
+    workers: int | None = None,
+) -> list[Match]:
     """Every match in every flow, in flow order; large lists are split across forked workers."""
-    with MatchJob(FlowMatcher(needles, backend, detectors), lambda span: flows[span[0]:span[1] + 1], 0,
-                  len(flows) - 1, workers) as job:
+    with MatchJob(
+        FlowMatcher(needles, backend, detectors),
+        lambda span: flows[span[0] : span[1] + 1],
+        0,
+        len(flows) - 1,
+        workers,
+    ) as job:
         return job.result()

@@ -35,8 +35,9 @@ def ip_country(ip: str | None) -> str | None:
     return iptocc.country_code(ip)
 
 
-def describe_receiver(host: str, server_ip: str | None, app_package: str | None,
-                      own_domains: set[str] = frozenset()) -> dict:
+def describe_receiver(
+    host: str, server_ip: str | None, app_package: str | None, own_domains: set[str] = frozenset()
+) -> dict:
     r = receivers().lookup(host)
     if _first_party(r.registrable_domain, app_package, own_domains):
         party = "first"

@@ -9,7 +9,9 @@ from ..storage.writer import EventWriter
 from .analyze import analyze_session
 
 
-def analyze_and_store(settings: Settings, session_id: str, writer: EventWriter | None = None) -> AnalysisResult:
+def analyze_and_store(
+    settings: Settings, session_id: str, writer: EventWriter | None = None
+) -> AnalysisResult:
     with StoreReader(settings.db_path) as reader:
         result = analyze_session(reader, session_id)
     own = writer is None

@@ -33,7 +33,9 @@ def _urls(event: dict) -> list[str]:
     return out
 
 
-def attribute_requests(hook_events: list[dict], flows: list[dict], app_package: str | None) -> dict[str, Sender]:
+def attribute_requests(
+    hook_events: list[dict], flows: list[dict], app_package: str | None
+) -> dict[str, Sender]:
     """flow id → the sender, for flows a request-making call can be matched to."""
     calls = sorted((e for e in hook_events if e.get("signal") == "http_request"), key=lambda e: e["ts"])
     by_url: dict[str, list[dict]] = {}
@@ -48,6 +50,10 @@ def attribute_requests(hook_events: list[dict], flows: list[dict], app_package: 
         if i < 0 or flow["ts_start"] - candidates[i]["ts"] > MAX_LEAD_US:
             continue
         event = candidates[i]
-        senders[flow["id"]] = Sender(event["id"], event["api"], attribute_stack(event["stack"], app_package, event["api"]),
-                                     round((flow["ts_start"] - event["ts"]) / 1000, 3))
+        senders[flow["id"]] = Sender(
+            event["id"],
+            event["api"],
+            attribute_stack(event["stack"], app_package, event["api"]),
+            round((flow["ts_start"] - event["ts"]) / 1000, 3),
+        )
     return senders

@@ -1,6 +1,6 @@
 """Generates docs/rules.md from the rule catalogue (a test fails when it is out of date).
 
-    .venv/bin/python -m monitor.analysis.rule_docs
+.venv/bin/python -m monitor.analysis.rule_docs
 """
 
 from __future__ import annotations
@@ -33,12 +33,21 @@ def render() -> str:
         ]
         if rule.parameters:
             lines.append("- Parameters (override per app in its app profile, `rules:`):")
-            lines += [f"  - `{name}` = `{value!r}`: {rule.parameter_docs[name]}" for name, value in rule.parameters.items()]
+            lines += [
+                f"  - `{name}` = `{value!r}`: {rule.parameter_docs[name]}"
+                for name, value in rule.parameters.items()
+            ]
         lines.append("")
-    lines += [f"Receivers that are third parties add `{THIRD_PARTY_CLAUSE}` to transmission findings.", "",
-              "Every finding has a fingerprint built from what it is about (rule, PI type, caller or receiver), never",
-              "from ids or times, so reviewer decisions and `privmon diff` survive re-analysis and compare runs.", "",
-              "The consent timeline the rules judge by is described in docs/consent.md.", ""]
+    lines += [
+        f"Receivers that are third parties add `{THIRD_PARTY_CLAUSE}` to transmission findings.",
+        "",
+        "Every finding has a fingerprint built from what it is about (rule, PI type, caller or receiver), "
+        "never",
+        "from ids or times, so reviewer decisions and `privmon diff` survive re-analysis and compare runs.",
+        "",
+        "The consent timeline the rules judge by is described in docs/consent.md.",
+        "",
+    ]
     return "\n".join(lines)
 
 

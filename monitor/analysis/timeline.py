@@ -20,7 +20,12 @@ from dataclasses import dataclass, field
 from ..consent import DECISION_KINDS, PRECEDENCE, SOURCE_CLASS
 
 BEFORE_NOTICE, NOTICE_SHOWN, CONSENTED, REFUSED, WITHDRAWN = (
-    "before-notice", "notice-shown", "consented", "refused", "withdrawn")
+    "before-notice",
+    "notice-shown",
+    "consented",
+    "refused",
+    "withdrawn",
+)
 FOREGROUND, BACKGROUND, SCREEN_OFF = "foreground", "background", "screen-off"
 TRANSITION_US = 1_000_000
 
@@ -67,12 +72,23 @@ class Timeline:
 
     def to_json(self) -> dict:
         def iv(i: Interval) -> dict:
-            return {"start": i.start, "end": i.end, "name": i.name, "consent_event_id": i.event_id, "source": i.source}
+            return {
+                "start": i.start,
+                "end": i.end,
+                "name": i.name,
+                "consent_event_id": i.event_id,
+                "source": i.source,
+            }
 
-        return {"phases": [iv(p) for p in self.phases], "states": [iv(s) for s in self.states],
-                "deciding_source": self.deciding_source, "clock_error_us": self.clock_error_us,
-                "decisions": [d["id"] for d in self.decisions], "corroborating": [d["id"] for d in self.corroborating],
-                "rejected_by_reviewer": [d["id"] for d in self.rejected]}
+        return {
+            "phases": [iv(p) for p in self.phases],
+            "states": [iv(s) for s in self.states],
+            "deciding_source": self.deciding_source,
+            "clock_error_us": self.clock_error_us,
+            "decisions": [d["id"] for d in self.decisions],
+            "corroborating": [d["id"] for d in self.corroborating],
+            "rejected_by_reviewer": [d["id"] for d in self.rejected],
+        }
 
 
 def _overrides(reviews: list[dict]) -> dict[int, str]:
@@ -91,7 +107,9 @@ def _phases(start: int, end: int | None, decisions: list[dict], notices: list[di
     marks: list[tuple[int, int, str, dict | None]] = []
     first_notice = min([n["ts"] for n in notices] + [d["ts"] for d in decisions], default=None)
     if first_notice is not None:  # a decision implies the notice was on screen
-        marks.append((first_notice, 0, NOTICE_SHOWN, next((n for n in notices if n["ts"] == first_notice), None)))
+        marks.append(
+            (first_notice, 0, NOTICE_SHOWN, next((n for n in notices if n["ts"] == first_notice), None))
+        )
     state = None
     for d in decisions:
         if d["kind"] == "consent":
@@ -106,7 +124,9 @@ def _phases(start: int, end: int | None, decisions: list[dict], notices: list[di
     for ts, _order, next_name, next_event in sorted(marks, key=lambda m: (m[0], m[1])):
         if next_name == name:
             continue
-        out.append(Interval(since, ts, name, event["id"] if event else None, event["source"] if event else None))
+        out.append(
+            Interval(since, ts, name, event["id"] if event else None, event["source"] if event else None)
+        )
         name, since, event = next_name, ts, next_event
     out.append(Interval(since, end, name, event["id"] if event else None, event["source"] if event else None))
     return out
@@ -159,16 +179,27 @@ def _states(start: int, end: int | None, signal_events: list[dict]) -> list[Inte
     return out
 
 
-EXIT_APIS = ("android.os.Process.killProcess", "android.app.Activity.finish", "android.app.Activity.finishAffinity")
+EXIT_APIS = (
+    "android.os.Process.killProcess",
+    "android.app.Activity.finish",
+    "android.app.Activity.finishAffinity",
+)
 
 
-def build_timeline(session: dict, consent_events: list[dict], signal_events: list[dict], reviews: list[dict],
-                   clock_samples: list[dict]) -> Timeline:
+def build_timeline(
+    session: dict,
+    consent_events: list[dict],
+    signal_events: list[dict],
+    reviews: list[dict],
+    clock_samples: list[dict],
+) -> Timeline:
     overrides = _overrides(reviews)
     rejected = [c for c in consent_events if overrides.get(c["id"]) == "reject"]
     kept = [c for c in consent_events if overrides.get(c["id"]) != "reject"]
-    decisions_all = sorted((c for c in kept if c["kind"] in DECISION_KINDS and c["kind"] != "guardian_consent"),
-                           key=lambda c: (c["ts"], c["id"]))
+    decisions_all = sorted(
+        (c for c in kept if c["kind"] in DECISION_KINDS and c["kind"] != "guardian_consent"),
+        key=lambda c: (c["ts"], c["id"]),
+    )
     deciding = None
     for cls in PRECEDENCE:
         if any(SOURCE_CLASS.get(c["source"], "tester") == cls for c in decisions_all):
@@ -180,10 +211,23 @@ def build_timeline(session: dict, consent_events: list[dict], signal_events: lis
     guardians = sorted((c for c in kept if c["kind"] == "guardian_consent"), key=lambda c: (c["ts"], c["id"]))
     start, end = session["started_at"], session.get("ended_at")
     error = max((c["error_us"] for c in clock_samples), default=0)
-    exits = [{"ts": e["ts"], "api": e["api"], "hook_event_id": e["id"]} for e in signal_events
-             if e["api"] in EXIT_APIS]
-    return Timeline(_phases(start, end, decisions, notices), _states(start, end, signal_events), decisions,
-                    corroborating, rejected, notices, guardians, error, deciding, exits)
+    exits = [
+        {"ts": e["ts"], "api": e["api"], "hook_event_id": e["id"]}
+        for e in signal_events
+        if e["api"] in EXIT_APIS
+    ]
+    return Timeline(
+        _phases(start, end, decisions, notices),
+        _states(start, end, signal_events),
+        decisions,
+        corroborating,
+        rejected,
+        notices,
+        guardians,
+        error,
+        deciding,
+        exits,
+    )
 
 
 def names_at(intervals: list[Interval], ts, side: str = "left"):

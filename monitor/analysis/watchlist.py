@@ -15,7 +15,9 @@ def values_from_event(event: dict) -> list[str]:
         return []
     if event["pi_category"] == "location" and isinstance(ret, dict):
         # the transform lattice adds the rounded and scaled spellings
-        return [repr(float(ret[k])) for k in ("latitude", "longitude") if isinstance(ret.get(k), (int, float))]
+        return [
+            repr(float(ret[k])) for k in ("latitude", "longitude") if isinstance(ret.get(k), (int, float))
+        ]
     if isinstance(ret, list):
         return [str(v) for v in ret if v is not None]
     if isinstance(ret, (str, int, float)):
@@ -23,8 +25,9 @@ def values_from_event(event: dict) -> list[str]:
     return []
 
 
-def build_watchlist(hook_events: list[dict], exclude: set[str] = frozenset(),
-                    profile: list[dict] = ()) -> list[WatchValue]:
+def build_watchlist(
+    hook_events: list[dict], exclude: set[str] = frozenset(), profile: list[dict] = ()
+) -> list[WatchValue]:
     """Every PI value the hooks returned (linked to the first event that returned it), then the
     device profile's identifiers that no hook returned (no hook event to link)."""
     seen: dict[str, WatchValue] = {}

@@ -35,15 +35,22 @@ def _project_with_packages(cache_dir: Path, hooks_dir: Path, source_hash: str) -
         return project
     npm = shutil.which("npm")
     if npm is None:
-        raise AgentBuildError("building the Frida agent needs npm (Debian: nodejs npm; `make setup` installs it) "
-                              f"to fetch frida-java-bridge; or run `npm ci` in {hooks_dir}")
+        raise AgentBuildError(
+            "building the Frida agent needs npm (Debian: nodejs npm; `make setup` installs it) "
+            f"to fetch frida-java-bridge; or run `npm ci` in {hooks_dir}"
+        )
     shutil.rmtree(project, ignore_errors=True)
     shutil.copytree(hooks_dir, project, ignore=shutil.ignore_patterns("node_modules"))
-    proc = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=project,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0 or not (project / "node_modules" / "frida-java-bridge").is_dir():
-        raise AgentBuildError(f"`npm ci` for the Frida agent failed in {project}: "
-                              f"{(proc.stderr or proc.stdout).strip()[-300:]}")
+        raise AgentBuildError(
+            f"`npm ci` for the Frida agent failed in {project}: {(proc.stderr or proc.stdout).strip()[-300:]}"
+        )
     return project
 
 

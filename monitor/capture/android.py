@@ -16,10 +16,13 @@ from .. import events as ev
 from ..timeutil import now_us
 from .hook_runner import AttachError, HookRunner, RpcTimeout
 
-
 # What Frida raises when the app, the phone or frida-server goes away mid-run.
-FRIDA_ERRORS = (frida.TransportError, frida.ServerNotRunningError, frida.ProcessNotFoundError,
-                frida.InvalidOperationError)
+FRIDA_ERRORS = (
+    frida.TransportError,
+    frida.ServerNotRunningError,
+    frida.ProcessNotFoundError,
+    frida.InvalidOperationError,
+)
 
 
 @dataclass
@@ -69,11 +72,15 @@ class AndroidApp:
             device.enable_spawn_gating()
             pid = device.spawn(self.target.package)
         except frida.ServerNotRunningError as exc:
-            raise AttachError(f"frida-server is not running on the phone ({exc}): run `privmon doctor --fix`") from exc
+            raise AttachError(
+                f"frida-server is not running on the phone ({exc}): run `privmon doctor --fix`"
+            ) from exc
         except frida.NotSupportedError as exc:
             raise AttachError(f"Frida cannot spawn {self.target.package} ({exc})") from exc
         except (frida.TransportError, frida.ProtocolError) as exc:
-            raise AttachError(f"cannot reach frida-server ({exc}): versions must match (`privmon doctor`)") from exc
+            raise AttachError(
+                f"cannot reach frida-server ({exc}): versions must match (`privmon doctor`)"
+            ) from exc
         self.main_pid = pid
         self._instrument(pid, self.target.package)
         device.resume(pid)
@@ -95,8 +102,10 @@ class AndroidApp:
         runner.start_clock_thread()
         self.runners[pid] = runner
         installed = sum(1 for r in results if r["state"] == "installed")
-        self.progress(f"{name} (pid {pid}): {installed}/{len(results)} hooks installed; clock offset "
-                      f"{clock.offset_us} µs ± {clock.error_us} µs")
+        self.progress(
+            f"{name} (pid {pid}): {installed}/{len(results)} hooks installed; clock offset "
+            f"{clock.offset_us} µs ± {clock.error_us} µs"
+        )
 
     # Frida's thread: hand off, never block it.
     def _on_spawn(self, spawn) -> None:
@@ -113,8 +122,14 @@ class AndroidApp:
                 if ours and pid not in self.runners:
                     self._instrument(pid, name)
             except (AttachError, frida.InvalidOperationError, RpcTimeout) as exc:
-                self.writer.submit(ev.AgentMessage(self.session_id, now_us(), ev.MSG_ATTACH_FAILED,
-                                                   {"pid": pid, "process": name, "error": str(exc)}))
+                self.writer.submit(
+                    ev.AgentMessage(
+                        self.session_id,
+                        now_us(),
+                        ev.MSG_ATTACH_FAILED,
+                        {"pid": pid, "process": name, "error": str(exc)},
+                    )
+                )
             finally:
                 try:
                     self.device.resume(pid)
@@ -125,8 +140,10 @@ class AndroidApp:
         return any(not r.detached.is_set() for r in self.runners.values())
 
     def counts(self) -> tuple[int, int]:
-        return (sum(r.counts.hook_events for r in self.runners.values()),
-                sum(r.counts.signals for r in self.runners.values()))
+        return (
+            sum(r.counts.hook_events for r in self.runners.values()),
+            sum(r.counts.signals for r in self.runners.values()),
+        )
 
     def close(self) -> None:
         self._work.put(None)

@@ -14,12 +14,40 @@ import yaml
 from ..config import HOOKS_DIR
 
 CATALOGUE_PATH = HOOKS_DIR / "catalogue.yaml"
-INHERITED = ("pi_category", "pi_type", "sensitive", "permission", "signal", "when", "classify", "ret", "self",
-             "skip_callers", "consent_arg")
+INHERITED = (
+    "pi_category",
+    "pi_type",
+    "sensitive",
+    "permission",
+    "signal",
+    "when",
+    "classify",
+    "ret",
+    "self",
+    "skip_callers",
+    "consent_arg",
+)
 KNOWN_FIELDS = {"id", "class", "method", *INHERITED}
-SIGNALS = {"click", "dialog", "pref_write", "sdk_consent", "sdk_init", "permission_request", "permission_result",
-           "permission_check", "lifecycle", "screen_state", "start_component", "wakeup", "crypto", "encoding",
-           "http_request", "crash", "storage_write", "app_exit"}
+SIGNALS = {
+    "click",
+    "dialog",
+    "pref_write",
+    "sdk_consent",
+    "sdk_init",
+    "permission_request",
+    "permission_result",
+    "permission_check",
+    "lifecycle",
+    "screen_state",
+    "start_component",
+    "wakeup",
+    "crypto",
+    "encoding",
+    "http_request",
+    "crash",
+    "storage_write",
+    "app_exit",
+}
 
 
 class CatalogueError(ValueError):

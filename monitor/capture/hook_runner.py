@@ -16,9 +16,9 @@ from typing import Any, Callable
 import frida
 
 from .. import events as ev
+from ..timeutil import now_us
 from .catalogue import authorities
 from .messages import WireHookEvent
-from ..timeutil import now_us
 
 CLOCK_INTERVAL_S = 30.0
 COVERAGE_FIELDS = ("class", "method", "pi_category", "pi_type", "signal", "consent_arg")
@@ -178,8 +178,10 @@ class HookRunner:
                 return
             self._record(kind if isinstance(kind, str) else ev.MSG_UNKNOWN, payload)
         elif message.get("type") == "error":
-            self._record(ev.MSG_SCRIPT_ERROR, {k: message.get(k) for k in ("description", "stack", "fileName",
-                                                                          "lineNumber")})
+            self._record(
+                ev.MSG_SCRIPT_ERROR,
+                {k: message.get(k) for k in ("description", "stack", "fileName", "lineNumber")},
+            )
         else:
             self._record(ev.MSG_UNKNOWN, message)
 
@@ -192,9 +194,20 @@ class HookRunner:
         device_ts = int(wire.ts_ms * 1000)
         ret = wire.ret if wire.self is None else {"return": wire.ret, "this": wire.self}
         event = ev.HookEvent(
-            session_id=self.session_id, seq=int(wire.seq), pid=self.pid, device_ts=device_ts,
-            ts=device_ts - self.offset_us, api=wire.api, pi_category=wire.pi_category, pi_type=wire.pi_type,
-            args=wire.args, ret=ret, stack=wire.stack, thread=wire.thread, hook_id=wire.entry, signal=wire.signal,
+            session_id=self.session_id,
+            seq=int(wire.seq),
+            pid=self.pid,
+            device_ts=device_ts,
+            ts=device_ts - self.offset_us,
+            api=wire.api,
+            pi_category=wire.pi_category,
+            pi_type=wire.pi_type,
+            args=wire.args,
+            ret=ret,
+            stack=wire.stack,
+            thread=wire.thread,
+            hook_id=wire.entry,
+            signal=wire.signal,
             sensitive=bool(wire.sensitive),
         )
         self.writer.submit(event)

@@ -58,8 +58,14 @@ class TesterKeys:
     hand it to `on_consent`, e.g. for a screenshot), [q] sets `stop`, `extra` adds more
     (key → (label, action))."""
 
-    def __init__(self, session_id: str, writer, progress: Callable[[str], None],
-                 on_consent: Callable | None = None, extra: dict | None = None) -> None:
+    def __init__(
+        self,
+        session_id: str,
+        writer,
+        progress: Callable[[str], None],
+        on_consent: Callable | None = None,
+        extra: dict | None = None,
+    ) -> None:
         self.session_id, self.writer, self.progress = session_id, writer, progress
         self.on_consent = on_consent
         self.extra = extra or {}

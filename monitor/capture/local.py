@@ -28,7 +28,9 @@ class LocalFrida:
             return pid, self.device.attach(pid)
         except frida.PermissionDeniedError as exc:
             self.kill(pid)
-            raise AttachError(f"Frida may not attach to pid {pid}: {exc} (ptrace restricted? see docs/lab.md)") from exc
+            raise AttachError(
+                f"Frida may not attach to pid {pid}: {exc} (ptrace restricted? see docs/lab.md)"
+            ) from exc
         except (frida.ProcessNotFoundError, frida.TransportError) as exc:
             self.kill(pid)
             raise AttachError(f"Frida could not attach to pid {pid}: {exc}") from exc

@@ -32,7 +32,9 @@ def mitmproxy_version() -> str:
 
 
 class ProxyHost:
-    def __init__(self, confdir: Path, addons: list, listen_host: str = "127.0.0.1", listen_port: int = 0) -> None:
+    def __init__(
+        self, confdir: Path, addons: list, listen_host: str = "127.0.0.1", listen_port: int = 0
+    ) -> None:
         self.confdir = confdir
         self.addons = addons
         self.listen_host = listen_host

@@ -3,7 +3,8 @@
 A flow becomes segments: the URL and its query parameters, headers and cookies, and the body,
 decoded recursively — content encodings (gzip, deflate, br, zstd), forms, JSON (and JSON inside
 JSON strings), multipart parts, base64/base64url and hex runs, protobuf length-delimited fields,
-JWTs, and the client's WebSocket messages (`ws[3]`). Every segment has a path such as `body › gzip › form:data › base64 › json:$.dev.imei`.
+JWTs, and the client's WebSocket messages (`ws[3]`). Every segment has a path such as
+`body › gzip › form:data › base64 › json:$.dev.imei`.
 Depth, segment count and decoded size are bounded; whatever cannot be decoded is reported as an
 error on its path and the raw bytes are still searched.
 """
@@ -50,7 +51,9 @@ class Decoded:
     segments: list[Segment] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)
     truncated: bool = False
-    whole: set[str] = field(default_factory=set)  # paths decoded whole into parts (JSON, form, multipart, protobuf, gzip)
+    whole: set[str] = field(
+        default_factory=set
+    )  # paths decoded whole into parts (JSON, form, multipart, protobuf, gzip)
     size: int = 0  # bytes emitted so far, against MAX_DECODED_BYTES
 
 
@@ -78,7 +81,6 @@ def _inflate(coding: str, data: bytes) -> bytes:
     return out
 
 
-
 def _json_strings(value, path: str):
     """(json path, string) for every string and number in a JSON value."""
     stack = [(value, path)]
@@ -97,7 +99,8 @@ def _json_strings(value, path: str):
 
 
 def _protobuf_start(first: int) -> bool:
-    """Whether a message can start with this byte (a one-byte key of field 0 or an unknown wire type cannot)."""
+    """Whether a message can start with this byte (a one-byte key of field 0 or an unknown wire type
+    cannot)."""
     return first >= 0x80 or (first >> 3 != 0 and first & 7 in (0, 1, 2, 5))
 
 
@@ -135,7 +138,7 @@ def _protobuf_fields(data: bytes, depth: int = 0):
             length = varint()
             if i + length > n:
                 raise ValueError("length past the end")
-            out.append((str(number), data[i:i + length]))
+            out.append((str(number), data[i : i + length]))
             i += length
         else:
             raise ValueError(f"wire type {wire}")
@@ -187,8 +190,13 @@ class HeaderCache:
         self._entries[key] = entry
 
 
-def decode_request(url: str, headers: list[list[str]], body: bytes,
-                   messages: list[tuple[int, bytes]] = (), header_cache: HeaderCache | None = None) -> Decoded:
+def decode_request(
+    url: str,
+    headers: list[list[str]],
+    body: bytes,
+    messages: list[tuple[int, bytes]] = (),
+    header_cache: HeaderCache | None = None,
+) -> Decoded:
     """`messages`: the client's WebSocket messages on this connection, as (index, content).
     `header_cache`: shared by the requests of a session."""
     result = Decoded()
@@ -234,7 +242,13 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
                     result.errors.append((f"{path}{SEP}json", f"not JSON: {exc}"))
             else:
                 for where, text in _json_strings(value, "$"):
-                    part(path, f"{path}{SEP}json:{where}", text.encode("utf-8"), where.rsplit(".", 1)[-1], depth + 1)
+                    part(
+                        path,
+                        f"{path}{SEP}json:{where}",
+                        text.encode("utf-8"),
+                        where.rsplit(".", 1)[-1],
+                        depth + 1,
+                    )
                 return
         # multipart
         if content_type and content_type.lower().startswith("multipart/"):
@@ -245,10 +259,16 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
                 result.errors.append((f"{path}{SEP}multipart", str(exc)))
             return
         # forms ("aGk=" alone is base64, not a form)
-        if (b"=" in stripped and not (b"&" not in stripped and stripped.endswith(b"=")) and _FORM.match(stripped)
-                and len(stripped) < 1_000_000):
+        if (
+            b"=" in stripped
+            and not (b"&" not in stripped and stripped.endswith(b"="))
+            and _FORM.match(stripped)
+            and len(stripped) < 1_000_000
+        ):
             # latin-1 both ways keeps every byte, percent-escaped or not (%FF is not UTF-8)
-            for key, value in parse_qsl(stripped.decode("latin-1"), keep_blank_values=True, encoding="latin-1"):
+            for key, value in parse_qsl(
+                stripped.decode("latin-1"), keep_blank_values=True, encoding="latin-1"
+            ):
                 part(path, f"{path}{SEP}form:{key}", value.encode("latin-1"), key, depth + 1)
             return
         # protobuf: only binary data is tried (control bytes near the start), and it must parse whole
@@ -308,8 +328,11 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
         elif lname == "content-encoding":
             content_encoding = value
         cached = header_cache.get((name, value)) if header_cache is not None else None
-        if cached is not None and len(segments) + len(cached[0]) <= MAX_SEGMENTS \
-                and result.size + cached[2] <= MAX_DECODED_BYTES:
+        if (
+            cached is not None
+            and len(segments) + len(cached[0]) <= MAX_SEGMENTS
+            and result.size + cached[2] <= MAX_DECODED_BYTES
+        ):
             segments.extend(Segment(*piece) for piece in cached[0])
             result.errors.extend(cached[1])
             result.whole.update(cached[3])
@@ -328,8 +351,15 @@ def decode_request(url: str, headers: list[list[str]], body: bytes,
                 dig(f"header:{name}", raw, 1)
         if header_cache is not None and not result.truncated and len(value) <= HeaderCache.MAX_VALUE:
             pieces = [(seg.path, seg.data, seg.key) for seg in segments[first_segment:]]
-            header_cache.put((name, value), (pieces, result.errors[first_error:], sum(len(p[1]) for p in pieces),
-                                             result.whole - whole_before))
+            header_cache.put(
+                (name, value),
+                (
+                    pieces,
+                    result.errors[first_error:],
+                    sum(len(p[1]) for p in pieces),
+                    result.whole - whole_before,
+                ),
+            )
     # the body, through its content encodings
     path, data = "body", body or b""
     for coding in [c.strip().lower() for c in content_encoding.split(",") if c.strip()][::-1]:

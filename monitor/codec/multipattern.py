@@ -38,8 +38,11 @@ class HyperscanMatcher:
             return
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         expressions = [b"".join(b"\\x%02x" % b for b in p) for p in patterns]
-        self._db.compile(expressions=expressions, ids=list(range(len(patterns))),
-                         flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(patterns))
+        self._db.compile(
+            expressions=expressions,
+            ids=list(range(len(patterns))),
+            flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(patterns),
+        )
 
     def scan(self, data: bytes) -> set[int]:
         if self._empty or not data:

@@ -41,7 +41,9 @@ def spellings(value: str, pi_type: str) -> list[str]:
     digits = re.sub(r"\D", "", v)
     if pi_type in ("imei", "meid", "imsi", "iccid") and digits and digits != v:
         out.append(digits)
-    if pi_type in ("mac_address", "bssid", "bluetooth_mac", "wifi_mac") or re.fullmatch(r"(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}", v):
+    if pi_type in ("mac_address", "bssid", "bluetooth_mac", "wifi_mac") or re.fullmatch(
+        r"(?:[0-9A-Fa-f]{2}[:-]){5}[0-9A-Fa-f]{2}", v
+    ):
         bare = re.sub(r"[:-]", "", v)
         for form in (bare, v.replace("-", ":"), v.replace(":", "-")):
             out += [form.lower(), form.upper()]
@@ -66,7 +68,12 @@ def spellings(value: str, pi_type: str) -> list[str]:
 def _b64_forms(raw: bytes) -> list[tuple[bytes, str]]:
     std = base64.b64encode(raw)
     url = base64.urlsafe_b64encode(raw)
-    forms = [(std, "base64"), (std.rstrip(b"="), "base64"), (url, "base64url"), (url.rstrip(b"="), "base64url")]
+    forms = [
+        (std, "base64"),
+        (std.rstrip(b"="), "base64"),
+        (url, "base64url"),
+        (url.rstrip(b"="), "base64url"),
+    ]
     return list(dict.fromkeys(forms))
 
 
@@ -109,4 +116,3 @@ def short_encoding(label: str) -> str:
     if inner == "hex" and head in DIGESTS:
         return head
     return "base64" if head == "base64url" else head
-

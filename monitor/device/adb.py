@@ -57,18 +57,25 @@ def select_device(serial: str | None = None) -> "Phone":
     entries = adb_devices(client)
     if wanted is None:
         if not entries:
-            raise DeviceError("no device: connect a phone with USB debugging on, or start an emulator "
-                              "(`adb devices` lists nothing)")
+            raise DeviceError(
+                "no device: connect a phone with USB debugging on, or start an emulator "
+                "(`adb devices` lists nothing)"
+            )
         if len(entries) > 1:
-            raise DeviceError(f"{len(entries)} devices ({', '.join(sorted(entries))}): say which with --device "
-                              "SERIAL or ANDROID_SERIAL")
+            raise DeviceError(
+                f"{len(entries)} devices ({', '.join(sorted(entries))}): say which with --device "
+                "SERIAL or ANDROID_SERIAL"
+            )
         wanted = next(iter(entries))
     state = entries.get(wanted)
     if state is None:
         raise DeviceError(f"no device {wanted!r} (adb sees: {', '.join(sorted(entries)) or 'none'})")
     if state in ("unauthorized", "authorizing"):
-        raise DeviceError(f"{wanted} has not authorized this computer (adb: {state}): unlock the phone and accept the USB debugging prompt "
-                          "(tick 'Always allow'), then try again")
+        raise DeviceError(
+            f"{wanted} has not authorized this computer (adb: {state}): unlock the phone and accept the USB "
+            "debugging prompt "
+            "(tick 'Always allow'), then try again"
+        )
     if state == "connecting":
         raise DeviceError(f"{wanted} is still connecting: try again in a few seconds")
     if state != "device":
@@ -90,12 +97,16 @@ class Phone:
             yield
         except adbutils.AdbError as exc:
             if any(marker in str(exc).lower() for marker in LOST_MARKERS):
-                raise DeviceLost(f"{self.serial}: gone during {what} ({exc}); reconnect it and run "
-                                 "`privmon doctor --restore`") from exc
+                raise DeviceLost(
+                    f"{self.serial}: gone during {what} ({exc}); reconnect it and run "
+                    "`privmon doctor --restore`"
+                ) from exc
             raise DeviceError(f"{self.serial}: {what} failed ({exc})") from exc
         except (OSError, EOFError) as exc:
-            raise DeviceLost(f"{self.serial}: the connection was lost during {what} ({exc}); reconnect it "
-                             "and run `privmon doctor --restore`") from exc
+            raise DeviceLost(
+                f"{self.serial}: the connection was lost during {what} ({exc}); reconnect it "
+                "and run `privmon doctor --restore`"
+            ) from exc
 
     def shell(self, command: str, timeout: float = 60) -> str:
         with self._adb("a shell command"):
@@ -121,7 +132,9 @@ class Phone:
     def root(self, command: str, timeout: float = 60) -> str:
         form = self.root_form
         if form is None:
-            raise DeviceError(f"{self.serial} is not rooted: this needs root (see docs/devices.md, 'without root')")
+            raise DeviceError(
+                f"{self.serial} is not rooted: this needs root (see docs/devices.md, 'without root')"
+            )
         if form == "adb root":
             return self.shell(command, timeout)
         return self.shell(form.format(cmd=shlex.quote(command)), timeout)

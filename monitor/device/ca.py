@@ -38,11 +38,15 @@ def trust_state(phone: Phone, name: str) -> dict[str, bool | None]:
     if phone.sdk() >= 34 and phone.root_form is not None:
         zygotes = _pids(phone, ZYGOTES)
         state["apex"] = bool(zygotes) and all(
-            name in phone.root(f"nsenter --mount=/proc/{pid}/ns/mnt -- ls {APEX_DIR}").split() for pid in zygotes)
+            name in phone.root(f"nsenter --mount=/proc/{pid}/ns/mnt -- ls {APEX_DIR}").split()
+            for pid in zygotes
+        )
     return state
 
 
-def install_system_ca(phone: Phone, journal: Journal, cert_pem: bytes, name: str, progress=lambda _m: None) -> None:
+def install_system_ca(
+    phone: Phone, journal: Journal, cert_pem: bytes, name: str, progress=lambda _m: None
+) -> None:
     q = shlex.quote
     staged = f"{STAGING}/{name}"
     journal.record(f"staging folder {STAGING}", {"op": "remove_file", "path": STAGING})
@@ -51,14 +55,18 @@ def install_system_ca(phone: Phone, journal: Journal, cert_pem: bytes, name: str
         phone.root(f"mkdir -p {STAGING}/system && cp {SYSTEM_DIR}/* {STAGING}/system/")
         with journal.change(f"tmpfs over {SYSTEM_DIR}", {"op": "umount", "target": SYSTEM_DIR}):
             phone.root(f"mount -t tmpfs tmpfs {SYSTEM_DIR}")
-        phone.root(f"cp {STAGING}/system/* {SYSTEM_DIR}/ && cp {q(staged)} {SYSTEM_DIR}/{name} && "
-                   f"chmod 644 {SYSTEM_DIR}/* && chcon u:object_r:system_file:s0 {SYSTEM_DIR}/*")
+        phone.root(
+            f"cp {STAGING}/system/* {SYSTEM_DIR}/ && cp {q(staged)} {SYSTEM_DIR}/{name} && "
+            f"chmod 644 {SYSTEM_DIR}/* && chcon u:object_r:system_file:s0 {SYSTEM_DIR}/*"
+        )
         progress(f"CA {name} added to the system store (tmpfs, gone at reboot)")
     if phone.sdk() >= 34:
         targets = _pids(phone, ZYGOTES) + _app_pids(phone)
         for pid in targets:
-            with journal.change(f"bind mount over {APEX_DIR} in pid {pid}'s namespace",
-                                {"op": "umount", "target": APEX_DIR, "ns_pid": pid}):
+            with journal.change(
+                f"bind mount over {APEX_DIR} in pid {pid}'s namespace",
+                {"op": "umount", "target": APEX_DIR, "ns_pid": pid},
+            ):
                 phone.root(f"nsenter --mount=/proc/{pid}/ns/mnt -- mount --bind {SYSTEM_DIR} {APEX_DIR}")
         progress(f"CA visible through {APEX_DIR} in {len(targets)} mount namespace(s) (Android 14+)")
 

@@ -34,8 +34,14 @@ def list_devices() -> list[DeviceInfo]:
             phone = Phone(client.device(serial), serial)
             try:
                 info.model, info.android, info.sdk, info.abi = (
-                    phone.prop(k) or None for k in ("ro.product.model", "ro.build.version.release",
-                                                    "ro.build.version.sdk", "ro.product.cpu.abi"))
+                    phone.prop(k) or None
+                    for k in (
+                        "ro.product.model",
+                        "ro.build.version.release",
+                        "ro.build.version.sdk",
+                        "ro.product.cpu.abi",
+                    )
+                )
                 info.lab = phone.is_lab
                 form = phone.root_form
                 info.root = "no" if form is None else ("adb root" if form == "adb root" else "su")

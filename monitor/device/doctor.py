@@ -47,13 +47,24 @@ class DoctorOptions:
     checks: list[Check] = field(default_factory=list)
 
 
-def run_doctor(phone: Phone, opts: DoctorOptions, progress: Callable[[str], None] = lambda _m: None) -> list[Check]:
+def run_doctor(
+    phone: Phone, opts: DoctorOptions, progress: Callable[[str], None] = lambda _m: None
+) -> list[Check]:
     journal = Journal(opts.home, phone.serial, owner="doctor")
-    checks = [_adb(phone), _leftovers(phone, journal, progress), _root(phone, opts, progress),
-              _selinux(phone, opts, journal)]
+    checks = [
+        _adb(phone),
+        _leftovers(phone, journal, progress),
+        _root(phone, opts, progress),
+        _selinux(phone, opts, journal),
+    ]
     rooted = phone.root_form is not None
-    checks.append(_frida(phone, opts, journal, progress) if rooted else
-                  Check("frida-server", "skipped", "needs root", "root the phone or use an emulator image with root"))
+    checks.append(
+        _frida(phone, opts, journal, progress)
+        if rooted
+        else Check(
+            "frida-server", "skipped", "needs root", "root the phone or use an emulator image with root"
+        )
+    )
     checks.append(_usap(phone, opts, journal))
     checks.append(_ca(phone, opts, journal, progress))
     checks.append(_proxy_setting(phone))
@@ -76,9 +87,15 @@ def _leftovers(phone: Phone, journal: Journal, progress) -> Check:
         return Check("leftovers", "ok", "no changes left behind by an earlier run")
     left = journal.restore(phone, progress, only=orphans)
     if left:
-        return Check("leftovers", "problem", f"an earlier run's changes could not all be taken back: {'; '.join(left)}",
-                     "privmon doctor --restore")
-    return Check("leftovers", "ok", f"restored {len(orphans)} change(s) an earlier run left behind", fixed=True)
+        return Check(
+            "leftovers",
+            "problem",
+            f"an earlier run's changes could not all be taken back: {'; '.join(left)}",
+            "privmon doctor --restore",
+        )
+    return Check(
+        "leftovers", "ok", f"restored {len(orphans)} change(s) an earlier run left behind", fixed=True
+    )
 
 
 def _root(phone: Phone, opts: DoctorOptions, progress) -> Check:
@@ -92,7 +109,9 @@ def _root(phone: Phone, opts: DoctorOptions, progress) -> Check:
         phone.__dict__.pop("root_form", None)
         if phone.root_form is not None:
             return Check("root", "ok", "adbd restarted as root", fixed=True)
-    return Check("root", "problem", "no root: frida-server cannot run, the CA cannot go into the system store", fix)
+    return Check(
+        "root", "problem", "no root: frida-server cannot run, the CA cannot go into the system store", fix
+    )
 
 
 def _selinux(phone: Phone, opts: DoctorOptions, journal: Journal) -> Check:
@@ -101,9 +120,14 @@ def _selinux(phone: Phone, opts: DoctorOptions, journal: Journal) -> Check:
         with journal.change("SELinux set to Permissive (was Enforcing)", {"op": "selinux", "previous": mode}):
             phone.root("setenforce 0")
         return Check("selinux", "ok", "Permissive (was Enforcing)", fixed=True)
-    return Check("selinux", "info" if mode == "Enforcing" else "ok", mode,
-                 "frida 16+ works under Enforcing; if hooks fail to load, try `--fix --permissive`"
-                 if mode == "Enforcing" else None)
+    return Check(
+        "selinux",
+        "info" if mode == "Enforcing" else "ok",
+        mode,
+        "frida 16+ works under Enforcing; if hooks fail to load, try `--fix --permissive`"
+        if mode == "Enforcing"
+        else None,
+    )
 
 
 def _frida(phone: Phone, opts: DoctorOptions, journal: Journal, progress) -> Check:
@@ -121,8 +145,11 @@ def _frida(phone: Phone, opts: DoctorOptions, journal: Journal, progress) -> Che
         return Check("frida-server", "ok", f"{found.version} running ({found.path})")
     if problem is None:
         problem = f"{found.version} present but not running"
-    fix = (f"--fix pushes frida-server {want} for {abi} (from --frida-server FILE, the cache, or --download) and "
-           "starts it")
+    fix = (
+        f"--fix pushes frida-server {want} for {abi} (from --frida-server FILE, the cache, or --download) "
+        "and "
+        "starts it"
+    )
     if not opts.fix:
         return Check("frida-server", "problem", problem, fix)
     if not (found.present and found.version == want):
@@ -145,11 +172,14 @@ def _usap(phone: Phone, opts: DoctorOptions, journal: Journal) -> Check:
         return Check("usap pool", "ok", "off (apps fork from the zygote, spawn gating sees them)")
     fix = f"--fix sets {USAP_PROP} to false (journalled)"
     if opts.fix and phone.root_form:
-        with journal.change(f"{USAP_PROP} set to false (was true)", {"op": "setprop", "key": USAP_PROP,
-                                                                     "previous": value}):
+        with journal.change(
+            f"{USAP_PROP} set to false (was true)", {"op": "setprop", "key": USAP_PROP, "previous": value}
+        ):
             phone.root(f"setprop {USAP_PROP} false")
         return Check("usap pool", "ok", "turned off", fixed=True)
-    return Check("usap pool", "problem", "on: apps start from pre-forked processes that spawn gating can miss", fix)
+    return Check(
+        "usap pool", "problem", "on: apps start from pre-forked processes that spawn gating can miss", fix
+    )
 
 
 def _ca(phone: Phone, opts: DoctorOptions, journal: Journal, progress) -> Check:
@@ -161,27 +191,46 @@ def _ca(phone: Phone, opts: DoctorOptions, journal: Journal, progress) -> Check:
     sdk = phone.sdk()
     trusted = where["system"] and (where["apex"] is not False)
     if trusted:
-        return Check("proxy CA", "ok", f"{name} in the system store" + (" and the APEX view" if where["apex"] else ""))
-    detail = f"{name} is not in the system store" + (" (only in the user store, which apps ignore since Android 7)"
-                                                      if where["user"] else "")
+        return Check(
+            "proxy CA", "ok", f"{name} in the system store" + (" and the APEX view" if where["apex"] else "")
+        )
+    detail = f"{name} is not in the system store" + (
+        " (only in the user store, which apps ignore since Android 7)" if where["user"] else ""
+    )
     if sdk >= 34 and where["system"]:
         detail = f"{name} is in {ca.SYSTEM_DIR} but not in the zygotes' view of {ca.APEX_DIR} (Android 14+)"
-    fix = "--fix mounts a tmpfs copy of the system store with the CA added (and on Android 14+ binds it over the APEX folder)"
+    fix = (
+        "--fix mounts a tmpfs copy of the system store with the CA added (and on Android 14+ binds it over "
+        "the APEX folder)"
+    )
     if not opts.fix or phone.root_form is None:
-        return Check("proxy CA", "problem", detail, fix if phone.root_form else "needs root (docs/devices.md)")
+        return Check(
+            "proxy CA", "problem", detail, fix if phone.root_form else "needs root (docs/devices.md)"
+        )
     ca.install_system_ca(phone, journal, pem, name, progress)
     where = ca.trust_state(phone, name)
     ok = where["system"] and where["apex"] is not False
-    return Check("proxy CA", "ok" if ok else "problem", f"{name} installed" if ok else f"{detail}; the fix did not take",
-                 None if ok else fix, fixed=ok)
+    return Check(
+        "proxy CA",
+        "ok" if ok else "problem",
+        f"{name} installed" if ok else f"{detail}; the fix did not take",
+        None if ok else fix,
+        fixed=ok,
+    )
 
 
 def _proxy_setting(phone: Phone) -> Check:
     value = current_proxy(phone)
     if value is None:
-        return Check("proxy setting", "ok", "no global proxy set (privmon sets it for a run and takes it back)")
-    return Check("proxy setting", "warning", f"a global proxy is set: {value} — left by another tool? Without it "
-                 "running, apps have no network", "adb shell settings put global http_proxy :0")
+        return Check(
+            "proxy setting", "ok", "no global proxy set (privmon sets it for a run and takes it back)"
+        )
+    return Check(
+        "proxy setting",
+        "warning",
+        f"a global proxy is set: {value} — left by another tool? Without it running, apps have no network",
+        "adb shell settings put global http_proxy :0",
+    )
 
 
 def _probe(phone: Phone, opts: DoctorOptions, progress) -> Check:
@@ -212,10 +261,18 @@ def _probe(phone: Phone, opts: DoctorOptions, progress) -> Check:
     if probe.decrypted:
         return Check("route probe", "ok", "the phone's HTTPS request reached the proxy and was decrypted")
     if probe.tls_refused:
-        return Check("route probe", "problem", f"the phone refused the proxy's certificate ({probe.tls_refused[0]})",
-                     "install the CA: `privmon doctor --fix`")
-    return Check("route probe", "problem", f"nothing reached the proxy within {PROBE_WAIT_S:.0f} s",
-                 "check that a browser is installed and the phone is unlocked; `adb reverse --list`")
+        return Check(
+            "route probe",
+            "problem",
+            f"the phone refused the proxy's certificate ({probe.tls_refused[0]})",
+            "install the CA: `privmon doctor --fix`",
+        )
+    return Check(
+        "route probe",
+        "problem",
+        f"nothing reached the proxy within {PROBE_WAIT_S:.0f} s",
+        "check that a browser is installed and the phone is unlocked; `adb reverse --list`",
+    )
 
 
 def restore(phone: Phone, home: Path, progress=lambda _m: None) -> list[str]:
@@ -225,10 +282,20 @@ def restore(phone: Phone, home: Path, progress=lambda _m: None) -> list[str]:
         return []
     busy = set(journal.busy())
     if busy:
-        progress(f"left alone: the changes of a privmon run still going (pid {', '.join(map(str, sorted(busy)))}); "
-                 "it takes them back when it ends")
-    return journal.restore(phone, progress, only=[e for e in journal.entries() if e.get("pid") not in busy
-                                                  or not e.get("owner", "").startswith("run")])
+        progress(
+            f"left alone: the changes of a privmon run still going (pid "
+            f"{', '.join(map(str, sorted(busy)))}); "
+            "it takes them back when it ends"
+        )
+    return journal.restore(
+        phone,
+        progress,
+        only=[
+            e
+            for e in journal.entries()
+            if e.get("pid") not in busy or not e.get("owner", "").startswith("run")
+        ],
+    )
 
 
 __all__ = ["Check", "DoctorOptions", "DeviceError", "run_doctor", "restore"]

@@ -20,12 +20,14 @@ def parse_parcel_string(text: str) -> str | None:
         return None
     words = []
     for line in text.splitlines():
-        words += PARCEL_WORD.findall(line.split("'")[0].split(":", 1)[-1] if ":" in line else line.split("'")[0])
+        words += PARCEL_WORD.findall(
+            line.split("'")[0].split(":", 1)[-1] if ":" in line else line.split("'")[0]
+        )
     if len(words) < 3 or words[0] != "00000000":
         return None
     length = int(words[1], 16)
     raw = b"".join(int(w, 16).to_bytes(4, "little") for w in words[2:])
-    value = raw[:length * 2].decode("utf-16-le", "replace")
+    value = raw[: length * 2].decode("utf-16-le", "replace")
     return value if length and value.isprintable() else None
 
 
@@ -54,18 +56,28 @@ def read_identifiers(phone: Phone) -> dict[str, str]:
 
 
 def read_build(phone: Phone) -> dict[str, str]:
-    keys = {"manufacturer": "ro.product.manufacturer", "model": "ro.product.model",
-            "android_version": "ro.build.version.release", "sdk": "ro.build.version.sdk",
-            "abi": "ro.product.cpu.abi", "fingerprint": "ro.build.fingerprint"}
+    keys = {
+        "manufacturer": "ro.product.manufacturer",
+        "model": "ro.product.model",
+        "android_version": "ro.build.version.release",
+        "sdk": "ro.build.version.sdk",
+        "abi": "ro.product.cpu.abi",
+        "fingerprint": "ro.build.fingerprint",
+    }
     return {k: v for k, prop in keys.items() if (v := phone.prop(prop))}
 
 
 def app_metadata(phone: Phone, package: str) -> dict:
-    paths = [line.split(":", 1)[1].strip() for line in phone.shell(f"pm path {shlex.quote(package)}").splitlines()
-             if line.startswith("package:")]
+    paths = [
+        line.split(":", 1)[1].strip()
+        for line in phone.shell(f"pm path {shlex.quote(package)}").splitlines()
+        if line.startswith("package:")
+    ]
     if not paths:
-        raise DeviceError(f"{package} is not installed on {phone.serial} (`adb shell pm list packages` lists what is; "
-                          "or give --apk FILE)")
+        raise DeviceError(
+            f"{package} is not installed on {phone.serial} (`adb shell pm list packages` lists what is; "
+            "or give --apk FILE)"
+        )
     dump = phone.shell(f"dumpsys package {shlex.quote(package)}")
 
     def field(name: str) -> str | None:
@@ -75,19 +87,34 @@ def app_metadata(phone: Phone, package: str) -> dict:
     base = next((p for p in paths if p.endswith("/base.apk")), paths[0])
     digest = phone.shell(f"sha256sum {shlex.quote(base)}").split()
     code = field("versionCode")
-    return {"package": package, "version_name": field("versionName"),
-            "version_code": int(code) if code and code.isdigit() else code,
-            "installer": field("installerPackageName"), "apk_paths": paths,
-            "apk_sha256": digest[0] if digest and re.fullmatch(r"[0-9a-f]{64}", digest[0]) else None}
+    return {
+        "package": package,
+        "version_name": field("versionName"),
+        "version_code": int(code) if code and code.isdigit() else code,
+        "installer": field("installerPackageName"),
+        "apk_paths": paths,
+        "apk_sha256": digest[0] if digest and re.fullmatch(r"[0-9a-f]{64}", digest[0]) else None,
+    }
 
 
 def capture_profile(phone: Phone, name: str) -> tuple[str, list[str]]:
     """A device profile's YAML for this phone, and the identifiers it could not read."""
     ids = read_identifiers(phone)
-    missing = [k for k in ("android_id", "serial", "imei", "wifi_mac", "bluetooth_mac", "advertising_id") if k not in ids]
-    data = {"name": name, "description": f"captured from {phone.serial} by `privmon profile capture`",
-            "build": read_build(phone), "identifiers": ids}
-    header = ("# Captured from the lab's simulated phone (invented values).\n" if phone.is_lab else
-              "# Captured from a real device: these identifiers belong to that phone; keep the file private.\n")
+    missing = [
+        k
+        for k in ("android_id", "serial", "imei", "wifi_mac", "bluetooth_mac", "advertising_id")
+        if k not in ids
+    ]
+    data = {
+        "name": name,
+        "description": f"captured from {phone.serial} by `privmon profile capture`",
+        "build": read_build(phone),
+        "identifiers": ids,
+    }
+    header = (
+        "# Captured from the lab's simulated phone (invented values).\n"
+        if phone.is_lab
+        else "# Captured from a real device: these identifiers belong to that phone; keep the file private.\n"
+    )
     header += "# Fields are documented in docs/device-profiles.md.\n"
     return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), missing

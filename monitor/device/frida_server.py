@@ -80,14 +80,18 @@ def load_binary(local: Path | None, cache_dir: Path, abi: str, version: str, dow
         elif download:
             data = _download(cached, abi, version)
         else:
-            raise DeviceError(f"no frida-server {version} for {abi}: give one with --frida-server FILE, put it at "
-                              f"{cached}, or add --download (needs internet)")
+            raise DeviceError(
+                f"no frida-server {version} for {abi}: give one with --frida-server FILE, put it at "
+                f"{cached}, or add --download (needs internet)"
+            )
     found = elf_abi(data)
     if found is None:
         raise DeviceError("the frida-server file is not an ELF program")
     if found != abi:
-        raise DeviceError(f"the frida-server file is built for {found}, the phone is {abi}: use "
-                          f"frida-server-{version}-android-{ABI_ARCH.get(abi, abi)}")
+        raise DeviceError(
+            f"the frida-server file is built for {found}, the phone is {abi}: use "
+            f"frida-server-{version}-android-{ABI_ARCH.get(abi, abi)}"
+        )
     return data
 
 

@@ -39,8 +39,10 @@ class Journal:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
-            raise DeviceError(f"the journal {self.path} is unreadable ({exc}); restore the phone by hand "
-                              "(docs/devices.md lists what privmon changes)") from exc
+            raise DeviceError(
+                f"the journal {self.path} is unreadable ({exc}); restore the phone by hand "
+                "(docs/devices.md lists what privmon changes)"
+            ) from exc
         return data.get("entries", []) if isinstance(data, dict) else []
 
     def _write(self, entries: list[dict]) -> None:
@@ -60,19 +62,34 @@ class Journal:
         if undo.get("op") not in UNDO_OPS:
             raise ValueError(f"unknown undo op {undo.get('op')!r}")
         entries = self.entries()
-        entry = {"id": max((e["id"] for e in entries), default=0) + 1, "at_us": now_us(), "what": what,
-                 "owner": self.owner, "pid": os.getpid(), "undo": undo}
+        entry = {
+            "id": max((e["id"] for e in entries), default=0) + 1,
+            "at_us": now_us(),
+            "what": what,
+            "owner": self.owner,
+            "pid": os.getpid(),
+            "undo": undo,
+        }
         self._write(entries + [entry])
         return entry
 
     def busy(self) -> list[int]:
         """Host pids of other runs still alive that have changes on this phone."""
-        return sorted({e["pid"] for e in self.entries() if e.get("owner", "").startswith("run")
-                       and e.get("pid") != os.getpid() and _alive(e.get("pid"))})
+        return sorted(
+            {
+                e["pid"]
+                for e in self.entries()
+                if e.get("owner", "").startswith("run")
+                and e.get("pid") != os.getpid()
+                and _alive(e.get("pid"))
+            }
+        )
 
     def orphaned(self) -> list[dict]:
         """Entries of runs whose privmon process is gone (killed, crashed, machine rebooted)."""
-        return [e for e in self.entries() if e.get("owner", "").startswith("run") and not _alive(e.get("pid"))]
+        return [
+            e for e in self.entries() if e.get("owner", "").startswith("run") and not _alive(e.get("pid"))
+        ]
 
     @contextmanager
     def change(self, what: str, undo: dict):
@@ -81,8 +98,9 @@ class Journal:
         self.record(what, undo)
         yield
 
-    def restore(self, phone: Phone, progress=lambda _m: None, only: list[dict] | None = None,
-                mine: bool = False) -> list[str]:
+    def restore(
+        self, phone: Phone, progress=lambda _m: None, only: list[dict] | None = None, mine: bool = False
+    ) -> list[str]:
         """Undo entries newest first: all of them, `only` those given, or (mine) this owner's.
         Entries that fail stay in the journal; returns their descriptions (empty when the phone
         is back as it was)."""

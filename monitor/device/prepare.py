@@ -56,7 +56,10 @@ class ConnectionWatch:
 
 
 def identifier_watch(ids: dict[str, str]) -> list[dict]:
-    return [{"value": v, "pi_category": IDENTIFIER_CATEGORY.get(k, "device_id"), "pi_type": k} for k, v in ids.items()]
+    return [
+        {"value": v, "pi_category": IDENTIFIER_CATEGORY.get(k, "device_id"), "pi_type": k}
+        for k, v in ids.items()
+    ]
 
 
 def install_apk(phone: Phone, apk: Path, progress) -> None:
@@ -79,16 +82,20 @@ def install_apk(phone: Phone, apk: Path, progress) -> None:
 def restore_orphans(phone: Phone, journal: Journal, progress) -> None:
     busy = journal.busy()
     if busy:
-        raise DeviceError(f"another privmon run (pid {', '.join(map(str, busy))}) is using {phone.serial}: "
-                          "one run per phone (they would fight over its proxy setting)")
+        raise DeviceError(
+            f"another privmon run (pid {', '.join(map(str, busy))}) is using {phone.serial}: "
+            "one run per phone (they would fight over its proxy setting)"
+        )
     orphans = journal.orphaned()
     if not orphans:
         return
     progress(f"an earlier run on {phone.serial} did not finish: restoring its {len(orphans)} change(s) first")
     left = journal.restore(phone, progress, only=orphans)
     if left:
-        raise DeviceError(f"could not restore what an earlier run changed ({'; '.join(left)}): "
-                          f"`privmon doctor {phone.serial} --restore`")
+        raise DeviceError(
+            f"could not restore what an earlier run changed ({'; '.join(left)}): "
+            f"`privmon doctor {phone.serial} --restore`"
+        )
 
 
 class PreparedPhone:
@@ -97,9 +104,18 @@ class PreparedPhone:
     leaving restores everything this run changed (what cannot be restored yet is in
     `not_restored`, and stays in the journal)."""
 
-    def __init__(self, settings: Settings, writer, phone: Phone, package: str, session_id: str,
-                 apk: Path | None = None, clear: bool = True, frida_port: int | None = None,
-                 progress: Callable[[str], None] = lambda _m: None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        writer,
+        phone: Phone,
+        package: str,
+        session_id: str,
+        apk: Path | None = None,
+        clear: bool = True,
+        frida_port: int | None = None,
+        progress: Callable[[str], None] = lambda _m: None,
+    ) -> None:
         self.settings, self.writer, self.phone, self.package = settings, writer, phone, package
         self.session_id, self.apk, self.clear, self.frida_port = session_id, apk, clear, frida_port
         self.progress = progress
@@ -110,8 +126,9 @@ class PreparedPhone:
         self.frida_host: str | None = None
         self.not_restored: list[str] = []
         self.watchdog = ConnectionWatch(phone)
-        self.screenshots = Screenshots(phone, settings.home / "sessions" / session_id / "screenshots", writer,
-                                       session_id, progress)
+        self.screenshots = Screenshots(
+            phone, settings.home / "sessions" / session_id / "screenshots", writer, session_id, progress
+        )
         self._forwarded: int | None = None
 
     def __enter__(self) -> "PreparedPhone":
@@ -122,18 +139,30 @@ class PreparedPhone:
         meta_app = app_metadata(phone, self.package)
         ids = read_identifiers(phone)
         self.build = read_build(phone)
-        progress(f"{self.package} {meta_app['version_name'] or '?'} ({meta_app['version_code']}) on {phone.serial}; "
-                 f"identifiers read: {', '.join(sorted(ids)) or 'none'}")
+        progress(
+            f"{self.package} {meta_app['version_name'] or '?'} ({meta_app['version_code']}) on "
+            f"{phone.serial}; "
+            f"identifiers read: {', '.join(sorted(ids)) or 'none'}"
+        )
         if self.clear:
             phone.shell(f"am force-stop {shlex.quote(self.package)}")
             cleared = phone.shell(f"pm clear {shlex.quote(self.package)}")
             if "Success" not in cleared:
                 raise DeviceError(f"clearing {self.package}'s data failed: {cleared.strip()[:200]}")
             progress("app data cleared: this is a first launch")
-        self.meta = {"device": {"serial": phone.serial, "build": self.build, "identifiers_read": sorted(ids),
-                                "lab": phone.is_lab},
-                     "app_metadata": meta_app, "fresh_install": bool(self.clear)}
-        fingerprint = {"build_fingerprint": self.build["fingerprint"]} if self.build.get("fingerprint") else {}
+        self.meta = {
+            "device": {
+                "serial": phone.serial,
+                "build": self.build,
+                "identifiers_read": sorted(ids),
+                "lab": phone.is_lab,
+            },
+            "app_metadata": meta_app,
+            "fresh_install": bool(self.clear),
+        }
+        fingerprint = (
+            {"build_fingerprint": self.build["fingerprint"]} if self.build.get("fingerprint") else {}
+        )
         self.watch = identifier_watch({**ids, **fingerprint})
         self.watchdog.__enter__()
         self.screenshots.__enter__()
@@ -167,6 +196,8 @@ class PreparedPhone:
         except DeviceError as exc:
             left = [str(exc)]
         if left:
-            self.progress(f"the phone is not fully restored yet ({'; '.join(left)}): when it is back, "
-                          f"`privmon doctor {self.phone.serial} --restore` (or the next run) takes the rest back")
+            self.progress(
+                f"the phone is not fully restored yet ({'; '.join(left)}): when it is back, "
+                f"`privmon doctor {self.phone.serial} --restore` (or the next run) takes the rest back"
+            )
         self.not_restored = left

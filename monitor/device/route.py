@@ -19,7 +19,13 @@ def set_route(phone: Phone, journal: Journal, port: int) -> None:
     previous = phone.shell("settings get global http_proxy").strip()
     with journal.change(f"adb reverse tcp:{port}", {"op": "reverse", "remote": f"tcp:{port}"}):
         phone.reverse(port)
-    with journal.change(f"global http_proxy set to 127.0.0.1:{port} (was {previous})",
-                        {"op": "setting", "namespace": "global", "key": "http_proxy",
-                         "previous": None if previous == "null" else previous}):
+    with journal.change(
+        f"global http_proxy set to 127.0.0.1:{port} (was {previous})",
+        {
+            "op": "setting",
+            "namespace": "global",
+            "key": "http_proxy",
+            "previous": None if previous == "null" else previous,
+        },
+    ):
         phone.shell(f"settings put global http_proxy 127.0.0.1:{int(port)}")

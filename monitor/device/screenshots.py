@@ -42,7 +42,9 @@ class Screenshots:
 
     def on_mark(self, event: ev.ConsentEvent) -> None:
         """The screen as the tester marked consent; the finding page shows it beside the event."""
-        self.request(f"{event.kind} ({event.source})", {"consent_ts_us": event.ts, "consent_kind": event.kind})
+        self.request(
+            f"{event.kind} ({event.source})", {"consent_ts_us": event.ts, "consent_kind": event.kind}
+        )
 
     def on_signal(self, event: ev.HookEvent) -> None:
         """The screen as the app saw a click, a dialog or an SDK privacy call: a consent event the
@@ -60,14 +62,32 @@ class Screenshots:
             try:
                 png = self.phone.screencap()
             except DeviceError as exc:
-                self.writer.submit(ev.AgentMessage(self.session_id, now_us(), ev.MSG_SCREENSHOT_FAILED,
-                                                   {"reason": reason, "error": str(exc)[:300]}))
+                self.writer.submit(
+                    ev.AgentMessage(
+                        self.session_id,
+                        now_us(),
+                        ev.MSG_SCREENSHOT_FAILED,
+                        {"reason": reason, "error": str(exc)[:300]},
+                    )
+                )
                 continue
             self.taken += 1
             self.folder.mkdir(parents=True, exist_ok=True)
             name = f"{self.taken:03d}-{re.sub(r'[^a-z0-9]+', '-', reason.lower()).strip('-')[:40]}.png"
             (self.folder / name).write_bytes(png)
-            self.writer.submit(ev.AgentMessage(self.session_id, now_us(), ev.MSG_SCREENSHOT, {
-                "file": f"screenshots/{name}", "sha256": hashlib.sha256(png).hexdigest(), "bytes": len(png),
-                "reason": reason, "asked_at_us": asked_at, **about}))
+            self.writer.submit(
+                ev.AgentMessage(
+                    self.session_id,
+                    now_us(),
+                    ev.MSG_SCREENSHOT,
+                    {
+                        "file": f"screenshots/{name}",
+                        "sha256": hashlib.sha256(png).hexdigest(),
+                        "bytes": len(png),
+                        "reason": reason,
+                        "asked_at_us": asked_at,
+                        **about,
+                    },
+                )
+            )
             self.progress(f"screenshot {name} ({reason})")

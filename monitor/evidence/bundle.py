@@ -3,21 +3,20 @@ check that nothing inside was changed."""
 
 from __future__ import annotations
 
-from importlib.metadata import version as _version
-
 import hashlib
 import json
 import zipfile
 from dataclasses import dataclass
+from importlib.metadata import version as _version
 from pathlib import Path
 
 import mitmproxy.version
 
 from .. import __version__
-from ..storage.queries import StoreReader
-from ..timeutil import iso_utc
 from ..codec.transforms import WatchValue
 from ..storage.facts import SessionFacts
+from ..storage.queries import StoreReader
+from ..timeutil import iso_utc
 from .pdf import html_to_pdf
 from .redact import Redactor
 from .report import render_report
@@ -77,8 +76,16 @@ def _ws_json(m: dict) -> dict:
         import base64
 
         text, b64 = None, base64.b64encode(m["content"]).decode("ascii")
-    return {"flow_id": m["flow_id"], "index": m["index"], "ts": iso_utc(m["ts"]), "from_client": m["from_client"],
-            "text": text, "base64": b64, "size": m["size"], "truncated": m["truncated"]}
+    return {
+        "flow_id": m["flow_id"],
+        "index": m["index"],
+        "ts": iso_utc(m["ts"]),
+        "from_client": m["from_client"],
+        "text": text,
+        "base64": b64,
+        "size": m["size"],
+        "truncated": m["truncated"],
+    }
 
 
 def _screenshots(reader: StoreReader, session_id: str, redact: bool) -> tuple[dict[str, bytes], list[str]]:
@@ -88,12 +95,14 @@ def _screenshots(reader: StoreReader, session_id: str, redact: bool) -> tuple[di
     if not recorded:
         return {}, []
     if redact:
-        return {}, [f"{len(recorded)} screenshot(s) left out of the redacted bundle (they may show personal data)"]
+        return {}, [
+            f"{len(recorded)} screenshot(s) left out of the redacted bundle (they may show personal data)"
+        ]
     folder = reader.db_path.parent / "sessions" / session_id
     files, problems = {}, []
     for shot in recorded:
         name = shot["file"]
-        if "/" in name[len("screenshots/"):] or ".." in name:
+        if "/" in name[len("screenshots/") :] or ".." in name:
             problems.append(f"{name!r}: not a screenshot path")
             continue
         try:
@@ -107,13 +116,16 @@ def _screenshots(reader: StoreReader, session_id: str, redact: bool) -> tuple[di
     return files, problems
 
 
-def export_bundle(reader: StoreReader, session_id: str, out: Path, redact: bool = False,
-                  sign_with: Path | None = None) -> dict:
+def export_bundle(
+    reader: StoreReader, session_id: str, out: Path, redact: bool = False, sign_with: Path | None = None
+) -> dict:
     session = reader.session(session_id)
     facts = SessionFacts(reader, session_id)
     if redact and not facts.analysed:
-        raise BundleError(f"session {session_id} has not been analysed yet, so its watched values are not known "
-                          f"and --redact could not mask them: `privmon analyze {session_id}` first")
+        raise BundleError(
+            f"session {session_id} has not been analysed yet, so its watched values are not known "
+            f"and --redact could not mask them: `privmon analyze {session_id}` first"
+        )
     redactor = Redactor([WatchValue(**w) for w in facts.watchlist]) if redact else None
     scrub = redactor.obj if redactor else (lambda value: value)
     flows = [redactor.flow(f) for f in reader.flows(session_id)] if redactor else reader.flows(session_id)
@@ -157,14 +169,23 @@ def export_bundle(reader: StoreReader, session_id: str, out: Path, redact: bool 
         "scenario": (session["meta"] or {}).get("scenario"),
         "app_profile": scrub((session["meta"] or {}).get("app_profile")),
         "reviewer_decisions": len(reader.reviews(session_id)),
-        "clock_offsets": [{"at": iso_utc(c["ts"]), "offset_us": c["offset_us"], "error_us": c["error_us"]} for c in clock],
+        "clock_offsets": [
+            {"at": iso_utc(c["ts"]), "offset_us": c["offset_us"], "error_us": c["error_us"]} for c in clock
+        ],
         "device": scrub((session["meta"] or {}).get("device")),
         "app_metadata": (session["meta"] or {}).get("app_metadata"),
         "screenshots": {"count": len(shots), "problems": shot_problems},
         "limits": LIMITS_NOTE,
         "report_pdf": "report.pdf" if pdf is not None else f"not produced: {pdf_problem}",
-        "redacted": ({"method": "watched values in every spelling → [PI:type/spelling:len:h=salted sha256]; "
-                                "compressed bodies removed", "values": redactor.count} if redactor else False),
+        "redacted": (
+            {
+                "method": "watched values in every spelling → [PI:type/spelling:len:h=salted sha256]; "
+                "compressed bodies removed",
+                "values": redactor.count,
+            }
+            if redactor
+            else False
+        ),
         "files": {name: {"sha256": _sha256(data), "size": len(data)} for name, data in files.items()},
     }
     manifest["manifest_sha256"] = _manifest_digest(manifest)
@@ -229,7 +250,9 @@ def verify_bundle(path: Path, public_key=None) -> VerifyReport:
             problems.append(f"{extra}: not listed in the manifest")
         signed_by = None
         if SIGNATURE_FILE in names:
-            sig_problems, signed_by = check_signature(zf.read(SIGNATURE_FILE), _manifest_digest(manifest), public_key)
+            sig_problems, signed_by = check_signature(
+                zf.read(SIGNATURE_FILE), _manifest_digest(manifest), public_key
+            )
             problems += sig_problems
         elif public_key is not None:
             problems.append(f"{SIGNATURE_FILE}: missing (the bundle is not signed)")

@@ -24,9 +24,17 @@ def html_to_pdf(html: bytes) -> tuple[bytes | None, str | None]:
     with tempfile.TemporaryDirectory() as tmp:
         source, target = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
         source.write_bytes(html)
-        cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--no-pdf-header-footer", f"--user-data-dir={Path(tmp) / 'profile'}", f"--print-to-pdf={target}",
-               source.as_uri()]
+        cmd = [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--no-pdf-header-footer",
+            f"--user-data-dir={Path(tmp) / 'profile'}",
+            f"--print-to-pdf={target}",
+            source.as_uri(),
+        ]
         try:
             proc = subprocess.run(cmd, capture_output=True, timeout=TIMEOUT_S)
         except subprocess.TimeoutExpired:

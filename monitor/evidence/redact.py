@@ -25,7 +25,9 @@ class Redactor:
             for needle in expand(value):
                 if len(needle.pattern) < 4:
                     continue
-                marker = f"[PI:{value.pi_type}/{needle.encoding}:len={len(needle.pattern)}:h={digest}]".encode()
+                marker = (
+                    f"[PI:{value.pi_type}/{needle.encoding}:len={len(needle.pattern)}:h={digest}]".encode()
+                )
                 self._marker.setdefault(needle.pattern, marker)
         patterns = sorted(self._marker, key=len, reverse=True)  # longest first: a digest before its prefix
         self._regex = re.compile(b"|".join(re.escape(p) for p in patterns)) if patterns else None
@@ -61,11 +63,15 @@ class Redactor:
         out = self.obj({k: v for k, v in flow.items() if k not in ("request_body", "response_body")})
         for side in ("request", "response"):
             body = flow[f"{side}_body"] or b""
-            compressed = any(k.lower() == "content-encoding" and v.strip().lower() not in ("", "identity")
-                             for k, v in flow[f"{side}_headers"])
+            compressed = any(
+                k.lower() == "content-encoding" and v.strip().lower() not in ("", "identity")
+                for k, v in flow[f"{side}_headers"]
+            )
             if compressed and body:
                 out[f"{side}_body"] = COMPRESSED_NOTE
-                out[f"{side}_headers"] = [h for h in out[f"{side}_headers"] if h[0].lower() != "content-encoding"]
+                out[f"{side}_headers"] = [
+                    h for h in out[f"{side}_headers"] if h[0].lower() != "content-encoding"
+                ]
             else:
                 out[f"{side}_body"] = self.data(body)
         return out

@@ -121,8 +121,15 @@ def _har_websocket(messages: list[dict]) -> list[dict]:
             data, opcode = None, 1
         if data is None:
             data = base64.b64encode(m["content"]).decode("ascii")
-        out.append({"type": "send" if m["from_client"] else "receive", "time": m["ts"] / 1_000_000,
-                    "opcode": opcode, "data": data, **({"_privmonTruncatedFrom": m["size"]} if m["truncated"] else {})})
+        out.append(
+            {
+                "type": "send" if m["from_client"] else "receive",
+                "time": m["ts"] / 1_000_000,
+                "opcode": opcode,
+                "data": data,
+                **({"_privmonTruncatedFrom": m["size"]} if m["truncated"] else {}),
+            }
+        )
     return out
 
 
@@ -144,31 +151,46 @@ def flows_to_har(flows: list[dict], version: str, websocket_messages: list[dict]
             "bodySize": f["request_body_size"],
         }
         if f["request_body_size"]:
-            post = _har_content(f["request_body"], f["request_headers"], f["request_body_size"], f["request_body_truncated"])
-            request["postData"] = {"mimeType": post["mimeType"], "text": post["text"],
-                                   **({"_encoding": "base64"} if post.get("encoding") else {})}
-        entries.append({
-            "startedDateTime": iso_utc(f["ts_start"]),
-            "time": elapsed,
-            "request": request,
-            "response": {
-                "status": f["status_code"] or 0,
-                "statusText": "",
-                "httpVersion": f["http_version"],
-                "headers": _har_headers(f["response_headers"]),
-                "cookies": [],
-                "content": _har_content(f["response_body"], f["response_headers"], f["response_body_size"], f["response_body_truncated"]),
-                "redirectURL": "",
-                "headersSize": -1,
-                "bodySize": f["response_body_size"],
-            },
-            "cache": {},
-            "timings": {"send": 0, "wait": elapsed, "receive": 0},
-            "serverIPAddress": f["server_ip"] or "",
-            "_privmonFlowId": f["id"],
-            "_privmonTls": f["tls"],
-            **({"_privmonError": f["error"]} if f["error"] else {}),
-            **({"_resourceType": "websocket", "_webSocketMessages": _har_websocket(by_flow[f["id"]])}
-               if f["id"] in by_flow else {}),
-        })
+            post = _har_content(
+                f["request_body"], f["request_headers"], f["request_body_size"], f["request_body_truncated"]
+            )
+            request["postData"] = {
+                "mimeType": post["mimeType"],
+                "text": post["text"],
+                **({"_encoding": "base64"} if post.get("encoding") else {}),
+            }
+        entries.append(
+            {
+                "startedDateTime": iso_utc(f["ts_start"]),
+                "time": elapsed,
+                "request": request,
+                "response": {
+                    "status": f["status_code"] or 0,
+                    "statusText": "",
+                    "httpVersion": f["http_version"],
+                    "headers": _har_headers(f["response_headers"]),
+                    "cookies": [],
+                    "content": _har_content(
+                        f["response_body"],
+                        f["response_headers"],
+                        f["response_body_size"],
+                        f["response_body_truncated"],
+                    ),
+                    "redirectURL": "",
+                    "headersSize": -1,
+                    "bodySize": f["response_body_size"],
+                },
+                "cache": {},
+                "timings": {"send": 0, "wait": elapsed, "receive": 0},
+                "serverIPAddress": f["server_ip"] or "",
+                "_privmonFlowId": f["id"],
+                "_privmonTls": f["tls"],
+                **({"_privmonError": f["error"]} if f["error"] else {}),
+                **(
+                    {"_resourceType": "websocket", "_webSocketMessages": _har_websocket(by_flow[f["id"]])}
+                    if f["id"] in by_flow
+                    else {}
+                ),
+            }
+        )
     return {"log": {"version": "1.2", "creator": {"name": "privmon", "version": version}, "entries": entries}}

@@ -29,11 +29,17 @@ def generate_key(private_path: Path) -> Path:
     private_path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                   serialization.NoEncryption()))
+        fh.write(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
     public_path = private_path.with_name(private_path.name + ".pub")
-    public_path.write_bytes(key.public_key().public_bytes(serialization.Encoding.PEM,
-                                                          serialization.PublicFormat.SubjectPublicKeyInfo))
+    public_path.write_bytes(
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+    )
     return public_path
 
 
@@ -67,15 +73,22 @@ def key_fingerprint(public: Ed25519PublicKey) -> str:
 
 def sign_digest(private_path: Path, manifest_sha256: str) -> bytes:
     key = _load_private(private_path)
-    return json.dumps({
-        "algorithm": "Ed25519", "signed": "manifest_sha256", "manifest_sha256": manifest_sha256,
-        "public_key": base64.b64encode(_raw(key.public_key())).decode(),
-        "key_fingerprint": key_fingerprint(key.public_key()),
-        "signature": base64.b64encode(key.sign(manifest_sha256.encode())).decode(),
-    }, indent=2).encode()
+    return json.dumps(
+        {
+            "algorithm": "Ed25519",
+            "signed": "manifest_sha256",
+            "manifest_sha256": manifest_sha256,
+            "public_key": base64.b64encode(_raw(key.public_key())).decode(),
+            "key_fingerprint": key_fingerprint(key.public_key()),
+            "signature": base64.b64encode(key.sign(manifest_sha256.encode())).decode(),
+        },
+        indent=2,
+    ).encode()
 
 
-def check_signature(data: bytes, manifest_sha256: str, expected: Ed25519PublicKey | None) -> tuple[list[str], str | None]:
+def check_signature(
+    data: bytes, manifest_sha256: str, expected: Ed25519PublicKey | None
+) -> tuple[list[str], str | None]:
     """Problems found (empty when the signature holds) and the signing key's fingerprint."""
     try:
         sig = json.loads(data)
@@ -91,6 +104,8 @@ def check_signature(data: bytes, manifest_sha256: str, expected: Ed25519PublicKe
     except InvalidSignature:
         problems.append(f"{SIGNATURE_FILE}: the signature does not match the manifest")
     if expected is not None and _raw(expected) != _raw(public):
-        problems.append(f"{SIGNATURE_FILE}: signed by key {key_fingerprint(public)}, not by the expected key "
-                        f"{key_fingerprint(expected)}")
+        problems.append(
+            f"{SIGNATURE_FILE}: signed by key {key_fingerprint(public)}, not by the expected key "
+            f"{key_fingerprint(expected)}"
+        )
     return problems, key_fingerprint(public)

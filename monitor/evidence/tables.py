@@ -7,8 +7,25 @@ from __future__ import annotations
 import csv
 import io
 
-COLUMNS = ["time (UTC)", "rule", "severity", "title", "标题", "PI category", "PI type", "SDK", "host", "encoding",
-           "deciding frame", "API", "clauses", "review", "reviewer", "review note", "fingerprint"]
+COLUMNS = [
+    "time (UTC)",
+    "rule",
+    "severity",
+    "title",
+    "标题",
+    "PI category",
+    "PI type",
+    "SDK",
+    "host",
+    "encoding",
+    "deciding frame",
+    "API",
+    "clauses",
+    "review",
+    "reviewer",
+    "review note",
+    "fingerprint",
+]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -23,10 +40,30 @@ def finding_rows(findings: list[dict]) -> list[list[str]]:
         ev = f["evidence"]
         attribution = ev.get("attribution") or (ev.get("data_flow") or {}).get("collected_by") or {}
         review = f.get("review") or {}
-        rows.append([_cell(v) for v in (
-            f["ts"], f["rule_id"], f["severity"], f["title"], f.get("title_zh"), f["pi_category"], f["pi_type"], f["sdk"],
-            f["host"], f["encoding"], attribution.get("deciding_frame"), ev.get("api"), "; ".join(f["clauses"]),
-            review.get("state", "open"), review.get("reviewer"), review.get("note"), f["fingerprint"])])
+        rows.append(
+            [
+                _cell(v)
+                for v in (
+                    f["ts"],
+                    f["rule_id"],
+                    f["severity"],
+                    f["title"],
+                    f.get("title_zh"),
+                    f["pi_category"],
+                    f["pi_type"],
+                    f["sdk"],
+                    f["host"],
+                    f["encoding"],
+                    attribution.get("deciding_frame"),
+                    ev.get("api"),
+                    "; ".join(f["clauses"]),
+                    review.get("state", "open"),
+                    review.get("reviewer"),
+                    review.get("note"),
+                    f["fingerprint"],
+                )
+            ]
+        )
     return rows
 
 

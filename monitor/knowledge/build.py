@@ -19,7 +19,9 @@ SOURCE = "github zhengjim/camille utlis/sdk.json @83c5b239 (via shared/reference
 
 def build(references: Path) -> dict:
     raw = ast.literal_eval((references / "cn-sdk-prefixes.camille.pyliteral").read_text(encoding="utf-8"))
-    prefixes = sorted({(e["package_name"].strip(), e["sdk_name"].strip()) for e in raw if e.get("package_name")})
+    prefixes = sorted(
+        {(e["package_name"].strip(), e["sdk_name"].strip()) for e in raw if e.get("package_name")}
+    )
     return {"source": SOURCE, "prefixes": [{"prefix": p, "name": n} for p, n in prefixes]}
 
 
@@ -40,15 +42,22 @@ def build_receivers(references: Path) -> dict:
     trackers = json.loads((references / "exodus-trackers.json").read_text(encoding="utf-8"))["trackers"]
     signatures = [
         {"name": t["name"], "pattern": t["network_signature"], "categories": t.get("categories", [])}
-        for t in trackers.values() if t.get("network_signature")
+        for t in trackers.values()
+        if t.get("network_signature")
     ]
-    return {"sources": {"domains": XRAY_SOURCE, "signatures": EXODUS_SOURCE},
-            "domains": dict(sorted(domains.items())), "signatures": sorted(signatures, key=lambda s: s["name"])}
+    return {
+        "sources": {"domains": XRAY_SOURCE, "signatures": EXODUS_SOURCE},
+        "domains": dict(sorted(domains.items())),
+        "signatures": sorted(signatures, key=lambda s: s["name"]),
+    }
 
 
 def main() -> None:
     references = Path(sys.argv[1]) if len(sys.argv) > 1 else PACKAGE_ROOT.parent / "shared" / "references"
-    for name, data in (("camille_prefixes.json", build(references)), ("receivers.json", build_receivers(references))):
+    for name, data in (
+        ("camille_prefixes.json", build(references)),
+        ("receivers.json", build_receivers(references)),
+    ):
         out = DATA_DIR / name
         out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {out}")

@@ -27,13 +27,17 @@ class ReceiverKnowledge:
     def __init__(self, data: dict) -> None:
         self._psl = PublicSuffixList()
         self._owners: dict[str, dict] = data["domains"]
-        self._signatures = [(re.compile(s["pattern"], re.IGNORECASE), s["name"]) for s in data["signatures"] if _compiles(s["pattern"])]
+        self._signatures = [
+            (re.compile(s["pattern"], re.IGNORECASE), s["name"])
+            for s in data["signatures"]
+            if _compiles(s["pattern"])
+        ]
         self._sources = data["sources"]
 
     def registrable_domain(self, host: str) -> str | None:
         return self._psl.privatesuffix(host.lower().rstrip("."))
 
-    @lru_cache(maxsize=4096)
+    @lru_cache(maxsize=4096)  # noqa: B019 - one knowledge base per process, kept for its life
     def lookup(self, host: str) -> Receiver:
         host = host.lower().rstrip(".")
         sources: list[str] = []
@@ -52,7 +56,15 @@ class ReceiverKnowledge:
                 break
         company = (sdk.company if sdk else None) or (owner or {}).get("parent")
         country = (sdk.country if sdk else None) or (owner or {}).get("country")
-        return Receiver(host, self.registrable_domain(host), sdk.name if sdk else None, tracker, company, country, tuple(sources))
+        return Receiver(
+            host,
+            self.registrable_domain(host),
+            sdk.name if sdk else None,
+            tracker,
+            company,
+            country,
+            tuple(sources),
+        )
 
 
 def _compiles(pattern: str) -> bool:

@@ -25,13 +25,23 @@ class SdkKnowledge:
         self._by_prefix: list[tuple[str, Sdk]] = []
         self._by_host: dict[str, Sdk] = {}
         for entry in curated:
-            sdk = Sdk(entry["id"], entry["name"], entry.get("name_zh"), entry.get("company"), entry.get("country"), "privmon sdks.json")
+            sdk = Sdk(
+                entry["id"],
+                entry["name"],
+                entry.get("name_zh"),
+                entry.get("company"),
+                entry.get("country"),
+                "privmon sdks.json",
+            )
             for prefix in entry["prefixes"]:
                 self._by_prefix.append((prefix, sdk))
             for host in entry["hosts"]:
                 self._by_host[host.lower()] = sdk
         self._derived: list[tuple[str, Sdk]] = [
-            (row["prefix"], Sdk("camille:" + row["name"], row["name"], row["name"], None, None, derived_source))
+            (
+                row["prefix"],
+                Sdk("camille:" + row["name"], row["name"], row["name"], None, None, derived_source),
+            )
             for row in derived_prefixes
         ]
         self._by_prefix.sort(key=lambda item: -len(item[0]))

@@ -23,8 +23,14 @@ from contextlib import suppress
 
 from .phone import DeviceState, Package
 
-A_CNXN, A_OPEN, A_OKAY, A_CLSE, A_WRTE, A_AUTH = (0x4E584E43, 0x4E45504F, 0x59414B4F, 0x45534C43, 0x45545257,
-                                                  0x48545541)
+A_CNXN, A_OPEN, A_OKAY, A_CLSE, A_WRTE, A_AUTH = (
+    0x4E584E43,
+    0x4E45504F,
+    0x59414B4F,
+    0x45534C43,
+    0x45545257,
+    0x48545541,
+)
 AUTH_TOKEN = 1
 VERSION = 0x01000001
 MAX_DATA = 256 * 1024
@@ -36,7 +42,10 @@ __all__ = ["DeviceState", "Package", "SimulatedAdbd", "lab_state"]
 
 
 def _message(command: int, arg0: int, arg1: int, payload: bytes = b"") -> bytes:
-    return HEADER.pack(command, arg0, arg1, len(payload), sum(payload) & 0xFFFFFFFF, command ^ 0xFFFFFFFF) + payload
+    return (
+        HEADER.pack(command, arg0, arg1, len(payload), sum(payload) & 0xFFFFFFFF, command ^ 0xFFFFFFFF)
+        + payload
+    )
 
 
 class _Stream:
@@ -53,7 +62,7 @@ class _Stream:
             if self.closed:
                 return False
             self.acked.clear()
-            self.conn.send(_message(A_WRTE, self.local, self.remote, data[i:i + MAX_DATA]))
+            self.conn.send(_message(A_WRTE, self.local, self.remote, data[i : i + MAX_DATA]))
             if not self.acked.wait(30):
                 return False
         return True
@@ -126,8 +135,10 @@ class _Connection(socketserver.BaseRequestHandler):
                 # refused and the prompt is never answered, so adb lists it as unauthorized.
                 self.send(_message(A_AUTH, AUTH_TOKEN, 0, b"\x5a" * 20))
             elif command == A_CNXN:
-                props = ";".join(f"{k}={state.props.get(k, '')}" for k in
-                                 ("ro.product.name", "ro.product.model", "ro.product.device"))
+                props = ";".join(
+                    f"{k}={state.props.get(k, '')}"
+                    for k in ("ro.product.name", "ro.product.model", "ro.product.device")
+                )
                 self.send(_message(A_CNXN, VERSION, MAX_DATA, f"device::{props};features=cmd".encode()))
             elif command == A_OPEN:
                 stream = _Stream(self, next(self._ids), arg0)
@@ -166,19 +177,21 @@ class _Connection(socketserver.BaseRequestHandler):
             state.services.append(service)
         if service.startswith("shell:"):
             self.send(_message(A_OKAY, stream.local, stream.remote))
-            stream.write(state.shell(service[len("shell:"):]))
+            stream.write(state.shell(service[len("shell:") :]))
         elif service.startswith("sync:"):
             self.send(_message(A_OKAY, stream.local, stream.remote))
             _serve_sync(state, stream)
         elif service.startswith("reverse:"):
             self.send(_message(A_OKAY, stream.local, stream.remote))
-            stream.write(_reverse(state, service[len("reverse:"):]))
+            stream.write(_reverse(state, service[len("reverse:") :]))
         elif service.startswith("root:"):
             self.send(_message(A_OKAY, stream.local, stream.remote))
             allowed = state.props.get("ro.debuggable") == "1"
             with state.lock:
                 state.adb_root = state.adb_root or allowed
-            stream.write(b"restarting adbd as root\n" if allowed else b"adbd cannot run as root in production builds\n")
+            stream.write(
+                b"restarting adbd as root\n" if allowed else b"adbd cannot run as root in production builds\n"
+            )
         else:  # nothing listens there (e.g. tcp:27042 without frida-server): refuse the open
             stream.closed = True
             self.streams.pop(stream.local, None)
@@ -193,12 +206,12 @@ def _reverse(state: DeviceState, request: str) -> bytes:
             listing = "".join(f"host {remote} {local}\n" for remote, local in state.reverses.items()).encode()
             return f"{len(listing):04x}".encode() + listing
         if request.startswith("forward:"):
-            spec = request[len("forward:"):].removeprefix("norebind:")
+            spec = request[len("forward:") :].removeprefix("norebind:")
             remote, _, local = spec.partition(";")
             state.reverses[remote] = local
             return b"OKAY"
         if request.startswith("killforward:"):
-            remote = request[len("killforward:"):]
+            remote = request[len("killforward:") :]
             if remote not in state.reverses:
                 message = f"listener '{remote}' not found".encode()
                 return b"FAIL" + f"{len(message):04x}".encode() + message
@@ -242,7 +255,7 @@ def _serve_sync(state: DeviceState, stream: _Stream) -> None:
                 stream.write(b"FAIL" + struct.pack("<I", len(message)) + message)
             else:
                 for i in range(0, len(data), 64 * 1024):
-                    chunk = data[i:i + 64 * 1024]
+                    chunk = data[i : i + 64 * 1024]
                     stream.write(b"DATA" + struct.pack("<I", len(chunk)) + chunk)
                 stream.write(b"DONE" + struct.pack("<I", 0))
         else:
@@ -279,7 +292,9 @@ class SimulatedAdbd:
         self.port = self._server.server_address[1]
         self.serial = f"127.0.0.1:{self.port}"
         self.fetched: list[dict] = []  # what the simulated browser did: {"url", "ok", "detail"}
-        self._thread = threading.Thread(target=self._server.serve_forever, name="privmon-sim-adbd", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="privmon-sim-adbd", daemon=True
+        )
         state.browser = self.browse
 
     def __enter__(self) -> "SimulatedAdbd":
@@ -316,8 +331,11 @@ class SimulatedAdbd:
         parts = urlsplit(url)
         with self.state.lock:
             proxy = self.state.settings.get("global/http_proxy", "")
-            cas = [data for path, data in self.state.files.items()
-                   if path.startswith((USER_CA_DIR + "/", SYSTEM_CA_DIR + "/"))]
+            cas = [
+                data
+                for path, data in self.state.files.items()
+                if path.startswith((USER_CA_DIR + "/", SYSTEM_CA_DIR + "/"))
+            ]
         host, _, port = proxy.partition(":")
         if not proxy or proxy == ":0" or host not in ("127.0.0.1", "localhost"):
             raise ValueError(f"no proxy the simulated phone can reach (http_proxy={proxy or 'unset'})")
@@ -356,7 +374,7 @@ class SimulatedAdbd:
                             pipe.sendall(outgoing.read())
                         data = pipe.recv(65536)
                         if not data:
-                            raise OSError("connection closed during TLS")
+                            raise OSError("connection closed during TLS") from None
                         incoming.write(data)
                     finally:
                         if outgoing.pending:
@@ -364,7 +382,11 @@ class SimulatedAdbd:
 
             pump(tls.do_handshake)
             path = parts.path or "/"
-            pump(lambda: tls.write(f"GET {path} HTTP/1.1\r\nHost: {parts.hostname}\r\nConnection: close\r\n\r\n".encode()))
+            pump(
+                lambda: tls.write(
+                    f"GET {path} HTTP/1.1\r\nHost: {parts.hostname}\r\nConnection: close\r\n\r\n".encode()
+                )
+            )
             status = pump(lambda: tls.read(4096))
             return status.split(b"\r\n", 1)[0].decode("utf-8", "replace")
         finally:
@@ -376,13 +398,17 @@ def lab_state(profile) -> DeviceState:
     build = profile.build or {}
     ids = profile.identifiers
     props = {
-        "ro.product.brand": "privmon-lab", "ro.product.name": build.get("product", "lab"),
-        "ro.product.model": build.get("model", "Lab Phone"), "ro.product.device": build.get("device", "lab"),
+        "ro.product.brand": "privmon-lab",
+        "ro.product.name": build.get("product", "lab"),
+        "ro.product.model": build.get("model", "Lab Phone"),
+        "ro.product.device": build.get("device", "lab"),
         "ro.product.cpu.abi": build.get("abi", "arm64-v8a"),
         "ro.build.version.release": str(build.get("android_version", "13")),
         "ro.product.manufacturer": build.get("manufacturer", "privmon"),
-        "ro.build.version.sdk": str(build.get("sdk", "33")), "ro.build.fingerprint": build.get("fingerprint", "privmon/lab"),
-        "ro.serialno": ids.get("serial", "LAB0001"), "ro.debuggable": "0",
+        "ro.build.version.sdk": str(build.get("sdk", "33")),
+        "ro.build.fingerprint": build.get("fingerprint", "privmon/lab"),
+        "ro.serialno": ids.get("serial", "LAB0001"),
+        "ro.debuggable": "0",
         "privmon.sim.imei": ids.get("imei", ""),
     }
     state = DeviceState(props)
@@ -394,7 +420,8 @@ def lab_state(profile) -> DeviceState:
     if "advertising_id" in ids:
         state.files["/data/data/com.google.android.gms/shared_prefs/adid_settings.xml"] = (
             "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>\n<map>\n"
-            f"    <string name=\"adid_key\">{ids['advertising_id']}</string>\n</map>\n").encode()
+            f'    <string name="adid_key">{ids["advertising_id"]}</string>\n</map>\n'
+        ).encode()
     for name in ("zygote64", "zygote", "system_server"):
         state.start_process(name)
     state.files[f"{SYSTEM_CA_DIR}/3c9a4d3b.0"] = b"-----BEGIN CERTIFICATE-----\n(system root)\n"

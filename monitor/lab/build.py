@@ -21,7 +21,9 @@ class LabError(RuntimeError):
 def find_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
-        raise LabError(f"`{name}` not found: install a JDK (Debian: default-jdk-headless; `make setup` does it)")
+        raise LabError(
+            f"`{name}` not found: install a JDK (Debian: default-jdk-headless; `make setup` does it)"
+        )
     return path
 
 
@@ -86,7 +88,6 @@ def load_lab_dns() -> dict[str, str]:
 
     data = yaml.safe_load((LAB_SOURCES_DIR / "dns.yaml").read_text(encoding="utf-8")) or {}
     return {str(host).lower(): str(ip) for host, ip in data.items()}
-
 
 
 def lab_main_class(name: str) -> str:

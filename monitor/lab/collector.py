@@ -75,7 +75,9 @@ class Collector:
         self._server = ThreadingHTTPServer((host, 0), _Handler)
         self._server.daemon_threads = True
         self.host, self.port = self._server.server_address[:2]
-        self._thread = threading.Thread(target=self._server.serve_forever, name="privmon-lab-collector", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="privmon-lab-collector", daemon=True
+        )
 
     def __enter__(self) -> "Collector":
         self._thread.start()

@@ -68,9 +68,12 @@ class DeviceState:
     def visible(self, path: str, ns: int | None = None) -> str:
         """Where a path really is in mount namespace `ns` (bind mounts followed)."""
         for mount in reversed(self.mounts):
-            if mount["kind"] == "bind" and mount["ns"] == ns and (path == mount["target"] or
-                                                                 path.startswith(mount["target"] + "/")):
-                return mount["source"] + path[len(mount["target"]):]
+            if (
+                mount["kind"] == "bind"
+                and mount["ns"] == ns
+                and (path == mount["target"] or path.startswith(mount["target"] + "/"))
+            ):
+                return mount["source"] + path[len(mount["target"]) :]
         return path
 
     # -- the shell ----------------------------------------------------------------------------
@@ -137,8 +140,11 @@ class DeviceState:
             path = args[1]
             if path.startswith("/data/") and not path.startswith("/data/local/tmp") and not root:
                 return b"", 1  # the shell user cannot see into /data
-            found = path in self.files if args[0] == "-f" else (
-                path in self.files or any(p.startswith(path.rstrip("/") + "/") for p in self.files))
+            found = (
+                path in self.files
+                if args[0] == "-f"
+                else (path in self.files or any(p.startswith(path.rstrip("/") + "/") for p in self.files))
+            )
             return b"", 0 if found else 1
         return b"test: unsupported here\n", 2
 
@@ -180,7 +186,9 @@ class DeviceState:
         return (" ".join(map(str, pids)) + "\n").encode() if pids else (b"", 1)
 
     def _cmd_ps(self, args, root):
-        return ("PID NAME\n" + "".join(f"{pid} {name}\n" for pid, name in sorted(self.processes.items()))).encode()
+        return (
+            "PID NAME\n" + "".join(f"{pid} {name}\n" for pid, name in sorted(self.processes.items()))
+        ).encode()
 
     def _cmd_kill(self, args, root):
         for arg in args:
@@ -193,7 +201,7 @@ class DeviceState:
 
     def _under(self, directory: str) -> list[str]:
         prefix = directory.rstrip("/") + "/"
-        return sorted(p for p in self.files if p.startswith(prefix) and "/" not in p[len(prefix):])
+        return sorted(p for p in self.files if p.startswith(prefix) and "/" not in p[len(prefix) :])
 
     def _cmd_ls(self, args, root, ns: int | None = None):
         paths = [a for a in args if not a.startswith("-")]
@@ -250,8 +258,11 @@ class DeviceState:
         for src in expanded:
             if src not in self.files:
                 return f"cp: {src}: No such file or directory\n".encode(), 1
-            target = dest.rstrip("/") + "/" + src.rsplit("/", 1)[1] if len(expanded) > 1 or dest.endswith("/") \
-                or self._under(dest) else dest
+            target = (
+                dest.rstrip("/") + "/" + src.rsplit("/", 1)[1]
+                if len(expanded) > 1 or dest.endswith("/") or self._under(dest)
+                else dest
+            )
             self.files[target] = self.files[src]
         return b""
 
@@ -286,9 +297,11 @@ class DeviceState:
         match = re.fullmatch(r"--mount=/proc/(\d+)/ns/mnt", spec)
         if not match or int(match.group(1)) not in self.processes:
             return f"nsenter: cannot open {spec[8:]}: No such file or directory\n".encode(), 1
-        inner = args[args.index("--") + 1:] if "--" in args else args[1:]
+        inner = args[args.index("--") + 1 :] if "--" in args else args[1:]
         ns = int(match.group(1))
-        handler = {"mount": self._cmd_mount, "umount": self._cmd_umount, "ls": self._cmd_ls}.get(inner[0] if inner else "")
+        handler = {"mount": self._cmd_mount, "umount": self._cmd_umount, "ls": self._cmd_ls}.get(
+            inner[0] if inner else ""
+        )
         if handler is None:
             return self._run(inner, root) if inner else (b"", 0)
         result = handler(inner[1:], root, ns=ns)
@@ -300,7 +313,9 @@ class DeviceState:
             return "".join(f"package:{p}\n" for p in sorted(self.packages)).encode()
         name = args[-1] if len(args) > 1 else ""
         if sub == "path":
-            return (f"package:/data/app/{name}-1/base.apk\n".encode(), 0) if name in self.packages else (b"", 1)
+            return (
+                (f"package:/data/app/{name}-1/base.apk\n".encode(), 0) if name in self.packages else (b"", 1)
+            )
         if sub == "clear":
             if name not in self.packages:
                 return b"Failed\n", 1
@@ -322,8 +337,10 @@ class DeviceState:
     def _cmd_dumpsys(self, args, root):
         if args[:1] == ["package"] and len(args) > 1 and args[1] in self.packages:
             p = self.packages[args[1]]
-            return (f"Packages:\n  Package [{p.name}] (abc123):\n    versionCode={p.version_code} minSdk=21 "
-                    f"targetSdk=33\n    versionName={p.version_name}\n    installerPackageName={p.installer}\n").encode()
+            return (
+                f"Packages:\n  Package [{p.name}] (abc123):\n    versionCode={p.version_code} minSdk=21 "
+                f"targetSdk=33\n    versionName={p.version_name}\n    installerPackageName={p.installer}\n"
+            ).encode()
         return b""
 
     def _cmd_am(self, args, root):
@@ -359,7 +376,7 @@ class DeviceState:
         mark = content.find(SIM_BINARY_MARK)
         if mark < 0:
             return f"/system/bin/sh: {path}: not executable here\n".encode(), 126
-        version = content[mark + len(SIM_BINARY_MARK):].split(b"\n", 1)[0].decode()
+        version = content[mark + len(SIM_BINARY_MARK) :].split(b"\n", 1)[0].decode()
         if "--version" in args:
             return (version + "\n").encode(), 0
         if not root:
@@ -373,8 +390,12 @@ def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     rows = b"".join(b"\0" + bytes(rgb) * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _parcel_string(text: str) -> bytes:
@@ -385,6 +406,6 @@ def _parcel_string(text: str) -> bytes:
     words += [struct.unpack_from("<I", data, i)[0] for i in range(0, len(data), 4)]
     lines = []
     for i in range(0, len(words), 4):
-        hexes = " ".join(f"{w:08x}" for w in words[i:i + 4])
+        hexes = " ".join(f"{w:08x}" for w in words[i : i + 4])
         lines.append(f"  0x{i * 4:08x}: {hexes} '................'")
     return ("Result: Parcel(\n" + "\n".join(lines) + ")\n").encode()

@@ -73,7 +73,7 @@ class AppOutput:
             if line == READY_LINE:
                 self.ready.set()
             elif line.startswith(EXIT_PREFIX):
-                code, _, detail = line[len(EXIT_PREFIX):].decode("utf-8", "replace").partition(" ")
+                code, _, detail = line[len(EXIT_PREFIX) :].decode("utf-8", "replace").partition(" ")
                 self.exit_code = int(code) if code.isdigit() else 1
                 self.exit_detail = detail or None
                 self.exit_seen_at = time.monotonic()
@@ -130,8 +130,13 @@ class LabJvm:
             "privmon.ownerPid": str(os.getpid()),
             **app.jvm_properties,
         }
-        argv = [java, "-Xshare:off", f"-XX:ErrorFile={context.session_dir / 'hs_err_pid%p.log'}",
-                "-cp", ":".join(str(p) for p in app.classpath)]
+        argv = [
+            java,
+            "-Xshare:off",
+            f"-XX:ErrorFile={context.session_dir / 'hs_err_pid%p.log'}",
+            "-cp",
+            ":".join(str(p) for p in app.classpath),
+        ]
         argv += [f"-D{k}={v}" for k, v in props.items()] + [LAUNCHER_CLASS, app.main_class]
         output = self._output = AppOutput(context.session_id, context.writer)
         self._pid, frida_session = self._frida.spawn_attached(argv, output.on_output)
@@ -144,8 +149,9 @@ class LabJvm:
             if runner.detached.is_set():
                 raise RunAborted("the lab app exited before its ready line" + output.tail())
             if time.monotonic() > deadline:
-                raise RunAborted(f"the lab app printed no ready line within {app.ready_timeout_s:.0f} s"
-                                 + output.tail())
+                raise RunAborted(
+                    f"the lab app printed no ready line within {app.ready_timeout_s:.0f} s" + output.tail()
+                )
         runner.load(bundle)
         catalogue = app.catalogue if app.catalogue is not None else load_catalogue(app.extra_hooks)
         results = runner.install(catalogue, app.package, app.stack_mode)
@@ -153,12 +159,16 @@ class LabJvm:
         if app.unpin:
             unpinned = runner.unpin()
             active = [r["id"] for r in unpinned if r["state"] == "installed"]
-            context.progress(f"[lab] TLS unpinning: {len(active)}/{len(unpinned)} targets hooked "
-                             f"({', '.join(active) or 'none present'})")
+            context.progress(
+                f"[lab] TLS unpinning: {len(active)}/{len(unpinned)} targets hooked "
+                f"({', '.join(active) or 'none present'})"
+            )
         clock = runner.sync_clock()
         runner.start_clock_thread()
-        context.progress(f"[lab] agent loaded: {installed}/{len(results)} hooks installed; "
-                         f"clock offset {clock.offset_us} µs ± {clock.error_us} µs")
+        context.progress(
+            f"[lab] agent loaded: {installed}/{len(results)} hooks installed; "
+            f"clock offset {clock.offset_us} µs ± {clock.error_us} µs"
+        )
         self._frida.input(self._pid, b"go\n")
         return f"[lab] app running (pid {self._pid})"
 
@@ -202,8 +212,10 @@ class LabJvm:
             reason = f"the lab app crashed (exit {output.exit_code}): {detail}".rstrip(": ")
             return Outcome(ev.SESSION_INTERRUPTED, reason)
         if output.exit_code is None and self._died:
-            return Outcome(ev.SESSION_INTERRUPTED,
-                           "the lab app died without its exit line (a crash of the JVM?)" + output.tail())
+            return Outcome(
+                ev.SESSION_INTERRUPTED,
+                "the lab app died without its exit line (a crash of the JVM?)" + output.tail(),
+            )
         return None
 
 

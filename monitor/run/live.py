@@ -18,9 +18,11 @@ class LiveCounts:
         now = (hook_events, flows, signals, identifiers_seen, found)
         if now != self._shown:
             self._shown = now
-            self.progress(f"{self.prefix}{hook_events} hook events · {flows} flows · {signals} consent signals · "
-                          f"{identifiers_seen} watched values seen in traffic"
-                          + (f" · {found} findings so far" if found is not None else ""))
+            self.progress(
+                f"{self.prefix}{hook_events} hook events · {flows} flows · {signals} consent signals · "
+                f"{identifiers_seen} watched values seen in traffic"
+                + (f" · {found} findings so far" if found is not None else "")
+            )
 
 
 class LiveFindings:

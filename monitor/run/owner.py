@@ -67,8 +67,14 @@ def reap_orphans(db_path: Path) -> list[str]:
     with EventWriter(db_path) as writer:
         for s in orphans:
             owner = s["meta"]["owner"]
-            writer.submit(ev.SessionEnded(s["id"], now_us(), ev.SESSION_INTERRUPTED,
-                                          f"privmon (pid {owner['pid']}) ended without closing the session "
-                                          "(killed?); what was captured is kept"))
+            writer.submit(
+                ev.SessionEnded(
+                    s["id"],
+                    now_us(),
+                    ev.SESSION_INTERRUPTED,
+                    f"privmon (pid {owner['pid']}) ended without closing the session "
+                    "(killed?); what was captured is kept",
+                )
+            )
         writer.flush()
     return [s["id"] for s in orphans]

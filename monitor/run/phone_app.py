@@ -36,8 +36,13 @@ class PhoneApp:
     def start(self, context: TargetContext) -> str:
         opts = self.opts
         device = frida_device(opts.serial, opts.frida_host)
-        target = AndroidTarget(opts.package, build_agent(self.cache_dir), load_catalogue(opts.extra_hooks),
-                               opts.unpin, context.on_signal)
+        target = AndroidTarget(
+            opts.package,
+            build_agent(self.cache_dir),
+            load_catalogue(opts.extra_hooks),
+            opts.unpin,
+            context.on_signal,
+        )
         self._app = AndroidApp(device, target, context.session_id, context.writer, context.progress)
         pid = self._app.start()
         return f"{opts.package} started (pid {pid})"

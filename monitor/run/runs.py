@@ -23,11 +23,26 @@ from .session import CaptureSession, RunResult, RunSpec
 Progress = Callable[[str], None]
 
 
-def run_lab(settings: Settings, writer, app: LabApp, app_profile: AppProfile | None = None,
-            timeout_s: float = 120.0, interactive: bool = True, progress: Progress = lambda _m: None) -> RunResult:
-    spec = RunSpec(app=app.package, scenario=app.scenario, app_profile=app_profile, device_profile=app.profile.name,
-                   watch=app.profile.watch_values(), device_build=app.profile.build, timeout_s=timeout_s,
-                   interactive=interactive, prefix="[lab] ")
+def run_lab(
+    settings: Settings,
+    writer,
+    app: LabApp,
+    app_profile: AppProfile | None = None,
+    timeout_s: float = 120.0,
+    interactive: bool = True,
+    progress: Progress = lambda _m: None,
+) -> RunResult:
+    spec = RunSpec(
+        app=app.package,
+        scenario=app.scenario,
+        app_profile=app_profile,
+        device_profile=app.profile.name,
+        watch=app.profile.watch_values(),
+        device_build=app.profile.build,
+        timeout_s=timeout_s,
+        interactive=interactive,
+        prefix="[lab] ",
+    )
     return CaptureSession(settings, writer, spec, LabJvm(app, settings.cache_dir), progress).run()
 
 
@@ -55,45 +70,79 @@ class PhoneRunResult(RunResult):
     lab: bool = False
 
 
-def run_on_phone(settings: Settings, writer, phone: Phone, opts: PhoneRunOptions,
-                 progress: Progress = lambda _m: None) -> PhoneRunResult:
+def run_on_phone(
+    settings: Settings, writer, phone: Phone, opts: PhoneRunOptions, progress: Progress = lambda _m: None
+) -> PhoneRunResult:
     session_id = ev.new_session_id()
-    prepared = PreparedPhone(settings, writer, phone, opts.package, session_id, opts.apk, opts.clear,
-                             opts.frida_port, progress)
+    prepared = PreparedPhone(
+        settings, writer, phone, opts.package, session_id, opts.apk, opts.clear, opts.frida_port, progress
+    )
     with prepared:
         lab = phone.is_lab  # asked now: the phone may be gone by the end
         profile = opts.profile or (load_profile("lab") if lab else None)
         if lab:
             target = _lab_app_on_phone(settings, opts, profile, progress)
         else:
-            target = PhoneApp(PhoneAppOptions(opts.package, phone.serial, prepared.frida_host or opts.frida_host,
-                                              opts.extra_hooks, opts.unpin), settings.cache_dir)
+            target = PhoneApp(
+                PhoneAppOptions(
+                    opts.package,
+                    phone.serial,
+                    prepared.frida_host or opts.frida_host,
+                    opts.extra_hooks,
+                    opts.unpin,
+                ),
+                settings.cache_dir,
+            )
         spec = RunSpec(
-            app=opts.package, scenario=opts.scenario, app_profile=opts.app_profile,
+            app=opts.package,
+            scenario=opts.scenario,
+            app_profile=opts.app_profile,
             device_profile=profile.name if profile else None,
-            watch=(profile.watch_values() if profile else []) + prepared.watch, device_build=prepared.build,
-            extra_meta=prepared.meta, timeout_s=opts.timeout_s, timeout_completes=True,
-            interactive=opts.interactive, extra_keys=prepared.keys, on_proxy_ready=prepared.route,
-            on_signal=prepared.screenshots.on_signal, on_mark=prepared.screenshots.on_mark, abort=prepared.lost,
+            watch=(profile.watch_values() if profile else []) + prepared.watch,
+            device_build=prepared.build,
+            extra_meta=prepared.meta,
+            timeout_s=opts.timeout_s,
+            timeout_completes=True,
+            interactive=opts.interactive,
+            extra_keys=prepared.keys,
+            on_proxy_ready=prepared.route,
+            on_signal=prepared.screenshots.on_signal,
+            on_mark=prepared.screenshots.on_mark,
+            abort=prepared.lost,
             live_findings=lambda sid: LiveFindings(settings.db_path, sid),
         )
         result = CaptureSession(settings, writer, spec, target, progress, session_id=session_id).run()
-    return PhoneRunResult(**vars(result), not_restored=prepared.not_restored,
-                          screenshots=prepared.screenshots.taken, lab=lab)
+    return PhoneRunResult(
+        **vars(result), not_restored=prepared.not_restored, screenshots=prepared.screenshots.taken, lab=lab
+    )
 
 
-def _lab_app_on_phone(settings: Settings, opts: PhoneRunOptions, profile: DeviceProfile,
-                      progress: Progress) -> LabJvm:
+def _lab_app_on_phone(
+    settings: Settings, opts: PhoneRunOptions, profile: DeviceProfile, progress: Progress
+) -> LabJvm:
     from ..lab.build import build_app, build_plugin, lab_app_for_package
 
     name, main_class = lab_app_for_package(opts.package)
     standins, classes = build_app(settings.cache_dir, name)
-    props = {"privmon.lab.consentDelayMs": "2000", **{f"privmon.lab.{k}": v for k, v in opts.lab_props.items()}}
+    props = {
+        "privmon.lab.consentDelayMs": "2000",
+        **{f"privmon.lab.{k}": v for k, v in opts.lab_props.items()},
+    }
     plugin = build_plugin(settings.cache_dir, name)
     if plugin is not None:
         props["privmon.lab.pluginDir"] = str(plugin)
-    progress("[LAB] the simulated phone's app process is the lab app "
-             f"{name!r}, a JVM on this machine — not a real phone")
-    app = LabApp(classpath=[standins, classes], main_class=main_class, package=opts.package, profile=profile,
-                 scenario=opts.scenario, jvm_properties=props, extra_hooks=opts.extra_hooks, unpin=opts.unpin)
+    progress(
+        "[LAB] the simulated phone's app process is the lab app "
+        f"{name!r}, a JVM on this machine — not a real phone"
+    )
+    app = LabApp(
+        classpath=[standins, classes],
+        main_class=main_class,
+        package=opts.package,
+        profile=profile,
+        scenario=opts.scenario,
+        jvm_properties=props,
+        extra_hooks=opts.extra_hooks,
+        unpin=opts.unpin,
+    )
     return LabJvm(app, settings.cache_dir)

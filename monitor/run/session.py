@@ -88,8 +88,15 @@ def session_meta(spec: RunSpec, target: Target) -> dict:
 
 
 class CaptureSession:
-    def __init__(self, settings: Settings, writer, spec: RunSpec, target: Target,
-                 progress: Callable[[str], None] = lambda _m: None, session_id: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        writer,
+        spec: RunSpec,
+        target: Target,
+        progress: Callable[[str], None] = lambda _m: None,
+        session_id: str | None = None,
+    ) -> None:
         self.settings = settings
         self.writer = writer
         self.spec = spec
@@ -104,8 +111,15 @@ class CaptureSession:
 
         spec, target = self.spec, self.target
         self.session_dir.mkdir(parents=True, exist_ok=True)
-        self.writer.submit(ev.SessionStarted(id=self.session_id, app=spec.app, target=target.name,
-                                             started_at=now_us(), meta=session_meta(spec, target)))
+        self.writer.submit(
+            ev.SessionStarted(
+                id=self.session_id,
+                app=spec.app,
+                target=target.name,
+                started_at=now_us(),
+                meta=session_meta(spec, target),
+            )
+        )
         capture = PrivmonCapture(writer=self.writer, session_id=self.session_id)
         capture.set_watch_values(spec.watch)
         status, reason, writer_lost = ev.SESSION_INTERRUPTED, "the run did not finish", False
@@ -117,8 +131,15 @@ class CaptureSession:
                 self.progress(f"{spec.prefix}proxy on 127.0.0.1:{port}")
                 if spec.on_proxy_ready is not None:
                     spec.on_proxy_ready(port)
-                context = TargetContext(self.session_id, self.session_dir, self.writer, port, proxy.ca_cert_path,
-                                        self.progress, spec.on_signal)
+                context = TargetContext(
+                    self.session_id,
+                    self.session_dir,
+                    self.writer,
+                    port,
+                    proxy.ca_cert_path,
+                    self.progress,
+                    spec.on_signal,
+                )
                 started = target.start(context)
                 interactive = spec.interactive and KeyReader.available()
                 self.progress(started + (self.keys.help if interactive else ""))
@@ -141,9 +162,13 @@ class CaptureSession:
             self.writer.submit(ev.SessionEnded(self.session_id, now_us(), status, reason))
             self.writer.flush()
         counts = target.counts()
-        return RunResult(self.session_id, status, reason,
-                         {"hook_events": counts.hook_events, "flows": capture.stored, "signals": counts.signals},
-                         writer_lost)
+        return RunResult(
+            self.session_id,
+            status,
+            reason,
+            {"hook_events": counts.hook_events, "flows": capture.stored, "signals": counts.signals},
+            writer_lost,
+        )
 
     def _poll(self, capture) -> tuple[str, str]:
         spec, target = self.spec, self.target
@@ -156,8 +181,10 @@ class CaptureSession:
                     counts = target.counts()
                     live.update(counts.hook_events, capture.stored, counts.signals, capture.live_matches)
                     if not _writer_alive(self.writer):
-                        raise WriterLost("the store's writer process died: nothing more could be stored "
-                                         "(the session is marked interrupted by the next privmon command)")
+                        raise WriterLost(
+                            "the store's writer process died: nothing more could be stored "
+                            "(the session is marked interrupted by the next privmon command)"
+                        )
                     if self.keys.stop.is_set():
                         return ev.SESSION_COMPLETED, "stopped by the tester"
                     aborted = spec.abort() if spec.abort is not None else None
@@ -168,8 +195,9 @@ class CaptureSession:
                     if time.monotonic() > deadline:
                         if spec.timeout_completes:
                             return ev.SESSION_COMPLETED, f"ended at the timeout ({spec.timeout_s:.0f} s)"
-                        return ev.SESSION_INTERRUPTED, (f"the app was still running after {spec.timeout_s:.0f} s "
-                                                        "(timeout)")
+                        return ev.SESSION_INTERRUPTED, (
+                            f"the app was still running after {spec.timeout_s:.0f} s (timeout)"
+                        )
                     time.sleep(POLL_S)
             except KeyboardInterrupt:
                 return ev.SESSION_COMPLETED, "stopped by the tester (Ctrl-C)"

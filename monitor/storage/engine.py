@@ -59,10 +59,13 @@ def _facts_owned_by_the_analysis(conn: Connection) -> None:
     models.SenderFact.__table__.create(conn, checkfirst=True)
     _add_columns(conn, "consent_events", {"hook_event_id": "INTEGER"})
     _add_columns(conn, "hook_events", {"sensitive": "BOOLEAN"})
-    conn.execute(text(
-        "UPDATE consent_events SET hook_event_id = (SELECT MIN(h.id) FROM hook_events h "
-        "WHERE h.session_id = consent_events.session_id AND h.seq = consent_events.hook_seq) "
-        "WHERE source IN ('click', 'dialog', 'pref_write', 'sdk_api') AND hook_seq IS NOT NULL"))
+    conn.execute(
+        text(
+            "UPDATE consent_events SET hook_event_id = (SELECT MIN(h.id) FROM hook_events h "
+            "WHERE h.session_id = consent_events.session_id AND h.seq = consent_events.hook_seq) "
+            "WHERE source IN ('click', 'dialog', 'pref_write', 'sdk_api') AND hook_seq IS NOT NULL"
+        )
+    )
 
 
 # Migration N upgrades a database at version N-1 to version N. Append, never edit.

@@ -43,8 +43,13 @@ class SessionFacts:
 
     def stack_hashes_of(self, lane: str) -> list[int]:
         """The stacks whose call the analysis gave to `lane` (an SDK's name, "app" or "unknown")."""
-        return sorted({h for (h, _api), who in self._who.items()
-                       if (who["sdk"] or ("app" if who["party"] == "app" else "unknown")).lower() == lane.lower()})
+        return sorted(
+            {
+                h
+                for (h, _api), who in self._who.items()
+                if (who["sdk"] or ("app" if who["party"] == "app" else "unknown")).lower() == lane.lower()
+            }
+        )
 
     def phase_at(self, ts: int) -> str | None:
         """The consent phase in force at `ts` (an event at the very moment of a decision is before it)."""
@@ -58,16 +63,36 @@ class SessionFacts:
     def receiver(self, flow: dict) -> dict | None:
         """Who received this flow (party, SDK or tracker, company, countries); None: not analysed."""
         r = self._receivers.get((flow["host"], flow.get("server_ip")))
-        return None if r is None else {k: r[k] for k in ("party", "registrable_domain", "sdk", "tracker", "company",
-                                                         "company_country", "ip_country")}
+        return (
+            None
+            if r is None
+            else {
+                k: r[k]
+                for k in (
+                    "party",
+                    "registrable_domain",
+                    "sdk",
+                    "tracker",
+                    "company",
+                    "company_country",
+                    "ip_country",
+                )
+            }
+        )
 
     def senders(self, flow_ids: list[str]) -> dict[str, dict]:
         """flow id → the call that sent it (hook event, API, SDK or app), where the analysis found one."""
-        return {fid: {k: s[k] for k in ("hook_event_id", "api", "sdk", "party", "lead_ms")}
-                for fid, s in self._reader.sender_facts(self._session_id, flow_ids).items()}
+        return {
+            fid: {k: s[k] for k in ("hook_event_id", "api", "sdk", "party", "lead_ms")}
+            for fid, s in self._reader.sender_facts(self._session_id, flow_ids).items()
+        }
 
     def event_facts(self, event: dict) -> dict:
         who = self.who(event)
-        return {"sdk": self.lane(event), "party": who["party"] if who else None,
-                "reflective": bool(who["reflective"]) if who else None,
-                "consent_phase": self.phase_at(event["ts"]), "app_state": self.state_at(event["ts"])}
+        return {
+            "sdk": self.lane(event),
+            "party": who["party"] if who else None,
+            "reflective": bool(who["reflective"]) if who else None,
+            "consent_phase": self.phase_at(event["ts"]),
+            "app_state": self.state_at(event["ts"]),
+        }

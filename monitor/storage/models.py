@@ -49,7 +49,9 @@ class HookEvent(Base):
     thread: Mapped[str | None] = mapped_column(String, nullable=True)
     hook_id: Mapped[str | None] = mapped_column(String, nullable=True)
     signal: Mapped[str | None] = mapped_column(String, nullable=True)
-    sensitive: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # the agent's flag (NULL before v5)
+    sensitive: Mapped[bool | None] = mapped_column(
+        Boolean, nullable=True
+    )  # the agent's flag (NULL before v5)
     # 64-bit digest of the stack's JSON: analysis reads each distinct stack once (NULL before v4)
     stack_hash: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
@@ -183,7 +185,9 @@ class AnalysisFacts(Base):
     consent and app-state timeline, and the watchlist (the values searched in the traffic)."""
 
     __tablename__ = "analysis_facts"
-    session_id: Mapped[str] = mapped_column(String, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        String, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
     analysed_at: Mapped[int] = mapped_column(BigInteger)
     timeline: Mapped[dict] = mapped_column(JSON)
     watchlist: Mapped[list] = mapped_column(JSON)

@@ -80,7 +80,9 @@ class StoreReader:
     def _all(self, model, *where, order_by=None, limit: int | None = None, offset: int = 0) -> list[dict]:
         stmt = select(model).where(*where)
         if order_by is not None:
-            stmt = stmt.order_by(*order_by) if isinstance(order_by, (list, tuple)) else stmt.order_by(order_by)
+            stmt = (
+                stmt.order_by(*order_by) if isinstance(order_by, (list, tuple)) else stmt.order_by(order_by)
+            )
         if limit is not None:
             stmt = stmt.limit(limit).offset(offset)
         columns = model.__table__.columns
@@ -133,7 +135,10 @@ class StoreReader:
 
     def _by_ids(self, select_from: str, ids) -> list[tuple]:
         """`SELECT … FROM hook_events` rows by id (any number of ids, one statement)."""
-        return self._raw(f"{select_from} WHERE id IN (SELECT value FROM json_each(?))", (json.dumps([int(i) for i in ids]),))
+        return self._raw(
+            f"{select_from} WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([int(i) for i in ids]),),
+        )
 
     def hook_event_frame(self, session_id: str) -> "HookEventData":
         """All hook events of a session as a pandas frame for analysis. Stacks come as `stack_hash`
@@ -157,7 +162,10 @@ class StoreReader:
                 by_id[event_id] = key
             frame.loc[frame["stack_hash"].isna(), "stack_hash"] = frame["id"].map(by_id)
         signal_ids = frame.loc[frame["signal"].notna(), "id"].tolist()
-        signals = {i: (args, ret) for i, args, ret in self._by_ids("SELECT id, args, ret FROM hook_events", signal_ids)}
+        signals = {
+            i: (args, ret)
+            for i, args, ret in self._by_ids("SELECT id, args, ret FROM hook_events", signal_ids)
+        }
         return HookEventData(frame, stacks, signals)
 
     def returned_values(self, session_id: str) -> list[tuple[int, int, str, str, str]]:
@@ -169,13 +177,20 @@ class StoreReader:
         try:
             cur = raw.cursor()
             cur.execute("DROP TABLE IF EXISTS temp.first_returns")
-            cur.execute("CREATE TEMP TABLE first_returns (id INTEGER, ts INTEGER, pi_category TEXT, pi_type TEXT, "
-                        "ret TEXT)")
-            cur.execute("CREATE UNIQUE INDEX temp.first_returns_value ON first_returns "
-                        "(pi_category, ifnull(pi_type, ''), ret)")
-            cur.execute("INSERT OR IGNORE INTO temp.first_returns SELECT id, ts, pi_category, pi_type, ret "
-                        "FROM hook_events WHERE session_id = ? AND pi_category IS NOT NULL AND ret IS NOT NULL "
-                        "ORDER BY id", (session_id,))
+            cur.execute(
+                "CREATE TEMP TABLE first_returns (id INTEGER, ts INTEGER, pi_category TEXT, pi_type TEXT, "
+                "ret TEXT)"
+            )
+            cur.execute(
+                "CREATE UNIQUE INDEX temp.first_returns_value ON first_returns "
+                "(pi_category, ifnull(pi_type, ''), ret)"
+            )
+            cur.execute(
+                "INSERT OR IGNORE INTO temp.first_returns SELECT id, ts, pi_category, pi_type, ret "
+                "FROM hook_events WHERE session_id = ? AND pi_category IS NOT NULL AND ret IS NOT NULL "
+                "ORDER BY id",
+                (session_id,),
+            )
             rows = cur.execute("SELECT id, ts, pi_category, pi_type, ret FROM temp.first_returns").fetchall()
             cur.execute("DROP TABLE temp.first_returns")
             raw.commit()  # the pool rolls back what is left open: the drop must stick
@@ -203,7 +218,9 @@ class StoreReader:
 
     def flow_summaries(self, session_id: str) -> list[dict]:
         """The session's flows without headers or bodies, in time order."""
-        sql = f"SELECT {', '.join(FLOW_SUMMARY_COLUMNS)} FROM flows WHERE session_id = ? ORDER BY ts_start, id"
+        sql = (
+            f"SELECT {', '.join(FLOW_SUMMARY_COLUMNS)} FROM flows WHERE session_id = ? ORDER BY ts_start, id"
+        )
         out = []
         for values in self._raw(sql, (session_id,)):
             row = dict(zip(FLOW_SUMMARY_COLUMNS, values))
@@ -219,11 +236,19 @@ class StoreReader:
     def requests_in(self, session_id: str, first_row: int, last_row: int) -> list[dict]:
         """What matching reads of the session's flows stored in rows first_row..last_row: id, url,
         request headers and body (in row order, not time order)."""
-        sql = ("SELECT id, url, request_headers, request_body, body_codec FROM flows "
-               "WHERE rowid BETWEEN ? AND ? AND session_id = ? ORDER BY rowid")
-        return [{"id": flow_id, "url": url, "request_headers": json.loads(headers) if headers else [],
-                 "request_body": bodies.unpack(body, codec)}
-                for flow_id, url, headers, body, codec in self._raw(sql, (first_row, last_row, session_id))]
+        sql = (
+            "SELECT id, url, request_headers, request_body, body_codec FROM flows "
+            "WHERE rowid BETWEEN ? AND ? AND session_id = ? ORDER BY rowid"
+        )
+        return [
+            {
+                "id": flow_id,
+                "url": url,
+                "request_headers": json.loads(headers) if headers else [],
+                "request_body": bodies.unpack(body, codec),
+            }
+            for flow_id, url, headers, body, codec in self._raw(sql, (first_row, last_row, session_id))
+        ]
 
     def websocket_messages(self, session_id: str, flow_id: str | None = None) -> list[dict]:
         m = models.WebSocketMessage
@@ -239,13 +264,23 @@ class StoreReader:
 
     def distinct_stacks(self, session_id: str) -> list[tuple[int, str, str]]:
         """(stack_hash, api, stack JSON) once per distinct stack and API of a session."""
-        return self._raw("SELECT h.stack_hash, h.api, h.stack FROM hook_events h WHERE h.id IN (SELECT MIN(id) FROM "
-                         "hook_events WHERE session_id = ? GROUP BY stack_hash, api)", (session_id,))
+        return self._raw(
+            "SELECT h.stack_hash, h.api, h.stack FROM hook_events h WHERE h.id IN (SELECT MIN(id) FROM "
+            "hook_events WHERE session_id = ? GROUP BY stack_hash, api)",
+            (session_id,),
+        )
 
-    def hook_event_page(self, session_id: str, category: str | None = None, api: str | None = None,
-                        signal: str | None = None, limit: int = 100, offset: int = 0,
-                        stack_hashes: list[int] | None = None, windows: list[tuple[int, int | None]] | None = None
-                        ) -> tuple[list[dict], int]:
+    def hook_event_page(
+        self,
+        session_id: str,
+        category: str | None = None,
+        api: str | None = None,
+        signal: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        stack_hashes: list[int] | None = None,
+        windows: list[tuple[int, int | None]] | None = None,
+    ) -> tuple[list[dict], int]:
         """One page of a session's hook events with filters, and the filtered total (indexed by
         session and time, so pages stay fast at 100 k events). `stack_hashes`: only these callers'
         stacks; `windows`: only these time ranges (end None: to the end)."""
@@ -256,8 +291,11 @@ class StoreReader:
         if stack_hashes is not None:
             where.append(m.stack_hash.in_(stack_hashes))
         if windows is not None:
-            where.append(or_(*[and_(m.ts > a, m.ts <= b) if b is not None else m.ts > a for a, b in windows])
-                         if windows else m.id < 0)
+            where.append(
+                or_(*[and_(m.ts > a, m.ts <= b) if b is not None else m.ts > a for a, b in windows])
+                if windows
+                else m.id < 0
+            )
         if category:
             where.append(m.pi_category == category)
         if signal:
@@ -272,14 +310,17 @@ class StoreReader:
         m = models.HookEvent
         return self._all(m, m.session_id == session_id, m.signal.in_(signals), order_by=[m.ts, m.id])
 
-    def hook_event_sample(self, session_id: str, at_most: int, window: tuple[int, int] | None = None
-                          ) -> tuple[list[dict], int]:
+    def hook_event_sample(
+        self, session_id: str, at_most: int, window: tuple[int, int] | None = None
+    ) -> tuple[list[dict], int]:
         """About `at_most` hook events spread over the session or a time window (every k-th by id),
         and how many there are in all."""
         m = models.HookEvent
         where = [m.session_id == session_id] + ([m.ts >= window[0], m.ts <= window[1]] if window else [])
         with self._engine.connect() as conn:
-            total, low, high = conn.execute(select(func.count(), func.min(m.id), func.max(m.id)).where(*where)).one()
+            total, low, high = conn.execute(
+                select(func.count(), func.min(m.id), func.max(m.id)).where(*where)
+            ).one()
         if not total:
             return [], 0
         step = max(1, -(-(high - low + 1) // at_most))
@@ -294,18 +335,31 @@ class StoreReader:
         m = models.HookEvent
         return self._all(m, m.session_id == session_id, m.id.in_(event_ids), order_by=[m.ts, m.id])
 
-    def flow_page(self, session_id: str, host: str | None = None, text: str | None = None, limit: int = 100,
-                  offset: int = 0, window: tuple[int, int] | None = None) -> tuple[list[dict], int]:
+    def flow_page(
+        self,
+        session_id: str,
+        host: str | None = None,
+        text: str | None = None,
+        limit: int = 100,
+        offset: int = 0,
+        window: tuple[int, int] | None = None,
+    ) -> tuple[list[dict], int]:
         m = models.Flow
-        where = [m.session_id == session_id] + ([m.ts_start >= window[0], m.ts_start <= window[1]] if window else [])
+        where = [m.session_id == session_id] + (
+            [m.ts_start >= window[0], m.ts_start <= window[1]] if window else []
+        )
         if host:
             where.append(m.host == host)
         if text:
             where.append(m.url.contains(text, autoescape=True))
         with self._engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(m).where(*where)).scalar_one()
-            ids = [r[0] for r in conn.execute(select(m.id).where(*where).order_by(m.ts_start, m.id)
-                                              .limit(limit).offset(offset))]
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    select(m.id).where(*where).order_by(m.ts_start, m.id).limit(limit).offset(offset)
+                )
+            ]
         rows = self._all(m, m.id.in_(ids), order_by=[m.ts_start, m.id]) if ids else []
         return [_unpacked(row) for row in rows], total
 
@@ -319,8 +373,9 @@ class StoreReader:
         m = models.Finding
         out: dict[str, dict[str, int]] = {}
         with self._engine.connect() as conn:
-            for sid, severity, n in conn.execute(select(m.session_id, m.severity, func.count())
-                                                 .group_by(m.session_id, m.severity)):
+            for sid, severity, n in conn.execute(
+                select(m.session_id, m.severity, func.count()).group_by(m.session_id, m.severity)
+            ):
                 out.setdefault(sid, {})[severity] = n
         return out
 
@@ -360,8 +415,11 @@ class StoreReader:
     def screenshots(self, session_id: str) -> list[dict]:
         """What a phone run recorded of its screenshots (file under the session folder, SHA-256,
         reason, the consent event it belongs to), oldest first."""
-        return [{**m["payload"], "ts": m["ts"]} for m in self.agent_messages(session_id, [ev.MSG_SCREENSHOT])
-                if isinstance(m["payload"], dict) and str(m["payload"].get("file", "")).startswith("screenshots/")]
+        return [
+            {**m["payload"], "ts": m["ts"]}
+            for m in self.agent_messages(session_id, [ev.MSG_SCREENSHOT])
+            if isinstance(m["payload"], dict) and str(m["payload"].get("file", "")).startswith("screenshots/")
+        ]
 
     def clock_samples(self, session_id: str) -> list[dict]:
         m = models.ClockSample
@@ -371,8 +429,9 @@ class StoreReader:
         m = models.BlindSpot
         return self._all(m, m.session_id == session_id, order_by=[m.ts, m.id])
 
-    def pi_matches(self, session_id: str, flow_ids: list[str] | None = None,
-                   hook_event_ids: list[int] | None = None) -> list[dict]:
+    def pi_matches(
+        self, session_id: str, flow_ids: list[str] | None = None, hook_event_ids: list[int] | None = None
+    ) -> list[dict]:
         """A session's PI matches, or only those in these flows / from these hook events."""
         m = models.PiMatch
         where = [m.session_id == session_id]
@@ -422,13 +481,24 @@ class StoreReader:
                 continue
             pid = message["payload"].get("pid")
             for result in message["payload"].get("results", []):
-                entry = entries.setdefault(result["id"], {
-                    "id": result["id"], "class": result.get("class"), "method": result.get("method"),
-                    "pi_category": result.get("pi_category"), "pi_type": result.get("pi_type"),
-                    "signal": result.get("signal"), "state": "not_installed", "overloads": 0,
-                    "reasons": [], "processes": [],
-                })
-                entry["processes"].append({"pid": pid, "state": result["state"], "reason": result.get("reason")})
+                entry = entries.setdefault(
+                    result["id"],
+                    {
+                        "id": result["id"],
+                        "class": result.get("class"),
+                        "method": result.get("method"),
+                        "pi_category": result.get("pi_category"),
+                        "pi_type": result.get("pi_type"),
+                        "signal": result.get("signal"),
+                        "state": "not_installed",
+                        "overloads": 0,
+                        "reasons": [],
+                        "processes": [],
+                    },
+                )
+                entry["processes"].append(
+                    {"pid": pid, "state": result["state"], "reason": result.get("reason")}
+                )
                 if result["state"] == "installed":
                     entry["state"] = "installed"
                     entry["overloads"] = max(entry["overloads"], result.get("overloads", 0))
@@ -439,8 +509,14 @@ class StoreReader:
             entry = entries.get(result.get("id"))
             if entry is None:
                 continue
-            entry["processes"].append({"pid": None, "state": result.get("state"), "reason": result.get("reason"),
-                                       "loader": payload.get("loader")})
+            entry["processes"].append(
+                {
+                    "pid": None,
+                    "state": result.get("state"),
+                    "reason": result.get("reason"),
+                    "loader": payload.get("loader"),
+                }
+            )
             if result.get("state") == "installed":
                 entry["state"] = "installed"
                 entry["overloads"] = max(entry["overloads"], result.get("overloads", 0))
@@ -448,4 +524,3 @@ class StoreReader:
         for entry in entries.values():
             entry["fired"] = fired.get(entry["id"], 0)
         return sorted(entries.values(), key=lambda e: e["id"])
-

@@ -32,7 +32,9 @@ BATCH_WAIT_S = 0.2  # fewer, larger transactions: a commit costs more than the r
 def _json_columns(table) -> frozenset[str]:
     cached = _JSON_COLUMNS.get(table.name)
     if cached is None:
-        cached = _JSON_COLUMNS[table.name] = frozenset(c.name for c in table.columns if isinstance(c.type, JSON))
+        cached = _JSON_COLUMNS[table.name] = frozenset(
+            c.name for c in table.columns if isinstance(c.type, JSON)
+        )
     return cached
 
 
@@ -51,7 +53,8 @@ def _row(record: Any) -> dict:
     row = dict(vars(record))
     if isinstance(record, ev.FlowRecord):
         row["request_body"], row["response_body"], row["body_codec"] = bodies.pack_pair(
-            row["request_body"], row["response_body"])
+            row["request_body"], row["response_body"]
+        )
     elif isinstance(record, ev.WebSocketRecord):
         row["content"], row["body_codec"] = bodies.pack(row["content"])
     elif isinstance(record, ev.HookEvent):
@@ -127,7 +130,9 @@ class EventWriter:
             while len(batch) < BATCH_MAX and not isinstance(batch[-1], (_Barrier, _Stop)):
                 remaining = deadline - time.monotonic()
                 try:
-                    batch.append(self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait())
+                    batch.append(
+                        self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
+                    )
                 except queue.Empty:
                     break
             stop = self._write_batch(batch)
@@ -185,8 +190,10 @@ class EventWriter:
             rows = rows_by_table[table]
             columns = list(rows[0])  # one dataclass per table: every row has the same keys
             json_columns = _json_columns(table)
-            sql = (f'INSERT INTO {table.name} ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
-                   f'VALUES ({", ".join("?" * len(columns))})')
+            sql = (
+                f"INSERT INTO {table.name} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)}) "
+                f"VALUES ({', '.join('?' * len(columns))})"
+            )
             params = [tuple(_json(row[c]) if c in json_columns else row[c] for c in columns) for row in rows]
             conn.exec_driver_sql(sql, params)
 
@@ -214,8 +221,11 @@ class EventWriter:
             row = conn.execute(select(models.Session.meta).where(models.Session.id == record.id)).first()
             if row is None:
                 raise LookupError(f"no session {record.id!r}")
-            conn.execute(update(models.Session).where(models.Session.id == record.id)
-                         .values(meta={**(row[0] or {}), **record.meta}))
+            conn.execute(
+                update(models.Session)
+                .where(models.Session.id == record.id)
+                .values(meta={**(row[0] or {}), **record.meta})
+            )
         elif isinstance(record, ev.AnalysisResult):
             sid = record.session_id
             conn.execute(delete(models.PiMatch).where(models.PiMatch.session_id == sid))
@@ -228,11 +238,20 @@ class EventWriter:
             for derived in (models.StackAttribution, models.ReceiverFact, models.SenderFact):
                 conn.execute(delete(derived).where(derived.session_id == sid))
             if record.timeline is not None:
-                conn.execute(insert(models.AnalysisFacts), {"session_id": sid, "analysed_at": record.analysed_at,
-                                                            "timeline": record.timeline,
-                                                            "watchlist": record.watchlist})
-            for table, rows in ((models.StackAttribution, record.attributions), (models.ReceiverFact, record.receivers),
-                                (models.SenderFact, record.senders)):
+                conn.execute(
+                    insert(models.AnalysisFacts),
+                    {
+                        "session_id": sid,
+                        "analysed_at": record.analysed_at,
+                        "timeline": record.timeline,
+                        "watchlist": record.watchlist,
+                    },
+                )
+            for table, rows in (
+                (models.StackAttribution, record.attributions),
+                (models.ReceiverFact, record.receivers),
+                (models.SenderFact, record.senders),
+            ):
                 if rows:
                     conn.execute(insert(table), [{"session_id": sid, **row} for row in rows])
             if record.pi_matches:

@@ -59,10 +59,18 @@ class WriterProcess:
     def __init__(self, db_path: Path) -> None:
         from ..config import PACKAGE_ROOT
 
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(
-            p for p in (str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
-        self._child = subprocess.Popen([sys.executable, "-m", "monitor.storage.writer_process", str(db_path)],
-                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                p for p in (str(PACKAGE_ROOT), os.environ.get("PYTHONPATH", "")) if p
+            ),
+        }
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", "monitor.storage.writer_process", str(db_path)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+        )
         try:  # the capture comes first; the writer catches up when the CPU is free (the pipe buffers)
             os.setpriority(os.PRIO_PROCESS, self._child.pid, WRITER_NICENESS)
         except (AttributeError, OSError):
@@ -215,7 +223,9 @@ def _built(items: list, errors: list[str]) -> list:
         try:
             out.append(item.to_record())
         except Exception as exc:  # noqa: BLE001 - captured content is hostile: never lose the rest
-            errors.append(f"flow {getattr(item, 'flow_id', '?')} could not be stored: {type(exc).__name__}: {exc}")
+            errors.append(
+                f"flow {getattr(item, 'flow_id', '?')} could not be stored: {type(exc).__name__}: {exc}"
+            )
     return out
 
 

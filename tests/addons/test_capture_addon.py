@@ -42,17 +42,31 @@ def _expected(flow, cap):
     """The record's fields straight from mitmproxy's properties (the capture is built from its state)."""
     req, resp = flow.request, flow.response
     body = req.raw_content or b""
-    out = {"method": req.method, "scheme": req.scheme, "host": req.pretty_host, "port": req.port,
-           "url": req.pretty_url, "http_version": req.http_version,
-           "request_headers": [[k, v] for k, v in req.headers.items(multi=True)], "request_body": body[:cap],
-           "request_body_size": len(body), "request_body_truncated": len(body) > cap,
-           "ts_start": int(req.timestamp_start * 1_000_000), "tls": req.scheme == "https",
-           "error": flow.error.msg if flow.error else None}
+    out = {
+        "method": req.method,
+        "scheme": req.scheme,
+        "host": req.pretty_host,
+        "port": req.port,
+        "url": req.pretty_url,
+        "http_version": req.http_version,
+        "request_headers": [[k, v] for k, v in req.headers.items(multi=True)],
+        "request_body": body[:cap],
+        "request_body_size": len(body),
+        "request_body_truncated": len(body) > cap,
+        "ts_start": int(req.timestamp_start * 1_000_000),
+        "tls": req.scheme == "https",
+        "error": flow.error.msg if flow.error else None,
+    }
     if resp is not None:
         rbody = resp.raw_content or b""
-        out.update(status_code=resp.status_code, response_headers=[[k, v] for k, v in resp.headers.items(multi=True)],
-                   response_body=rbody[:cap], response_body_size=len(rbody), response_body_truncated=len(rbody) > cap,
-                   ts_end=int(resp.timestamp_end * 1_000_000))
+        out.update(
+            status_code=resp.status_code,
+            response_headers=[[k, v] for k, v in resp.headers.items(multi=True)],
+            response_body=rbody[:cap],
+            response_body_size=len(rbody),
+            response_body_truncated=len(rbody) > cap,
+            ts_end=int(resp.timestamp_end * 1_000_000),
+        )
     return out
 
 
@@ -76,7 +90,9 @@ def test_a_capture_builds_the_record_mitmproxy_describes_also_after_pickling():
         for record in (capture.to_record(), pickle.loads(pickle.dumps(capture)).to_record()):
             assert {k: getattr(record, k) for k in _expected(flow, 100)} == _expected(flow, 100)
             assert record.id == flow.id and record.session_id == "s1"
-    assert capture_flow(h2, "s1", body_cap=100).request["content"] == b"a" * 100  # cut before it crosses processes
+    assert (
+        capture_flow(h2, "s1", body_cap=100).request["content"] == b"a" * 100
+    )  # cut before it crosses processes
 
 
 def test_error_flows_are_stored_with_their_error():
@@ -118,7 +134,6 @@ class _Upstream(BaseHTTPRequestHandler):
         pass
 
 
-
 def test_addon_runs_standalone_under_mitmdump(tmp_path):
     upstream = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
@@ -126,10 +141,25 @@ def test_addon_runs_standalone_under_mitmdump(tmp_path):
     home = tmp_path / "home"
     mitmdump = Path(sys.executable).with_name("mitmdump")
     proc = subprocess.Popen(
-        [str(mitmdump), "-q", "--listen-host", "127.0.0.1", "--listen-port", str(port),
-         "-s", str(REPO / "addons" / "privmon_capture.py"),
-         "--set", f"privmon_home={home}", "--set", "privmon_app=com.example.app", "--set", "confdir=" + str(tmp_path / "conf")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            str(mitmdump),
+            "-q",
+            "--listen-host",
+            "127.0.0.1",
+            "--listen-port",
+            str(port),
+            "-s",
+            str(REPO / "addons" / "privmon_capture.py"),
+            "--set",
+            f"privmon_home={home}",
+            "--set",
+            "privmon_app=com.example.app",
+            "--set",
+            "confdir=" + str(tmp_path / "conf"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30
@@ -142,7 +172,9 @@ def test_addon_runs_standalone_under_mitmdump(tmp_path):
                 assert time.monotonic() < deadline, "mitmdump did not start"
                 time.sleep(0.1)
         with httpx.Client(proxy=f"http://127.0.0.1:{port}") as client:
-            r = client.post(f"http://127.0.0.1:{upstream.server_address[1]}/collect", content=b"imei=864273052471596")
+            r = client.post(
+                f"http://127.0.0.1:{upstream.server_address[1]}/collect", content=b"imei=864273052471596"
+            )
         assert r.status_code == 201
     finally:
         proc.send_signal(signal.SIGINT)
@@ -150,7 +182,9 @@ def test_addon_runs_standalone_under_mitmdump(tmp_path):
         upstream.shutdown()
     with StoreReader(Settings.load(home).db_path) as reader:
         sessions = reader.sessions()
-        assert [(s["target"], s["app"], s["status"]) for s in sessions] == [("mitmdump", "com.example.app", "completed")]
+        assert [(s["target"], s["app"], s["status"]) for s in sessions] == [
+            ("mitmdump", "com.example.app", "completed")
+        ]
         flows = reader.flows(sessions[0]["id"])
     assert len(flows) == 1
     assert flows[0]["request_body"] == b"imei=864273052471596" and flows[0]["status_code"] == 201

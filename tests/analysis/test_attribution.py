@@ -3,7 +3,10 @@ from monitor.analysis.attribution import attribute_stack, frame_class
 
 def test_frame_class_handles_module_prefixes():
     assert frame_class("java.base/java.lang.Thread.run(Thread.java:833)") == "java.lang.Thread"
-    assert frame_class("com.umeng.commonsdk.UMConfigure.init(UMConfigure.java:17)") == "com.umeng.commonsdk.UMConfigure"
+    assert (
+        frame_class("com.umeng.commonsdk.UMConfigure.init(UMConfigure.java:17)")
+        == "com.umeng.commonsdk.UMConfigure"
+    )
 
 
 def test_first_non_framework_frame_decides():

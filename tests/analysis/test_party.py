@@ -4,7 +4,12 @@ from monitor.analysis.party import describe_receiver
 def test_known_sdk_host_is_a_third_party_in_china():
     r = describe_receiver("ulogs.umeng.com", "106.11.84.3", "com.labapp.shop")
     assert (r["registrable_domain"], r["party"], r["sdk"], r["company_country"], r["ip_country"]) == (
-        "umeng.com", "third", "Umeng", "CN", "CN")
+        "umeng.com",
+        "third",
+        "Umeng",
+        "CN",
+        "CN",
+    )
     assert r["tracker"] == "Umeng Analytics" and r["knowledge_sources"]
 
 

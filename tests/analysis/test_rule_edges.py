@@ -15,9 +15,15 @@ MS = 1_000
 IMEI = "864273052471596"
 ANDROID_ID = "5f2c8e1b9a7d3c40"
 APP = "com.example.shop"
-UMENG = ["android.telephony.TelephonyManager.getImei(Native Method)", "com.umeng.commonsdk.UMConfigure.init(UMConfigure.java:5)"]
+UMENG = [
+    "android.telephony.TelephonyManager.getImei(Native Method)",
+    "com.umeng.commonsdk.UMConfigure.init(UMConfigure.java:5)",
+]
 OWN = ["android.telephony.TelephonyManager.getImei(Native Method)", "com.example.shop.Main.run(Main.java:9)"]
-LOC_OWN = ["android.location.LocationManager.getLastKnownLocation(Native Method)", "com.example.shop.Main.run(Main.java:9)"]
+LOC_OWN = [
+    "android.location.LocationManager.getLastKnownLocation(Native Method)",
+    "com.example.shop.Main.run(Main.java:9)",
+]
 
 
 class Run:
@@ -30,18 +36,43 @@ class Run:
             meta["app_profile"] = {"package": APP, **profile}
         writer.submit(ev.SessionStarted("s1", APP, "lab", T0 - 60 * S, meta=meta))
 
-    def hook(self, ts, api, category=None, pi_type=None, ret=None, args=(), stack=OWN, signal=None, hook_id=None):
+    def hook(
+        self, ts, api, category=None, pi_type=None, ret=None, args=(), stack=OWN, signal=None, hook_id=None
+    ):
         self.seq += 1
-        self.writer.submit(ev.HookEvent("s1", self.seq, 1, ts, ts, api, category, pi_type, list(args), ret, stack, "main",
-                                        hook_id or api, signal))
+        self.writer.submit(
+            ev.HookEvent(
+                "s1",
+                self.seq,
+                1,
+                ts,
+                ts,
+                api,
+                category,
+                pi_type,
+                list(args),
+                ret,
+                stack,
+                "main",
+                hook_id or api,
+                signal,
+            )
+        )
 
     def imei(self, ts, stack=UMENG):
         self.hook(ts, "android.telephony.TelephonyManager.getImei", "device_id", "imei", IMEI, stack=stack)
 
     def location(self, ts, stack=LOC_OWN):
-        self.hook(ts, "android.location.LocationManager.getLastKnownLocation", "location", "precise_location",
-                  {"latitude": 39.904211, "longitude": 116.407395}, ["gps"], stack,
-                  hook_id="android.location.LocationManager.getLastKnownLocation")
+        self.hook(
+            ts,
+            "android.location.LocationManager.getLastKnownLocation",
+            "location",
+            "precise_location",
+            {"latitude": 39.904211, "longitude": 116.407395},
+            ["gps"],
+            stack,
+            hook_id="android.location.LocationManager.getLastKnownLocation",
+        )
 
     def consent(self, ts, kind="consent", source="click", detail="同意"):
         self.writer.submit(ev.ConsentEvent("s1", ts, kind, source, detail, None, 0.9))
@@ -51,9 +82,27 @@ class Run:
 
     def send(self, ts, body: bytes, host="ulogs.umeng.com", scheme="https", ip=None, fid=None):
         fid = fid or f"f{ts}"
-        self.writer.submit(ev.FlowRecord(fid, "s1", ts, ts + 1000, "POST", scheme, host, 443 if scheme == "https" else 80,
-                                         f"{scheme}://{host}/x", "HTTP/1.1", [["Content-Type", "application/json"]], body,
-                                         len(body), False, 200, tls=scheme == "https", server_ip=ip))
+        self.writer.submit(
+            ev.FlowRecord(
+                fid,
+                "s1",
+                ts,
+                ts + 1000,
+                "POST",
+                scheme,
+                host,
+                443 if scheme == "https" else 80,
+                f"{scheme}://{host}/x",
+                "HTTP/1.1",
+                [["Content-Type", "application/json"]],
+                body,
+                len(body),
+                False,
+                200,
+                tls=scheme == "https",
+                server_ip=ip,
+            )
+        )
 
     def findings(self, rule=None):
         self.writer.flush()
@@ -91,7 +140,10 @@ def test_post_refusal_inside_and_outside_the_grace_period(run, after_ms, fires):
     found = r.findings("POST_REFUSAL")
     assert bool(found) is fires
     if fires:
-        assert found[0]["evidence"]["after_refusal_ms"] == after_ms and found[0]["evidence"]["scenario"] == "refuse"
+        assert (
+            found[0]["evidence"]["after_refusal_ms"] == after_ms
+            and found[0]["evidence"]["scenario"] == "refuse"
+        )
 
 
 def test_post_refusal_grace_comes_from_the_app_profile(run):
@@ -168,7 +220,11 @@ def test_a_reviewer_can_reject_a_detected_consent_and_the_record_is_kept(setting
     r.consent(T0)
     r.imei(T0 + 10 * S)
     assert r.findings("PRECONSENT_COLLECTION") == []
-    writer.submit(ev.ReviewDecision("s1", T0 + 100 * S, "consent:1", "reject", "li.lei", "a cookie banner, not the notice"))
+    writer.submit(
+        ev.ReviewDecision(
+            "s1", T0 + 100 * S, "consent:1", "reject", "li.lei", "a cookie banner, not the notice"
+        )
+    )
     assert len(r.findings("PRECONSENT_COLLECTION")) == 1
     with StoreReader(settings.db_path) as reader:
         assert reader.consent_events("s1")[0]["kind"] == "consent"  # evidence is never altered
@@ -239,8 +295,12 @@ def test_reflective_access(run, reflective):
 def test_plaintext_local_storage(run, stored, fires):
     r = run()
     r.imei(T0)
-    r.hook(T0 + S, "android.app.SharedPreferencesImpl$EditorImpl.putString", args=["imei", stored],
-           signal="pref_write")
+    r.hook(
+        T0 + S,
+        "android.app.SharedPreferencesImpl$EditorImpl.putString",
+        args=["imei", stored],
+        signal="pref_write",
+    )
     found = r.findings("PLAINTEXT_LOCAL_STORAGE")
     assert bool(found) is fires
     if fires:
@@ -301,7 +361,9 @@ def test_collection_beyond_declared(run, declared, fires):
     assert bool([f for f in r.findings("COLLECTION_BEYOND_DECLARED") if f["pi_type"] == "imei"]) is fires
 
 
-@pytest.mark.parametrize("declared, fires", [(["Umeng"], False), (["Alibaba Group (Umeng+)"], False), ([], True)])
+@pytest.mark.parametrize(
+    "declared, fires", [(["Umeng"], False), (["Alibaba Group (Umeng+)"], False), ([], True)]
+)
 def test_undeclared_third_party(run, declared, fires):
     r = run(profile={"declared_shared": declared})
     r.imei(T0)
@@ -315,24 +377,45 @@ def test_sensitive_without_separate_consent(run, asked_first, fires):
     r = run()
     r.consent(T0 - 10 * S)
     if asked_first:
-        r.hook(T0 - S, "android.app.Activity.requestPermissions",
-               args=[["android.permission.ACCESS_FINE_LOCATION"], 1], signal="permission_request")
+        r.hook(
+            T0 - S,
+            "android.app.Activity.requestPermissions",
+            args=[["android.permission.ACCESS_FINE_LOCATION"], 1],
+            signal="permission_request",
+        )
     r.location(T0)
     assert bool(r.findings("SENSITIVE_WITHOUT_SEPARATE_CONSENT")) is fires
 
 
-@pytest.mark.parametrize("permissions, before_consent, fires", [
-    (["android.permission.CAMERA", "android.permission.READ_CONTACTS", "android.permission.RECORD_AUDIO"], False, True),
-    (["android.permission.CAMERA", "android.permission.READ_CONTACTS"], False, False),
-    (["android.permission.CAMERA"], True, True),
-])
+@pytest.mark.parametrize(
+    "permissions, before_consent, fires",
+    [
+        (
+            [
+                "android.permission.CAMERA",
+                "android.permission.READ_CONTACTS",
+                "android.permission.RECORD_AUDIO",
+            ],
+            False,
+            True,
+        ),
+        (["android.permission.CAMERA", "android.permission.READ_CONTACTS"], False, False),
+        (["android.permission.CAMERA"], True, True),
+    ],
+)
 def test_permission_bundling(run, permissions, before_consent, fires):
     r = run()
     r.consent(T0)
     ts = T0 + (-S if before_consent else S)
-    r.hook(ts, "androidx.core.app.ActivityCompat.requestPermissions", args=["Activity@1", permissions, 1],
-           signal="permission_request")
-    r.hook(ts + MS, "android.app.Activity.requestPermissions", args=[permissions, 1], signal="permission_request")
+    r.hook(
+        ts,
+        "androidx.core.app.ActivityCompat.requestPermissions",
+        args=["Activity@1", permissions, 1],
+        signal="permission_request",
+    )
+    r.hook(
+        ts + MS, "android.app.Activity.requestPermissions", args=[permissions, 1], signal="permission_request"
+    )
     found = r.findings("PERMISSION_BUNDLING")
     assert len(found) == (1 if fires else 0)  # the helper delegating to Activity is one prompt
 
@@ -343,9 +426,15 @@ def test_repeated_permission_request(run, grant, fires):
     r.consent(T0 - S)
     contacts = ["android.permission.READ_CONTACTS"]
     r.hook(T0, "android.app.Activity.requestPermissions", args=[contacts, 1], signal="permission_request")
-    r.hook(T0 + MS, "android.app.Activity.onRequestPermissionsResult",
-           args=[1, contacts, {"hex": "ff" if grant else "00", "length": 1, "truncated": False}], signal="permission_result")
-    r.hook(T0 + 5 * S, "android.app.Activity.requestPermissions", args=[contacts, 2], signal="permission_request")
+    r.hook(
+        T0 + MS,
+        "android.app.Activity.onRequestPermissionsResult",
+        args=[1, contacts, {"hex": "ff" if grant else "00", "length": 1, "truncated": False}],
+        signal="permission_result",
+    )
+    r.hook(
+        T0 + 5 * S, "android.app.Activity.requestPermissions", args=[contacts, 2], signal="permission_request"
+    )
     assert bool(r.findings("REPEATED_PERMISSION_REQUEST")) is fires
 
 
@@ -359,9 +448,12 @@ def test_forced_exit_after_refusal(run, after_s, fires):
 
 def test_self_or_associated_start_names_the_other_app(run):
     r = run()
-    r.hook(T0, "android.app.ContextImpl.startActivity",
-           args=["Intent { act=null pkg=null cmp=ComponentInfo{com.tencent.mm/com.tencent.mm.ui.LauncherUI} }"],
-           signal="start_component")
+    r.hook(
+        T0,
+        "android.app.ContextImpl.startActivity",
+        args=["Intent { act=null pkg=null cmp=ComponentInfo{com.tencent.mm/com.tencent.mm.ui.LauncherUI} }"],
+        signal="start_component",
+    )
     r.hook(T0 + S, "android.app.AlarmManager.set", args=[0, 1, None], signal="wakeup")
     found = r.findings("SELF_OR_ASSOCIATED_START")
     assert {f["evidence"]["target"] for f in found} == {"com.tencent.mm", "AlarmManager.set"}
@@ -381,10 +473,21 @@ def test_a_prompt_and_its_own_result_in_the_same_millisecond_are_not_a_repeat(ru
     r.consent(T0 - S)
     contacts = ["android.permission.READ_CONTACTS"]
     # recorded in the order the calls returned: the result first, then the delegating requests
-    r.hook(T0, "android.app.Activity.onRequestPermissionsResult", args=[1, contacts, [-1]], signal="permission_result")
+    r.hook(
+        T0,
+        "android.app.Activity.onRequestPermissionsResult",
+        args=[1, contacts, [-1]],
+        signal="permission_result",
+    )
     r.hook(T0, "android.app.Activity.requestPermissions", args=[contacts, 1], signal="permission_request")
-    r.hook(T0, "androidx.core.app.ActivityCompat.requestPermissions", args=["Activity@1", contacts, 1],
-           signal="permission_request")
+    r.hook(
+        T0,
+        "androidx.core.app.ActivityCompat.requestPermissions",
+        args=["Activity@1", contacts, 1],
+        signal="permission_request",
+    )
     assert r.findings("REPEATED_PERMISSION_REQUEST") == []
-    r.hook(T0 + 2 * S, "android.app.Activity.requestPermissions", args=[contacts, 1], signal="permission_request")
+    r.hook(
+        T0 + 2 * S, "android.app.Activity.requestPermissions", args=[contacts, 1], signal="permission_request"
+    )
     assert len(r.findings("REPEATED_PERMISSION_REQUEST")) == 1

@@ -7,8 +7,14 @@ from monitor.analysis.persist import analyze_and_store
 from monitor.storage.queries import StoreReader
 
 CONSENT_TS = 1_800_000_000_000_000
-UMENG_STACK = ["android.telephony.TelephonyManager.getImei(Native Method)", "com.umeng.commonsdk.UMConfigure.init(UMConfigure.java:5)"]
-APP_STACK = ["android.telephony.TelephonyManager.getImei(Native Method)", "com.example.shop.Main.run(Main.java:9)"]
+UMENG_STACK = [
+    "android.telephony.TelephonyManager.getImei(Native Method)",
+    "com.umeng.commonsdk.UMConfigure.init(UMConfigure.java:5)",
+]
+APP_STACK = [
+    "android.telephony.TelephonyManager.getImei(Native Method)",
+    "com.example.shop.Main.run(Main.java:9)",
+]
 IMEI = "864273052471596"
 
 
@@ -17,13 +23,45 @@ def _session(writer, sid="s1"):
 
 
 def _read(writer, ts, stack=UMENG_STACK, seq=1, sid="s1"):
-    writer.submit(ev.HookEvent(sid, seq, 1, ts, ts, "android.telephony.TelephonyManager.getImei", "device_id", "imei",
-                               [], IMEI, stack, "main"))
+    writer.submit(
+        ev.HookEvent(
+            sid,
+            seq,
+            1,
+            ts,
+            ts,
+            "android.telephony.TelephonyManager.getImei",
+            "device_id",
+            "imei",
+            [],
+            IMEI,
+            stack,
+            "main",
+        )
+    )
 
 
 def _send(writer, ts, body, host="ulogs.umeng.com", fid="f1", sid="s1"):
-    writer.submit(ev.FlowRecord(fid, sid, ts, ts + 1000, "POST", "https", host, 443, f"https://{host}/x", "HTTP/1.1",
-                                [["Content-Type", "application/json"]], body, len(body), False, 200, tls=True))
+    writer.submit(
+        ev.FlowRecord(
+            fid,
+            sid,
+            ts,
+            ts + 1000,
+            "POST",
+            "https",
+            host,
+            443,
+            f"https://{host}/x",
+            "HTTP/1.1",
+            [["Content-Type", "application/json"]],
+            body,
+            len(body),
+            False,
+            200,
+            tls=True,
+        )
+    )
 
 
 def _consent(writer, ts=CONSENT_TS, source="click", kind="consent", sid="s1"):
@@ -47,7 +85,9 @@ def test_collection_one_ms_either_side_of_consent(settings, writer, offset_us, e
     if expected:
         assert found[0]["sdk"] == "Umeng"
         assert found[0]["evidence"]["before_consent_ms"] == 1.0
-        assert found[0]["evidence"]["attribution"]["deciding_frame"].startswith("com.umeng.commonsdk.UMConfigure")
+        assert found[0]["evidence"]["attribution"]["deciding_frame"].startswith(
+            "com.umeng.commonsdk.UMConfigure"
+        )
 
 
 @pytest.mark.parametrize("offset_us, expected", [(-1000, 1), (1000, 0)])
@@ -114,7 +154,13 @@ def test_a_receiver_nobody_knows_falls_back_to_the_code_that_read_the_value(sett
     _consent(writer)
     _read(writer, CONSENT_TS - 5_000_000)
     _send(writer, CONSENT_TS - 2_000_000, b'{"d":"%s"}' % IMEI.encode(), host="ulogs.umeng.com", fid="f1")
-    _send(writer, CONSENT_TS - 1_000_000, b'{"d":"%s"}' % IMEI.encode(), host="collect.unknown-example.net", fid="f2")
+    _send(
+        writer,
+        CONSENT_TS - 1_000_000,
+        b'{"d":"%s"}' % IMEI.encode(),
+        host="collect.unknown-example.net",
+        fid="f2",
+    )
     found = {f["host"]: f for f in _findings(settings, writer) if f["rule_id"] == "PRECONSENT_TRANSMISSION"}
     unknown = found["collect.unknown-example.net"]
     assert unknown["sdk"] == "Umeng" and unknown["title"].endswith("(Umeng)")

@@ -52,22 +52,34 @@ def test_entries_are_well_formed():
 def test_additions_beyond_camille_are_covered():
     ids = {e["id"] for e in load_catalogue()}
     for needed in (
-        "android.os.SystemProperties.get", "android.media.MediaDrm.getPropertyByteArray",
+        "android.os.SystemProperties.get",
+        "android.media.MediaDrm.getPropertyByteArray",
         "android.provider.Settings$NameValueCache.getStringForUser",
         "com.google.android.gms.ads.identifier.AdvertisingIdClient.getAdvertisingIdInfo",
-        "com.bun.miitmdid.core.MdidSdkHelper.InitSdk", "android.telephony.SubscriptionInfo.getIccId",
-        "android.net.wifi.WifiManager.getScanResults", "android.bluetooth.BluetoothAdapter.getBondedDevices",
+        "com.bun.miitmdid.core.MdidSdkHelper.InitSdk",
+        "android.telephony.SubscriptionInfo.getIccId",
+        "android.net.wifi.WifiManager.getScanResults",
+        "android.bluetooth.BluetoothAdapter.getBondedDevices",
         "com.google.android.gms.location.FusedLocationProviderClient.getLastLocation",
-        "com.amap.api.location.AMapLocationClient.startLocation", "com.baidu.location.LocationClient.start",
+        "com.amap.api.location.AMapLocationClient.startLocation",
+        "com.baidu.location.LocationClient.start",
         "com.tencent.map.geolocation.TencentLocationManager.requestLocationUpdates",
-        "android.app.ActivityManager.getRecentTasks", "android.app.usage.UsageStatsManager.queryUsageStats",
-        "android.content.ClipboardManager.addPrimaryClipChangedListener", "android.accounts.AccountManager.getAccounts",
+        "android.app.ActivityManager.getRecentTasks",
+        "android.app.usage.UsageStatsManager.queryUsageStats",
+        "android.content.ClipboardManager.addPrimaryClipChangedListener",
+        "android.accounts.AccountManager.getAccounts",
         "android.media.projection.MediaProjectionManager.getMediaProjection",
-        "android.app.SharedPreferencesImpl$EditorImpl.putString", "android.app.Activity.onRequestPermissionsResult",
-        "android.app.ContextImpl.checkSelfPermission", "android.app.Dialog.show",
-        "com.amap.api.location.AMapLocationClient.updatePrivacyAgree", "android.app.ContextImpl.startService",
-        "android.app.AlarmManager.setExact", "java.security.MessageDigest.digest", "javax.crypto.Cipher.doFinal",
-        "okhttp3.internal.connection.RealCall.execute", "android.webkit.WebView.loadUrl",
+        "android.app.SharedPreferencesImpl$EditorImpl.putString",
+        "android.app.Activity.onRequestPermissionsResult",
+        "android.app.ContextImpl.checkSelfPermission",
+        "android.app.Dialog.show",
+        "com.amap.api.location.AMapLocationClient.updatePrivacyAgree",
+        "android.app.ContextImpl.startService",
+        "android.app.AlarmManager.setExact",
+        "java.security.MessageDigest.digest",
+        "javax.crypto.Cipher.doFinal",
+        "okhttp3.internal.connection.RealCall.execute",
+        "android.webkit.WebView.loadUrl",
     ):
         assert needed in ids, needed
 
@@ -78,8 +90,18 @@ def test_bad_extra_catalogues_are_refused(tmp_path):
     with pytest.raises(CatalogueError, match="pi_type"):
         load_catalogue(bad)
     clash = tmp_path / "clash.yaml"
-    clash.write_text(yaml.safe_dump({"groups": [{"class": "android.telephony.TelephonyManager",
-                                                 "methods": {"getImei": {"pi_category": "device_id", "pi_type": "imei"}}}]}))
+    clash.write_text(
+        yaml.safe_dump(
+            {
+                "groups": [
+                    {
+                        "class": "android.telephony.TelephonyManager",
+                        "methods": {"getImei": {"pi_category": "device_id", "pi_type": "imei"}},
+                    }
+                ]
+            }
+        )
+    )
     with pytest.raises(CatalogueError, match="already"):
         load_catalogue(clash)
     with pytest.raises(CatalogueError, match="unknown fields"):

@@ -16,21 +16,40 @@ from tests.conftest import PRIVMON, REPO, free_port
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 
 
-
 @pytest.fixture(scope="module")
 def dashboard(lab_demo):
     home = lab_demo["home"]
     with EventWriter(Settings.load(home).db_path) as writer:
         writer.submit(ev.SessionStarted("hostile", "com.evil" + HOSTILE, "lab", 1_000_000))
-        writer.submit(ev.FlowRecord("hf1", "hostile", 2_000_000, 2_100_000, "POST", "https", "evil.example", 443,
-                                    "https://evil.example/" + HOSTILE, "HTTP/1.1", [["X-Evil", HOSTILE]],
-                                    HOSTILE.encode(), len(HOSTILE), False, 200))
+        writer.submit(
+            ev.FlowRecord(
+                "hf1",
+                "hostile",
+                2_000_000,
+                2_100_000,
+                "POST",
+                "https",
+                "evil.example",
+                443,
+                "https://evil.example/" + HOSTILE,
+                "HTTP/1.1",
+                [["X-Evil", HOSTILE]],
+                HOSTILE.encode(),
+                len(HOSTILE),
+                False,
+                200,
+            )
+        )
         writer.submit(ev.SessionEnded("hostile", 3_000_000, ev.SESSION_COMPLETED))
         writer.flush()
     port, token = free_port(), "browser-test-token"
-    proc = subprocess.Popen([*PRIVMON, "dashboard", "--port", str(port), "--token", token], cwd=REPO,
-                            env={"PRIVMON_HOME": str(home), "PATH": "/usr/bin:/bin"},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [*PRIVMON, "dashboard", "--port", str(port), "--token", token],
+        cwd=REPO,
+        env={"PRIVMON_HOME": str(home), "PATH": "/usr/bin:/bin"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 30
     while True:
         try:
@@ -60,7 +79,9 @@ def _page(browser):
     page = browser.new_page()
     problems = []
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    page.on(
+        "console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None
+    )
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     return page, problems
 
@@ -100,7 +121,9 @@ def test_reviewer_opens_a_finding_confirms_it_and_exports_the_bundle(dashboard, 
 
     with zipfile.ZipFile(bundle) as zf:
         exported = json.loads(zf.read("findings.json"))
-    assert any(f["review"]["state"] == "confirm" and f["review"]["reviewer"] == "han.meimei" for f in exported)
+    assert any(
+        f["review"]["state"] == "confirm" and f["review"]["reviewer"] == "han.meimei" for f in exported
+    )
     assert problems == []
 
 

@@ -12,12 +12,42 @@ HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 @pytest.fixture
 def client(settings, writer):
     writer.submit(ev.SessionStarted("s1", "com.example" + HOSTILE, "lab", 1_000_000))
-    writer.submit(ev.HookEvent("s1", 1, 1, 2_000_000, 2_000_000, "android.telephony.TelephonyManager.getImei",
-                               "device_id", "imei", [], "864273052471596",
-                               ["com.umeng.x.Y.z(Y.java:1)"], "main"))
+    writer.submit(
+        ev.HookEvent(
+            "s1",
+            1,
+            1,
+            2_000_000,
+            2_000_000,
+            "android.telephony.TelephonyManager.getImei",
+            "device_id",
+            "imei",
+            [],
+            "864273052471596",
+            ["com.umeng.x.Y.z(Y.java:1)"],
+            "main",
+        )
+    )
     url = "https://evil.example/" + HOSTILE
-    writer.submit(ev.FlowRecord("f1", "s1", 3_000_000, 3_100_000, "POST", "https", "evil.example", 443, url, "HTTP/1.1",
-                                [["X-Evil", HOSTILE]], b"imei=864273052471596&x=" + HOSTILE.encode(), 60, False, 200))
+    writer.submit(
+        ev.FlowRecord(
+            "f1",
+            "s1",
+            3_000_000,
+            3_100_000,
+            "POST",
+            "https",
+            "evil.example",
+            443,
+            url,
+            "HTTP/1.1",
+            [["X-Evil", HOSTILE]],
+            b"imei=864273052471596&x=" + HOSTILE.encode(),
+            60,
+            False,
+            200,
+        )
+    )
     writer.submit(ev.SessionEnded("s1", 4_000_000, ev.SESSION_COMPLETED))
     writer.flush()
     analyze_and_store(settings, "s1", writer)
@@ -41,10 +71,16 @@ def test_json_twins(client):
     sessions = client.get("/api/sessions", headers=auth).json()
     assert sessions[0]["id"] == "s1" and sessions[0]["findings"] >= 2
     detail = client.get("/api/sessions/s1", headers=auth).json()
-    assert [b["name"] for b in detail["timeline"]["phase_bands"]] == ["before-notice"]  # no notice, no consent
+    assert [b["name"] for b in detail["timeline"]["phase_bands"]] == [
+        "before-notice"
+    ]  # no notice, no consent
     assert [b["name"] for b in detail["timeline"]["state_bands"]] == ["foreground"]
     assert {f["rule_id"] for f in detail["findings"]} == {
-        "PRECONSENT_COLLECTION", "PRECONSENT_TRANSMISSION", "SDK_PRECONSENT", "NO_NOTICE_AT_FIRST_RUN"}
+        "PRECONSENT_COLLECTION",
+        "PRECONSENT_TRANSMISSION",
+        "SDK_PRECONSENT",
+        "NO_NOTICE_AT_FIRST_RUN",
+    }
     assert detail["timeline"]["marks"]
     assert client.get("/api/sessions/nope", headers=auth).status_code == 404
 
@@ -80,7 +116,10 @@ def test_finding_page_shows_the_evidence_inert(client):
     assert "在用户同意" in page or "用户同意前" in page  # the Chinese explanation
     twin = client.get(f"/api/sessions/s1/findings/{fp}", headers={"Authorization": "Bearer " + TOKEN}).json()
     assert twin["flows"][0]["matches"][0]["location"] == "body › form:imei › plain"
-    assert client.get("/api/sessions/s1/findings/nope", headers={"Authorization": "Bearer " + TOKEN}).status_code == 404
+    assert (
+        client.get("/api/sessions/s1/findings/nope", headers={"Authorization": "Bearer " + TOKEN}).status_code
+        == 404
+    )
 
 
 def test_review_needs_csrf_and_keeps_history(client):
@@ -91,27 +130,57 @@ def test_review_needs_csrf_and_keeps_history(client):
     url = f"/sessions/s1/findings/{fp}/review"
     forged = client.post(url, data={"decision": "dismiss", "reviewer": "mallory"}, follow_redirects=False)
     assert forged.status_code == 403
-    ok = client.post(url, data={"decision": "dismiss", "reviewer": "han.meimei", "note": "<b>test</b>",
-                                "csrf": csrf_token(TOKEN)}, follow_redirects=False)
+    ok = client.post(
+        url,
+        data={
+            "decision": "dismiss",
+            "reviewer": "han.meimei",
+            "note": "<b>test</b>",
+            "csrf": csrf_token(TOKEN),
+        },
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
-    api = client.post(f"/api/sessions/s1/findings/{fp}/review", json={"decision": "confirm", "reviewer": "li.lei"},
-                      headers={"Authorization": "Bearer " + TOKEN})
+    api = client.post(
+        f"/api/sessions/s1/findings/{fp}/review",
+        json={"decision": "confirm", "reviewer": "li.lei"},
+        headers={"Authorization": "Bearer " + TOKEN},
+    )
     assert api.status_code == 200 and api.json()["state"] == "confirm"
     assert [h["decision"] for h in api.json()["history"]] == ["dismiss", "confirm"]
     page = client.get(f"/sessions/s1/findings/{fp}").text
     assert "&lt;b&gt;test&lt;/b&gt;" in page and "han.meimei" in page
-    bad = client.post(f"/api/sessions/s1/findings/{fp}/review", json={"decision": "approve", "reviewer": "x"},
-                      headers={"Authorization": "Bearer " + TOKEN})
+    bad = client.post(
+        f"/api/sessions/s1/findings/{fp}/review",
+        json={"decision": "approve", "reviewer": "x"},
+        headers={"Authorization": "Bearer " + TOKEN},
+    )
     assert bad.status_code == 422
 
 
 def test_browsers_filter_and_paginate(settings, writer, client):
     writer.submit(ev.SessionStarted("big", "com.example.big", "lab", 500_000, meta={"scenario": "refuse"}))
-    writer.submit_many([ev.HookEvent("big", i, 1, 2_000_000 + i, 2_000_000 + i,
-                                     "android.location.LocationManager.getLastKnownLocation" if i % 2 else
-                                     "android.telephony.TelephonyManager.getImei",
-                                     "location" if i % 2 else "device_id", "precise_location" if i % 2 else "imei",
-                                     [], None, [], "main") for i in range(2500)])
+    writer.submit_many(
+        [
+            ev.HookEvent(
+                "big",
+                i,
+                1,
+                2_000_000 + i,
+                2_000_000 + i,
+                "android.location.LocationManager.getLastKnownLocation"
+                if i % 2
+                else "android.telephony.TelephonyManager.getImei",
+                "location" if i % 2 else "device_id",
+                "precise_location" if i % 2 else "imei",
+                [],
+                None,
+                [],
+                "main",
+            )
+            for i in range(2500)
+        ]
+    )
     writer.flush()
     auth = {"Authorization": "Bearer " + TOKEN}
     page = client.get("/api/sessions/big/events?category=location&page=3&size=100", headers=auth).json()
@@ -134,9 +203,25 @@ def test_browsers_filter_and_paginate(settings, writer, client):
 
 def test_session_page_of_a_large_session_samples_its_timeline(settings, writer, client):
     writer.submit(ev.SessionStarted("huge", "com.example.huge", "lab", 1_000_000))
-    writer.submit_many([ev.HookEvent("huge", i, 1, 2_000_000 + i * 1000, 2_000_000 + i * 1000,
-                                     "android.telephony.TelephonyManager.getImei", "device_id", "imei", [], None,
-                                     [f"com.example.huge.C{i % 7}.m(C.java:1)"], "main") for i in range(20_000)])
+    writer.submit_many(
+        [
+            ev.HookEvent(
+                "huge",
+                i,
+                1,
+                2_000_000 + i * 1000,
+                2_000_000 + i * 1000,
+                "android.telephony.TelephonyManager.getImei",
+                "device_id",
+                "imei",
+                [],
+                None,
+                [f"com.example.huge.C{i % 7}.m(C.java:1)"],
+                "main",
+            )
+            for i in range(20_000)
+        ]
+    )
     writer.flush()
     data = client.get("/api/sessions/huge", headers={"Authorization": "Bearer " + TOKEN}).json()
     assert 1000 < len(data["timeline"]["marks"]) <= 2000 and "evenly sampled" in data["timeline"]["note"]
@@ -160,17 +245,57 @@ def test_timeline_zooms_and_its_marks_open_their_records(client):
 
 def test_event_browser_filters_by_sdk_phase_and_state(settings, writer, client):
     writer.submit(ev.SessionStarted("ph", "com.example.ph", "lab", 1_000_000))
-    umeng = ["android.telephony.TelephonyManager.getImei(Native Method)", "com.umeng.commonsdk.UMConfigure.init(U.java:1)"]
-    own = ["android.telephony.TelephonyManager.getImei(Native Method)", "com.example.ph.Main.run(Main.java:1)"]
-    for i, (ts, stack) in enumerate([(2_000_000, umeng), (3_000_000, own), (6_000_000, umeng), (8_000_000, own)]):
-        writer.submit(ev.HookEvent("ph", i, 1, ts, ts, "android.telephony.TelephonyManager.getImei", "device_id", "imei",
-                                   [], None, stack, "main"))
+    umeng = [
+        "android.telephony.TelephonyManager.getImei(Native Method)",
+        "com.umeng.commonsdk.UMConfigure.init(U.java:1)",
+    ]
+    own = [
+        "android.telephony.TelephonyManager.getImei(Native Method)",
+        "com.example.ph.Main.run(Main.java:1)",
+    ]
+    for i, (ts, stack) in enumerate(
+        [(2_000_000, umeng), (3_000_000, own), (6_000_000, umeng), (8_000_000, own)]
+    ):
+        writer.submit(
+            ev.HookEvent(
+                "ph",
+                i,
+                1,
+                ts,
+                ts,
+                "android.telephony.TelephonyManager.getImei",
+                "device_id",
+                "imei",
+                [],
+                None,
+                stack,
+                "main",
+            )
+        )
     writer.submit(ev.ConsentEvent("ph", 5_000_000, "consent", "click", "同意"))
-    writer.submit(ev.HookEvent("ph", 9, 1, 7_000_000, 7_000_000, "android.app.Activity.onPause", None, None, [], None, [],
-                               "main", "android.app.Activity.onPause", "lifecycle"))
+    writer.submit(
+        ev.HookEvent(
+            "ph",
+            9,
+            1,
+            7_000_000,
+            7_000_000,
+            "android.app.Activity.onPause",
+            None,
+            None,
+            [],
+            None,
+            [],
+            "main",
+            "android.app.Activity.onPause",
+            "lifecycle",
+        )
+    )
     writer.flush()
     auth = {"Authorization": "Bearer " + TOKEN}
-    assert client.get("/api/sessions/ph/events?sdk=Umeng", headers=auth).json()["events"] == []  # not analysed yet
+    assert (
+        client.get("/api/sessions/ph/events?sdk=Umeng", headers=auth).json()["events"] == []
+    )  # not analysed yet
     analyze_and_store(settings, "ph", writer)
 
     def ts_of(query):
@@ -185,4 +310,8 @@ def test_event_browser_filters_by_sdk_phase_and_state(settings, writer, client):
     assert ts_of("state=background") == ["08.000"]
     assert ts_of("phase=consented&state=foreground") == ["06.000"]
     event = client.get("/api/sessions/ph/events?sdk=Umeng", headers=auth).json()["events"][0]
-    assert (event["sdk"], event["consent_phase"], event["app_state"]) == ("Umeng", "before-notice", "foreground")
+    assert (event["sdk"], event["consent_phase"], event["app_state"]) == (
+        "Umeng",
+        "before-notice",
+        "foreground",
+    )

@@ -23,7 +23,9 @@ def phone():
 def test_entries_are_on_disk_before_the_change_and_undone_newest_first(tmp_path, phone):
     adbd, device = phone
     journal = Journal(tmp_path, device.serial, owner="run:1")
-    with journal.change("proxy", {"op": "setting", "namespace": "global", "key": "http_proxy", "previous": None}):
+    with journal.change(
+        "proxy", {"op": "setting", "namespace": "global", "key": "http_proxy", "previous": None}
+    ):
         on_disk = json.loads(journal.path.read_text())["entries"]
         assert [e["what"] for e in on_disk] == ["proxy"] and "global/http_proxy" not in adbd.state.settings
         device.shell("settings put global http_proxy 127.0.0.1:9")
@@ -51,12 +53,16 @@ def test_a_step_that_fails_stays_in_the_journal(tmp_path, phone):
 
 def test_orphans_are_entries_of_runs_whose_process_is_gone(tmp_path, phone):
     _adbd, device = phone
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
     journal = Journal(tmp_path, device.serial, owner="run:x")
     journal.record("mine", {"op": "reverse", "remote": "tcp:1"})
     data = json.loads(journal.path.read_text())
     data["entries"].append({**data["entries"][0], "id": 2, "what": "killed run's", "pid": int(dead.stdout)})
-    data["entries"].append({**data["entries"][0], "id": 3, "what": "doctor's", "owner": "doctor", "pid": int(dead.stdout)})
+    data["entries"].append(
+        {**data["entries"][0], "id": 3, "what": "doctor's", "owner": "doctor", "pid": int(dead.stdout)}
+    )
     journal.path.write_text(json.dumps(data))
     assert [e["what"] for e in journal.orphaned()] == ["killed run's"]
     journal.restore(device, only=journal.orphaned())

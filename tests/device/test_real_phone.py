@@ -26,6 +26,8 @@ def test_profile_capture_reads_the_phone(tmp_path):
 
 def test_a_short_run_restores_the_proxy_setting(tmp_path):
     package = env("PRIVMON_TEST_PACKAGE") or "com.android.settings"
-    proc = run_cli(tmp_path, "run", package, "--keep-data", "--no-keys", "--timeout", "20", "--json", timeout=300)
+    proc = run_cli(
+        tmp_path, "run", package, "--keep-data", "--no-keys", "--timeout", "20", "--json", timeout=300
+    )
     result = json.loads(proc.stdout)
     assert result["not_restored"] == [] and result["counts"]["hook_events"] > 0, proc.stderr

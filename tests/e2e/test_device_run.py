@@ -10,9 +10,9 @@ import zipfile
 
 import yaml
 
-from monitor.run.live import LiveFindings
 from monitor.device_profile import load_profile
 from monitor.lab.adbd import lab_state
+from monitor.run.live import LiveFindings
 from tests.conftest import PRIVMON, REPO, run_cli
 from tests.simphone import simulated_phone
 
@@ -47,7 +47,9 @@ def _wait(predicate, timeout=120.0):
 def test_run_sets_up_records_and_restores_the_phone(tmp_path):
     state = _state()
     with simulated_phone(state) as adbd:
-        proc = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys", "--json", timeout=300)
+        proc = run_cli(
+            tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys", "--json", timeout=300
+        )
         assert proc.returncode == 0, proc.stderr
         result = json.loads(proc.stdout)
         assert result["status"] == "completed" and result["not_restored"] == []
@@ -97,12 +99,26 @@ def test_sigkill_mid_run_then_doctor_restore(tmp_path):
     state = _state()
     with simulated_phone(state) as adbd:
         env = {**os.environ, "PRIVMON_HOME": str(tmp_path)}
-        proc = subprocess.Popen([*PRIVMON, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys",
-                                 "--lab-prop", "consentDelayMs=60000"], cwd=REPO, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [
+                *PRIVMON,
+                "run",
+                "com.labapp.shop",
+                "--device",
+                adbd.serial,
+                "--no-keys",
+                "--lab-prop",
+                "consentDelayMs=60000",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
-            assert _wait(lambda: state.settings.get("global/http_proxy", "").startswith("127.0.0.1:")), \
+            assert _wait(lambda: state.settings.get("global/http_proxy", "").startswith("127.0.0.1:")), (
                 "the run never routed the phone"
+            )
             second = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys")
             assert second.returncode == 6 and "another privmon run" in second.stderr
         finally:
@@ -118,9 +134,24 @@ def test_sigterm_ends_the_run_like_ctrl_c_and_the_run_restores_the_phone(tmp_pat
     state = _state()
     with simulated_phone(state) as adbd:
         env = {**os.environ, "PRIVMON_HOME": str(tmp_path)}
-        proc = subprocess.Popen([*PRIVMON, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys", "--json",
-                                 "--lab-prop", "consentDelayMs=60000"], cwd=REPO, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [
+                *PRIVMON,
+                "run",
+                "com.labapp.shop",
+                "--device",
+                adbd.serial,
+                "--no-keys",
+                "--json",
+                "--lab-prop",
+                "consentDelayMs=60000",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert _wait(lambda: _hook_events(tmp_path) > 0), "the app never ran"
         time.sleep(LiveFindings.MIN_INTERVAL_S + 6)  # the live line gets its first "findings so far"
         proc.send_signal(signal.SIGTERM)
@@ -137,9 +168,24 @@ def test_lost_connection_ends_the_run_and_the_phone_is_restored_when_back(tmp_pa
     with simulated_phone(state) as adbd:
         port = adbd.port
         env = {**os.environ, "PRIVMON_HOME": str(tmp_path)}
-        proc = subprocess.Popen([*PRIVMON, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys", "--json",
-                                 "--lab-prop", "consentDelayMs=60000"], cwd=REPO, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [
+                *PRIVMON,
+                "run",
+                "com.labapp.shop",
+                "--device",
+                adbd.serial,
+                "--no-keys",
+                "--json",
+                "--lab-prop",
+                "consentDelayMs=60000",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         assert _wait(lambda: state.settings.get("global/http_proxy", "").startswith("127.0.0.1:"))
         assert _wait(lambda: _hook_events(tmp_path) > 0), "the app never ran"
     # the phone is gone (its adbd closed) mid-run; the run must end by itself, as interrupted
@@ -165,7 +211,9 @@ def test_bad_packages_and_apks_get_one_line_errors(tmp_path):
         assert missing.returncode == 6 and "com.example.absent is not installed" in missing.stderr
         not_apk = tmp_path / "x.apk"
         not_apk.write_text("hello")
-        bad = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--apk", str(not_apk), "--no-keys")
+        bad = run_cli(
+            tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--apk", str(not_apk), "--no-keys"
+        )
         assert bad.returncode == 6 and "not an APK" in bad.stderr
         for proc in (missing, bad):
             assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) <= 2
@@ -178,8 +226,18 @@ def test_apk_is_installed_before_the_run(tmp_path):
     apk = tmp_path / "shop.apk"
     apk.write_bytes(b"PK\x03\x04 AndroidManifest package=com.labapp.shop versionName=1.0")
     with simulated_phone(state) as adbd:
-        proc = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--apk", str(apk), "--no-keys",
-                       "--json", timeout=300)
+        proc = run_cli(
+            tmp_path,
+            "run",
+            "com.labapp.shop",
+            "--device",
+            adbd.serial,
+            "--apk",
+            str(apk),
+            "--no-keys",
+            "--json",
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr
         assert "com.labapp.shop" in state.packages and "installed shop.apk" in proc.stderr
         assert not any(p.startswith("/data/local/tmp/privmon-install") for p in state.files)
@@ -190,14 +248,26 @@ def test_a_real_phone_path_stops_at_frida_server_and_still_restores(tmp_path):
     state = _state()
     state.props["ro.product.brand"] = "acme"
     with simulated_phone(state) as adbd:
-        proc = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys", "--json", timeout=300)
+        proc = run_cli(
+            tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys", "--json", timeout=300
+        )
         assert proc.returncode == 5, proc.stderr
         result = json.loads(proc.stdout)
         assert result["status"] == "interrupted" and "frida-server" in result["reason"]
         assert "tcp:27042" in state.services  # Frida asked the phone, over adb, for its server
         assert state.settings["global/http_proxy"] == BEFORE and state.reverses == {}
-        moved = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys", "--json",
-                        "--frida-port", "27999", timeout=300)
+        moved = run_cli(
+            tmp_path,
+            "run",
+            "com.labapp.shop",
+            "--device",
+            adbd.serial,
+            "--no-keys",
+            "--json",
+            "--frida-port",
+            "27999",
+            timeout=300,
+        )
         assert moved.returncode == 5 and "tcp:27999" in state.services  # through adb forward to that port
         forwards = subprocess.run(["adb", "forward", "--list"], capture_output=True, text=True).stdout
         assert "27999" not in forwards and state.settings["global/http_proxy"] == BEFORE
@@ -212,6 +282,8 @@ def test_profile_capture_writes_a_loadable_profile(tmp_path):
         lab = load_profile("lab")
         for key in ("android_id", "imei", "serial", "wifi_mac", "bluetooth_mac", "advertising_id"):
             assert captured.identifiers[key] == lab.identifiers[key], key
-        assert captured.build["model"] == "Lab Phone" and yaml.safe_load(out.read_text())["name"] == "captured"
+        assert (
+            captured.build["model"] == "Lab Phone" and yaml.safe_load(out.read_text())["name"] == "captured"
+        )
         again = run_cli(tmp_path, "profile", "capture", adbd.serial, "-o", str(out))
         assert again.returncode == 2 and "--force" in again.stderr

@@ -20,11 +20,18 @@ def test_devices_lists_the_simulated_phone_with_its_facts(phone, tmp_path):
     proc = run_cli(tmp_path, "devices", "--json")
     assert proc.returncode == 0, proc.stderr
     mine = next(d for d in json.loads(proc.stdout) if d["serial"] == phone.serial)
-    assert (mine["state"], mine["model"], mine["android"], mine["abi"]) == ("device", "Lab Phone", "13", "arm64-v8a")
+    assert (mine["state"], mine["model"], mine["android"], mine["abi"]) == (
+        "device",
+        "Lab Phone",
+        "13",
+        "arm64-v8a",
+    )
     assert mine["root"] == "su" and mine["frida_server"] == "not running" and mine["lab"] is True
     phone.state.start_process("frida-server")
     phone.state.rooted = False
-    again = next(d for d in json.loads(run_cli(tmp_path, "devices", "--json").stdout) if d["serial"] == phone.serial)
+    again = next(
+        d for d in json.loads(run_cli(tmp_path, "devices", "--json").stdout) if d["serial"] == phone.serial
+    )
     assert again["frida_server"] == "running" and again["root"] == "no"
     table = run_cli(tmp_path, "devices")
     assert phone.serial in table.stdout and "(LAB)" in table.stdout
@@ -51,7 +58,9 @@ def test_unknown_and_unauthorized_devices_get_one_line_advice(tmp_path):
     with simulated_phone(state, expect="") as adbd:
         proc = run_cli(tmp_path, "doctor", adbd.serial, "--no-probe")
         assert proc.returncode == 6
-        assert "not authorized this computer" in proc.stderr and "accept the USB debugging prompt" in proc.stderr
+        assert (
+            "not authorized this computer" in proc.stderr and "accept the USB debugging prompt" in proc.stderr
+        )
         assert len(proc.stderr.strip().splitlines()) == 1
 
 

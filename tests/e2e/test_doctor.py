@@ -39,16 +39,24 @@ def test_doctor_finds_fixes_journals_and_restores(tmp_path, server_file):
         assert found["usap pool"]["status"] == "problem"
         assert found["proxy CA"]["status"] == "problem"
         # The probe really went through adb reverse to the proxy, and the phone's TLS refused it.
-        assert found["route probe"]["status"] == "problem" and "refused the proxy's certificate" in found["route probe"]["detail"]
+        assert (
+            found["route probe"]["status"] == "problem"
+            and "refused the proxy's certificate" in found["route probe"]["detail"]
+        )
         assert adbd.fetched and not adbd.fetched[-1]["ok"]
         assert "global/http_proxy" not in state.settings and state.reverses == {}  # the probe cleaned up
 
-        fixed = run_cli(tmp_path, "doctor", adbd.serial, "--fix", "--frida-server", str(server_file), "--json")
+        fixed = run_cli(
+            tmp_path, "doctor", adbd.serial, "--fix", "--frida-server", str(server_file), "--json"
+        )
         assert fixed.returncode == 0, fixed.stdout + fixed.stderr
         after = checks(fixed)
         assert all(after[n]["fixed"] for n in ("frida-server", "usap pool", "proxy CA"))
         assert after["route probe"]["status"] == "ok" and adbd.fetched[-1]["ok"]
-        assert state.pids("frida-server") and state.props["persist.device_config.runtime_native.usap_pool_enabled"] == "false"
+        assert (
+            state.pids("frida-server")
+            and state.props["persist.device_config.runtime_native.usap_pool_enabled"] == "false"
+        )
         assert any(m["target"] == SYSTEM_CA and m["kind"] == "tmpfs" for m in state.mounts)
         journal = json.loads((tmp_path / "journal" / f"127.0.0.1_{adbd.port}.json").read_text())
         whats = [e["what"] for e in journal["entries"]]
@@ -72,7 +80,9 @@ def test_android_14_gets_the_ca_in_every_zygote_and_app_namespace(tmp_path, serv
     state.props["ro.build.version.sdk"] = "34"
     app_pid = state.start_process("com.tencent.mm")
     with simulated_phone(state) as adbd:
-        fixed = run_cli(tmp_path, "doctor", adbd.serial, "--fix", "--frida-server", str(server_file), "--json")
+        fixed = run_cli(
+            tmp_path, "doctor", adbd.serial, "--fix", "--frida-server", str(server_file), "--json"
+        )
         assert fixed.returncode == 0, fixed.stdout + fixed.stderr
         binds = {m["ns"] for m in state.mounts if m["kind"] == "bind" and m["target"] == APEX_CA}
         assert binds == set(state.pids("zygote64") + state.pids("zygote") + [app_pid])
@@ -88,7 +98,9 @@ def test_wrong_frida_server_architecture_or_version(tmp_path):
     state.files["/data/local/tmp/frida-server"] = fake_frida_server("arm64-v8a", "15.0.0")
     with simulated_phone(state) as adbd:
         report = checks(run_cli(tmp_path, "doctor", adbd.serial, "--json", "--no-probe"))
-        assert report["frida-server"]["status"] == "problem" and "is 15.0.0" in report["frida-server"]["detail"]
+        assert (
+            report["frida-server"]["status"] == "problem" and "is 15.0.0" in report["frida-server"]["detail"]
+        )
         wrong = run_cli(tmp_path, "doctor", adbd.serial, "--fix", "--frida-server", str(x86), "--no-probe")
         assert wrong.returncode == 6
         assert "built for x86_64, the phone is arm64-v8a" in wrong.stderr and "Traceback" not in wrong.stderr
@@ -111,7 +123,10 @@ def test_a_proxy_left_behind_by_another_tool_is_flagged(tmp_path):
     state.settings["global/http_proxy"] = "192.168.1.5:8080"
     with simulated_phone(state) as adbd:
         report = checks(run_cli(tmp_path, "doctor", adbd.serial, "--json", "--no-probe"))
-        assert report["proxy setting"]["status"] == "warning" and "192.168.1.5:8080" in report["proxy setting"]["detail"]
+        assert (
+            report["proxy setting"]["status"] == "warning"
+            and "192.168.1.5:8080" in report["proxy setting"]["detail"]
+        )
 
 
 def test_a_ca_only_in_the_user_store_is_named_as_such(tmp_path):
@@ -124,4 +139,7 @@ def test_a_ca_only_in_the_user_store_is_named_as_such(tmp_path):
     state.files[f"{USER_DIR}/{android_name(pem)}"] = pem  # readable by root only, as on a phone
     with simulated_phone(state) as adbd:
         report = checks(run_cli(tmp_path, "doctor", adbd.serial, "--json", "--no-probe"))
-        assert report["proxy CA"]["status"] == "problem" and "only in the user store" in report["proxy CA"]["detail"]
+        assert (
+            report["proxy CA"]["status"] == "problem"
+            and "only in the user store" in report["proxy CA"]["detail"]
+        )

@@ -15,8 +15,12 @@ from tests.conftest import run_cli
 def _matches(home, session):
     with StoreReader(Settings.load(home).db_path) as reader:
         flows = {f["id"]: f for f in reader.flows(session)}
-        return sorted({(flows[m["flow_id"]]["url"], m["pi_type"], m["encoding"], m["location"])
-                       for m in reader.pi_matches(session)})
+        return sorted(
+            {
+                (flows[m["flow_id"]]["url"], m["pi_type"], m["encoding"], m["location"])
+                for m in reader.pi_matches(session)
+            }
+        )
 
 
 def test_har_from_mitmproxy_savehar_gives_the_live_runs_matches(lab_demo, tmp_path):
@@ -27,8 +31,12 @@ def test_har_from_mitmproxy_savehar_gives_the_live_runs_matches(lab_demo, tmp_pa
         (tmp_path / "flows.mitm").write_bytes(zf.read("flows.mitm"))
     har = tmp_path / "capture.har"
     mitmdump = Path(sys.executable).with_name("mitmdump")
-    subprocess.run([str(mitmdump), "-nr", str(tmp_path / "flows.mitm"), "--set", f"hardump={har}", "-q"],
-                   check=True, timeout=60, capture_output=True)
+    subprocess.run(
+        [str(mitmdump), "-nr", str(tmp_path / "flows.mitm"), "--set", f"hardump={har}", "-q"],
+        check=True,
+        timeout=60,
+        capture_output=True,
+    )
     assert json.loads(har.read_text())["log"]["entries"]
 
     other = tmp_path / "other-home"
@@ -50,7 +58,9 @@ def test_flow_file_import_and_bad_files(lab_demo, tmp_path):
     with zipfile.ZipFile(bundle) as zf:
         (tmp_path / "flows.mitm").write_bytes(zf.read("flows.mitm"))
     other = tmp_path / "other-home"
-    proc = run_cli(other, "import", str(tmp_path / "flows.mitm"), "--profile", "lab", "--app", "com.labapp.shop")
+    proc = run_cli(
+        other, "import", str(tmp_path / "flows.mitm"), "--profile", "lab", "--app", "com.labapp.shop"
+    )
     assert proc.returncode == 0, proc.stderr
     assert _matches(other, proc.stdout.strip()) == _matches(home, live)
     for bad in (b"{not json", b"\x00\x01garbage"):

@@ -16,10 +16,18 @@ from tests.conftest import run_cli
 
 ABSENT = {
     "groups": [
-        {"class": "com.example.absent.Tracker", "pi_category": "device_id", "pi_type": "imei",
-         "methods": {"collect": {}}},
-        {"class": "android.telephony.TelephonyManager", "pi_category": "device_id", "pi_type": "imei",
-         "methods": {"getImeiForSlotThatDoesNotExist": {}}},
+        {
+            "class": "com.example.absent.Tracker",
+            "pi_category": "device_id",
+            "pi_type": "imei",
+            "methods": {"collect": {}},
+        },
+        {
+            "class": "android.telephony.TelephonyManager",
+            "pi_category": "device_id",
+            "pi_type": "imei",
+            "methods": {"getImeiForSlotThatDoesNotExist": {}},
+        },
     ]
 }
 
@@ -29,15 +37,22 @@ def catalogue_run(tmp_path_factory):
     home = tmp_path_factory.mktemp("catalogue-home")
     extra = home / "absent.yaml"
     extra.write_text(yaml.safe_dump(ABSENT))
-    proc = run_cli(home, "lab", "run", "--app", "catalogue", "--json", "--no-keys", "--extra-hooks", str(extra))
+    proc = run_cli(
+        home, "lab", "run", "--app", "catalogue", "--json", "--no-keys", "--extra-hooks", str(extra)
+    )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
     coverage = json.loads(run_cli(home, "hooks", result["session"], "--json").stdout)
     with StoreReader(Settings.load(home).db_path) as reader:
         events = reader.hook_events(result["session"])
         facts = SessionFacts(reader, result["session"])
-    return {"home": home, "result": result, "coverage": {r["id"]: r for r in coverage}, "events": events,
-            "facts": facts}
+    return {
+        "home": home,
+        "result": result,
+        "coverage": {r["id"]: r for r in coverage},
+        "events": events,
+        "facts": facts,
+    }
 
 
 def test_every_catalogue_entry_installs_and_fires(catalogue_run):
@@ -57,12 +72,16 @@ def test_events_carry_the_right_pi_category_or_signal(catalogue_run):
         events = by_entry[entry["id"]]
         assert events, entry["id"]
         if entry.get("classify"):
-            assert {e["pi_category"] for e in events} <= {a["pi_category"] for a in table.values()}, entry["id"]
+            assert {e["pi_category"] for e in events} <= {a["pi_category"] for a in table.values()}, entry[
+                "id"
+            ]
         elif entry.get("signal"):
             assert {e["signal"] for e in events} == {entry["signal"]}, entry["id"]
             assert {e["pi_category"] for e in events} == {None}, entry["id"]
         else:
-            assert {(e["pi_category"], e["pi_type"]) for e in events} == {(entry["pi_category"], entry["pi_type"])}, entry["id"]
+            assert {(e["pi_category"], e["pi_type"]) for e in events} == {
+                (entry["pi_category"], entry["pi_type"])
+            }, entry["id"]
         assert all(e["stack"] for e in events), entry["id"]
 
 
@@ -72,11 +91,25 @@ def test_filters_keep_only_matching_calls(catalogue_run):
     assert settings and all(e["args"][1] == "android_id" for e in settings)  # bluetooth_name was filtered out
     props = [e for e in events if e["api"] == "android.os.SystemProperties.get"]
     assert [e["args"][0] for e in props] == ["ro.serialno"]
-    installer = [e for e in events if e["api"] == "android.app.ApplicationPackageManager.getInstallerPackageName"]
-    assert [e["args"][0] for e in installer] == ["com.tencent.mm"]  # the app's own package is not "other apps"
-    content = {(e["pi_category"], e["pi_type"]) for e in events if e["api"].startswith("android.content.ContentResolver.")}
-    assert content == {("contacts", "contacts"), ("sms", "sms"), ("media", "media_store"), ("call_log", "call_log"),
-                       ("calendar", "calendar"), ("device_id", "gsf_id")}  # content://settings was not PI
+    installer = [
+        e for e in events if e["api"] == "android.app.ApplicationPackageManager.getInstallerPackageName"
+    ]
+    assert [e["args"][0] for e in installer] == [
+        "com.tencent.mm"
+    ]  # the app's own package is not "other apps"
+    content = {
+        (e["pi_category"], e["pi_type"])
+        for e in events
+        if e["api"].startswith("android.content.ContentResolver.")
+    }
+    assert content == {
+        ("contacts", "contacts"),
+        ("sms", "sms"),
+        ("media", "media_store"),
+        ("call_log", "call_log"),
+        ("calendar", "calendar"),
+        ("device_id", "gsf_id"),
+    }  # content://settings was not PI
     starts = [e for e in events if e["signal"] == "start_component"]
     assert len(starts) == 3  # startActivity, startService, bindService to com.tencent.mm; not its own service
 
@@ -84,13 +117,18 @@ def test_filters_keep_only_matching_calls(catalogue_run):
 def test_values_are_recorded_as_a_reviewer_reads_them(catalogue_run):
     events = {e["api"]: e for e in catalogue_run["events"]}
     assert events["android.net.wifi.WifiInfo.getIpAddress"]["ret"] == "192.168.31.57"
-    assert events["android.media.MediaDrm.getPropertyByteArray"]["ret"]["hex"] == "a3f19c7e5b2d80461e9f3c7a5b1d8e20"
+    assert (
+        events["android.media.MediaDrm.getPropertyByteArray"]["ret"]["hex"]
+        == "a3f19c7e5b2d80461e9f3c7a5b1d8e20"
+    )
     assert events["android.content.pm.PackageManager.getInstalledPackages"]["ret"][0] == "com.tencent.mm"
     assert "LAB-COUPON-2026" in str(events["android.content.ClipboardManager.setPrimaryClip"]["args"])
     assert events["android.view.View.performClick"]["ret"]["this"] == "同意"
     assert events["java.lang.ProcessBuilder.start"]["ret"]["this"] == "cat /sys/class/net/lo/address"
     digest = next(e for e in catalogue_run["events"] if e["api"] == "java.security.MessageDigest.digest")
-    assert digest["ret"]["return"]["hex"] == "45cf2848cd66ef6edf0fd74aede4f34d"  # md5 of the IMEI, for linking
+    assert (
+        digest["ret"]["return"]["hex"] == "45cf2848cd66ef6edf0fd74aede4f34d"
+    )  # md5 of the IMEI, for linking
     assert isinstance(digest["ret"]["this"], int)  # the digest instance, to pair update() with digest()
 
 
@@ -98,11 +136,17 @@ def test_reflective_access_is_recognised(catalogue_run):
     from monitor.evidence.serialize import hook_event_json
 
     facts = catalogue_run["facts"]
-    imei = [hook_event_json(e, facts) for e in catalogue_run["events"]
-            if e["api"] == "android.telephony.TelephonyManager.getImei"]
+    imei = [
+        hook_event_json(e, facts)
+        for e in catalogue_run["events"]
+        if e["api"] == "android.telephony.TelephonyManager.getImei"
+    ]
     assert [e["reflective"] for e in imei] == [True]
-    device_id = [hook_event_json(e, facts) for e in catalogue_run["events"]
-                 if e["api"] == "android.telephony.TelephonyManager.getDeviceId"]
+    device_id = [
+        hook_event_json(e, facts)
+        for e in catalogue_run["events"]
+        if e["api"] == "android.telephony.TelephonyManager.getDeviceId"
+    ]
     assert not any(e["reflective"] for e in device_id)
 
 

@@ -82,8 +82,12 @@ def test_location_after_consent_is_not_a_finding(lab_demo):
     findings = lab_demo["result"]["findings"]
     assert not [f for f in findings if f["pi_category"] == "location"]
     # the app asks for the location when its feature needs it, after consent: nothing to say
-    assert {f["rule_id"] for f in findings} == {"PRECONSENT_COLLECTION", "PRECONSENT_TRANSMISSION", "SDK_PRECONSENT",
-                                                "THIRD_PARTY_SHARING"}
+    assert {f["rule_id"] for f in findings} == {
+        "PRECONSENT_COLLECTION",
+        "PRECONSENT_TRANSMISSION",
+        "SDK_PRECONSENT",
+        "THIRD_PARTY_SHARING",
+    }
 
 
 def test_sessions_json_lists_the_lab_session(lab_demo):
@@ -118,7 +122,10 @@ def test_bundle_exports_verifies_and_rejects_one_changed_byte(lab_demo, tmp_path
     assert manifest["session"]["id"] == sid and manifest["lab"] is True
     assert set(manifest["files"]) == names - {"manifest.json"}
     assert {e["request"]["url"] for e in har["log"]["entries"]} == {
-        "https://ulogs.umeng.com/unify_logs", "https://api.labshop.cn/v1/stores/nearby", "https://im.labshop.cn/chat"}
+        "https://ulogs.umeng.com/unify_logs",
+        "https://api.labshop.cn/v1/stores/nearby",
+        "https://im.labshop.cn/chat",
+    }
     chat = next(e for e in har["log"]["entries"] if e["request"]["url"].endswith("/chat"))
     assert [m["type"] for m in chat["_webSocketMessages"]] == ["send", "receive", "send", "receive"]
     assert chat["_webSocketMessages"][2]["data"] == '{"type":"text","body":"你好"}'
@@ -156,7 +163,9 @@ def test_hook_coverage_report_lists_every_entry(lab_demo):
     assert {r["id"] for r in rows} == {e["id"] for e in load_catalogue()}
     by_id = {r["id"]: r for r in rows}
     assert all(r["state"] in ("installed", "not_installed") for r in rows)
-    device_id = next(r for r in rows if r["class"] == "android.telephony.TelephonyManager" and r["method"] == "getDeviceId")
+    device_id = next(
+        r for r in rows if r["class"] == "android.telephony.TelephonyManager" and r["method"] == "getDeviceId"
+    )
     assert device_id["state"] == "installed" and device_id["fired"] == 1 and device_id["pi_type"] == "imei"
     assert sum(r["fired"] for r in by_id.values()) == lab_demo["result"]["counts"]["hook_events"]
 
@@ -174,7 +183,9 @@ def test_websocket_messages_are_captured_and_searched(lab_demo):
         assert sent[0].startswith(b'{"type":"hello"') and "你好".encode() in sent[1]
         assert any(not m["from_client"] for m in messages)  # the server's answers are kept too
         ws_matches = [m for m in reader.pi_matches(sid) if m["flow_id"] == chat[0]["id"]]
-    assert [(m["pi_type"], m["location"]) for m in ws_matches] == [("android_id", "ws[0] › json:$.did › plain")]
+    assert [(m["pi_type"], m["location"]) for m in ws_matches] == [
+        ("android_id", "ws[0] › json:$.did › plain")
+    ]
     first_message = next(m for m in messages if m["index"] == 0)
     assert ws_matches[0]["ts"] == first_message["ts"] > chat[0]["ts_start"]
 

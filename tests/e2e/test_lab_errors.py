@@ -46,7 +46,9 @@ def _assert_one_line_error(proc, code):
 def test_crashing_lab_app_keeps_its_events_and_marks_the_session_interrupted(tmp_path):
     home = tmp_path / "home"
     classes = _compile(home, tmp_path, CRASHING_APP, "com/example/crashy/Main.java")
-    proc = run_cli(home, "lab", "run", "--no-keys", "--classpath", str(classes), "--main", "com.example.crashy.Main")
+    proc = run_cli(
+        home, "lab", "run", "--no-keys", "--classpath", str(classes), "--main", "com.example.crashy.Main"
+    )
     _assert_one_line_error(proc, ExitCode.RUN_FAILED)
     assert "crashed" in proc.stderr and "boom after reading the IMEI" in proc.stderr
 
@@ -82,14 +84,18 @@ def test_missing_bundle_is_one_line(tmp_path):
 def test_lab_run_argument_errors(tmp_path):
     home = tmp_path / "home"
     _assert_one_line_error(run_cli(home, "lab", "run", "--classpath", str(tmp_path)), ExitCode.USAGE)
-    _assert_one_line_error(run_cli(home, "lab", "run", "--classpath", "/nonexistent", "--main", "a.B"), ExitCode.USAGE)
+    _assert_one_line_error(
+        run_cli(home, "lab", "run", "--classpath", "/nonexistent", "--main", "a.B"), ExitCode.USAGE
+    )
     _assert_one_line_error(run_cli(home, "lab", "run", "--app", "nope"), ExitCode.RUN_FAILED)
     _assert_one_line_error(run_cli(home, "lab", "run", "--profile", "nope"), ExitCode.USAGE)
 
 
 def test_main_class_that_does_not_exist_ends_the_session_interrupted(tmp_path):
     home = tmp_path / "home"
-    proc = run_cli(home, "lab", "run", "--no-keys", "--classpath", str(tmp_path), "--main", "com.example.Missing")
+    proc = run_cli(
+        home, "lab", "run", "--no-keys", "--classpath", str(tmp_path), "--main", "com.example.Missing"
+    )
     _assert_one_line_error(proc, ExitCode.RUN_FAILED)
     assert "ready line" in proc.stderr
     sessions = json.loads(run_cli(home, "sessions", "--json").stdout)

@@ -12,8 +12,16 @@ from monitor.config import Settings
 from monitor.storage.queries import StoreReader
 from tests.conftest import run_cli
 
-PLUGIN_HOOKS = {"groups": [{"class": "com.getui.lab.PushCollector", "pi_category": "device_id",
-                            "pi_type": "push_client_id", "methods": {"collect": {}}}]}
+PLUGIN_HOOKS = {
+    "groups": [
+        {
+            "class": "com.getui.lab.PushCollector",
+            "pi_category": "device_id",
+            "pi_type": "push_client_id",
+            "methods": {"collect": {}},
+        }
+    ]
+}
 
 
 def test_plugin_loaded_sdk_is_reported_and_its_platform_calls_are_caught(tmp_path):
@@ -29,7 +37,9 @@ def test_plugin_loaded_sdk_is_reported_and_its_platform_calls_are_caught(tmp_pat
     with StoreReader(Settings.load(home).db_path) as reader:
         events = reader.hook_events(session)
         messages = reader.agent_messages(session)
-    assert [e["api"] for e in events if e["pi_type"] == "imsi"] == ["android.telephony.TelephonyManager.getSubscriberId"]
+    assert [e["api"] for e in events if e["pi_type"] == "imsi"] == [
+        "android.telephony.TelephonyManager.getSubscriberId"
+    ]
     assert any(m["type"] == "app:stdout" and "plugin: cid=" in m["payload"] for m in messages)
     findings = json.loads(run_cli(home, "findings", session, "--json").stdout)
     imsi = next(f for f in findings if f["pi_type"] == "imsi" and f["rule_id"] == "PRECONSENT_COLLECTION")

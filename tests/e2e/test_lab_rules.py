@@ -11,19 +11,39 @@ from monitor.storage.queries import StoreReader
 from tests.conftest import REPO, run_cli
 
 AGREE_VIOLATIONS = {
-    "PRECONSENT_COLLECTION", "PRECONSENT_TRANSMISSION", "SDK_PRECONSENT", "THIRD_PARTY_SHARING", "PERMISSION_BUNDLING",
-    "REFLECTIVE_ACCESS", "SENSITIVE_WITHOUT_SEPARATE_CONSENT", "PLAINTEXT_LOCAL_STORAGE", "CLEARTEXT_TRANSMISSION",
-    "CROSS_BORDER_TRANSFER", "SELF_OR_ASSOCIATED_START", "EXCESSIVE_FREQUENCY", "REPEATED_PERMISSION_REQUEST",
+    "PRECONSENT_COLLECTION",
+    "PRECONSENT_TRANSMISSION",
+    "SDK_PRECONSENT",
+    "THIRD_PARTY_SHARING",
+    "PERMISSION_BUNDLING",
+    "REFLECTIVE_ACCESS",
+    "SENSITIVE_WITHOUT_SEPARATE_CONSENT",
+    "PLAINTEXT_LOCAL_STORAGE",
+    "CLEARTEXT_TRANSMISSION",
+    "CROSS_BORDER_TRANSFER",
+    "SELF_OR_ASSOCIATED_START",
+    "EXCESSIVE_FREQUENCY",
+    "REPEATED_PERMISSION_REQUEST",
     "COLLECTION_BEYOND_DECLARED",
 }
-BEFORE_NOTICE = {"PRECONSENT_COLLECTION", "PRECONSENT_TRANSMISSION", "SDK_PRECONSENT", "THIRD_PARTY_SHARING",
-                 "PERMISSION_BUNDLING", "COLLECTION_BEYOND_DECLARED"}
+BEFORE_NOTICE = {
+    "PRECONSENT_COLLECTION",
+    "PRECONSENT_TRANSMISSION",
+    "SDK_PRECONSENT",
+    "THIRD_PARTY_SHARING",
+    "PERMISSION_BUNDLING",
+    "COLLECTION_BEYOND_DECLARED",
+}
 EXPECTED = {
     ("violations", "agree", None): AGREE_VIOLATIONS,
     ("violations", "refuse", None): BEFORE_NOTICE | {"POST_REFUSAL", "FORCED_EXIT_AFTER_REFUSAL"},
     ("violations", "background", None): AGREE_VIOLATIONS | {"BACKGROUND_COLLECTION"},
-    ("silent", "agree", None): {"NO_NOTICE_AT_FIRST_RUN", "PRECONSENT_COLLECTION", "SDK_PRECONSENT",
-                                "COLLECTION_BEYOND_DECLARED"},
+    ("silent", "agree", None): {
+        "NO_NOTICE_AT_FIRST_RUN",
+        "PRECONSENT_COLLECTION",
+        "SDK_PRECONSENT",
+        "COLLECTION_BEYOND_DECLARED",
+    },
     ("clean", "agree", None): set(),
     ("clean", "refuse", None): set(),
     ("clean", "background", None): set(),
@@ -36,8 +56,20 @@ def rule_runs(tmp_path_factory):
     home = tmp_path_factory.mktemp("rule-lab-home")
     runs = {}
     for variant, scenario, profile in EXPECTED:
-        args = ["lab", "run", "--app", "rules", "--json", "--no-keys", "--consent-delay-ms", "500",
-                "--scenario", scenario, "--lab-prop", f"variant={variant}"]
+        args = [
+            "lab",
+            "run",
+            "--app",
+            "rules",
+            "--json",
+            "--no-keys",
+            "--consent-delay-ms",
+            "500",
+            "--scenario",
+            scenario,
+            "--lab-prop",
+            f"variant={variant}",
+        ]
         if profile:
             args += ["--app-profile", str(REPO / "tests" / "data" / "labrules-kids.yaml")]
         proc = run_cli(home, *args)
@@ -70,7 +102,10 @@ def test_refusal_scenario_evidence(rule_runs):
     post = next(f for f in findings if f["rule_id"] == "POST_REFUSAL")
     assert post["sdk"] == "Getui" and post["evidence"]["after_refusal_ms"] > 1000
     exit_ = next(f for f in findings if f["rule_id"] == "FORCED_EXIT_AFTER_REFUSAL")
-    assert exit_["evidence"]["exit_api"] == "android.app.Activity.finish" and exit_["evidence"]["after_refusal_ms"] < 10_000
+    assert (
+        exit_["evidence"]["exit_api"] == "android.app.Activity.finish"
+        and exit_["evidence"]["after_refusal_ms"] < 10_000
+    )
 
 
 def test_scenario_and_profile_are_recorded_and_reanalysis_keeps_reviews(rule_runs):
@@ -79,17 +114,36 @@ def test_scenario_and_profile_are_recorded_and_reanalysis_keeps_reviews(rule_run
     with StoreReader(Settings.load(home).db_path) as reader:
         meta = reader.session(sid)["meta"]
     assert meta["scenario"] == "agree" and meta["app_profile"]["own_domains"] == ["labrules.cn"]
-    cross = next(f for f in runs[("violations", "agree", None)]["findings"] if f["rule_id"] == "CROSS_BORDER_TRANSFER")
-    assert run_cli(home, "review", sid, cross["fingerprint"][:8], "dismiss", "--note", "test server",
-                   "--reviewer", "han.meimei").returncode == 0
-    assert run_cli(home, "review", sid, cross["fingerprint"], "confirm", "--reviewer", "li.lei").returncode == 0
+    cross = next(
+        f for f in runs[("violations", "agree", None)]["findings"] if f["rule_id"] == "CROSS_BORDER_TRANSFER"
+    )
+    assert (
+        run_cli(
+            home,
+            "review",
+            sid,
+            cross["fingerprint"][:8],
+            "dismiss",
+            "--note",
+            "test server",
+            "--reviewer",
+            "han.meimei",
+        ).returncode
+        == 0
+    )
+    assert (
+        run_cli(home, "review", sid, cross["fingerprint"], "confirm", "--reviewer", "li.lei").returncode == 0
+    )
     before = json.loads(run_cli(home, "findings", sid, "--json").stdout)
     assert run_cli(home, "analyze", sid).returncode == 0
     after = json.loads(run_cli(home, "findings", sid, "--json").stdout)
     strip = lambda rows: [{k: v for k, v in f.items() if k != "id"} for f in rows]  # noqa: E731
     assert strip(before) == strip(after)
     review = next(f for f in after if f["fingerprint"] == cross["fingerprint"])["review"]
-    assert review["state"] == "confirm" and [h["decision"] for h in review["history"]] == ["dismiss", "confirm"]
+    assert review["state"] == "confirm" and [h["decision"] for h in review["history"]] == [
+        "dismiss",
+        "confirm",
+    ]
     bad = run_cli(home, "review", sid, "nope", "confirm", "--reviewer", "x")
     assert bad.returncode == 2 and "no finding" in bad.stderr and "Traceback" not in bad.stderr
 
@@ -125,9 +179,12 @@ def test_only_the_traffic_rules_wait_for_the_traffic_matching(rule_runs, monkeyp
             if not before and "matches" in vars(ctx):
                 read_matches.add(rule_id)
             return out
+
         return run
 
-    monkeypatch.setattr(rules, "CHECKS", {rule_id: watched(rule_id, check) for rule_id, check in rules.CHECKS.items()})
+    monkeypatch.setattr(
+        rules, "CHECKS", {rule_id: watched(rule_id, check) for rule_id, check in rules.CHECKS.items()}
+    )
     with StoreReader(Settings.load(home).db_path) as reader:
         for run in runs.values():
             analyze_session(reader, run["session"])

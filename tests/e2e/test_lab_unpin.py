@@ -6,8 +6,12 @@ from monitor.config import Settings
 from monitor.storage.queries import StoreReader
 from tests.conftest import run_cli
 
-URLS = {"https://api.labshop.cn/v1/profile", "https://ulogs.umeng.com/unify_logs",
-        "https://api.labshop.cn/v1/orders", "https://m.labshop.cn/index.html"}
+URLS = {
+    "https://api.labshop.cn/v1/profile",
+    "https://ulogs.umeng.com/unify_logs",
+    "https://api.labshop.cn/v1/orders",
+    "https://m.labshop.cn/index.html",
+}
 
 
 def _run(home, *extra):
@@ -35,10 +39,22 @@ def test_unpin_bypasses_okhttp_conscrypt_network_config_and_webview(tmp_path):
     report = next(m["payload"] for m in messages if m["type"] == "hooks:unpin")
     states = {r["id"]: r["state"] for r in report["results"]}
     assert states["okhttp3.CertificatePinner.check"] == "installed"
-    assert states["okhttp3.CertificatePinner.check$okhttp"] == "not_installed"  # OkHttp 4's name; the lab has OkHttp 3's
-    assert all(states[k] == "installed" for k in ("conscrypt.TrustManagerImpl.verifyChain",
-                                                  "network_security_config.checkPins", "webview.onReceivedSslError"))
+    assert (
+        states["okhttp3.CertificatePinner.check$okhttp"] == "not_installed"
+    )  # OkHttp 4's name; the lab has OkHttp 3's
+    assert all(
+        states[k] == "installed"
+        for k in (
+            "conscrypt.TrustManagerImpl.verifyChain",
+            "network_security_config.checkPins",
+            "webview.onReceivedSslError",
+        )
+    )
     bypassed = {m["payload"]["id"] for m in messages if m["type"] == "unpin:bypassed"}
-    assert {"okhttp3.CertificatePinner.check", "conscrypt.TrustManagerImpl.verifyChain",
-            "network_security_config.checkPins", "webview.onReceivedSslError"} <= bypassed
+    assert {
+        "okhttp3.CertificatePinner.check",
+        "conscrypt.TrustManagerImpl.verifyChain",
+        "network_security_config.checkPins",
+        "webview.onReceivedSslError",
+    } <= bypassed
     assert "TLS unpinning" in stderr

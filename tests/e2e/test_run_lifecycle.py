@@ -50,8 +50,14 @@ def _wait(predicate, timeout=120.0) -> bool:
 
 def _start_long_lab_run(home):
     env = {**os.environ, "PRIVMON_HOME": str(home)}
-    return subprocess.Popen([*PRIVMON, "lab", "run", "--no-keys", "--consent-delay-ms", "120000"], cwd=REPO,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [*PRIVMON, "lab", "run", "--no-keys", "--consent-delay-ms", "120000"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _sessions(home) -> list[dict]:
@@ -103,8 +109,18 @@ def test_a_dead_writer_stops_the_run_at_once_with_exit_5(tmp_path):
 
 
 def test_consent_texts_are_judged_with_the_app_profile_given_to_analyze(tmp_path):
-    proc = run_cli(tmp_path, "lab", "run", "--json", "--no-keys", "--consent-delay-ms", "300",
-                   "--lab-prop", "agreeText=就这样吧", timeout=300)
+    proc = run_cli(
+        tmp_path,
+        "lab",
+        "run",
+        "--json",
+        "--no-keys",
+        "--consent-delay-ms",
+        "300",
+        "--lab-prop",
+        "agreeText=就这样吧",
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     session = json.loads(proc.stdout)["session"]
 

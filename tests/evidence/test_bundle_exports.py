@@ -42,9 +42,22 @@ def test_csv_and_xlsx_have_one_row_per_finding(lab_demo, plain_bundle):
 
 
 def test_spreadsheet_cells_never_become_formulas():
-    hostile = {"ts": "t", "rule_id": "R", "severity": "high", "title": "=HYPERLINK(\"http://evil\")",
-               "title_zh": "+1", "pi_category": None, "pi_type": None, "sdk": "@SUM(A1)", "host": "-2", "encoding": None,
-               "clauses": [], "evidence": {}, "fingerprint": "f", "review": {"state": "open"}}
+    hostile = {
+        "ts": "t",
+        "rule_id": "R",
+        "severity": "high",
+        "title": '=HYPERLINK("http://evil")',
+        "title_zh": "+1",
+        "pi_category": None,
+        "pi_type": None,
+        "sdk": "@SUM(A1)",
+        "host": "-2",
+        "encoding": None,
+        "clauses": [],
+        "evidence": {},
+        "fingerprint": "f",
+        "review": {"state": "open"},
+    }
     row = list(csv.reader(io.StringIO(findings_csv([hostile]).decode("utf-8-sig"))))[1]
     assert row[3].startswith("'=") and row[4] == "'+1" and row[7] == "'@SUM(A1)" and row[8] == "'-2"
 
@@ -89,8 +102,18 @@ def test_signed_bundle_verifies_with_its_key_only(lab_demo, tmp_path):
     again = run_cli(home, "keygen", "-o", str(tmp_path / "team.pem"))
     assert again.returncode == 2 and "refusing to overwrite" in again.stderr
     out = tmp_path / "signed.zip"
-    assert run_cli(home, "export", lab_demo["result"]["session"], "-o", str(out), "--sign",
-                   str(tmp_path / "team.pem")).returncode == 0
+    assert (
+        run_cli(
+            home,
+            "export",
+            lab_demo["result"]["session"],
+            "-o",
+            str(out),
+            "--sign",
+            str(tmp_path / "team.pem"),
+        ).returncode
+        == 0
+    )
     ok = run_cli(home, "verify", str(out), "--pubkey", str(tmp_path / "team.pem.pub"))
     assert ok.returncode == 0 and "signed by key" in ok.stdout
     wrong = run_cli(home, "verify", str(out), "--pubkey", str(tmp_path / "other.pem.pub"))

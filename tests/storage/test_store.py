@@ -10,7 +10,9 @@ from monitor.storage.writer import EventWriter
 
 
 def _hook(sid, seq, ts, api="android.telephony.TelephonyManager.getImei"):
-    return ev.HookEvent(sid, seq, 1, ts, ts, api, "device_id", "imei", [], "861234567890123", ["a.B.c(B.java:1)"], "main")
+    return ev.HookEvent(
+        sid, seq, 1, ts, ts, api, "device_id", "imei", [], "861234567890123", ["a.B.c(B.java:1)"], "main"
+    )
 
 
 def test_writer_round_trip_in_submission_order(settings, writer):
@@ -42,7 +44,22 @@ def test_a_bad_record_costs_only_itself(settings, writer):
 
 def test_analysis_result_replaces_previous_findings(settings, writer):
     writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
-    finding = ev.Finding("s1", "fp", "PRECONSENT_COLLECTION", "high", "t", "e", 1, "device_id", "imei", None, None, None, [], {})
+    finding = ev.Finding(
+        "s1",
+        "fp",
+        "PRECONSENT_COLLECTION",
+        "high",
+        "t",
+        "e",
+        1,
+        "device_id",
+        "imei",
+        None,
+        None,
+        None,
+        [],
+        {},
+    )
     writer.submit(ev.AnalysisResult("s1", [], [finding, finding]))
     writer.submit(ev.AnalysisResult("s1", [], [finding]))
     writer.flush()
@@ -54,7 +71,9 @@ def test_store_is_wal_and_versioned(settings, writer):
     writer.flush()
     con = sqlite3.connect(settings.db_path)
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert con.execute("SELECT value FROM schema_meta WHERE key='version'").fetchone()[0] == str(store_engine.SCHEMA_VERSION)
+    assert con.execute("SELECT value FROM schema_meta WHERE key='version'").fetchone()[0] == str(
+        store_engine.SCHEMA_VERSION
+    )
 
 
 def test_schema_upgrades_an_empty_database_and_refuses_a_newer_one(tmp_path):
@@ -97,7 +116,9 @@ def test_a_version_1_store_upgrades_in_place_keeping_its_rows(settings, writer):
     con.commit()
     con.close()
     upgraded = EventWriter(settings.db_path)
-    upgraded.submit(ev.HookEvent("s1", 2, 1, 200, 200, "a.B.c", None, None, [], None, [], "main", "b.c", "click"))
+    upgraded.submit(
+        ev.HookEvent("s1", 2, 1, 200, 200, "a.B.c", None, None, [], None, [], "main", "b.c", "click")
+    )
     upgraded.flush()
     upgraded.close()
     with StoreReader(settings.db_path) as reader:
@@ -106,8 +127,26 @@ def test_a_version_1_store_upgrades_in_place_keeping_its_rows(settings, writer):
 
 
 def _flow(sid, fid, body: bytes, response: bytes = b"") -> ev.FlowRecord:
-    return ev.FlowRecord(fid, sid, 1, 2, "POST", "https", "h.example", 443, "https://h.example/", "HTTP/1.1",
-                         [["content-type", "application/json"]], body, len(body), False, 200, [], response, len(response))
+    return ev.FlowRecord(
+        fid,
+        sid,
+        1,
+        2,
+        "POST",
+        "https",
+        "h.example",
+        443,
+        "https://h.example/",
+        "HTTP/1.1",
+        [["content-type", "application/json"]],
+        body,
+        len(body),
+        False,
+        200,
+        [],
+        response,
+        len(response),
+    )
 
 
 def test_bodies_are_stored_compressed_and_read_back_as_captured(settings, writer):
@@ -131,12 +170,19 @@ def test_websocket_messages_round_trip(settings, writer):
     writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
     writer.submit(_flow("s1", "ws", b""))
     payload = ('{"did":"5f2c8e1b9a7d3c40","pad":"' + "y" * 500 + '"}').encode()
-    writer.submit_many([ev.WebSocketRecord("s1", "ws", 0, 5, True, True, payload, len(payload), False),
-                        ev.WebSocketRecord("s1", "ws", 1, 6, False, True, b"ack", 3, False)])
+    writer.submit_many(
+        [
+            ev.WebSocketRecord("s1", "ws", 0, 5, True, True, payload, len(payload), False),
+            ev.WebSocketRecord("s1", "ws", 1, 6, False, True, b"ack", 3, False),
+        ]
+    )
     writer.flush()
     with StoreReader(settings.db_path) as reader:
         rows = reader.websocket_messages("s1")
-        assert [(m["index"], m["from_client"], m["content"]) for m in rows] == [(0, True, payload), (1, False, b"ack")]
+        assert [(m["index"], m["from_client"], m["content"]) for m in rows] == [
+            (0, True, payload),
+            (1, False, b"ack"),
+        ]
         assert reader.counts("s1")["websocket_messages"] == 2
 
 
@@ -146,7 +192,9 @@ def test_a_version_3_store_upgrades_keeping_uncompressed_bodies(settings, writer
     writer.flush()
     writer.close()
     con = sqlite3.connect(settings.db_path)
-    con.execute("UPDATE flows SET request_body = ?, body_codec = NULL", (b"y" * 1000,))  # as version 3 stored it
+    con.execute(
+        "UPDATE flows SET request_body = ?, body_codec = NULL", (b"y" * 1000,)
+    )  # as version 3 stored it
     con.execute("ALTER TABLE flows DROP COLUMN body_codec")
     con.execute("ALTER TABLE pi_matches DROP COLUMN ts")
     con.execute("DROP TABLE websocket_messages")
@@ -163,9 +211,26 @@ def test_events_stored_before_stack_hashes_are_still_attributed(settings, writer
     from monitor.analysis.persist import analyze_and_store
 
     writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
-    umeng = ["android.telephony.TelephonyManager.getImei(Native Method)", "com.umeng.commonsdk.UMConfigure.init(U.java:1)"]
-    writer.submit(ev.HookEvent("s1", 1, 1, 100, 100, "android.telephony.TelephonyManager.getImei", "device_id", "imei",
-                               [], "861234567890123", umeng, "main"))
+    umeng = [
+        "android.telephony.TelephonyManager.getImei(Native Method)",
+        "com.umeng.commonsdk.UMConfigure.init(U.java:1)",
+    ]
+    writer.submit(
+        ev.HookEvent(
+            "s1",
+            1,
+            1,
+            100,
+            100,
+            "android.telephony.TelephonyManager.getImei",
+            "device_id",
+            "imei",
+            [],
+            "861234567890123",
+            umeng,
+            "main",
+        )
+    )
     writer.flush()
     con = sqlite3.connect(settings.db_path)
     con.execute("UPDATE hook_events SET stack_hash = NULL")  # as a version-3 store has them
@@ -186,11 +251,16 @@ def test_flow_requests_by_row_range(settings, writer):
         whole = reader.flows("s1")
         summaries = reader.flow_summaries("s1")
         assert [s["id"] for s in summaries] == [f["id"] for f in whole]
-        assert all(set(s) == {"id", "ts_start", "host", "url", "method", "scheme", "tls", "server_ip"} for s in summaries)
+        assert all(
+            set(s) == {"id", "ts_start", "host", "url", "method", "scheme", "tls", "server_ip"}
+            for s in summaries
+        )
         first, last = reader.flow_rows("s1")
         request = ["id", "url", "request_headers", "request_body"]
         expected = sorted(({k: f[k] for k in request} for f in whole), key=lambda f: int(f["id"][1:]))
-        assert reader.requests_in("s1", first, last) == expected  # the other session's rows in between are left out
+        assert (
+            reader.requests_in("s1", first, last) == expected
+        )  # the other session's rows in between are left out
         assert reader.requests_in("s1", first, first) == expected[:1]
         assert reader.flow_rows("nope") is None
 
@@ -209,7 +279,9 @@ def test_a_large_session_analysed_in_parallel_gives_the_serial_result(settings, 
         body = f'{{"n":{i},"v":"{value}"}}'.encode()
         flows.append(_flow("s1", f"f{i:05d}", body))
         if i % 100 == 0:
-            messages.append(ev.WebSocketRecord("s1", f"f{i:05d}", 0, 2_000 + i, True, True, imei.encode(), 15, False))
+            messages.append(
+                ev.WebSocketRecord("s1", f"f{i:05d}", 0, 2_000 + i, True, True, imei.encode(), 15, False)
+            )
     writer.submit_many(flows + messages)
     writer.flush()
     with StoreReader(settings.db_path) as reader:
@@ -217,23 +289,66 @@ def test_a_large_session_analysed_in_parallel_gives_the_serial_result(settings, 
         parallel = analyze_session(reader, "s1", workers=2)
     assert parallel.pi_matches == serial.pi_matches
     assert [f.fingerprint for f in parallel.findings] == [f.fingerprint for f in serial.findings]
-    assert {m.location for m in serial.pi_matches} >= {"body › json:$.v › plain", "body › json:$.v › md5(hex)",
-                                                         "ws[0] › plain"}
+    assert {m.location for m in serial.pi_matches} >= {
+        "body › json:$.v › plain",
+        "body › json:$.v › md5(hex)",
+        "ws[0] › plain",
+    }
     assert len([m for m in serial.pi_matches if m.encoding == "detected"]) == 600
 
 
 def test_returned_values_gives_the_first_read_of_each_distinct_value(settings, writer):
     writer.submit(ev.SessionStarted("s1", "com.example", "lab", 10))
-    reads = [("imei", "861234567890123", 50), ("imei", "861234567890123", 40), ("imei", "869999999999999", 60),
-             (None, "861234567890123", 70), (None, "861234567890123", 80), ("imei", None, 30)]
+    reads = [
+        ("imei", "861234567890123", 50),
+        ("imei", "861234567890123", 40),
+        ("imei", "869999999999999", 60),
+        (None, "861234567890123", 70),
+        (None, "861234567890123", 80),
+        ("imei", None, 30),
+    ]
     for seq, (pi_type, ret, ts) in enumerate(reads):
-        writer.submit(ev.HookEvent("s1", seq, 1, ts, ts, "android.telephony.TelephonyManager.getImei", "device_id",
-                                   pi_type, [], ret, [], "main"))
-    writer.submit(ev.HookEvent("s1", 9, 1, 5, 5, "android.app.Activity.onResume", None, None, [], None, [], "main",
-                               "android.app.Activity.onResume", "lifecycle"))
+        writer.submit(
+            ev.HookEvent(
+                "s1",
+                seq,
+                1,
+                ts,
+                ts,
+                "android.telephony.TelephonyManager.getImei",
+                "device_id",
+                pi_type,
+                [],
+                ret,
+                [],
+                "main",
+            )
+        )
+    writer.submit(
+        ev.HookEvent(
+            "s1",
+            9,
+            1,
+            5,
+            5,
+            "android.app.Activity.onResume",
+            None,
+            None,
+            [],
+            None,
+            [],
+            "main",
+            "android.app.Activity.onResume",
+            "lifecycle",
+        )
+    )
     writer.flush()
     with StoreReader(settings.db_path) as reader:
         values = [(r[1], r[3], r[4]) for r in reader.returned_values("s1")]
-        assert values == [(30, "imei", "null"), (50, "imei", '"861234567890123"'), (60, "imei", '"869999999999999"'),
-                          (70, None, '"861234567890123"')]
+        assert values == [
+            (30, "imei", "null"),
+            (50, "imei", '"861234567890123"'),
+            (60, "imei", '"869999999999999"'),
+            (70, None, '"861234567890123"'),
+        ]
         assert reader.returned_values("s1") == reader.returned_values("s1")  # repeatable on one connection

@@ -17,9 +17,27 @@ from tests.storage.test_store import _hook
 
 
 def _flow(sid: str, fid: str, body: bytes) -> ev.FlowRecord:
-    return ev.FlowRecord(fid, sid, 5, 6, "POST", "https", "ulogs.umeng.com", 443, "https://ulogs.umeng.com/x",
-                         "HTTP/1.1", [["content-type", "application/json"]], body, len(body), False, 200, [], b"", 0,
-                         tls=True)
+    return ev.FlowRecord(
+        fid,
+        sid,
+        5,
+        6,
+        "POST",
+        "https",
+        "ulogs.umeng.com",
+        443,
+        "https://ulogs.umeng.com/x",
+        "HTTP/1.1",
+        [["content-type", "application/json"]],
+        body,
+        len(body),
+        False,
+        200,
+        [],
+        b"",
+        0,
+        tls=True,
+    )
 
 
 def test_records_land_in_order_and_bad_ones_cost_only_themselves(settings):
@@ -76,7 +94,9 @@ assert w.flush()
 print(w._child.pid, flush=True)
 os.kill(os.getpid(), signal.SIGKILL)
 """
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=REPO)
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, cwd=REPO
+    )
     assert proc.returncode == -signal.SIGKILL, proc.stderr
     child = int(proc.stdout.split()[0])
     deadline = time.monotonic() + 20

@@ -5,14 +5,34 @@ from __future__ import annotations
 from typing import Callable
 
 from ..rule_catalogue import RULES
-from .behaviour_rules import (background_collection, excessive_frequency, forced_exit_after_refusal,
-                              plaintext_local_storage, reflective_access, self_or_associated_start)
+from .behaviour_rules import (
+    background_collection,
+    excessive_frequency,
+    forced_exit_after_refusal,
+    plaintext_local_storage,
+    reflective_access,
+    self_or_associated_start,
+)
 from .common import RuleContext
-from .consent_rules import (child_without_guardian_consent, no_notice_at_first_run, post_refusal,
-                            preconsent_collection, preconsent_transmission, sdk_preconsent)
-from .permission_rules import permission_bundling, repeated_permission_request, sensitive_without_separate_consent
-from .transfer_rules import (cleartext_transmission, collection_beyond_declared, cross_border_transfer,
-                             third_party_sharing)
+from .consent_rules import (
+    child_without_guardian_consent,
+    no_notice_at_first_run,
+    post_refusal,
+    preconsent_collection,
+    preconsent_transmission,
+    sdk_preconsent,
+)
+from .permission_rules import (
+    permission_bundling,
+    repeated_permission_request,
+    sensitive_without_separate_consent,
+)
+from .transfer_rules import (
+    cleartext_transmission,
+    collection_beyond_declared,
+    cross_border_transfer,
+    third_party_sharing,
+)
 
 CHECKS: dict[str, Callable[[RuleContext], list]] = {
     "PRECONSENT_COLLECTION": preconsent_collection,
@@ -38,8 +58,15 @@ CHECKS: dict[str, Callable[[RuleContext], list]] = {
 assert set(CHECKS) == set(RULES), "every catalogued rule has a check, and only those"
 # Rules that read the traffic's PI matches (ctx.matches). They run last, so the rules on hook events
 # alone run while the traffic is still being matched; the findings are sorted either way.
-TRAFFIC_RULES = {"PRECONSENT_TRANSMISSION", "SDK_PRECONSENT", "POST_REFUSAL", "THIRD_PARTY_SHARING",
-                 "CROSS_BORDER_TRANSFER", "CLEARTEXT_TRANSMISSION", "COLLECTION_BEYOND_DECLARED"}
+TRAFFIC_RULES = {
+    "PRECONSENT_TRANSMISSION",
+    "SDK_PRECONSENT",
+    "POST_REFUSAL",
+    "THIRD_PARTY_SHARING",
+    "CROSS_BORDER_TRANSFER",
+    "CLEARTEXT_TRANSMISSION",
+    "COLLECTION_BEYOND_DECLARED",
+}
 
 
 def run_rules(ctx: RuleContext) -> list:

@@ -9,8 +9,17 @@ import re
 import numpy as np
 
 from ..timeline import BACKGROUND, SCREEN_OFF, names_at
-from .common import (RuleContext, attribution_evidence, cap, caller_text, distinct, ids, make_finding, pi_label,
-                     pi_label_zh)
+from .common import (
+    RuleContext,
+    attribution_evidence,
+    caller_text,
+    cap,
+    distinct,
+    ids,
+    make_finding,
+    pi_label,
+    pi_label_zh,
+)
 
 
 def _bursts(times: np.ndarray, max_gap_us: float, merge_us: int) -> list[tuple[int, int, int]]:
@@ -43,8 +52,11 @@ def excessive_frequency(ctx: RuleContext) -> list:
         allowed_gap_us = p["window_s"] / p["max_reads"] * 1_000_000
         group_times = all_times[rows]
         times = np.sort(group_times)
-        bursts = [b for b in _bursts(times, allowed_gap_us, int(p["merge_ms"] * 1000))
-                  if b[1] - b[0] >= p["sustain_s"] * 1_000_000]
+        bursts = [
+            b
+            for b in _bursts(times, allowed_gap_us, int(p["merge_ms"] * 1000))
+            if b[1] - b[0] >= p["sustain_s"] * 1_000_000
+        ]
         if not bursts:
             continue
         start, end, reads = max(bursts, key=lambda b: b[2])
@@ -55,21 +67,38 @@ def excessive_frequency(ctx: RuleContext) -> list:
         span_s = (end - start) / 1_000_000
         rate = (reads - 1) / span_s * p["window_s"] if span_s else float(reads)
         label = category.replace("_", " ")
-        out.append(make_finding(
-            ctx, "EXCESSIVE_FREQUENCY", (category, caller), start,
-            title=f"{cap(who)} read {label} {reads} times in {span_s:.0f} s",
-            title_zh=f"{who_zh}在 {span_s:.0f} 秒内读取{pi_label_zh(None, category)} {reads} 次",
-            explanation=f"{cap(who)} read {label} {reads} times over {span_s:.1f} s, about {rate:.1f} reads per "
-                        f"{p['window_s']} s (allowed: {p['max_reads']}), sustained for at least {p['sustain_s']} s.",
-            explanation_zh=f"{who_zh}在 {span_s:.1f} 秒内读取{pi_label_zh(None, category)} {reads} 次，约每 {p['window_s']} 秒 "
-                           f"{rate:.1f} 次（允许 {p['max_reads']} 次），持续超过 {p['sustain_s']} 秒。",
-            pi_category=category, pi_type=first["pi_type"], sdk=attr.label,
-            evidence={"reads": reads, "span_s": round(span_s, 3), "reads_per_window": round(rate, 3),
-                      "parameters": {k: p[k] for k in ("max_reads", "window_s", "sustain_s", "merge_ms")},
-                      "apis": distinct(group["api"]),
-                      "hook_event_ids": ids(group["id"][(group_times >= start) & (group_times <= end)]),
-                      "attribution": attribution_evidence(attr)},
-        ))
+        out.append(
+            make_finding(
+                ctx,
+                "EXCESSIVE_FREQUENCY",
+                (category, caller),
+                start,
+                title=f"{cap(who)} read {label} {reads} times in {span_s:.0f} s",
+                title_zh=f"{who_zh}在 {span_s:.0f} 秒内读取{pi_label_zh(None, category)} {reads} 次",
+                explanation=(
+                    f"{cap(who)} read {label} {reads} times over {span_s:.1f} s, about {rate:.1f} reads "
+                    f"per {p['window_s']} s (allowed: {p['max_reads']}), sustained for at least "
+                    f"{p['sustain_s']} s."
+                ),
+                explanation_zh=(
+                    f"{who_zh}在 {span_s:.1f} 秒内读取{pi_label_zh(None, category)} {reads} 次，"
+                    f"约每 {p['window_s']} 秒 {rate:.1f} 次（允许 {p['max_reads']} 次），"
+                    f"持续超过 {p['sustain_s']} 秒。"
+                ),
+                pi_category=category,
+                pi_type=first["pi_type"],
+                sdk=attr.label,
+                evidence={
+                    "reads": reads,
+                    "span_s": round(span_s, 3),
+                    "reads_per_window": round(rate, 3),
+                    "parameters": {k: p[k] for k in ("max_reads", "window_s", "sustain_s", "merge_ms")},
+                    "apis": distinct(group["api"]),
+                    "hook_event_ids": ids(group["id"][(group_times >= start) & (group_times <= end)]),
+                    "attribution": attribution_evidence(attr),
+                },
+            )
+        )
     return out
 
 
@@ -88,18 +117,35 @@ def background_collection(ctx: RuleContext) -> list:
         state = first["state"]
         label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
         since = ctx.timeline.state_at(int(first["ts"])).start
-        out.append(make_finding(
-            ctx, "BACKGROUND_COLLECTION", (pi_type, caller), int(first["ts"]),
-            title=f"{cap(label)} read by {who} while the app was {'in the background' if state == BACKGROUND else 'behind a screen that was off'}",
-            title_zh=f"应用{'处于后台' if state == BACKGROUND else '锁屏'}时{who_zh}读取{label_zh}",
-            explanation=f"{cap(who)} read the {label} {len(group)} time(s) while the app was {state} "
-                        f"(since {(int(first['ts']) - since) / 1000:.0f} ms before the first read), through {first['api']}.",
-            explanation_zh=f"应用处于{'后台' if state == BACKGROUND else '锁屏'}状态时，{who_zh}通过 {first['api']} 读取{label_zh} {len(group)} 次。",
-            pi_category=first["pi_category"], pi_type=pi_type, sdk=attr.label,
-            evidence={"hook_event_ids": ids(group["id"]), "state": state,
-                      "state_since_ms": round((int(first["ts"]) - since) / 1000, 3),
-                      "attribution": attribution_evidence(attr)},
-        ))
+        out.append(
+            make_finding(
+                ctx,
+                "BACKGROUND_COLLECTION",
+                (pi_type, caller),
+                int(first["ts"]),
+                title=(
+                    f"{cap(label)} read by {who} while the app was "
+                    f"{'in the background' if state == BACKGROUND else 'behind a screen that was off'}"
+                ),
+                title_zh=f"应用{'处于后台' if state == BACKGROUND else '锁屏'}时{who_zh}读取{label_zh}",
+                explanation=f"{cap(who)} read the {label} {len(group)} time(s) while the app was {state} "
+                f"(since {(int(first['ts']) - since) / 1000:.0f} ms before the first read), through "
+                f"{first['api']}.",
+                explanation_zh=(
+                    f"应用处于{'后台' if state == BACKGROUND else '锁屏'}状态时，"
+                    f"{who_zh}通过 {first['api']} 读取{label_zh} {len(group)} 次。"
+                ),
+                pi_category=first["pi_category"],
+                pi_type=pi_type,
+                sdk=attr.label,
+                evidence={
+                    "hook_event_ids": ids(group["id"]),
+                    "state": state,
+                    "state_since_ms": round((int(first["ts"]) - since) / 1000, 3),
+                    "attribution": attribution_evidence(attr),
+                },
+            )
+        )
     return out
 
 
@@ -110,16 +156,34 @@ def reflective_access(ctx: RuleContext) -> list:
         first = group.iloc[0]
         attr = ctx.attributions(int(first["id"]))
         who, who_zh = caller_text(attr)
-        out.append(make_finding(
-            ctx, "REFLECTIVE_ACCESS", (api, caller), int(first["ts"]),
-            title=f"{api.rsplit('.', 2)[-2]}.{api.rsplit('.', 1)[-1]} reached through reflection by {who}",
-            title_zh=f"{who_zh}通过反射调用 {api}",
-            explanation=f"{cap(who)} called {api} through Method.invoke {len(group)} time(s), reading the "
-                        f"{pi_label(first['pi_type'])}; reflection hides the call from static analysis.",
-            explanation_zh=f"{who_zh}通过反射（Method.invoke）调用 {api} {len(group)} 次，读取{pi_label_zh(first['pi_type'], first['pi_category'])}，规避静态检测。",
-            pi_category=first["pi_category"], pi_type=first["pi_type"], sdk=attr.label,
-            evidence={"hook_event_ids": ids(group["id"]), "api": api, "attribution": attribution_evidence(attr)},
-        ))
+        out.append(
+            make_finding(
+                ctx,
+                "REFLECTIVE_ACCESS",
+                (api, caller),
+                int(first["ts"]),
+                title=(
+                    f"{api.rsplit('.', 2)[-2]}.{api.rsplit('.', 1)[-1]} reached through reflection by {who}"
+                ),
+                title_zh=f"{who_zh}通过反射调用 {api}",
+                explanation=(
+                    f"{cap(who)} called {api} through Method.invoke {len(group)} time(s), reading the "
+                    f"{pi_label(first['pi_type'])}; reflection hides the call from static analysis."
+                ),
+                explanation_zh=(
+                    f"{who_zh}通过反射（Method.invoke）调用 {api} {len(group)} "
+                    f"次，读取{pi_label_zh(first['pi_type'], first['pi_category'])}，规避静态检测。"
+                ),
+                pi_category=first["pi_category"],
+                pi_type=first["pi_type"],
+                sdk=attr.label,
+                evidence={
+                    "hook_event_ids": ids(group["id"]),
+                    "api": api,
+                    "attribution": attribution_evidence(attr),
+                },
+            )
+        )
     return out
 
 
@@ -135,8 +199,9 @@ def plaintext_local_storage(ctx: RuleContext) -> list:
         text = _text_of(event.get("args"))
         for value, (pi_type, category) in ctx.watch_values.items():
             if value in text:
-                item = found.setdefault((pi_type, event["api"]), {"event": event, "category": category, "ids": [],
-                                                                   "value": value})
+                item = found.setdefault(
+                    (pi_type, event["api"]), {"event": event, "category": category, "ids": [], "value": value}
+                )
                 item["ids"].append(event["id"])
     out = []
     for (pi_type, api), item in found.items():
@@ -145,17 +210,31 @@ def plaintext_local_storage(ctx: RuleContext) -> list:
         who, who_zh = caller_text(attr)
         label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, item["category"])
         key = event["args"][0] if event.get("args") and isinstance(event["args"][0], str) else None
-        out.append(make_finding(
-            ctx, "PLAINTEXT_LOCAL_STORAGE", (pi_type, api), event["ts"],
-            title=f"{cap(label)} stored in plain text by {who} ({api.rsplit('.', 1)[-1]})",
-            title_zh=f"{who_zh}明文存储{label_zh}",
-            explanation=f"{cap(who)} wrote the {label} unencrypted through {api}" + (f" under the key {key!r}" if key else "")
-                        + f", {len(item['ids'])} time(s).",
-            explanation_zh=f"{who_zh}通过 {api} 明文写入{label_zh}" + (f"（键 {key}）" if key else "") + "。",
-            pi_category=item["category"], pi_type=pi_type, sdk=attr.label,
-            evidence={"hook_event_ids": item["ids"][:50], "api": api, "key": key,
-                      "attribution": attribution_evidence(attr)},
-        ))
+        out.append(
+            make_finding(
+                ctx,
+                "PLAINTEXT_LOCAL_STORAGE",
+                (pi_type, api),
+                event["ts"],
+                title=f"{cap(label)} stored in plain text by {who} ({api.rsplit('.', 1)[-1]})",
+                title_zh=f"{who_zh}明文存储{label_zh}",
+                explanation=f"{cap(who)} wrote the {label} unencrypted through {api}"
+                + (f" under the key {key!r}" if key else "")
+                + f", {len(item['ids'])} time(s).",
+                explanation_zh=f"{who_zh}通过 {api} 明文写入{label_zh}"
+                + (f"（键 {key}）" if key else "")
+                + "。",
+                pi_category=item["category"],
+                pi_type=pi_type,
+                sdk=attr.label,
+                evidence={
+                    "hook_event_ids": item["ids"][:50],
+                    "api": api,
+                    "key": key,
+                    "attribution": attribution_evidence(attr),
+                },
+            )
+        )
     return out
 
 
@@ -190,26 +269,52 @@ def self_or_associated_start(ctx: RuleContext) -> list:
         who, who_zh = caller_text(attr)
         start = first.get("signal") == "start_component"
         method = api.rsplit(".", 1)[-1]
-        out.append(make_finding(
-            ctx, "SELF_OR_ASSOCIATED_START", (api, target), first["ts"],
-            title=(f"{cap(who)} started a component of another app ({target})" if start
-                   else f"{cap(who)} scheduled a wake-up ({target})"),
-            title_zh=(f"{who_zh}关联启动其他应用（{target}）" if start else f"{who_zh}设置自启动/唤醒（{method}）"),
-            explanation=(f"{api} was called {len(events)} time(s) with an Intent for {target}, another package."
-                         if start else f"{api} was called {len(events)} time(s) ({target}), so the app can run without "
-                                       "the user opening it."),
-            explanation_zh=(f"调用 {api} 启动其他应用的组件 {target}，共 {len(events)} 次。" if start
-                            else f"调用 {api}（{target}）{len(events)} 次，使应用可在用户未主动打开时运行。"),
-            sdk=attr.label,
-            evidence={"hook_event_ids": [e["id"] for e in events][:50], "api": api, "target": target,
-                      "attribution": attribution_evidence(attr)},
-        ))
+        out.append(
+            make_finding(
+                ctx,
+                "SELF_OR_ASSOCIATED_START",
+                (api, target),
+                first["ts"],
+                title=(
+                    f"{cap(who)} started a component of another app ({target})"
+                    if start
+                    else f"{cap(who)} scheduled a wake-up ({target})"
+                ),
+                title_zh=(
+                    f"{who_zh}关联启动其他应用（{target}）"
+                    if start
+                    else f"{who_zh}设置自启动/唤醒（{method}）"
+                ),
+                explanation=(
+                    f"{api} was called {len(events)} time(s) with an Intent for {target}, another package."
+                    if start
+                    else f"{api} was called {len(events)} time(s) ({target}), so the app can run without "
+                    "the user opening it."
+                ),
+                explanation_zh=(
+                    f"调用 {api} 启动其他应用的组件 {target}，共 {len(events)} 次。"
+                    if start
+                    else f"调用 {api}（{target}）{len(events)} 次，使应用可在用户未主动打开时运行。"
+                ),
+                sdk=attr.label,
+                evidence={
+                    "hook_event_ids": [e["id"] for e in events][:50],
+                    "api": api,
+                    "target": target,
+                    "attribution": attribution_evidence(attr),
+                },
+            )
+        )
     return out
 
 
 def forced_exit_after_refusal(ctx: RuleContext) -> list:
     within_us = ctx.params("FORCED_EXIT_AFTER_REFUSAL")["within_s"] * 1_000_000
-    refusals = [(d["ts"], "privacy policy", d["id"]) for d in ctx.timeline.decisions if d["kind"] in ("refuse", "withdraw")]
+    refusals = [
+        (d["ts"], "privacy policy", d["id"])
+        for d in ctx.timeline.decisions
+        if d["kind"] in ("refuse", "withdraw")
+    ]
     for event in ctx.signals:
         if event.get("signal") == "permission_result":
             for permission in denied_permissions(event):
@@ -221,18 +326,40 @@ def forced_exit_after_refusal(ctx: RuleContext) -> list:
             continue
         ts, what, consent_id = max(before, key=lambda r: r[0])
         attr = ctx.attributions(exit_["hook_event_id"])
-        out.append(make_finding(
-            ctx, "FORCED_EXIT_AFTER_REFUSAL", (what if consent_id is None else "privacy policy", exit_["api"]), exit_["ts"],
-            title=f"The app closed itself {(exit_['ts'] - ts) / 1_000_000:.1f} s after the user refused the {what}",
-            title_zh=f"用户拒绝{('隐私政策' if consent_id else what)}后应用 {(exit_['ts'] - ts) / 1_000_000:.1f} 秒内退出",
-            explanation=f"{exit_['api']} was called {(exit_['ts'] - ts) / 1000:.0f} ms after the refusal of the {what}: "
-                        "refusing must not cost the user the app's basic functions.",
-            explanation_zh=f"用户拒绝后 {(exit_['ts'] - ts) / 1000:.0f} 毫秒，应用调用 {exit_['api']} 退出；拒绝不应导致无法使用基本功能。",
-            sdk=attr.label,
-            evidence={"exit_hook_event_id": exit_["hook_event_id"], "exit_api": exit_["api"], "refused": what,
-                      "refusal_consent_event_id": consent_id, "after_refusal_ms": round((exit_["ts"] - ts) / 1000, 3),
-                      "within_s": within_us / 1_000_000},
-        ))
+        out.append(
+            make_finding(
+                ctx,
+                "FORCED_EXIT_AFTER_REFUSAL",
+                (what if consent_id is None else "privacy policy", exit_["api"]),
+                exit_["ts"],
+                title=(
+                    f"The app closed itself {(exit_['ts'] - ts) / 1_000_000:.1f} s after the user refused "
+                    f"the {what}"
+                ),
+                title_zh=(
+                    f"用户拒绝{('隐私政策' if consent_id else what)}后"
+                    f"应用 {(exit_['ts'] - ts) / 1_000_000:.1f} 秒内退出"
+                ),
+                explanation=(
+                    f"{exit_['api']} was called {(exit_['ts'] - ts) / 1000:.0f} ms after the refusal of the "
+                    f"{what}: "
+                    "refusing must not cost the user the app's basic functions."
+                ),
+                explanation_zh=(
+                    f"用户拒绝后 {(exit_['ts'] - ts) / 1000:.0f} 毫秒，应用调用 {exit_['api']} "
+                    "退出；拒绝不应导致无法使用基本功能。"
+                ),
+                sdk=attr.label,
+                evidence={
+                    "exit_hook_event_id": exit_["hook_event_id"],
+                    "exit_api": exit_["api"],
+                    "refused": what,
+                    "refusal_consent_event_id": consent_id,
+                    "after_refusal_ms": round((exit_["ts"] - ts) / 1000, 3),
+                    "within_s": within_us / 1_000_000,
+                },
+            )
+        )
     return out
 
 
@@ -263,5 +390,13 @@ def denied_permissions(event: dict) -> list[str]:
     return [p for p, r in zip(permissions, results) if r != 0]
 
 
-__all__ = ["excessive_frequency", "background_collection", "reflective_access", "plaintext_local_storage",
-           "self_or_associated_start", "forced_exit_after_refusal", "permissions_in", "denied_permissions"]
+__all__ = [
+    "excessive_frequency",
+    "background_collection",
+    "reflective_access",
+    "plaintext_local_storage",
+    "self_or_associated_start",
+    "forced_exit_after_refusal",
+    "permissions_in",
+    "denied_permissions",
+]

@@ -20,19 +20,41 @@ from ..timeline import Timeline
 MAX_EVIDENCE_IDS = 50
 
 PI_LABELS = {
-    "imei": ("IMEI", "IMEI"), "imsi": ("IMSI", "IMSI"), "android_id": ("Android ID", "Android ID"),
-    "precise_location": ("precise location", "精确位置"), "coarse_location": ("coarse location", "粗略位置"),
-    "installed_packages": ("installed app list", "已安装应用列表"), "clipboard_text": ("clipboard content", "剪切板内容"),
-    "contacts": ("contacts", "通讯录"), "sms": ("SMS", "短信"), "call_log": ("call log", "通话记录"),
-    "phone_number": ("phone number", "手机号码"), "oaid": ("OAID", "OAID"), "serial": ("serial number", "设备序列号"),
-    "wifi_mac": ("Wi-Fi MAC address", "Wi-Fi MAC地址"), "mac_address": ("MAC address", "MAC地址"),
-    "running_apps": ("running app list", "运行中应用列表"), "accounts": ("accounts", "账户信息"),
+    "imei": ("IMEI", "IMEI"),
+    "imsi": ("IMSI", "IMSI"),
+    "android_id": ("Android ID", "Android ID"),
+    "precise_location": ("precise location", "精确位置"),
+    "coarse_location": ("coarse location", "粗略位置"),
+    "installed_packages": ("installed app list", "已安装应用列表"),
+    "clipboard_text": ("clipboard content", "剪切板内容"),
+    "contacts": ("contacts", "通讯录"),
+    "sms": ("SMS", "短信"),
+    "call_log": ("call log", "通话记录"),
+    "phone_number": ("phone number", "手机号码"),
+    "oaid": ("OAID", "OAID"),
+    "serial": ("serial number", "设备序列号"),
+    "wifi_mac": ("Wi-Fi MAC address", "Wi-Fi MAC地址"),
+    "mac_address": ("MAC address", "MAC地址"),
+    "running_apps": ("running app list", "运行中应用列表"),
+    "accounts": ("accounts", "账户信息"),
     "build_fingerprint": ("build fingerprint", "系统构建指纹"),
 }
-CATEGORY_ZH = {"device_id": "设备标识符", "location": "位置信息", "contacts": "通讯录", "sms": "短信", "call_log": "通话记录",
-               "installed_apps": "应用列表", "clipboard": "剪切板", "network_id": "网络标识", "phone_number": "手机号码",
-               "camera": "摄像头", "microphone": "麦克风", "sensors": "传感器", "accounts": "账户",
-               "device_info": "设备信息"}
+CATEGORY_ZH = {
+    "device_id": "设备标识符",
+    "location": "位置信息",
+    "contacts": "通讯录",
+    "sms": "短信",
+    "call_log": "通话记录",
+    "installed_apps": "应用列表",
+    "clipboard": "剪切板",
+    "network_id": "网络标识",
+    "phone_number": "手机号码",
+    "camera": "摄像头",
+    "microphone": "麦克风",
+    "sensors": "传感器",
+    "accounts": "账户",
+    "device_info": "设备信息",
+}
 
 
 def pi_label(pi_type: str | None) -> str:
@@ -92,7 +114,9 @@ class RuleContext:
     watch_values: dict[str, tuple[str, str | None]]  # watched value → (pi_type, pi_category)
     events_by_id: Callable[[int], dict]
     senders: dict = field(default_factory=dict)
-    permissions_by_type: dict[str, str] = field(default_factory=dict)  # pi_type → permission (URI authorities)
+    permissions_by_type: dict[str, str] = field(
+        default_factory=dict
+    )  # pi_type → permission (URI authorities)
 
     @cached_property
     def matches(self) -> pd.DataFrame:
@@ -114,15 +138,19 @@ class RuleContext:
         out: dict[str, Any] = {"before_consent_ms": round(margin / 1000, 3)}
         if cross_clock and abs(margin) < self.timeline.clock_error_us:
             out["ordering_uncertain"] = True
-            out["note"] = (f"the margin ({margin} µs) is within the clock-offset error bound "
-                           f"({self.timeline.clock_error_us} µs) between device and host times")
+            out["note"] = (
+                f"the margin ({margin} µs) is within the clock-offset error bound "
+                f"({self.timeline.clock_error_us} µs) between device and host times"
+            )
         return out
 
     def consent_evidence(self) -> dict:
         consent = self.timeline.first_consent()
-        return {"consent_event_id": consent["id"] if consent else None,
-                "consent_source": consent["source"] if consent else None,
-                "consent_precedence": self.timeline.deciding_source}
+        return {
+            "consent_event_id": consent["id"] if consent else None,
+            "consent_source": consent["source"] if consent else None,
+            "consent_precedence": self.timeline.deciding_source,
+        }
 
 
 def with_phase(ctx: RuleContext, frame: pd.DataFrame) -> pd.DataFrame:
@@ -139,29 +167,64 @@ def judged_matches(ctx: RuleContext) -> pd.DataFrame:
     return with_phase(ctx, ctx.matches[~ctx.matches["detected"]]) if not ctx.matches.empty else ctx.matches
 
 
-def make_finding(ctx: RuleContext, rule_id: str, key: tuple, ts: int, *, title: str, title_zh: str,
-                 explanation: str, explanation_zh: str, evidence: dict, pi_category: str | None = None,
-                 pi_type: str | None = None, sdk: str | None = None, host: str | None = None,
-                 encoding: str | None = None, severity: str | None = None, extra_clauses: tuple = ()) -> ev.Finding:
+def make_finding(
+    ctx: RuleContext,
+    rule_id: str,
+    key: tuple,
+    ts: int,
+    *,
+    title: str,
+    title_zh: str,
+    explanation: str,
+    explanation_zh: str,
+    evidence: dict,
+    pi_category: str | None = None,
+    pi_type: str | None = None,
+    sdk: str | None = None,
+    host: str | None = None,
+    encoding: str | None = None,
+    severity: str | None = None,
+    extra_clauses: tuple = (),
+) -> ev.Finding:
     rule: Rule = RULES[rule_id]
     clauses = list(rule.clauses) + [c for c in extra_clauses if c not in rule.clauses]
     phase = ctx.timeline.phase_at(ts)
     state = ctx.timeline.state_at(ts)
     return ev.Finding(
-        session_id=ctx.session_id, fingerprint=fingerprint(rule_id, *key), rule_id=rule_id,
-        severity=severity_for(rule, pi_category, severity), title=title, explanation=explanation, ts=int(ts),
-        pi_category=pi_category, pi_type=pi_type, sdk=sdk, host=host, encoding=encoding, clauses=clauses,
-        evidence={**evidence, "phase": phase.name, "app_state": state.name, "scenario": ctx.scenario,
-                  "at": iso_utc(int(ts))},
-        title_zh=title_zh, explanation_zh=explanation_zh,
+        session_id=ctx.session_id,
+        fingerprint=fingerprint(rule_id, *key),
+        rule_id=rule_id,
+        severity=severity_for(rule, pi_category, severity),
+        title=title,
+        explanation=explanation,
+        ts=int(ts),
+        pi_category=pi_category,
+        pi_type=pi_type,
+        sdk=sdk,
+        host=host,
+        encoding=encoding,
+        clauses=clauses,
+        evidence={
+            **evidence,
+            "phase": phase.name,
+            "app_state": state.name,
+            "scenario": ctx.scenario,
+            "at": iso_utc(int(ts)),
+        },
+        title_zh=title_zh,
+        explanation_zh=explanation_zh,
     )
 
 
 def ids(series) -> list[int]:
-    return [int(i) for i in series.iloc[:MAX_EVIDENCE_IDS]] if isinstance(series, pd.Series) else \
-        [int(i) for i in list(series)[:MAX_EVIDENCE_IDS]]
+    return (
+        [int(i) for i in series.iloc[:MAX_EVIDENCE_IDS]]
+        if isinstance(series, pd.Series)
+        else [int(i) for i in list(series)[:MAX_EVIDENCE_IDS]]
+    )
 
 
 def distinct(values) -> list:
-    """The distinct values in order of first appearance (a Series is deduplicated in pandas, not row by row)."""
+    """The distinct values in order of first appearance (a Series is deduplicated in pandas, not row
+    by row)."""
     return values.drop_duplicates().tolist() if isinstance(values, pd.Series) else list(dict.fromkeys(values))

@@ -8,8 +8,19 @@ import pandas as pd
 from ...timeutil import iso_utc
 from ..rule_catalogue import THIRD_PARTY_CLAUSE
 from ..timeline import BEFORE_NOTICE, NOTICE_SHOWN, REFUSED, WITHDRAWN
-from .common import (RuleContext, attribution_evidence, cap, caller_text, distinct, ids, judged_matches,
-                     make_finding, pi_label, pi_label_zh, with_phase)
+from .common import (
+    RuleContext,
+    attribution_evidence,
+    caller_text,
+    cap,
+    distinct,
+    ids,
+    judged_matches,
+    make_finding,
+    pi_label,
+    pi_label_zh,
+    with_phase,
+)
 
 PRECONSENT_PHASES = (BEFORE_NOTICE, NOTICE_SHOWN)
 REFUSAL_PHASES = (REFUSED, WITHDRAWN)
@@ -23,16 +34,22 @@ def _when(ctx: RuleContext, ts: int) -> tuple[str, str]:
     consent = ctx.timeline.first_consent()
     if consent is None:
         return "and no consent was recorded in this run", "本次运行中未记录到用户同意"
-    return (f"{(consent['ts'] - ts) / 1000:.1f} ms before the user consented ({consent['source']})",
-            f"早于用户同意 {(consent['ts'] - ts) / 1000:.1f} 毫秒")
+    return (
+        f"{(consent['ts'] - ts) / 1000:.1f} ms before the user consented ({consent['source']})",
+        f"早于用户同意 {(consent['ts'] - ts) / 1000:.1f} 毫秒",
+    )
 
 
 def _collection_group_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
     ordered = group  # in time order, as ctx.events is
     first = ordered.iloc[0]
-    return {"hook_event_ids": ids(ordered["id"]), "hook_event_count": int(len(group)), "api": first["api"],
-            "apis": distinct(ordered["api"]),
-            "attribution": attribution_evidence(ctx.attributions(int(first["id"])))}
+    return {
+        "hook_event_ids": ids(ordered["id"]),
+        "hook_event_count": int(len(group)),
+        "api": first["api"],
+        "apis": distinct(ordered["api"]),
+        "attribution": attribution_evidence(ctx.attributions(int(first["id"]))),
+    }
 
 
 def preconsent_collection(ctx: RuleContext) -> list:
@@ -48,20 +65,40 @@ def preconsent_collection(ctx: RuleContext) -> list:
         apis = distinct(group["api"])
         when, when_zh = _when(ctx, ts)
         no_consent = ctx.timeline.first_consent() is None
-        out.append(make_finding(
-            ctx, "PRECONSENT_COLLECTION", (pi_type, caller), ts,
-            title=f"{cap(label)} read {'with no consent in the run' if no_consent else 'before consent'} by {who} "
-                  f"({_short_api(first['api'])})",
-            title_zh=f"{who_zh}在用户同意前读取{label_zh}（{_short_api(first['api'])}）",
-            explanation=f"{cap(who)} read the {label} {len(group)} time(s) through {', '.join(apis)}, first at "
-                        f"{iso_utc(ts)}, {when}.",
-            explanation_zh=f"{who_zh}在用户同意隐私政策前通过 {first['api']} 读取了{label_zh}（{len(group)} 次），"
-                           f"首次于 {iso_utc(ts)}，{when_zh}。",
-            pi_category=first["pi_category"], pi_type=pi_type, sdk=attr.label,
-            evidence={**_collection_group_evidence(ctx, group), **ctx.consent_evidence(),
-                      **ctx.timing(ts, cross_clock=ctx.timeline.deciding_source not in (None, "click", "sdk_api",
-                                                                                       "pref_write"))},
-        ))
+        out.append(
+            make_finding(
+                ctx,
+                "PRECONSENT_COLLECTION",
+                (pi_type, caller),
+                ts,
+                title=(
+                    f"{cap(label)} read {'with no consent in the run' if no_consent else 'before consent'} "
+                    f"by {who} "
+                    f"({_short_api(first['api'])})"
+                ),
+                title_zh=f"{who_zh}在用户同意前读取{label_zh}（{_short_api(first['api'])}）",
+                explanation=(
+                    f"{cap(who)} read the {label} {len(group)} time(s) through {', '.join(apis)}, first at "
+                    f"{iso_utc(ts)}, {when}."
+                ),
+                explanation_zh=(
+                    f"{who_zh}在用户同意隐私政策前通过 {first['api']} 读取了{label_zh}（{len(group)} 次），"
+                    f"首次于 {iso_utc(ts)}，{when_zh}。"
+                ),
+                pi_category=first["pi_category"],
+                pi_type=pi_type,
+                sdk=attr.label,
+                evidence={
+                    **_collection_group_evidence(ctx, group),
+                    **ctx.consent_evidence(),
+                    **ctx.timing(
+                        ts,
+                        cross_clock=ctx.timeline.deciding_source
+                        not in (None, "click", "sdk_api", "pref_write"),
+                    ),
+                },
+            )
+        )
     return out
 
 
@@ -72,9 +109,13 @@ def _transmission_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
     link = None
     if pd.notna(hook_id):
         collected = ctx.events_by_id(int(hook_id))
-        link = {"hook_event_id": int(hook_id), "api": collected["api"], "collected_at": iso_utc(collected["ts"]),
-                "delta_ms": round((int(first["ts"]) - collected["ts"]) / 1000, 3),
-                "collected_by": attribution_evidence(ctx.attributions(int(hook_id)))}
+        link = {
+            "hook_event_id": int(hook_id),
+            "api": collected["api"],
+            "collected_at": iso_utc(collected["ts"]),
+            "delta_ms": round((int(first["ts"]) - collected["ts"]) / 1000, 3),
+            "collected_by": attribution_evidence(ctx.attributions(int(hook_id))),
+        }
     sender = ctx.senders.get(first["flow_id"])
     return {
         "flow_ids": distinct(ordered["flow_id"])[:50],
@@ -82,8 +123,16 @@ def _transmission_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
         "value_preview": first["value_preview"],
         "receiver": first["receiver"],
         "data_flow": link,
-        "sent_by": ({"hook_event_id": sender.hook_event_id, "api": sender.api, "lead_ms": sender.lead_ms,
-                     **attribution_evidence(sender.attribution)} if sender else None),
+        "sent_by": (
+            {
+                "hook_event_id": sender.hook_event_id,
+                "api": sender.api,
+                "lead_ms": sender.lead_ms,
+                **attribution_evidence(sender.attribution),
+            }
+            if sender
+            else None
+        ),
     }
 
 
@@ -112,18 +161,33 @@ def preconsent_transmission(ctx: RuleContext) -> list:
         how = "in plain text" if encoding == "plain" else f"as {encoding}"
         how_zh = "明文" if encoding == "plain" else encoding
         when, when_zh = _when(ctx, ts)
-        out.append(make_finding(
-            ctx, "PRECONSENT_TRANSMISSION", (host, pi_type, encoding), ts,
-            title=f"{cap(label)} sent {how} to {host} before consent" + (f" ({sdk})" if sdk else ""),
-            title_zh=f"用户同意前以{how_zh}形式向 {host} 发送{label_zh}",
-            explanation=f"A {first['method']} request to {first['url']} carried the {label} {how} "
-                        f"(at {first['location']}), {when}.",
-            explanation_zh=f"在用户同意隐私政策前，{label_zh}以{how_zh}形式发送至 {host}（位置 {first['location']}），{when_zh}。",
-            pi_category=first["pi_category"], pi_type=pi_type, sdk=sdk, host=host, encoding=encoding,
-            extra_clauses=(THIRD_PARTY_CLAUSE,) if first["party"] == "third" else (),
-            evidence={**_transmission_evidence(ctx, group), **ctx.consent_evidence(),
-                      **ctx.timing(ts, cross_clock=ctx.timeline.deciding_source == "click")},
-        ))
+        out.append(
+            make_finding(
+                ctx,
+                "PRECONSENT_TRANSMISSION",
+                (host, pi_type, encoding),
+                ts,
+                title=f"{cap(label)} sent {how} to {host} before consent" + (f" ({sdk})" if sdk else ""),
+                title_zh=f"用户同意前以{how_zh}形式向 {host} 发送{label_zh}",
+                explanation=f"A {first['method']} request to {first['url']} carried the {label} {how} "
+                f"(at {first['location']}), {when}.",
+                explanation_zh=(
+                    f"在用户同意隐私政策前，{label_zh}以{how_zh}形式发送至 {host}（位置 "
+                    f"{first['location']}），{when_zh}。"
+                ),
+                pi_category=first["pi_category"],
+                pi_type=pi_type,
+                sdk=sdk,
+                host=host,
+                encoding=encoding,
+                extra_clauses=(THIRD_PARTY_CLAUSE,) if first["party"] == "third" else (),
+                evidence={
+                    **_transmission_evidence(ctx, group),
+                    **ctx.consent_evidence(),
+                    **ctx.timing(ts, cross_clock=ctx.timeline.deciding_source == "click"),
+                },
+            )
+        )
     return out
 
 
@@ -154,20 +218,35 @@ def sdk_preconsent(ctx: RuleContext) -> list:
     for sdk, item in by_sdk.items():
         labels = ", ".join(pi_label(t) for t in item["types"])
         labels_zh = "、".join(pi_label_zh(t) for t in item["types"])
-        how = " and ".join(x for x in ("collected" if item["hooks"] else "", "sent" if item["flows"] else "") if x)
-        out.append(make_finding(
-            ctx, "SDK_PRECONSENT", (sdk,), item["ts"],
-            title=f"The {sdk} SDK {how} PI before consent ({labels})",
-            title_zh=f"{sdk} SDK 在用户同意前收集或发送个人信息（{labels_zh}）",
-            explanation=f"Before the user consented, the third-party SDK {sdk} {how} {labels}"
-                        + (f", sending to {', '.join(item['hosts'])}" if item["hosts"] else "")
-                        + ". The app developer answers for the SDKs it embeds.",
-            explanation_zh=f"在用户同意前，第三方SDK {sdk} 收集或发送了{labels_zh}"
-                           + (f"（接收方 {'、'.join(item['hosts'])}）" if item["hosts"] else "") + "。开发者对所嵌入的SDK承担连带责任。",
-            sdk=sdk, pi_type=item["types"][0],
-            evidence={"pi_types": item["types"], "hook_event_ids": item["hooks"][:50], "flow_ids": item["flows"][:50],
-                      "hosts": item["hosts"], **ctx.consent_evidence(), **ctx.timing(item["ts"], cross_clock=False)},
-        ))
+        how = " and ".join(
+            x for x in ("collected" if item["hooks"] else "", "sent" if item["flows"] else "") if x
+        )
+        out.append(
+            make_finding(
+                ctx,
+                "SDK_PRECONSENT",
+                (sdk,),
+                item["ts"],
+                title=f"The {sdk} SDK {how} PI before consent ({labels})",
+                title_zh=f"{sdk} SDK 在用户同意前收集或发送个人信息（{labels_zh}）",
+                explanation=f"Before the user consented, the third-party SDK {sdk} {how} {labels}"
+                + (f", sending to {', '.join(item['hosts'])}" if item["hosts"] else "")
+                + ". The app developer answers for the SDKs it embeds.",
+                explanation_zh=f"在用户同意前，第三方SDK {sdk} 收集或发送了{labels_zh}"
+                + (f"（接收方 {'、'.join(item['hosts'])}）" if item["hosts"] else "")
+                + "。开发者对所嵌入的SDK承担连带责任。",
+                sdk=sdk,
+                pi_type=item["types"][0],
+                evidence={
+                    "pi_types": item["types"],
+                    "hook_event_ids": item["hooks"][:50],
+                    "flow_ids": item["flows"][:50],
+                    "hosts": item["hosts"],
+                    **ctx.consent_evidence(),
+                    **ctx.timing(item["ts"], cross_clock=False),
+                },
+            )
+        )
     return out
 
 
@@ -184,7 +263,9 @@ def post_refusal(ctx: RuleContext) -> list:
     reads = reads[reads["phase"].isin(REFUSAL_PHASES)]
     if not reads.empty:
         phase_start = [ctx.timeline.phase_at(int(t)).start for t in reads["ts"]]
-        reads = reads[(reads["ts"].to_numpy() - pd.Series(phase_start, index=reads.index).to_numpy()) > grace_us]
+        reads = reads[
+            (reads["ts"].to_numpy() - pd.Series(phase_start, index=reads.index).to_numpy()) > grace_us
+        ]
     for (pi_type, caller), group in reads.groupby(["pi_type", "caller"], sort=False):
         first = group.iloc[0]
         ts = int(first["ts"])
@@ -192,40 +273,77 @@ def post_refusal(ctx: RuleContext) -> list:
         attr = ctx.attributions(int(first["id"]))
         who, who_zh = caller_text(attr)
         label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
-        out.append(make_finding(
-            ctx, "POST_REFUSAL", ("collect", pi_type, caller), ts,
-            title=f"{cap(label)} read by {who} after the user refused",
-            title_zh=f"用户拒绝后{who_zh}仍读取{label_zh}",
-            explanation=f"{cap(who)} read the {label} {len(group)} time(s) after the user's refusal "
-                        f"({decision['source'] if decision else 'unknown source'}), the first {after / 1000:.1f} ms after it "
-                        f"(grace period {grace_us / 1000:.0f} ms).",
-            explanation_zh=f"用户拒绝后（{decision['source'] if decision else ''}），{who_zh}仍读取{label_zh} {len(group)} 次，"
-                           f"首次在拒绝后 {after / 1000:.1f} 毫秒（宽限期 {grace_us / 1000:.0f} 毫秒）。",
-            pi_category=first["pi_category"], pi_type=pi_type, sdk=attr.label,
-            evidence={**_collection_group_evidence(ctx, group), "refusal_event_id": decision["id"] if decision else None,
-                      "after_refusal_ms": round(after / 1000, 3), "grace_ms": grace_us / 1000},
-        ))
+        out.append(
+            make_finding(
+                ctx,
+                "POST_REFUSAL",
+                ("collect", pi_type, caller),
+                ts,
+                title=f"{cap(label)} read by {who} after the user refused",
+                title_zh=f"用户拒绝后{who_zh}仍读取{label_zh}",
+                explanation=f"{cap(who)} read the {label} {len(group)} time(s) after the user's refusal "
+                f"({decision['source'] if decision else 'unknown source'}), the first {after / 1000:.1f} ms "
+                "after it "
+                f"(grace period {grace_us / 1000:.0f} ms).",
+                explanation_zh=(
+                    f"用户拒绝后（{decision['source'] if decision else ''}），"
+                    f"{who_zh}仍读取{label_zh} {len(group)} 次，"
+                    f"首次在拒绝后 {after / 1000:.1f} 毫秒（宽限期 {grace_us / 1000:.0f} 毫秒）。"
+                ),
+                pi_category=first["pi_category"],
+                pi_type=pi_type,
+                sdk=attr.label,
+                evidence={
+                    **_collection_group_evidence(ctx, group),
+                    "refusal_event_id": decision["id"] if decision else None,
+                    "after_refusal_ms": round(after / 1000, 3),
+                    "grace_ms": grace_us / 1000,
+                },
+            )
+        )
     sent = judged_matches(ctx)
     if not sent.empty:
         sent = sent[sent["phase"].isin(REFUSAL_PHASES)]
-        sent = sent[[(int(t) - ctx.timeline.phase_at(int(t)).start) > grace_us for t in sent["ts"]]] if not sent.empty else sent
+        sent = (
+            sent[[(int(t) - ctx.timeline.phase_at(int(t)).start) > grace_us for t in sent["ts"]]]
+            if not sent.empty
+            else sent
+        )
         for (host, pi_type), group in sent.groupby(["host", "pi_type"], sort=False):
             first = group.sort_values(["ts", "flow_id"]).iloc[0]
             ts = int(first["ts"])
             decision, after = _refusal_margin(ctx, ts)
             label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
-            out.append(make_finding(
-                ctx, "POST_REFUSAL", ("send", host, pi_type), ts,
-                title=f"{cap(label)} sent to {host} after the user refused",
-                title_zh=f"用户拒绝后仍向 {host} 发送{label_zh}",
-                explanation=f"A {first['method']} request to {first['url']} carried the {label} ({first['encoding']}, at "
-                            f"{first['location']}) {after / 1000:.1f} ms after the user's refusal.",
-                explanation_zh=f"用户拒绝 {after / 1000:.1f} 毫秒后，请求 {first['url']} 仍携带{label_zh}（{first['encoding']}）。",
-                pi_category=first["pi_category"], pi_type=pi_type, sdk=_sdk_of_transmission(ctx, first), host=host,
-                encoding=first["encoding"],
-                evidence={**_transmission_evidence(ctx, group), "refusal_event_id": decision["id"] if decision else None,
-                          "after_refusal_ms": round(after / 1000, 3), "grace_ms": grace_us / 1000},
-            ))
+            out.append(
+                make_finding(
+                    ctx,
+                    "POST_REFUSAL",
+                    ("send", host, pi_type),
+                    ts,
+                    title=f"{cap(label)} sent to {host} after the user refused",
+                    title_zh=f"用户拒绝后仍向 {host} 发送{label_zh}",
+                    explanation=(
+                        f"A {first['method']} request to {first['url']} carried the {label} "
+                        f"({first['encoding']}, at "
+                        f"{first['location']}) {after / 1000:.1f} ms after the user's refusal."
+                    ),
+                    explanation_zh=(
+                        f"用户拒绝 {after / 1000:.1f} 毫秒后，请求 {first['url']} "
+                        f"仍携带{label_zh}（{first['encoding']}）。"
+                    ),
+                    pi_category=first["pi_category"],
+                    pi_type=pi_type,
+                    sdk=_sdk_of_transmission(ctx, first),
+                    host=host,
+                    encoding=first["encoding"],
+                    evidence={
+                        **_transmission_evidence(ctx, group),
+                        "refusal_event_id": decision["id"] if decision else None,
+                        "after_refusal_ms": round(after / 1000, 3),
+                        "grace_ms": grace_us / 1000,
+                    },
+                )
+            )
     return out
 
 
@@ -236,16 +354,32 @@ def no_notice_at_first_run(ctx: RuleContext) -> list:
     first = ctx.events.iloc[0]
     types = distinct(ctx.events["pi_type"])
     labels = ", ".join(pi_label(t) for t in types[:8])
-    return [make_finding(
-        ctx, "NO_NOTICE_AT_FIRST_RUN", (), int(first["ts"]),
-        title="PI collected in a run that never showed a privacy notice",
-        title_zh="首次运行未展示隐私政策即收集个人信息",
-        explanation=f"The app read {labels} and at no point in the run showed a privacy notice (no dialog about privacy, "
-                    "no agree or refuse click, no consent mark).",
-        explanation_zh=f"应用读取了{'、'.join(pi_label_zh(t) for t in types[:8])}，整个运行过程中未展示隐私政策（无隐私弹窗、无同意或拒绝点击、无人工标记）。",
-        pi_category=first["pi_category"], pi_type=first["pi_type"],
-        evidence={"first_hook_event_id": int(first["id"]), "pi_types": types, "hook_event_count": int(len(ctx.events))},
-    )]
+    return [
+        make_finding(
+            ctx,
+            "NO_NOTICE_AT_FIRST_RUN",
+            (),
+            int(first["ts"]),
+            title="PI collected in a run that never showed a privacy notice",
+            title_zh="首次运行未展示隐私政策即收集个人信息",
+            explanation=(
+                f"The app read {labels} and at no point in the run showed a privacy notice (no dialog about "
+                "privacy, "
+                "no agree or refuse click, no consent mark)."
+            ),
+            explanation_zh=(
+                f"应用读取了{'、'.join(pi_label_zh(t) for t in types[:8])}，"
+                "整个运行过程中未展示隐私政策（无隐私弹窗、无同意或拒绝点击、无人工标记）。"
+            ),
+            pi_category=first["pi_category"],
+            pi_type=first["pi_type"],
+            evidence={
+                "first_hook_event_id": int(first["id"]),
+                "pi_types": types,
+                "hook_event_count": int(len(ctx.events)),
+            },
+        )
+    ]
 
 
 def child_without_guardian_consent(ctx: RuleContext) -> list:
@@ -257,17 +391,35 @@ def child_without_guardian_consent(ctx: RuleContext) -> list:
     for category, group in reads.groupby("pi_category", sort=False):
         first = group.iloc[0]
         types = distinct(group["pi_type"])
-        out.append(make_finding(
-            ctx, "CHILD_DATA_WITHOUT_GUARDIAN_CONSENT", (category,), int(first["ts"]),
-            title=f"A children's app read {category.replace('_', ' ')} before a guardian consented",
-            title_zh=f"儿童应用在监护人同意前读取{pi_label_zh(None, category)}",
-            explanation=f"The app profile marks this app as directed at children; it read {', '.join(pi_label(t) for t in types)} "
-                        + ("and no guardian consent was recorded in the run." if guardian is None else
-                           f"{(guardian - int(first['ts'])) / 1000:.1f} ms before the guardian consent."),
-            explanation_zh="该应用面向儿童，" + ("本次运行中未记录到监护人同意，" if guardian is None else "在监护人同意前") +
-                           f"读取了{'、'.join(pi_label_zh(t, category) for t in types)}。",
-            pi_category=category, pi_type=types[0], sdk=ctx.attributions(int(first["id"])).label,
-            evidence={**_collection_group_evidence(ctx, group),
-                      "guardian_consent_event_id": ctx.timeline.guardian_consents[0]["id"] if guardian else None},
-        ))
+        out.append(
+            make_finding(
+                ctx,
+                "CHILD_DATA_WITHOUT_GUARDIAN_CONSENT",
+                (category,),
+                int(first["ts"]),
+                title=f"A children's app read {category.replace('_', ' ')} before a guardian consented",
+                title_zh=f"儿童应用在监护人同意前读取{pi_label_zh(None, category)}",
+                explanation=(
+                    f"The app profile marks this app as directed at children; it read "
+                    f"{', '.join(pi_label(t) for t in types)} "
+                )
+                + (
+                    "and no guardian consent was recorded in the run."
+                    if guardian is None
+                    else f"{(guardian - int(first['ts'])) / 1000:.1f} ms before the guardian consent."
+                ),
+                explanation_zh="该应用面向儿童，"
+                + ("本次运行中未记录到监护人同意，" if guardian is None else "在监护人同意前")
+                + f"读取了{'、'.join(pi_label_zh(t, category) for t in types)}。",
+                pi_category=category,
+                pi_type=types[0],
+                sdk=ctx.attributions(int(first["id"])).label,
+                evidence={
+                    **_collection_group_evidence(ctx, group),
+                    "guardian_consent_event_id": ctx.timeline.guardian_consents[0]["id"]
+                    if guardian
+                    else None,
+                },
+            )
+        )
     return out

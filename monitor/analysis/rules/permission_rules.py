@@ -6,8 +6,7 @@ from __future__ import annotations
 from ..rule_catalogue import DANGEROUS_PERMISSIONS, SENSITIVE_CATEGORIES
 from ..timeline import BEFORE_NOTICE, NOTICE_SHOWN
 from .behaviour_rules import denied_permissions, permissions_in
-from .common import RuleContext, cap, caller_text, make_finding, pi_label, pi_label_zh
-
+from .common import RuleContext, caller_text, cap, make_finding, pi_label, pi_label_zh
 
 SAME_REQUEST_US = 50_000  # ActivityCompat.requestPermissions delegating to Activity.requestPermissions
 
@@ -15,9 +14,14 @@ SAME_REQUEST_US = 50_000  # ActivityCompat.requestPermissions delegating to Acti
 def _requests(ctx: RuleContext) -> list[dict]:
     """Permission requests, one per user-visible prompt (a helper's delegation is the same prompt)."""
     out: list[dict] = []
-    for event in sorted((e for e in ctx.signals if e.get("signal") == "permission_request"),
-                        key=lambda e: (e["ts"], e["id"])):
-        if out and event["ts"] - out[-1]["ts"] < SAME_REQUEST_US and permissions_in(event) == permissions_in(out[-1]):
+    for event in sorted(
+        (e for e in ctx.signals if e.get("signal") == "permission_request"), key=lambda e: (e["ts"], e["id"])
+    ):
+        if (
+            out
+            and event["ts"] - out[-1]["ts"] < SAME_REQUEST_US
+            and permissions_in(event) == permissions_in(out[-1])
+        ):
             continue
         out.append(event)
     return out
@@ -31,7 +35,9 @@ def sensitive_without_separate_consent(ctx: RuleContext) -> list:
     out = []
     for category, group in reads.groupby("pi_category", sort=False):
         first = group.iloc[0]
-        permission = ctx.entries.get(first["hook_id"] or "", {}).get("permission") or ctx.permission_of(first["pi_type"])
+        permission = ctx.entries.get(first["hook_id"] or "", {}).get("permission") or ctx.permission_of(
+            first["pi_type"]
+        )
         if not permission:
             continue  # no permission guards this API: nothing to prompt for
         if any(ts < first["ts"] and permission in perms for ts, perms in requested):
@@ -39,17 +45,36 @@ def sensitive_without_separate_consent(ctx: RuleContext) -> list:
         attr = ctx.attributions(int(first["id"]))
         who, who_zh = caller_text(attr)
         label, label_zh = pi_label(first["pi_type"]), pi_label_zh(first["pi_type"], category)
-        out.append(make_finding(
-            ctx, "SENSITIVE_WITHOUT_SEPARATE_CONSENT", (category,), int(first["ts"]),
-            title=f"Sensitive PI ({label}) read by {who} without asking for {permission.rsplit('.', 1)[-1]} first",
-            title_zh=f"未单独征得同意即读取敏感个人信息（{label_zh}）",
-            explanation=f"{cap(who)} read the {label} through {first['api']} and no runtime request for {permission} "
-                        "came before it in this run: sensitive PI needs the user's separate consent.",
-            explanation_zh=f"{who_zh}通过 {first['api']} 读取{label_zh}之前，本次运行中未出现 {permission} 权限申请；敏感个人信息需单独同意。",
-            pi_category=category, pi_type=first["pi_type"], sdk=attr.label,
-            evidence={"first_hook_event_id": int(first["id"]), "permission": permission,
-                      "permission_requests_before": [sorted(p) for ts, p in requested if ts < first["ts"]]},
-        ))
+        out.append(
+            make_finding(
+                ctx,
+                "SENSITIVE_WITHOUT_SEPARATE_CONSENT",
+                (category,),
+                int(first["ts"]),
+                title=(
+                    f"Sensitive PI ({label}) read by {who} without asking for "
+                    f"{permission.rsplit('.', 1)[-1]} first"
+                ),
+                title_zh=f"未单独征得同意即读取敏感个人信息（{label_zh}）",
+                explanation=(
+                    f"{cap(who)} read the {label} through {first['api']} and no runtime request for "
+                    f"{permission} "
+                    "came before it in this run: sensitive PI needs the user's separate consent."
+                ),
+                explanation_zh=(
+                    f"{who_zh}通过 {first['api']} 读取{label_zh}之前，本次运行中未出现 {permission} "
+                    "权限申请；敏感个人信息需单独同意。"
+                ),
+                pi_category=category,
+                pi_type=first["pi_type"],
+                sdk=attr.label,
+                evidence={
+                    "first_hook_event_id": int(first["id"]),
+                    "permission": permission,
+                    "permission_requests_before": [sorted(p) for ts, p in requested if ts < first["ts"]],
+                },
+            )
+        )
     return out
 
 
@@ -68,17 +93,32 @@ def permission_bundling(ctx: RuleContext) -> list:
         why += ["before consent"] if early else []
         short = ", ".join(p.rsplit(".", 1)[-1] for p in dangerous)
         attr = ctx.attributions(event["id"])
-        out.append(make_finding(
-            ctx, "PERMISSION_BUNDLING", (tuple(dangerous), tuple(why)), event["ts"],
-            title=f"Permissions requested {' and '.join(why)} ({short})",
-            title_zh=("一次申请多项危险权限" if len(dangerous) >= min_bundle else "") + ("；" if len(why) == 2 else "")
-                     + ("用户同意前申请权限" if early else "") + f"（{short}）",
-            explanation=f"{event['api']} asked for {short} ({' and '.join(why)}); permissions should be asked one at a time, "
-                        "when the feature that needs them is used.",
-            explanation_zh=f"{event['api']} 申请了 {short}；权限应在使用相关功能时逐项申请。",
-            sdk=attr.label, evidence={"hook_event_id": event["id"], "permissions": dangerous, "phase": phase,
-                                      "reasons": why},
-        ))
+        out.append(
+            make_finding(
+                ctx,
+                "PERMISSION_BUNDLING",
+                (tuple(dangerous), tuple(why)),
+                event["ts"],
+                title=f"Permissions requested {' and '.join(why)} ({short})",
+                title_zh=("一次申请多项危险权限" if len(dangerous) >= min_bundle else "")
+                + ("；" if len(why) == 2 else "")
+                + ("用户同意前申请权限" if early else "")
+                + f"（{short}）",
+                explanation=(
+                    f"{event['api']} asked for {short} ({' and '.join(why)}); permissions should be asked "
+                    "one at a time, "
+                    "when the feature that needs them is used."
+                ),
+                explanation_zh=f"{event['api']} 申请了 {short}；权限应在使用相关功能时逐项申请。",
+                sdk=attr.label,
+                evidence={
+                    "hook_event_id": event["id"],
+                    "permissions": dangerous,
+                    "phase": phase,
+                    "reasons": why,
+                },
+            )
+        )
     return out
 
 
@@ -97,8 +137,9 @@ def repeated_permission_request(ctx: RuleContext) -> list:
     a millisecond: a result answers the latest prompt that began before it with its request code."""
     prompts = _requests(ctx)
     denied_by: dict[str, tuple[int, int]] = {}  # permission → (index of the answered prompt, result ts)
-    for result in sorted((e for e in ctx.signals if e.get("signal") == "permission_result"),
-                         key=lambda e: (e["ts"], e["id"])):
+    for result in sorted(
+        (e for e in ctx.signals if e.get("signal") == "permission_result"), key=lambda e: (e["ts"], e["id"])
+    ):
         code = (result.get("args") or [None])[0]
         answered = None
         for i, prompt in enumerate(prompts):
@@ -119,15 +160,28 @@ def repeated_permission_request(ctx: RuleContext) -> list:
             seen.add(permission)
             denied_ts = denied_by[permission][1]
             short = permission.rsplit(".", 1)[-1]
-            out.append(make_finding(
-                ctx, "REPEATED_PERMISSION_REQUEST", (permission,), event["ts"],
-                title=f"{short} asked for again after the user denied it",
-                title_zh=f"用户拒绝后再次申请 {short} 权限",
-                explanation=f"The user denied {permission}; {(event['ts'] - denied_ts) / 1_000_000:.1f} s later "
-                            f"{event['api']} asked for it again.",
-                explanation_zh=f"用户拒绝 {permission} 后 {(event['ts'] - denied_ts) / 1_000_000:.1f} 秒，应用再次申请该权限。",
-                sdk=ctx.attributions(event["id"]).label,
-                evidence={"hook_event_id": event["id"], "permission": permission,
-                          "denied_ms_before": round((event["ts"] - denied_ts) / 1000, 3)},
-            ))
+            out.append(
+                make_finding(
+                    ctx,
+                    "REPEATED_PERMISSION_REQUEST",
+                    (permission,),
+                    event["ts"],
+                    title=f"{short} asked for again after the user denied it",
+                    title_zh=f"用户拒绝后再次申请 {short} 权限",
+                    explanation=(
+                        f"The user denied {permission}; {(event['ts'] - denied_ts) / 1_000_000:.1f} s later "
+                        f"{event['api']} asked for it again."
+                    ),
+                    explanation_zh=(
+                        f"用户拒绝 {permission} 后 {(event['ts'] - denied_ts) / 1_000_000:.1f} "
+                        "秒，应用再次申请该权限。"
+                    ),
+                    sdk=ctx.attributions(event["id"]).label,
+                    evidence={
+                        "hook_event_id": event["id"],
+                        "permission": permission,
+                        "denied_ms_before": round((event["ts"] - denied_ts) / 1000, 3),
+                    },
+                )
+            )
     return out
