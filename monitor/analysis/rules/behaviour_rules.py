@@ -19,6 +19,7 @@ from .common import (
     make_finding,
     pi_label,
     pi_label_zh,
+    read_groups,
 )
 
 
@@ -110,12 +111,11 @@ def background_collection(ctx: RuleContext) -> list:
     reads = reads.assign(state=names_at(ctx.timeline.states, reads["ts"].to_numpy(), side="right"))
     reads = reads[reads["state"].isin((BACKGROUND, SCREEN_OFF))]
     out = []
-    for (pi_type, caller), group in reads.groupby(["pi_type", "caller"], sort=False):
-        first = group.iloc[0]
-        attr = ctx.attributions(int(first["id"]))
-        who, who_zh = caller_text(attr)
+    for g in read_groups(ctx, reads, ["pi_type", "caller"]):
+        (pi_type, caller), group, first = g.key, g.rows, g.first
+        attr, who, who_zh = g.attr, g.who, g.who_zh
         state = first["state"]
-        label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
+        label, label_zh = g.label, g.label_zh
         since = ctx.timeline.state_at(int(first["ts"])).start
         out.append(
             make_finding(
@@ -152,10 +152,9 @@ def background_collection(ctx: RuleContext) -> list:
 def reflective_access(ctx: RuleContext) -> list:
     reads = ctx.events[ctx.events["reflective"]] if not ctx.events.empty else ctx.events
     out = []
-    for (api, caller), group in reads.groupby(["api", "caller"], sort=False):
-        first = group.iloc[0]
-        attr = ctx.attributions(int(first["id"]))
-        who, who_zh = caller_text(attr)
+    for g in read_groups(ctx, reads, ["api", "caller"]):
+        (api, caller), group, first = g.key, g.rows, g.first
+        attr, who, who_zh = g.attr, g.who, g.who_zh
         out.append(
             make_finding(
                 ctx,

@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import pandas as pd
 
@@ -165,6 +165,55 @@ def with_phase(ctx: RuleContext, frame: pd.DataFrame) -> pd.DataFrame:
 def judged_matches(ctx: RuleContext) -> pd.DataFrame:
     """PI matches the rules judge (detector hits are shown, never judged), with their phase."""
     return with_phase(ctx, ctx.matches[~ctx.matches["detected"]]) if not ctx.matches.empty else ctx.matches
+
+
+@dataclass
+class Group:
+    """One group of rows a rule judges: its grouping key, its rows, its first (earliest) row and the
+    labels of the PI it is about (English, Chinese)."""
+
+    key: tuple
+    rows: pd.DataFrame
+    first: pd.Series
+    label: str
+    label_zh: str
+
+    @property
+    def ts(self) -> int:
+        return int(self.first["ts"])
+
+
+@dataclass
+class ReadGroup(Group):
+    """A group of PI reads, with the code that made its first read."""
+
+    attr: Attribution
+    who: str
+    who_zh: str
+
+
+def _labels(first: pd.Series) -> tuple[str, str]:
+    return pi_label(first["pi_type"]), pi_label_zh(first["pi_type"], first["pi_category"])
+
+
+def read_groups(ctx: RuleContext, reads: pd.DataFrame, by) -> Iterator[ReadGroup]:
+    """The rules' skeleton for reads: PI reads grouped by `by` (kept in time order, so each group's
+    first row is its first read), each with who made that read and the PI's labels."""
+    for key, rows in reads.groupby(by, sort=False):
+        first = rows.iloc[0]
+        attr = ctx.attributions(int(first["id"]))
+        who, who_zh = caller_text(attr)
+        yield ReadGroup(
+            key if isinstance(key, tuple) else (key,), rows, first, *_labels(first), attr, who, who_zh
+        )
+
+
+def sent_groups(sent: pd.DataFrame, by) -> Iterator[Group]:
+    """The rules' skeleton for transmissions: PI found in traffic grouped by `by`, each group's first
+    row its earliest send (by time, then flow), with the PI's labels."""
+    for key, rows in sent.groupby(by, sort=False):
+        first = rows.sort_values(["ts", "flow_id"]).iloc[0]
+        yield Group(key if isinstance(key, tuple) else (key,), rows, first, *_labels(first))
 
 
 def make_finding(

@@ -11,7 +11,6 @@ from ..timeline import BEFORE_NOTICE, NOTICE_SHOWN, REFUSED, WITHDRAWN
 from .common import (
     RuleContext,
     attribution_evidence,
-    caller_text,
     cap,
     distinct,
     ids,
@@ -19,6 +18,8 @@ from .common import (
     make_finding,
     pi_label,
     pi_label_zh,
+    read_groups,
+    sent_groups,
     with_phase,
 )
 
@@ -56,12 +57,9 @@ def preconsent_collection(ctx: RuleContext) -> list:
     reads = with_phase(ctx, ctx.events)
     reads = reads[reads["phase"].isin(PRECONSENT_PHASES)]
     out = []
-    for (pi_type, caller), group in reads.groupby(["pi_type", "caller"], sort=False):
-        first = group.iloc[0]
-        ts = int(first["ts"])
-        attr = ctx.attributions(int(first["id"]))
-        who, who_zh = caller_text(attr)
-        label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
+    for g in read_groups(ctx, reads, ["pi_type", "caller"]):
+        (pi_type, caller), group, first, ts = g.key, g.rows, g.first, g.ts
+        attr, who, who_zh, label, label_zh = g.attr, g.who, g.who_zh, g.label, g.label_zh
         apis = distinct(group["api"])
         when, when_zh = _when(ctx, ts)
         no_consent = ctx.timeline.first_consent() is None
@@ -153,10 +151,9 @@ def preconsent_transmission(ctx: RuleContext) -> list:
         return []
     sent = sent[sent["phase"].isin(PRECONSENT_PHASES)]
     out = []
-    for (host, pi_type, encoding), group in sent.groupby(["host", "pi_type", "encoding"], sort=False):
-        first = group.sort_values(["ts", "flow_id"]).iloc[0]
-        ts = int(first["ts"])
-        label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
+    for g in sent_groups(sent, ["host", "pi_type", "encoding"]):
+        (host, pi_type, encoding), group, first, ts = g.key, g.rows, g.first, g.ts
+        label, label_zh = g.label, g.label_zh
         sdk = _sdk_of_transmission(ctx, first)
         how = "in plain text" if encoding == "plain" else f"as {encoding}"
         how_zh = "明文" if encoding == "plain" else encoding
@@ -266,13 +263,10 @@ def post_refusal(ctx: RuleContext) -> list:
         reads = reads[
             (reads["ts"].to_numpy() - pd.Series(phase_start, index=reads.index).to_numpy()) > grace_us
         ]
-    for (pi_type, caller), group in reads.groupby(["pi_type", "caller"], sort=False):
-        first = group.iloc[0]
-        ts = int(first["ts"])
+    for g in read_groups(ctx, reads, ["pi_type", "caller"]):
+        (pi_type, caller), group, first, ts = g.key, g.rows, g.first, g.ts
+        attr, who, who_zh, label, label_zh = g.attr, g.who, g.who_zh, g.label, g.label_zh
         decision, after = _refusal_margin(ctx, ts)
-        attr = ctx.attributions(int(first["id"]))
-        who, who_zh = caller_text(attr)
-        label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
         out.append(
             make_finding(
                 ctx,
@@ -309,11 +303,10 @@ def post_refusal(ctx: RuleContext) -> list:
             if not sent.empty
             else sent
         )
-        for (host, pi_type), group in sent.groupby(["host", "pi_type"], sort=False):
-            first = group.sort_values(["ts", "flow_id"]).iloc[0]
-            ts = int(first["ts"])
+        for g in sent_groups(sent, ["host", "pi_type"]):
+            (host, pi_type), group, first, ts = g.key, g.rows, g.first, g.ts
+            label, label_zh = g.label, g.label_zh
             decision, after = _refusal_margin(ctx, ts)
-            label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
             out.append(
                 make_finding(
                     ctx,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..rule_catalogue import DANGEROUS_PERMISSIONS, SENSITIVE_CATEGORIES
 from ..timeline import BEFORE_NOTICE, NOTICE_SHOWN
 from .behaviour_rules import denied_permissions, permissions_in
-from .common import RuleContext, caller_text, cap, make_finding, pi_label, pi_label_zh
+from .common import RuleContext, cap, make_finding, read_groups
 
 SAME_REQUEST_US = 50_000  # ActivityCompat.requestPermissions delegating to Activity.requestPermissions
 
@@ -33,8 +33,8 @@ def sensitive_without_separate_consent(ctx: RuleContext) -> list:
     reads = ctx.events[ctx.events["pi_category"].isin(SENSITIVE_CATEGORIES)]
     requested: list[tuple[int, set[str]]] = [(e["ts"], set(permissions_in(e))) for e in _requests(ctx)]
     out = []
-    for category, group in reads.groupby("pi_category", sort=False):
-        first = group.iloc[0]
+    for g in read_groups(ctx, reads, "pi_category"):
+        (category,), first = g.key, g.first
         permission = ctx.entries.get(first["hook_id"] or "", {}).get("permission") or ctx.permission_of(
             first["pi_type"]
         )
@@ -42,9 +42,7 @@ def sensitive_without_separate_consent(ctx: RuleContext) -> list:
             continue  # no permission guards this API: nothing to prompt for
         if any(ts < first["ts"] and permission in perms for ts, perms in requested):
             continue
-        attr = ctx.attributions(int(first["id"]))
-        who, who_zh = caller_text(attr)
-        label, label_zh = pi_label(first["pi_type"]), pi_label_zh(first["pi_type"], category)
+        attr, who, who_zh, label, label_zh = g.attr, g.who, g.who_zh, g.label, g.label_zh
         out.append(
             make_finding(
                 ctx,

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from ..timeline import CONSENTED
-from .common import RuleContext, cap, distinct, judged_matches, make_finding, pi_label, pi_label_zh
+from .common import (
+    RuleContext,
+    cap,
+    distinct,
+    judged_matches,
+    make_finding,
+    pi_label,
+    pi_label_zh,
+    sent_groups,
+)
 from .consent_rules import _sdk_of_transmission, _transmission_evidence
 
 
@@ -13,12 +22,12 @@ def third_party_sharing(ctx: RuleContext) -> list:
         return []
     sent = sent[sent["party"] == "third"]
     out = []
-    for (domain, pi_type), group in sent.groupby(["registrable", "pi_type"], sort=False):
-        first = group.sort_values(["ts", "flow_id"]).iloc[0]
+    for g in sent_groups(sent, ["registrable", "pi_type"]):
+        (domain, pi_type), group, first = g.key, g.rows, g.first
         phases = set(group["phase"])
         severity = "medium" if phases <= {CONSENTED} else "high"
         who = first["receiver_sdk"] or first["company"] or domain
-        label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
+        label, label_zh = g.label, g.label_zh
         hosts = sorted(set(group["host"]))
         out.append(
             make_finding(
@@ -56,9 +65,9 @@ def cross_border_transfer(ctx: RuleContext) -> list:
     home = ctx.profile.jurisdiction.upper()
     sent = sent[sent["ip_country"].notna() & (sent["ip_country"] != home)]
     out = []
-    for (host, pi_type), group in sent.groupby(["host", "pi_type"], sort=False):
-        first = group.sort_values(["ts", "flow_id"]).iloc[0]
-        label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
+    for g in sent_groups(sent, ["host", "pi_type"]):
+        (host, pi_type), group, first = g.key, g.rows, g.first
+        label, label_zh = g.label, g.label_zh
         country = first["ip_country"]
         out.append(
             make_finding(
@@ -99,9 +108,9 @@ def cleartext_transmission(ctx: RuleContext) -> list:
         return []
     sent = sent[~sent["tls"]]
     out = []
-    for (host, pi_type), group in sent.groupby(["host", "pi_type"], sort=False):
-        first = group.sort_values(["ts", "flow_id"]).iloc[0]
-        label, label_zh = pi_label(pi_type), pi_label_zh(pi_type, first["pi_category"])
+    for g in sent_groups(sent, ["host", "pi_type"]):
+        (host, pi_type), group, first = g.key, g.rows, g.first
+        label, label_zh = g.label, g.label_zh
         out.append(
             make_finding(
                 ctx,
