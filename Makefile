@@ -38,12 +38,12 @@ test-device: setup ## Run the tests that need a real phone or emulator (adb must
 
 bench: setup ## Run the benchmarks (results go in docs/performance.md)
 	bash scripts/install-system-deps.sh bench
-	$(PY) bench/bench_writer.py
-	$(PY) bench/bench_proxy.py
-	$(PY) bench/bench_analysis.py
-	$(PY) bench/bench_dashboard.py
-	$(PY) bench/bench_matcher.py
-	$(PY) bench/bench_hooks.py
+	$(PY) bench/bench_writer.py --record
+	$(PY) bench/bench_proxy.py --record
+	$(PY) bench/bench_analysis.py --record
+	$(PY) bench/bench_dashboard.py --record
+	$(PY) bench/bench_matcher.py --record
+	$(PY) bench/bench_hooks.py --record
 
 clean: ## Remove the venv, node_modules and build stamps
 	rm -rf $(VENV) hooks/node_modules $(STAMPS) demo-output

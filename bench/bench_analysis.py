@@ -1,24 +1,34 @@
 """Analysis time against session size: sessions of 10 k, 100 k and 1 M hook events (with a tenth as
-many flows) are written through the real writer into a real store, then `analyze_session` runs
-on each. Prints seconds per size and the growth ratios (1.0 per 10x = linear).
-Target: under 10 s at 1 M events on a 2-core machine, close to linear.
+many flows) are written through the real writer into a real store; then, in pairs
+(bench/harness.py), the floor (reading the same rows bare with sqlite3 and scanning the requests
+for the watched values with the multi-pattern engine) and `analyze_session`. Prints, per size, the
+ratio analysis / floor with its spread, and the growth between sizes (1.0 per 10x = linear).
+Target: under 10 s at 1 M events on a 2-core machine (median of the pairs), close to linear.
 
-    .venv/bin/python bench/bench_analysis.py [--sizes 10000,100000,1000000]
+    .venv/bin/python bench/bench_analysis.py [--sizes 10000,100000,1000000] [--pairs 10] [--record]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import sqlite3
+import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
 
 from monitor import events as ev  # noqa: E402
 from monitor.analysis.analyze import analyze_session  # noqa: E402
+from monitor.codec.quick_count import QuickCounter  # noqa: E402
+from monitor.storage import bodies  # noqa: E402
 from monitor.storage.queries import StoreReader  # noqa: E402
 from monitor.storage.writer import EventWriter  # noqa: E402
 
@@ -143,13 +153,32 @@ def write_session(writer: EventWriter, sid: str, n_events: int, rng: random.Rand
     writer.flush()
 
 
+def floor(db: Path, session_id: str, watch: list[dict]) -> float:
+    """Reading the session's rows bare and scanning its requests once for the watched values."""
+    start = time.perf_counter()
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        con.execute("SELECT * FROM hook_events WHERE session_id = ?", (session_id,)).fetchall()
+        counter = QuickCounter(watch)
+        for url, headers, body, codec in con.execute(
+            "SELECT url, request_headers, request_body, body_codec FROM flows WHERE session_id = ?",
+            (session_id,),
+        ):
+            request_body = bodies.unpack(body, codec)
+            counter.count({"url": url, "request_headers": json.loads(headers), "request_body": request_body})
+    finally:
+        con.close()
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000,1000000")
+    harness.add_arguments(parser)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     rng = random.Random(7)
-    results = []
+    results, recorded = [], []
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.sqlite3"
         with EventWriter(db) as writer:
@@ -162,22 +191,45 @@ def main() -> None:
                 )
         with StoreReader(db) as reader:
             for n in sizes:
-                t = time.perf_counter()
-                result = analyze_session(reader, f"s{n}")
-                elapsed = time.perf_counter() - t
-                results.append((n, elapsed, len(result.findings), len(result.pi_matches)))
-                print(
-                    f"analysed {n:>9,} hook events in {elapsed:6.2f} s ({len(result.findings)} findings, "
-                    f"{len(result.pi_matches):,} PI matches)",
-                    flush=True,
+                sid = f"s{n}"
+                watch = [
+                    {"value": API[k][2], "pi_category": "device_id", "pi_type": k}
+                    for k in ("imei", "android_id", "imsi")
+                ]
+                found = {}
+
+                def analysis(sid=sid, found=found) -> float:
+                    t = time.perf_counter()
+                    result = analyze_session(reader, sid)
+                    found["findings"], found["matches"] = len(result.findings), len(result.pi_matches)
+                    return time.perf_counter() - t
+
+                comparison = harness.Comparison(
+                    f"analysis {n:,} events",
+                    "analysis / floor (read + scan)",
+                    lambda f, a: a / f,
+                    None,
+                    unit="s",
                 )
-    for (n1, t1, *_), (n2, t2, *_) in zip(results, results[1:]):
+                print(f"-- {n:,} hook events", flush=True)
+                result = harness.run_pairs(
+                    comparison, lambda sid=sid, w=watch: floor(db, sid, w), analysis, args
+                )
+                print(f"   {found['findings']} findings, {found['matches']:,} PI matches")
+                recorded.append(result)
+                results.append((n, statistics.median(result.b)))
+                if n >= 1_000_000:
+                    seconds = harness.Comparison(
+                        f"analysis {n:,} events", "analysis seconds", lambda f, a: a, 10.0, at_least=False
+                    )
+                    recorded.append(harness.derived(seconds, result, lambda f, a: a))
+    for (n1, t1), (n2, t2) in zip(results, results[1:]):
         print(
-            f"growth {n1:,} → {n2:,} events ({n2 / n1:.0f}x): time x{t2 / t1:.1f} (linear = x{n2 / n1:.0f})"
+            f"growth {n1:,} → {n2:,} events ({n2 / n1:.0f}x): median time x{t2 / t1:.1f} "
+            f"(linear = x{n2 / n1:.0f})"
         )
-    if results and results[-1][0] >= 1_000_000:
-        verdict = "meets" if results[-1][1] < 10 else "misses"
-        print(f"1 M events: {results[-1][1]:.1f} s ({verdict} the 10 s target)")
+    if args.record:
+        harness.record(recorded)
 
 
 if __name__ == "__main__":

@@ -1,28 +1,37 @@
-"""Dashboard latency: p50/p95 of the session page and of the session API (findings included) on a
-session of 100 k hook events and 10 k flows, analysed, served by the real app over HTTP (uvicorn on
-loopback, httpx client). Target: p95 under 300 ms.
+"""Dashboard latency on a session of 100 k hook events and 10 k flows, analysed: the real app
+served by uvicorn in its own process (pinned to its own core), requests from this one (on the
+other), against the floor of the same SQL run bare (the statements the page ran, captured once and
+replayed on a plain sqlite3 connection), in pairs (bench/harness.py). Each pair is a batch of
+requests: B is the batch's p95, A the median of as many bare replays. Targets: the median p95 of
+the session page and of the session API under 300 ms; the page / bare-SQL ratio is reported.
 
-    .venv/bin/python bench/bench_dashboard.py [--events 100000] [--requests 40]
+    .venv/bin/python bench/bench_dashboard.py [--events 100000] [--batch 10] [--pairs 10] [--record]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import socket
+import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import harness  # noqa: E402
 import httpx  # noqa: E402
-import uvicorn  # noqa: E402
 from bench_analysis import write_session  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+from sqlalchemy.engine import Engine  # noqa: E402
 
 from dashboard.app import create_app  # noqa: E402
 from monitor.analysis.analyze import analyze_session  # noqa: E402
@@ -30,6 +39,18 @@ from monitor.storage.queries import StoreReader  # noqa: E402
 from monitor.storage.writer import EventWriter  # noqa: E402
 
 TOKEN = "bench-token"
+PAGES = (
+    ("session page", "/sessions/s"),
+    ("session API", "/api/sessions/s"),
+    ("events page 50", "/sessions/s/events?page=50"),
+    ("flows API page 20", "/api/sessions/s/flows?page=20"),
+)
+TARGET_MS = {"session page": 300.0, "session API": 300.0}
+SERVER = (
+    "import sys, uvicorn; from pathlib import Path; from dashboard.app import create_app; "
+    "uvicorn.run(create_app(Path(sys.argv[1]), sys.argv[2]), host='127.0.0.1', port=int(sys.argv[3]), "
+    "log_level='warning')"
+)
 
 
 def _free_port() -> int:
@@ -38,16 +59,47 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _percentiles(samples: list[float]) -> tuple[float, float]:
+def _p95(samples: list[float]) -> float:
     ordered = sorted(samples)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def captured_sql(db: Path, path: str) -> list[tuple[str, object]]:
+    """The SQL statements (and parameters) the app runs for one request of `path`."""
+    statements: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        statements.append((statement, parameters))
+
+    client = TestClient(create_app(db, TOKEN))
+    client.get(path, headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()  # caches warm
+    event.listen(Engine, "before_cursor_execute", keep)
+    try:
+        client.get(path, headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()
+    finally:
+        event.remove(Engine, "before_cursor_execute", keep)
+    return statements
+
+
+def replay(db: Path, statements: list[tuple[str, object]]) -> float:
+    start = time.perf_counter()
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        for statement, parameters in statements:
+            con.execute(statement, parameters or ()).fetchall()
+    finally:
+        con.close()
+    return (time.perf_counter() - start) * 1000
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--batch", type=int, default=10, help="requests per pair (default 10)")
+    harness.add_arguments(parser)
     args = parser.parse_args()
+    client_cores, server_cores = harness.split_cores()
+    harness.pin(0, client_cores)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "bench.sqlite3"
         with EventWriter(db) as writer:
@@ -56,35 +108,60 @@ def main() -> None:
                 writer.submit(analyze_session(reader, "s"))
             writer.flush()
         port = _free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(db, TOKEN), host="127.0.0.1", port=port, log_level="warning")
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        server = subprocess.Popen(
+            [sys.executable, "-c", SERVER, str(db), TOKEN, str(port)],
+            env=env,
+            preexec_fn=lambda: harness.pin(0, server_cores),
         )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.05)
-        auth = {"Authorization": f"Bearer {TOKEN}"}
-        results = {}
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=auth, timeout=60) as client:
-            for label, path in (
-                ("session page", "/sessions/s"),
-                ("session API", "/api/sessions/s"),
-                ("events page 50", "/sessions/s/events?page=50"),
-                ("flows API page 20", "/api/sessions/s/flows?page=20"),
-            ):
-                client.get(path).raise_for_status()  # warm-up
-                samples = []
-                for _ in range(args.requests):
-                    t = time.perf_counter()
-                    client.get(path).raise_for_status()
-                    samples.append((time.perf_counter() - t) * 1000)
-                results[label] = _percentiles(samples)
-        server.should_exit = True
-        thread.join(10)
-    print(f"{args.events:,} hook events, {args.events // 10:,} flows; {args.requests} requests each")
-    for label, (p50, p95) in results.items():
-        verdict = "met" if p95 < 300 else "missed"
-        print(f"{label:<18} p50 {p50:7.1f} ms   p95 {p95:7.1f} ms   (target p95 < 300 ms: {verdict})")
+        print(
+            f"{args.events:,} hook events, {args.events // 10:,} flows; server on cores {server_cores}, "
+            f"client on {client_cores}; {args.batch} requests per pair"
+        )
+        recorded = []
+        try:
+            with httpx.Client(
+                base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
+            ) as client:
+                deadline = time.monotonic() + 60
+                while True:
+                    try:
+                        client.get("/api/sessions").raise_for_status()
+                        break
+                    except httpx.TransportError:
+                        if time.monotonic() > deadline:
+                            raise SystemExit("the dashboard server did not start") from None
+                        time.sleep(0.2)
+                for label, path in PAGES:
+                    statements = captured_sql(db, path)
+
+                    def page(path=path) -> float:
+                        samples = []
+                        for _ in range(args.batch):
+                            t = time.perf_counter()
+                            client.get(path).raise_for_status()
+                            samples.append((time.perf_counter() - t) * 1000)
+                        return _p95(samples)
+
+                    def bare(statements=statements) -> float:
+                        return statistics.median(replay(db, statements) for _ in range(args.batch))
+
+                    print(f"-- {label} ({path}): {len(statements)} SQL statements")
+                    comparison = harness.Comparison(
+                        f"dashboard {label}", "p95 / bare SQL", lambda a, b: b / a, None, unit="ms"
+                    )
+                    result = harness.run_pairs(comparison, bare, page, args)
+                    recorded.append(result)
+                    if label in TARGET_MS:
+                        p95 = harness.Comparison(
+                            f"dashboard {label}", "p95 ms", lambda a, b: b, TARGET_MS[label], at_least=False
+                        )
+                        recorded.append(harness.derived(p95, result, lambda a, b: b))
+        finally:
+            server.terminate()
+            server.wait(30)
+    if args.record:
+        harness.record(recorded)
 
 
 if __name__ == "__main__":

@@ -1,25 +1,28 @@
 """Hook cost on the lab JVM, measured side by side in one run (DESIGN: ratios, not timed tests).
 
-Prints the median cost of one TelephonyManager.getImei() call: unhooked, hooked without a stack,
-hooked with privmon's stack capture, and hooked with the naive capture (getStackTrace() and one
-toString() per frame). Target: ours at most half the naive cost. Then the agent's messages per
+Prints the median cost of one TelephonyManager.getImei() call unhooked and hooked without a stack
+(for scale), then, in pairs (bench/harness.py), hooked with the naive capture (getStackTrace() and
+one toString() per frame) and with privmon's stack capture. Target: median ratio (ours / naive)
+<= 0.5. Then the agent's messages per
 second while the app makes up to 10,000 hooked calls per second (target: at most 50, i.e. batched;
 with stacks one thread cannot reach 10,000 calls/s, so the paced run is made with and without).
 Calls are made 25 frames deep, like SDK code under Android's ActivityThread/Looper/Handler.
 
-    .venv/bin/python bench/bench_hooks.py [--calls N] [--rounds R]
+    .venv/bin/python bench/bench_hooks.py [--calls N] [--pairs 10] [--paced-runs 3] [--record]
 """
 
 from __future__ import annotations
 
 import argparse
 import re
-import statistics
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
 
 from monitor.capture.catalogue import load_catalogue  # noqa: E402
 from monitor.config import Settings  # noqa: E402
@@ -70,49 +73,60 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--calls", type=int, default=5000)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--paced-runs", type=int, default=3, help="runs of the paced measurement (default 3)")
+    harness.add_arguments(parser)
     args = parser.parse_args()
+    calls = {"privmon.bench.calls": str(args.calls)}
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.load(tmp)
         with EventWriter(settings.db_path) as writer:
-            variants = [
-                ("unhooked", [], "none"),
-                ("hooked, no stack", IMEI_ENTRY, "none"),
-                ("hooked, privmon stack", IMEI_ENTRY, "fast"),
-                ("hooked, naive stack", IMEI_ENTRY, "naive"),
-            ]
-            results: dict[str, list[int]] = {name: [] for name, _, _ in variants}
-            for _ in range(args.rounds):  # interleaved rounds: noise hits every variant alike
-                for name, catalogue, mode in variants:
-                    line, _ = run(settings, writer, catalogue, mode, {"privmon.bench.calls": str(args.calls)})
-                    results[name].append(median_ns(line))
-            med = {name: statistics.median(v) / 1000 for name, v in results.items()}
-            for name, us in med.items():
-                print(f"{name:24s} median {us:8.1f} µs per call")
-            print(
-                f"privmon stack / naive stack: "
-                f"{med['hooked, privmon stack'] / med['hooked, naive stack']:.2f}  (target <= 0.5)"
-            )
+            for name, catalogue, mode in (("unhooked", [], "none"), ("hooked, no stack", IMEI_ENTRY, "none")):
+                line, _ = run(settings, writer, catalogue, mode, calls)
+                print(f"{name:24s} median {median_ns(line) / 1000:8.1f} µs per call (one run, for scale)")
 
-            for mode, label in (("none", "hooked, no stack"), ("fast", "hooked, privmon stack")):
-                line, counts = run(
-                    settings,
-                    writer,
-                    IMEI_ENTRY,
-                    mode,
-                    {
-                        "privmon.bench.mode": "paced",
-                        "privmon.bench.rate": "10000",
-                        "privmon.bench.seconds": "3",
-                    },
+            def cost(mode: str) -> float:
+                return median_ns(run(settings, writer, IMEI_ENTRY, mode, calls)[0]) / 1000
+
+            comparison = harness.Comparison(
+                "hooks",
+                "privmon stack / naive stack (µs per call)",
+                lambda naive, ours: ours / naive,
+                0.5,
+                at_least=False,
+                unit="µs",
+            )
+            recorded = [harness.run_pairs(comparison, lambda: cost("naive"), lambda: cost("fast"), args)]
+
+            for mode, label in (("none", "no stack"), ("fast", "privmon stack")):
+                rates = []
+                for _ in range(args.paced_runs):
+                    line, counts = run(
+                        settings,
+                        writer,
+                        IMEI_ENTRY,
+                        mode,
+                        {
+                            "privmon.bench.mode": "paced",
+                            "privmon.bench.rate": "10000",
+                            "privmon.bench.seconds": "3",
+                        },
+                    )
+                    elapsed = float(re.search(r"elapsed_s=([\d.]+)", line).group(1))
+                    made = int(re.search(r"paced_calls=(\d+)", line).group(1))
+                    rates.append(counts["agent_batches"] / elapsed)
+                    print(
+                        f"paced, {label}: {made / elapsed:,.0f} hooked calls/s (asked: 10,000), "
+                        f"{counts['hook_events']} events in {counts['agent_batches']} agent messages = "
+                        f"{rates[-1]:.1f} messages/s"
+                    )
+                paced = harness.Comparison(
+                    f"hooks paced, {label}", "agent messages per second", lambda a, b: b, 50.0, at_least=False
                 )
-                elapsed = float(re.search(r"elapsed_s=([\d.]+)", line).group(1))
-                calls = int(re.search(r"paced_calls=(\d+)", line).group(1))
-                print(
-                    f"paced, {label}: {calls / elapsed:,.0f} hooked calls/s achieved (asked: 10,000), "
-                    f"{counts['hook_events']} events in {counts['agent_batches']} agent messages = "
-                    f"{counts['agent_batches'] / elapsed:.1f} messages/s (target <= 50)"
-                )
+                result = harness.Result(paced, rates, rates, rates, harness.load(), harness.load())
+                print(result.line())
+                recorded.append(result)
+    if args.record:
+        harness.record(recorded)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Matcher throughput: privmon's multi-pattern engines against a Python `re` alternation of the
-same patterns, on the same few MB of realistic request bodies, side by side in one run.
-Target: the engine in use at least 30x faster than `re`.
+same patterns, on the same few MB of realistic request bodies, in pairs (bench/harness.py).
+Target: median ratio (the engine in use / `re`, MB/s) >= 30.
 
-    .venv/bin/python bench/bench_matcher.py [--mb N] [--ids N]
+    .venv/bin/python bench/bench_matcher.py [--mb N] [--ids N] [--pairs 10] [--record]
 """
 
 from __future__ import annotations
@@ -19,6 +19,9 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
 
 from monitor.codec.multipattern import hyperscan, make_matcher  # noqa: E402
 from monitor.codec.transforms import WatchValue, expand  # noqa: E402
@@ -91,8 +94,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--mb", type=float, default=4.0)
+    parser.add_argument("--mb", type=float, default=1.0)
     parser.add_argument("--ids", type=int, default=50)
+    harness.add_arguments(parser)
     args = parser.parse_args()
     rnd = random.Random(7)
     watches = identifiers(args.ids, rnd)
@@ -107,18 +111,27 @@ def main() -> None:
         f"{len(data)} bodies"
     )
     regex = re.compile(b"|".join(re.escape(p) for p in sorted(patterns, key=len, reverse=True)))
-    results = {}
-    for name in ["re"] + ["pyahocorasick"] + (["hyperscan"] if hyperscan is not None else []):
-        if name == "re":
-            scan = lambda b: set(m.group(0) for m in regex.finditer(b))  # noqa: E731
-        else:
-            scan = make_matcher(patterns, name).scan
-        throughput(scan, data[:20], sum(len(b) for b in data[:20]))  # warm-up
-        mbps, hits = throughput(scan, data, total)
-        results[name] = mbps
-        print(f"{name:14s} {mbps:10.1f} MB/s  ({hits} hits)")
-    engine = "hyperscan" if "hyperscan" in results else "pyahocorasick"
-    print(f"{engine} / re: {results[engine] / results['re']:.1f}x  (target >= 30x)")
+    engine = "hyperscan" if hyperscan is not None else "pyahocorasick"
+    matcher = make_matcher(patterns, engine)
+    hits = {}
+
+    def side(name: str, scan) -> float:
+        mbps, hits[name] = throughput(scan, data, total)
+        return mbps
+
+    comparison = harness.Comparison("matcher", f"{engine} / re", lambda r, e: e / r, 30.0, unit="MB/s")
+    result = harness.run_pairs(
+        comparison,
+        lambda: side("re", lambda b: set(m.group(0) for m in regex.finditer(b))),
+        lambda: side(engine, matcher.scan),
+        args,
+    )
+    print(
+        f"patterns found: re {hits['re']} (non-overlapping matches), "
+        f"{engine} {hits[engine]} (distinct patterns)"
+    )
+    if args.record:
+        harness.record([result])
 
 
 if __name__ == "__main__":

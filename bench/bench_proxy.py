@@ -1,9 +1,10 @@
 """Proxy throughput with privmon's capture addon (storing every flow, live matching of the lab
 profile's identifiers) against plain mitmdump with no addon: same loopback load (wrk, keep-alive
-connections) through mitmdump in reverse-proxy mode to a local nginx, side by side, alternating.
-Target: ratio >= 0.90.
+connections) through mitmdump in reverse-proxy mode to a local nginx, in pairs (bench/harness.py):
+plain, then with the addon, each a fresh mitmdump. wrk and nginx run on one core, mitmdump (and
+the addon's writer process) on the other. Target: median ratio (addon / plain) >= 0.90.
 
-    .venv/bin/python bench/bench_proxy.py [--seconds 10] [--rounds 3] [--connections 16]
+    .venv/bin/python bench/bench_proxy.py [--seconds 5] [--pairs 10] [--connections 16] [--record]
 
 Needs wrk and nginx (`bash scripts/install-system-deps.sh bench`, done by `make bench`).
 """
@@ -22,6 +23,10 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
+
 NO_LIVE = False
 MITMDUMP = Path(sys.executable).with_name("mitmdump")
 NGINX_CONF = """
@@ -80,7 +85,7 @@ def _nginx() -> str:
     raise SystemExit("nginx is not installed: bash scripts/install-system-deps.sh bench")
 
 
-def _wrk(port: int, seconds: int, connections: int, script: Path) -> float:
+def _wrk(port: int, seconds: int, connections: int, script: Path, cpus: list[int]) -> float:
     out = subprocess.run(
         [
             "wrk",
@@ -94,6 +99,7 @@ def _wrk(port: int, seconds: int, connections: int, script: Path) -> float:
         capture_output=True,
         text=True,
         check=True,
+        preexec_fn=lambda: harness.pin(0, cpus),
     ).stdout
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -102,7 +108,7 @@ def _wrk(port: int, seconds: int, connections: int, script: Path) -> float:
     return float(m.group(1))
 
 
-def _mitmdump(port: int, origin: int, tmp: Path, with_addon: bool) -> subprocess.Popen:
+def _mitmdump(port: int, origin: int, tmp: Path, with_addon: bool, cpus: list[int]) -> subprocess.Popen:
     cmd = [
         str(MITMDUMP),
         "-q",
@@ -124,7 +130,10 @@ def _mitmdump(port: int, origin: int, tmp: Path, with_addon: bool) -> subprocess
             "--set",
             "privmon_app=com.bench.app",
         ] + ([] if NO_LIVE else ["--set", "privmon_profile=lab"])
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # The addon's writer child inherits the core: the whole process under test stays on its side.
+    return subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=lambda: harness.pin(0, cpus)
+    )
 
 
 def _stored_flows(tmp: Path) -> int:
@@ -142,12 +151,14 @@ def _stored_flows(tmp: Path) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=5, help="measured seconds per side (default 5)")
     parser.add_argument("--connections", type=int, default=16)
+    harness.add_arguments(parser)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: bash scripts/install-system-deps.sh bench")
+    load_cores, sut_cores = harness.split_cores()
+    print(f"wrk and nginx on cores {load_cores}, mitmdump on cores {sut_cores}")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         origin = _free_port()
@@ -158,38 +169,39 @@ def main() -> None:
             [_nginx(), "-c", str(tmp / "nginx.conf"), "-p", str(tmp)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
+            preexec_fn=lambda: harness.pin(0, load_cores),
         )
+
+        def side(with_addon: bool) -> float:
+            port = _free_port()
+            proc = _mitmdump(port, origin, tmp, with_addon, sut_cores)
+            try:
+                _wait_port(port)
+                _wrk(port, 2, args.connections, script, load_cores)  # warm-up of this process
+                return _wrk(port, args.seconds, args.connections, script, load_cores)
+            finally:
+                proc.terminate()
+                proc.wait(timeout=60)
+
         try:
             _wait_port(origin)
-            direct = _wrk(origin, 3, args.connections, script)
+            direct = _wrk(origin, 3, args.connections, script, load_cores)
             print(f"nginx direct: {direct:,.0f} requests/s (the origin is not the bottleneck)")
-            plain, addon = [], []
-            for round_ in range(args.rounds):
-                for label, with_addon, results in (
-                    ("plain mitmdump", False, plain),
-                    ("with privmon addon", True, addon),
-                ):
-                    port = _free_port()
-                    proc = _mitmdump(port, origin, tmp, with_addon)
-                    try:
-                        _wait_port(port)
-                        _wrk(port, 2, args.connections, script)  # warm-up
-                        rate = _wrk(port, args.seconds, args.connections, script)
-                    finally:
-                        proc.terminate()
-                        proc.wait(timeout=60)
-                    results.append(rate)
-                    print(f"round {round_ + 1}: {label:<20} {rate:8,.0f} requests/s", flush=True)
+            comparison = harness.Comparison(
+                "proxy", "addon / plain mitmdump", lambda plain, addon: addon / plain, 0.90, unit="requests/s"
+            )
+            result = harness.run_pairs(comparison, lambda: side(False), lambda: side(True), args)
         finally:
             nginx.terminate()
             nginx.wait(timeout=30)
         stored = _stored_flows(tmp)
-    ratio = statistics.median(addon) / statistics.median(plain)
     print(
-        f"median plain {statistics.median(plain):,.0f}/s, with addon {statistics.median(addon):,.0f}/s; "
+        f"median plain {statistics.median(result.a):,.0f}/s, "
+        f"with addon {statistics.median(result.b):,.0f}/s; "
         f"{stored:,} flows stored by the addon"
     )
-    print(f"ratio addon/plain: {ratio:.3f} (target >= 0.90: {'met' if ratio >= 0.9 else 'missed'})")
+    if args.record:
+        harness.record([result])
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""Writer throughput: EventWriter's sustained insert rate against raw sqlite3 executemany of the
-same rows into the same schema, side by side in one run. Target: ratio >= 0.5.
+"""Writer throughput: EventWriter's sustained insert rate against the floor, raw sqlite3
+executemany of the same rows into the same schema, measured in pairs (bench/harness.py).
+Target: median ratio (writer rate / raw rate) >= 0.5.
 
-    .venv/bin/python bench/bench_writer.py [--rows N] [--repeat K]
+    .venv/bin/python bench/bench_writer.py [--rows N] [--pairs 10] [--record]
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
 
 from monitor import events as ev  # noqa: E402
 from monitor.storage.engine import open_write_engine  # noqa: E402
@@ -118,19 +122,26 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    harness.add_arguments(parser)
     args = parser.parse_args()
     events = make_events(args.rows)
-    writer_times, raw_times = [], []
+    comparison = harness.Comparison(
+        "writer", "EventWriter rate / raw sqlite3 rate", lambda raw, w: raw / w, 0.5, unit="s"
+    )
     with tempfile.TemporaryDirectory() as tmp:
-        for k in range(args.repeat):  # interleaved, so machine noise hits both sides alike
-            raw_times.append(run_raw(Path(tmp) / f"raw{k}.sqlite3", events))
-            writer_times.append(run_writer(Path(tmp) / f"writer{k}.sqlite3", events))
-    w, r = statistics.median(writer_times), statistics.median(raw_times)
-    print(f"rows per run:            {args.rows}")
-    print(f"EventWriter:             {args.rows / w:,.0f} rows/s (median of {args.repeat})")
-    print(f"raw sqlite3 executemany: {args.rows / r:,.0f} rows/s (median of {args.repeat})")
-    print(f"ratio writer/raw:        {r / w:.2f}  (target >= 0.5)")
+        runs = iter(range(10**6))
+        result = harness.run_pairs(
+            comparison,
+            lambda: run_raw(Path(tmp) / f"raw{next(runs)}.sqlite3", events),
+            lambda: run_writer(Path(tmp) / f"writer{next(runs)}.sqlite3", events),
+            args,
+        )
+    print(
+        f"rows per run: {args.rows:,}; EventWriter {args.rows / statistics.median(result.b):,.0f} rows/s, "
+        f"raw sqlite3 {args.rows / statistics.median(result.a):,.0f} rows/s (medians)"
+    )
+    if args.record:
+        harness.record([result])
 
 
 if __name__ == "__main__":

@@ -139,10 +139,13 @@ class AndroidApp:
     def running(self) -> bool:
         return any(not r.detached.is_set() for r in self.runners.values())
 
-    def counts(self) -> tuple[int, int]:
+    def counts(self) -> tuple[int, int, int]:
+        """(hook events, consent signals, agent batches) over every process of the app."""
+        runners = list(self.runners.values())
         return (
-            sum(r.counts.hook_events for r in self.runners.values()),
-            sum(r.counts.signals for r in self.runners.values()),
+            sum(r.counts.hook_events for r in runners),
+            sum(r.counts.signals for r in runners),
+            sum(r.counts.batches for r in runners),
         )
 
     def close(self) -> None:

@@ -181,7 +181,7 @@ class LabJvm:
 
     def counts(self) -> TargetCounts:
         c = self._runner.counts if self._runner else None
-        return TargetCounts(c.hook_events, c.signals) if c else TargetCounts()
+        return TargetCounts(c.hook_events, c.signals, c.batches) if c else TargetCounts()
 
     def close(self) -> Outcome | None:
         output, runner = self._output, self._runner

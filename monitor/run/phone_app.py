@@ -53,8 +53,7 @@ class PhoneApp:
     def counts(self) -> TargetCounts:
         if self._app is None:
             return TargetCounts()
-        hooks, signals = self._app.counts()
-        return TargetCounts(hooks, signals)
+        return TargetCounts(*self._app.counts())
 
     def close(self) -> None:
         if self._app is not None:

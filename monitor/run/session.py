@@ -166,7 +166,8 @@ class CaptureSession:
             self.session_id,
             status,
             reason,
-            {"hook_events": counts.hook_events, "flows": capture.stored, "signals": counts.signals},
+            {"hook_events": counts.hook_events, "flows": capture.stored, "signals": counts.signals,
+             "agent_batches": counts.batches},
             writer_lost,
         )
 

@@ -28,6 +28,7 @@ class TargetContext:
 class TargetCounts:
     hook_events: int = 0
     signals: int = 0  # clicks, dialogs, SDK privacy calls: what the analysis judges consent from
+    batches: int = 0  # agent messages that carried hook events
 
 
 @dataclass
