@@ -98,7 +98,7 @@ def main() -> None:
             recorded = [harness.run_pairs(comparison, lambda: cost("naive"), lambda: cost("fast"), args)]
 
             for mode, label in (("none", "no stack"), ("fast", "privmon stack")):
-                rates = []
+                rates, before, load_start = [], harness.cpu_in_use(), harness.load()
                 for _ in range(args.paced_runs):
                     line, counts = run(
                         settings,
@@ -122,7 +122,7 @@ def main() -> None:
                 paced = harness.Comparison(
                     f"hooks paced, {label}", "agent messages per second", lambda a, b: b, 50.0, at_least=False
                 )
-                result = harness.Result(paced, rates, rates, rates, harness.load(), harness.load())
+                result = harness.Result(paced, rates, rates, rates, load_start, harness.load(), before)
                 print(result.line())
                 recorded.append(result)
     if args.record:

@@ -29,7 +29,8 @@ TABLE_HEADER = (
     "| verdict |\n"
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 )
-BUSY_LOAD_PER_CORE = 0.6  # 1-minute load average per core above which a run gives no verdict
+BUSY_CPU_SHARE = 0.25  # share of the machine's CPU in use, just before a run, above which it gives no verdict
+SAMPLE_S = 2.0
 
 
 def add_arguments(parser: argparse.ArgumentParser, pairs: int = 10) -> None:
@@ -62,6 +63,13 @@ def pin(pid: int, cpus: list[int]) -> None:
         os.sched_setaffinity(pid, set(cpus))
 
 
+def children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def split_cores() -> tuple[list[int], list[int]]:
     """(cores for the load generator and origin, cores for the process under test): apart when the
     machine has two or more, shared otherwise."""
@@ -73,6 +81,24 @@ def split_cores() -> tuple[list[int], list[int]]:
 
 def load() -> float:
     return os.getloadavg()[0]
+
+
+def _cpu_times() -> tuple[int, int]:
+    fields = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields), idle
+
+
+def cpu_in_use(seconds: float = SAMPLE_S) -> float:
+    """The share of the machine's CPU in use over the next `seconds` (what else is running now; the
+    load average lags a minute behind, and would blame a benchmark for the one before it)."""
+    try:
+        total0, idle0 = _cpu_times()
+        time.sleep(seconds)
+        total1, idle1 = _cpu_times()
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    return 1.0 - (idle1 - idle0) / max(1, total1 - total0)
 
 
 def machine() -> str:
@@ -107,6 +133,7 @@ class Result:
     ratios: list[float] = field(default_factory=list)
     load_start: float = 0.0
     load_end: float = 0.0
+    cpu_at_start: float = 0.0  # share of the CPU in use just before the run
 
     @property
     def median(self) -> float:
@@ -121,13 +148,15 @@ class Result:
 
     @property
     def busy(self) -> bool:
-        limit = BUSY_LOAD_PER_CORE * len(cores())
-        return self.load_start > limit
+        return self.cpu_at_start > BUSY_CPU_SHARE
 
     @property
     def verdict(self) -> str:
         if self.busy:
-            return f"no verdict: the machine was busy (load {self.load_start:.2f} on {len(cores())} cores)"
+            return (
+                f"no verdict: the machine was busy ({self.cpu_at_start:.0%} of its CPU in use before the "
+                f"run, load {self.load_start:.2f} on {len(cores())} cores)"
+            )
         c = self.comparison
         if c.target is None:
             return "reported (no target)"
@@ -151,7 +180,13 @@ def target_text(c: Comparison) -> str:
 def derived(comparison: Comparison, of: Result, value: Callable[[float, float], float]) -> Result:
     """Another view of the same pairs (e.g. privmon's own time against an absolute target)."""
     out = Result(
-        comparison, of.a, of.b, [value(a, b) for a, b in zip(of.a, of.b)], of.load_start, of.load_end
+        comparison,
+        of.a,
+        of.b,
+        [value(a, b) for a, b in zip(of.a, of.b)],
+        of.load_start,
+        of.load_end,
+        of.cpu_at_start,
     )
     print(out.line())
     return out
@@ -165,8 +200,11 @@ def run_pairs(
     show: Callable[[str], None] = print,
 ) -> Result:
     """Warm-up pairs, then pairs A B until `args.pairs` (or the budget) is reached."""
-    result = Result(comparison, load_start=load())
-    show(f"machine: {machine()}; load at start {result.load_start:.2f}")
+    result = Result(comparison, load_start=load(), cpu_at_start=cpu_in_use())
+    show(
+        f"machine: {machine()}; load at start {result.load_start:.2f}, "
+        f"{result.cpu_at_start:.0%} of the CPU in use before the run"
+    )
     for _ in range(args.warmup):
         measure_a()
         measure_b()
@@ -202,7 +240,8 @@ def record(results: list[Result]) -> None:
         low, high = r.iqr
         rows.append(
             f"| {date} | {r.comparison.benchmark} | {r.comparison.ratio_name} | {machine()} | "
-            f"{r.load_start:.2f} → {r.load_end:.2f} | {len(r.ratios)} | {r.median:.3f} | "
+            f"{r.load_start:.2f} → {r.load_end:.2f} (CPU {r.cpu_at_start:.0%} in use before) | "
+            f"{len(r.ratios)} | {r.median:.3f} | "
             f"{low:.3f}–{high:.3f} | {target_text(r.comparison)} | {r.verdict} |"
         )
     head, _, tail = text.partition(TABLE_HEADING)

@@ -18,6 +18,7 @@ def test_pairs_alternate_and_the_verdict_is_on_the_median(monkeypatch):
     a_values = iter([99, 10, 10, 10, 10, 10])  # the first is the warm-up: not counted
     b_values = iter([1, 9, 8, 20, 9, 9])
     monkeypatch.setattr(harness, "load", lambda: 0.0)
+    monkeypatch.setattr(harness, "cpu_in_use", lambda: 0.05)
     comparison = harness.Comparison("t", "b / a", lambda a, b: b / a, 0.85)
     result = harness.run_pairs(
         comparison,
@@ -33,7 +34,8 @@ def test_pairs_alternate_and_the_verdict_is_on_the_median(monkeypatch):
 
 
 def test_a_busy_machine_gets_no_verdict(monkeypatch):
-    monkeypatch.setattr(harness, "load", lambda: 10.0 * len(harness.cores()))
+    monkeypatch.setattr(harness, "load", lambda: 0.1)
+    monkeypatch.setattr(harness, "cpu_in_use", lambda: 0.9)  # another program is using the CPU now
     comparison = harness.Comparison("t", "b / a", lambda a, b: b / a, 0.5)
     result = harness.run_pairs(comparison, lambda: 1.0, lambda: 1.0, _args(3), show=lambda _m: None)
     assert result.verdict.startswith("no verdict: the machine was busy")
@@ -44,6 +46,7 @@ def test_record_appends_dated_rows_and_keeps_history(tmp_path, monkeypatch):
     doc.write_text("# Performance\n\n## Writer\n\nold notes\n", encoding="utf-8")
     monkeypatch.setattr(harness, "PERFORMANCE_DOC", doc)
     monkeypatch.setattr(harness, "load", lambda: 0.0)
+    monkeypatch.setattr(harness, "cpu_in_use", lambda: 0.05)
     comparison = harness.Comparison("writer", "w / raw", lambda a, b: b / a, 0.5)
     for _ in range(2):
         result = harness.run_pairs(comparison, lambda: 2.0, lambda: 1.5, _args(3), show=lambda _m: None)
