@@ -161,7 +161,9 @@ class Result:
         if c.target is None:
             return "reported (no target)"
         met = self.median >= c.target if c.at_least else self.median <= c.target
-        return "met" if met else "missed"
+        low, high = self.iqr
+        straddles = low < c.target < high
+        return ("met" if met else "missed") + (" (the spread straddles the target)" if straddles else "")
 
     def line(self) -> str:
         c = self.comparison

@@ -213,6 +213,18 @@ class Finding:
     explanation_zh: str = ""
 
 
+# What the analysis stores about who received a flow (AnalysisResult.receivers; receiver_facts).
+RECEIVER_FIELDS = (
+    "party",
+    "registrable_domain",
+    "sdk",
+    "tracker",
+    "company",
+    "company_country",
+    "ip_country",
+)
+
+
 @dataclass
 class AnalysisResult:
     """Replaces every derived record of one session (analysis is a pure, repeatable pass)."""

@@ -299,24 +299,13 @@ def analyze_session(
     )
 
 
-RECEIVER_FIELDS = (
-    "party",
-    "registrable_domain",
-    "sdk",
-    "tracker",
-    "company",
-    "company_country",
-    "ip_country",
-)
-
-
 def _receivers(flows: list[dict], app_package: str, profile: AppProfile) -> list[dict]:
     """Who received each (host, address) the run's traffic went to."""
     own_domains = set(profile.own_domains)
     out = []
     for host, server_ip in dict.fromkeys((f["host"], f["server_ip"]) for f in flows):
         r = describe_receiver(host, server_ip, app_package, own_domains)
-        out.append({"host": host, "server_ip": server_ip, **{k: r[k] for k in RECEIVER_FIELDS}})
+        out.append({"host": host, "server_ip": server_ip, **{k: r[k] for k in ev.RECEIVER_FIELDS}})
     return out
 
 

@@ -166,8 +166,12 @@ class CaptureSession:
             self.session_id,
             status,
             reason,
-            {"hook_events": counts.hook_events, "flows": capture.stored, "signals": counts.signals,
-             "agent_batches": counts.batches},
+            {
+                "hook_events": counts.hook_events,
+                "flows": capture.stored,
+                "signals": counts.signals,
+                "agent_batches": counts.batches,
+            },
             writer_lost,
         )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 
+from .. import events as ev
 from .queries import StoreReader
 
 UNATTRIBUTED = "unattributed"  # a call the analysis has not judged (the session is not analysed yet)
@@ -63,22 +64,7 @@ class SessionFacts:
     def receiver(self, flow: dict) -> dict | None:
         """Who received this flow (party, SDK or tracker, company, countries); None: not analysed."""
         r = self._receivers.get((flow["host"], flow.get("server_ip")))
-        return (
-            None
-            if r is None
-            else {
-                k: r[k]
-                for k in (
-                    "party",
-                    "registrable_domain",
-                    "sdk",
-                    "tracker",
-                    "company",
-                    "company_country",
-                    "ip_country",
-                )
-            }
-        )
+        return None if r is None else {k: r[k] for k in ev.RECEIVER_FIELDS}
 
     def senders(self, flow_ids: list[str]) -> dict[str, dict]:
         """flow id → the call that sent it (hook event, API, SDK or app), where the analysis found one."""

@@ -13,7 +13,7 @@ import yaml
 from monitor.device_profile import load_profile
 from monitor.lab.adbd import lab_state
 from monitor.run.live import LiveFindings
-from tests.conftest import PRIVMON, REPO, run_cli
+from tests.conftest import PRIVMON, REPO, run_cli, wait_until
 from tests.simphone import simulated_phone
 
 BEFORE = "10.0.0.2:3128"  # the tester's own proxy setting, which must come back exactly
@@ -33,15 +33,6 @@ def _hook_events(home) -> int:
             return db.execute("SELECT count(*) FROM hook_events").fetchone()[0]
     except sqlite3.Error:
         return 0
-
-
-def _wait(predicate, timeout=120.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 def test_run_sets_up_records_and_restores_the_phone(tmp_path):
@@ -116,7 +107,7 @@ def test_sigkill_mid_run_then_doctor_restore(tmp_path):
             stderr=subprocess.PIPE,
         )
         try:
-            assert _wait(lambda: state.settings.get("global/http_proxy", "").startswith("127.0.0.1:")), (
+            assert wait_until(lambda: state.settings.get("global/http_proxy", "").startswith("127.0.0.1:")), (
                 "the run never routed the phone"
             )
             second = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, "--no-keys")
@@ -152,7 +143,7 @@ def test_sigterm_ends_the_run_like_ctrl_c_and_the_run_restores_the_phone(tmp_pat
             stderr=subprocess.PIPE,
             text=True,
         )
-        assert _wait(lambda: _hook_events(tmp_path) > 0), "the app never ran"
+        assert wait_until(lambda: _hook_events(tmp_path) > 0), "the app never ran"
         time.sleep(LiveFindings.MIN_INTERVAL_S + 6)  # the live line gets its first "findings so far"
         proc.send_signal(signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=120)
@@ -186,8 +177,8 @@ def test_lost_connection_ends_the_run_and_the_phone_is_restored_when_back(tmp_pa
             stderr=subprocess.PIPE,
             text=True,
         )
-        assert _wait(lambda: state.settings.get("global/http_proxy", "").startswith("127.0.0.1:"))
-        assert _wait(lambda: _hook_events(tmp_path) > 0), "the app never ran"
+        assert wait_until(lambda: state.settings.get("global/http_proxy", "").startswith("127.0.0.1:"))
+        assert wait_until(lambda: _hook_events(tmp_path) > 0), "the app never ran"
     # the phone is gone (its adbd closed) mid-run; the run must end by itself, as interrupted
     stdout, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 5, stderr

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.conftest import PRIVMON, REPO, run_cli
+from tests.conftest import PRIVMON, REPO, run_cli, wait_until
 
 pytestmark = pytest.mark.lab
 
@@ -39,15 +39,6 @@ def _lab_jvms(owner: int) -> list[int]:
     return found
 
 
-def _wait(predicate, timeout=120.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def _start_long_lab_run(home):
     env = {**os.environ, "PRIVMON_HOME": str(home)}
     return subprocess.Popen(
@@ -69,12 +60,12 @@ def _sessions(home) -> list[dict]:
 def test_sigkill_leaves_an_interrupted_session_and_no_lab_jvm(tmp_path):
     proc = _start_long_lab_run(tmp_path)
     try:
-        assert _wait(lambda: _lab_jvms(proc.pid)), "the lab JVM never started"
+        assert wait_until(lambda: _lab_jvms(proc.pid)), "the lab JVM never started"
         time.sleep(3)
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
-    assert _wait(lambda: not _lab_jvms(proc.pid), timeout=15), "the lab JVM outlived privmon"
+    assert wait_until(lambda: not _lab_jvms(proc.pid), timeout=15), "the lab JVM outlived privmon"
     rows = _sessions(tmp_path)
     assert len(rows) == 1 and rows[0]["status"] == "interrupted"
     assert "killed?" in (rows[0]["end_reason"] or "")
@@ -93,7 +84,7 @@ def _stored_sessions(home) -> int:
 def test_a_dead_writer_stops_the_run_at_once_with_exit_5(tmp_path):
     proc = _start_long_lab_run(tmp_path)
     try:
-        assert _wait(lambda: _lab_jvms(proc.pid) and _stored_sessions(tmp_path)), "the run never started"
+        assert wait_until(lambda: _lab_jvms(proc.pid) and _stored_sessions(tmp_path)), "the run never started"
         writers = [p for p in _children(proc.pid) if "monitor.storage.writer_process" in _cmdline(p)]
         assert len(writers) == 1
         os.kill(writers[0], signal.SIGKILL)
