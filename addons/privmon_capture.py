@@ -105,6 +105,7 @@ class PrivmonCapture:
         if not self._owns_writer or self.writer is not None:
             return
         from monitor.config import Settings
+        from monitor.run.owner import owner_record
         from monitor.storage.writer_process import WriterProcess
 
         settings = Settings.load(ctx.options.privmon_home or None)
@@ -116,7 +117,7 @@ class PrivmonCapture:
                 app=ctx.options.privmon_app,
                 target="mitmdump",
                 started_at=now_us(),
-                meta={"source": "mitmdump -s addons/privmon_capture.py"},
+                meta={"source": "mitmdump -s addons/privmon_capture.py", "owner": owner_record()},
             )
         )
         self._hand_over_watch()
