@@ -606,7 +606,6 @@ def lab_run(
         settings,
         lambda writer: run_lab(settings, writer, app, resolved_profile, timeout, keys and not as_json, say),
         as_json,
-        lab=True,
     )
 
 

@@ -40,11 +40,14 @@ class CliError(Exception):
 
 
 def _settings(ctx: typer.Context):
-    """The command's settings; opening the store also closes sessions whose owning run is gone."""
+    """The command's settings (loaded once per command); opening the store also closes sessions whose
+    owning run is gone."""
     from .config import Settings
     from .run.owner import reap_orphans
 
-    settings = Settings.load(ctx.obj["data_dir"])
+    if "settings" in ctx.obj:
+        return ctx.obj["settings"]
+    settings = ctx.obj["settings"] = Settings.load(ctx.obj["data_dir"])
     for session_id in reap_orphans(settings.db_path):
         err.print(
             f"session {session_id}: its run ended without closing it (killed?): marked interrupted",
@@ -97,7 +100,7 @@ def say(message: str) -> None:
     err.print(message, markup=False)
 
 
-def run_and_report(settings, start, as_json: bool, lab: bool | None, extra=None) -> object:
+def run_and_report(settings, start, as_json: bool, extra=None) -> object:
     """Runs a capture (`start(writer)` → a RunResult), analyses what it stored and reports it; a
     run whose writer died is not analysed (the store has only part of it) and exits 5."""
     from .analysis.persist import analyze_and_store
@@ -114,7 +117,7 @@ def run_and_report(settings, start, as_json: bool, lab: bool | None, extra=None)
         result.status,
         result.reason,
         as_json,
-        lab=getattr(result, "lab", False) if lab is None else lab,
+        lab=result.lab,
         extra=extra(result) if extra else None,
     )
     return result

@@ -241,7 +241,6 @@ def run(
         settings,
         lambda writer: run_on_phone(settings, writer, phone, opts, say),
         as_json,
-        lab=None,
         extra=lambda r: {
             "device": phone.serial,
             "screenshots": r.screenshots,

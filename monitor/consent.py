@@ -63,6 +63,10 @@ GUARDIAN_TEXTS = frozenset(
 )
 NOTICE_WORDS = ("隐私", "个人信息", "用户协议", "privacy", "personal information", "terms of service")
 
+# Hook-event signals a consent event can be judged from (signal_for); capture hands them on as they
+# arrive (screenshots) without judging them.
+CONSENT_SIGNALS = frozenset({"click", "dialog", "pref_write", "sdk_consent"})
+
 # Consent events: what happened to the consent state.
 KINDS = ("notice", "notice_dismissed", "consent", "refuse", "withdraw", "guardian_consent")
 DECISION_KINDS = ("consent", "refuse", "withdraw", "guardian_consent")

@@ -16,14 +16,14 @@ from typing import Any, Callable
 import frida
 
 from .. import events as ev
+from ..consent import CONSENT_SIGNALS
 from ..timeutil import now_us
 from .catalogue import authorities
 from .messages import WireHookEvent
 
 CLOCK_INTERVAL_S = 30.0
 COVERAGE_FIELDS = ("class", "method", "pi_category", "pi_type", "signal", "consent_arg")
-# Signals the analysis may judge as consent events; handed to `on_signal` as they arrive.
-CONSENT_SIGNALS = frozenset({"click", "dialog", "pref_write", "sdk_consent"})
+
 # The agent's clock (Date.now()) has millisecond resolution: half a millisecond of error on top
 # of half the round trip.
 DEVICE_CLOCK_RESOLUTION_US = 500

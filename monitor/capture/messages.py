@@ -3,7 +3,7 @@ read here field by field (tests/capture/test_messages.py checks the two agree)."
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from .. import events as ev
@@ -32,17 +32,21 @@ class WireHookEvent:
 
     @classmethod
     def read(cls, raw: dict) -> "WireHookEvent":
-        """One event of a batch; a missing optional field is None, a missing required one raises KeyError."""
-        values = {}
-        for f in fields(cls):
-            if f.name in raw:
-                values[f.name] = raw[f.name]
-            elif f.name in ("self", "pi_category", "pi_type", "signal", "thread", "ret"):
-                values[f.name] = None
-            elif f.name in ("args", "stack"):
-                values[f.name] = []
-            elif f.name == "sensitive":
-                values[f.name] = False
-            else:
-                raise KeyError(f.name)
-        return cls(**values)
+        """One event of a batch (called per hooked call: plain lookups); a missing optional field is
+        None (or empty), a missing required one raises KeyError."""
+        get = raw.get
+        return cls(
+            raw["seq"],
+            raw["ts_ms"],
+            raw["entry"],
+            raw["api"],
+            get("pi_category"),
+            get("pi_type"),
+            bool(get("sensitive", False)),
+            get("signal"),
+            get("args") or [],
+            get("ret"),
+            get("stack") or [],
+            get("thread"),
+            get("self"),
+        )

@@ -13,12 +13,13 @@ import threading
 from pathlib import Path
 
 from .. import events as ev
+from ..consent import CONSENT_SIGNALS
 from ..timeutil import now_us
 from .adb import Phone
 from .devices import DeviceError
 
 MAX_SCREENSHOTS = 200
-SCREENSHOT_SIGNALS = frozenset({"click", "dialog", "sdk_consent"})  # preference writes are too many
+SCREENSHOT_SIGNALS = CONSENT_SIGNALS - {"pref_write"}  # preference writes are too many to photograph
 
 
 class Screenshots:

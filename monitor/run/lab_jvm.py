@@ -17,10 +17,10 @@ from pathlib import Path
 from .. import events as ev
 from ..capture.agent import build_agent
 from ..capture.catalogue import load_catalogue
-from ..capture.hook_runner import AttachError, HookRunner
+from ..capture.hook_runner import HookRunner
 from ..capture.local import LocalFrida
 from ..device_profile import DeviceProfile, write_properties
-from ..lab.build import LabError, find_tool, load_lab_dns
+from ..lab.build import find_tool, load_lab_dns
 from ..lab.collector import Collector
 from ..timeutil import now_us
 from .target import Outcome, RunAborted, TargetContext, TargetCounts
@@ -217,6 +217,3 @@ class LabJvm:
                 "the lab app died without its exit line (a crash of the JVM?)" + output.tail(),
             )
         return None
-
-
-__all__ = ["LabApp", "LabJvm", "LabError", "AttachError"]

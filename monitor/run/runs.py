@@ -67,7 +67,6 @@ class PhoneRunOptions:
 class PhoneRunResult(RunResult):
     not_restored: list[str] = field(default_factory=list)
     screenshots: int = 0
-    lab: bool = False
 
 
 def run_on_phone(
@@ -113,7 +112,7 @@ def run_on_phone(
         )
         result = CaptureSession(settings, writer, spec, target, progress, session_id=session_id).run()
     return PhoneRunResult(
-        **vars(result), not_restored=prepared.not_restored, screenshots=prepared.screenshots.taken, lab=lab
+        **vars(result), not_restored=prepared.not_restored, screenshots=prepared.screenshots.taken
     )
 
 

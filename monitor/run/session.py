@@ -69,6 +69,7 @@ class RunResult:
     reason: str | None
     counts: dict[str, int]
     writer_lost: bool = False
+    lab: bool = False  # the target was the lab (the app a JVM on this machine)
 
 
 def session_meta(spec: RunSpec, target: Target) -> dict:
@@ -173,6 +174,7 @@ class CaptureSession:
                 "agent_batches": counts.batches,
             },
             writer_lost,
+            bool(target.meta.get("lab")),
         )
 
     def _poll(self, capture) -> tuple[str, str]:
@@ -185,7 +187,7 @@ class CaptureSession:
                 while True:
                     counts = target.counts()
                     live.update(counts.hook_events, capture.stored, counts.signals, capture.live_matches)
-                    if not _writer_alive(self.writer):
+                    if not self.writer.alive():
                         raise WriterLost(
                             "the store's writer process died: nothing more could be stored "
                             "(the session is marked interrupted by the next privmon command)"
@@ -206,11 +208,6 @@ class CaptureSession:
                     time.sleep(POLL_S)
             except KeyboardInterrupt:
                 return ev.SESSION_COMPLETED, "stopped by the tester (Ctrl-C)"
-
-
-def _writer_alive(writer) -> bool:
-    alive = getattr(writer, "alive", None)
-    return alive() if callable(alive) else True
 
 
 def _one_line(exc: BaseException, target: Target) -> str:

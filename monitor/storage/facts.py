@@ -5,11 +5,18 @@ derived anew: a session the analysis has not seen yet has no attributions and no
 from __future__ import annotations
 
 import bisect
+from functools import cached_property
 
 from .. import events as ev
 from .queries import StoreReader
 
 UNATTRIBUTED = "unattributed"  # a call the analysis has not judged (the session is not analysed yet)
+
+
+def _lane(who: dict | None) -> str:
+    if who is None:
+        return UNATTRIBUTED
+    return who["sdk"] or ("app" if who["party"] == "app" else "unknown")
 
 
 class SessionFacts:
@@ -18,8 +25,6 @@ class SessionFacts:
         self.analysed = stored is not None
         self.timeline: dict = (stored or {}).get("timeline") or {"phases": [], "states": []}
         self.watchlist: list[dict] = (stored or {}).get("watchlist") or []
-        self._who = reader.stack_attributions(session_id)
-        self._receivers = reader.receiver_facts(session_id)
         self._reader, self._session_id = reader, session_id
         self._phase_starts = [p["start"] for p in self.timeline["phases"]]
         self._state_starts = [s["start"] for s in self.timeline["states"]]
@@ -32,25 +37,24 @@ class SessionFacts:
     def states(self) -> list[dict]:
         return self.timeline["states"]
 
+    @cached_property
+    def _who(self) -> dict[tuple[int, str], dict]:
+        return self._reader.stack_attributions(self._session_id)
+
+    @cached_property
+    def _receivers(self) -> dict[tuple[str, str | None], dict]:
+        return self._reader.receiver_facts(self._session_id)
+
     def who(self, event: dict) -> dict | None:
         return self._who.get((event.get("stack_hash"), event.get("api")))
 
     def lane(self, event: dict) -> str:
         """The SDK's name, "app" for the app's own code, "unknown" for code nobody knows."""
-        who = self.who(event)
-        if who is None:
-            return UNATTRIBUTED
-        return who["sdk"] or ("app" if who["party"] == "app" else "unknown")
+        return _lane(self.who(event))
 
     def stack_hashes_of(self, lane: str) -> list[int]:
         """The stacks whose call the analysis gave to `lane` (an SDK's name, "app" or "unknown")."""
-        return sorted(
-            {
-                h
-                for (h, _api), who in self._who.items()
-                if (who["sdk"] or ("app" if who["party"] == "app" else "unknown")).lower() == lane.lower()
-            }
-        )
+        return sorted({h for (h, _api), who in self._who.items() if _lane(who).lower() == lane.lower()})
 
     def phase_at(self, ts: int) -> str | None:
         """The consent phase in force at `ts` (an event at the very moment of a decision is before it)."""
