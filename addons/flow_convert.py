@@ -11,6 +11,7 @@ from monitor import events as ev
 
 DEFAULT_BODY_CAP = 1024 * 1024
 ORIGINAL_KEY = "privmon.original"
+CONNECTION_KEY = "privmon.connection"  # set by the capture addon from the app's connection registry
 
 
 def snapshot_destination(flow: http.HTTPFlow) -> dict:
@@ -69,6 +70,7 @@ class FlowCapture(NamedTuple):
     error: str | None
     server_ip: str | None
     original: dict | None
+    connection: dict | None = None  # capture_path, client_port, opener_pid, opener_seq
 
     def to_record(self) -> ev.FlowRecord:
         req = http.Request.from_state(self.request)
@@ -98,6 +100,7 @@ class FlowCapture(NamedTuple):
             tls=original["scheme"] == "https",
             server_ip=self.server_ip,
             error=self.error,
+            **(self.connection or {}),
         )
         if self.response is not None:
             resp = http.Response.from_state(self.response)
@@ -132,6 +135,7 @@ def capture_flow(flow: http.HTTPFlow, session_id: str, body_cap: int = DEFAULT_B
         flow.error.msg if flow.error is not None else None,
         server_ip,
         flow.metadata.get(ORIGINAL_KEY),
+        flow.metadata.get(CONNECTION_KEY),
     )
 
 
@@ -153,4 +157,46 @@ def websocket_record(
         content=content,
         size=size,
         truncated=cut,
+    )
+
+
+def stream_record(flow, session_id: str, connection, body_cap: int = DEFAULT_BODY_CAP) -> ev.FlowRecord:
+    """A TCP stream that is not HTTP (mitmproxy's TCPFlow) as a flow of capture path `raw`: what
+    the client sent is the request body, what the server sent the response body; `connection`
+    (capture/connections.py) says where the app was going before the proxy took it."""
+    sent = b"".join(m.content for m in flow.messages if m.from_client)
+    answered = b"".join(m.content for m in flow.messages if not m.from_client)
+    host = connection.host or connection.ip
+    req_body, req_size, req_cut = _cap(sent, body_cap)
+    resp_body, resp_size, resp_cut = _cap(answered, body_cap)
+    first = flow.messages[0].timestamp if flow.messages else flow.client_conn.timestamp_start
+    last = flow.messages[-1].timestamp if flow.messages else None
+    if flow.metadata.get("privmon.lab_routed"):
+        server_ip = flow.metadata.get("privmon.server_ip")
+    else:
+        server_ip = connection.ip
+    return ev.FlowRecord(
+        id=flow.id,
+        session_id=session_id,
+        ts_start=_us(first) or 0,
+        ts_end=_us(last),
+        method="STREAM",
+        scheme="tcp",
+        host=host,
+        port=connection.port,
+        url=f"tcp://{host}:{connection.port}",
+        http_version="",
+        request_headers=[],
+        request_body=req_body,
+        request_body_size=req_size,
+        request_body_truncated=req_cut,
+        response_body=resp_body,
+        response_body_size=resp_size,
+        response_body_truncated=resp_cut,
+        server_ip=server_ip,
+        error=flow.error.msg if flow.error is not None else None,
+        capture_path="raw",
+        client_port=connection.local_port,
+        opener_pid=connection.pid,
+        opener_seq=connection.seq,
     )

@@ -15,15 +15,17 @@ import gc
 import os
 import sys
 
-from mitmproxy import ctx, exceptions, http, tls
+from mitmproxy import ctx, exceptions, http, tcp, tls
 
 if __package__ in (None, ""):  # loaded by path with `mitmdump -s`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from addons.flow_convert import (  # noqa: E402
+    CONNECTION_KEY,
     DEFAULT_BODY_CAP,
     capture_flow,
     flow_to_record,
+    stream_record,
     websocket_record,
 )
 from monitor import events as ev  # noqa: E402
@@ -31,9 +33,12 @@ from monitor.timeutil import now_us  # noqa: E402
 
 
 class PrivmonCapture:
-    def __init__(self, writer=None, session_id: str | None = None) -> None:
+    def __init__(self, writer=None, session_id: str | None = None, connections=None) -> None:
         self.writer = writer  # an EventWriter or a WriterProcess
         self.session_id = session_id
+        # monitor.capture.connections.ConnectionRegistry: with it, only the flows of connections a
+        # hooked process opened are the session's (other processes sharing the proxy are left out).
+        self.connections = connections
         self._owns_writer = writer is None
         self.stored = 0
         self.blind_spots = 0
@@ -123,15 +128,68 @@ class PrivmonCapture:
         self._hand_over_watch()
         ctx.log.info(f"privmon: recording into session {self.session_id} ({settings.db_path})")
 
-    def response(self, flow: http.HTTPFlow) -> None:
-        self._store(flow)
+    def response(self, flow: http.HTTPFlow):
+        return self._store(flow) if self.connections is None else self._admit_then_store(flow)
 
-    def error(self, flow: http.HTTPFlow) -> None:
-        self._store(flow)
+    def error(self, flow: http.HTTPFlow):
+        return self._store(flow) if self.connections is None else self._admit_then_store(flow)
+
+    async def _admit_then_store(self, flow) -> None:
+        if await self._admit(flow):
+            self._store(flow)
+
+    async def _admit(self, flow) -> bool:
+        """Is this flow the app's? Its connection must be one a hooked process reported."""
+        if CONNECTION_KEY in flow.metadata:
+            return True
+        if flow.metadata.get("privmon.left_out"):
+            return False
+        peer = flow.client_conn.peername
+        connection = await self.connections.wait_for(peer[1] if peer else None)
+        if connection is None:
+            flow.metadata["privmon.left_out"] = True
+            host = (
+                flow.request.pretty_host if isinstance(flow, http.HTTPFlow) else str(flow.server_conn.address)
+            )
+            self.connections.left_out(host)
+            return False
+        flow.metadata[CONNECTION_KEY] = {
+            "capture_path": connection.capture_path,
+            "client_port": connection.local_port,
+            "opener_pid": connection.pid,
+            "opener_seq": connection.seq,
+        }
+        return True
+
+    def tls_clienthello(self, data: tls.ClientHelloData) -> None:
+        """TLS done by a native library whose plaintext the agent reads goes through untouched."""
+        if self.connections is not None:
+            peer = data.context.client.peername
+            if self.connections.is_native_tls(peer[1] if peer else None):
+                data.ignore_connection = True
+
+    def tcp_end(self, flow: tcp.TCPFlow):
+        """A stream that is not HTTP, on one of the app's connections: stored as a raw stream."""
+        if self.connections is None or self.writer is None or self.session_id is None:
+            return None
+        peer = flow.client_conn.peername
+        if self.connections.is_native_tls(peer[1] if peer else None):
+            return None  # its plaintext comes from the TLS library (capture path tls-plaintext)
+        return self._store_stream(flow)
+
+    async def _store_stream(self, flow: tcp.TCPFlow) -> None:
+        if not await self._admit(flow):
+            return
+        connection = self.connections.find(flow.metadata[CONNECTION_KEY]["client_port"])
+        record = stream_record(flow, self.session_id, connection, self._cap())
+        self.writer.submit(record)
+        self.stored += 1
 
     def websocket_message(self, flow: http.HTTPFlow) -> None:
         if self.writer is None or self.session_id is None or flow.websocket is None:
             return
+        if self.connections is not None and CONNECTION_KEY not in flow.metadata:
+            return  # the handshake's flow was not the app's
         messages = flow.websocket.messages
         self.writer.submit(
             websocket_record(messages[-1], len(messages) - 1, flow.id, self.session_id, self._cap())
@@ -142,6 +200,9 @@ class PrivmonCapture:
         """The app refused the proxy's certificate: a blind spot (likely pinning), not an error."""
         if self.writer is None or self.session_id is None:
             return
+        peer = data.context.client.peername
+        if self.connections is not None and self.connections.find(peer[1] if peer else None) is None:
+            return  # another process's connection
         server = data.context.server
         address = server.address or (None, None)
         peer = server.peername[0] if server.peername else None

@@ -23,6 +23,7 @@ MSG_ATTACH_FAILED = "agent:attach-failed"
 MSG_APP_CRASH = "app:crash"
 MSG_APP_STDOUT = "app:stdout"
 MSG_APP_STDERR = "app:stderr"
+MSG_LEFT_OUT = "capture:left-out"  # flows on the proxy that no hooked process opened: {flows, hosts}
 MSG_SCREENSHOT = "device:screenshot"
 MSG_SCREENSHOT_FAILED = "device:screenshot-failed"
 
@@ -103,6 +104,13 @@ class FlowRecord:
     tls: bool = False
     server_ip: str | None = None
     error: str | None = None
+    # How the flow was captured (capture/connections.py CAPTURE_PATHS; None: no agent reported
+    # connections, e.g. the standalone addon or an import) and the connection's opener: the
+    # process and the net.connect hook event's seq, whose stack is the code that opened it.
+    capture_path: str | None = None
+    client_port: int | None = None
+    opener_pid: int | None = None
+    opener_seq: int | None = None
 
 
 @dataclass

@@ -4,6 +4,8 @@ import { CatalogueEntry, InstallOptions, InstallResult, configure, installEntry,
 import { initStack } from "./stack";
 import { post } from "./messages";
 import { initValues } from "./values";
+import { NetOptions, installNet } from "./net";
+import { NetResult } from "./messages";
 import { UnpinResult, unpin } from "./unpin";
 
 // The host drives the agent through RPC: it measures the clock offset with now(), installs
@@ -45,6 +47,9 @@ rpc.exports = {
         resolve(results);
       });
     });
+  },
+  net(options: NetOptions): NetResult[] {
+    return installNet(options);
   },
   flush(): number {
     return flush();

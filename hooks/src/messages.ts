@@ -9,6 +9,13 @@ export interface InstallResult {
   reason?: string;
 }
 
+// What installNet() reports per native hook (connect redirect, UDP, name lookups).
+export interface NetResult {
+  id: string;
+  state: "installed" | "not_installed";
+  reason?: string;
+}
+
 export interface UnpinResult {
   id: string;
   state: "installed" | "not_installed";

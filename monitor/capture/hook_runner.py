@@ -19,9 +19,12 @@ from .. import events as ev
 from ..consent import CONSENT_SIGNALS
 from ..timeutil import now_us
 from .catalogue import authorities
+from .connections import Connection
 from .messages import WireHookEvent
 
 CLOCK_INTERVAL_S = 30.0
+NET_CONNECT = "net.connect"  # the agent's hook event for each connection the process opens
+NET_HOOKS = (NET_CONNECT, "net.udp", "net.dns", "net.dns.java")  # hooks/src/net.ts, in the coverage report
 COVERAGE_FIELDS = ("class", "method", "pi_category", "pi_type", "signal", "consent_arg")
 
 # The agent's clock (Date.now()) has millisecond resolution: half a millisecond of error on top
@@ -50,8 +53,11 @@ class RunnerCounts:
 
 
 class HookRunner:
-    def __init__(self, frida_session: frida.core.Session, pid: int, session_id: str, writer) -> None:
+    def __init__(
+        self, frida_session: frida.core.Session, pid: int, session_id: str, writer, connections=None
+    ) -> None:
         self._session = frida_session
+        self.connections = connections  # ConnectionRegistry: told of every connection the app opens
         self.pid = pid
         self.session_id = session_id
         self.writer = writer
@@ -81,6 +87,16 @@ class HookRunner:
         for result in self._script.exports_sync.install(catalogue, options):
             entry = by_id.get(result["id"], {})
             results.append({**result, **{k: entry.get(k) for k in COVERAGE_FIELDS}})
+        self._record(ev.MSG_INSTALL, {"pid": self.pid, "results": results})
+        return results
+
+    def redirect(self, net: dict) -> list[dict]:
+        """Redirects the process's connections to the proxy (hooks/src/net.ts); `net` is its
+        NetOptions. The results go into the coverage report with the catalogue's."""
+        results = [
+            {**r, "class": "libc", "method": r["id"], "signal": "network"}
+            for r in self._script.exports_sync.net(net)
+        ]
         self._record(ev.MSG_INSTALL, {"pid": self.pid, "results": results})
         return results
 
@@ -212,6 +228,8 @@ class HookRunner:
         )
         self.writer.submit(event)
         self.counts.hook_events += 1
+        if wire.api == NET_CONNECT and self.connections is not None:
+            self._connection_opened(event)
         signal = raw.get("signal")
         if signal == "crash":
             text = event.args[0] if event.args else "uncaught exception"
@@ -221,6 +239,23 @@ class HookRunner:
             self.counts.signals += 1
             if self.on_signal is not None:
                 self.on_signal(event)
+
+    def _connection_opened(self, event: ev.HookEvent) -> None:
+        ret = event.ret if isinstance(event.ret, dict) else {}
+        dest = event.args[0] if event.args and isinstance(event.args[0], dict) else {}
+        if not isinstance(ret.get("local_port"), int):
+            return  # the connection failed: nothing will come of it
+        self.connections.opened(
+            Connection(
+                pid=self.pid,
+                seq=event.seq,
+                local_port=ret["local_port"],
+                capture_path=str(ret.get("capture_path")),
+                host=dest.get("host"),
+                ip=str(dest.get("ip")),
+                port=int(dest.get("port") or 0),
+            )
+        )
 
     def _record(self, kind: str, payload: Any) -> None:
         self.counts.agent_messages += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from pathlib import Path
@@ -31,11 +32,24 @@ def mitmproxy_version() -> str:
     return mitmproxy.version.VERSION
 
 
+def free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
 class ProxyHost:
     def __init__(
-        self, confdir: Path, addons: list, listen_host: str = "127.0.0.1", listen_port: int = 0
+        self,
+        confdir: Path,
+        addons: list,
+        listen_host: str = "127.0.0.1",
+        listen_port: int = 0,
+        socks: bool = False,
     ) -> None:
         self.confdir = confdir
+        self.socks = socks  # a SOCKS5 listener beside the HTTP one, for connections the agent redirects
+        self.socks_port: int | None = None
         self.addons = addons
         self.listen_host = listen_host
         self.listen_port = listen_port
@@ -56,9 +70,14 @@ class ProxyHost:
             if self._error is not None:
                 raise ProxyError(f"the proxy did not start: {self._error}")
             if self._master is not None:
-                addrs = self._master.addons.get("proxyserver").listen_addrs()
-                if addrs:
-                    self.port = addrs[0][1]
+                ports = {
+                    server.mode.type_name: server.listen_addrs[0][1]
+                    for server in self._master.addons.get("proxyserver").servers
+                    if server.listen_addrs
+                }
+                if "regular" in ports and (not self.socks or "socks5" in ports):
+                    self.port = ports["regular"]
+                    self.socks_port = ports.get("socks5")
                     return self.port
             time.sleep(0.02)
         raise ProxyError(f"the proxy did not start listening within {timeout:.0f} s")
@@ -72,15 +91,15 @@ class ProxyHost:
 
         async def main() -> None:
             asyncio.get_running_loop().set_exception_handler(quiet_cancelled)
-            opts = options.Options(
-                listen_host=self.listen_host,
-                listen_port=self.listen_port,
-                confdir=str(self.confdir),
-            )
+            modes = [f"regular@{self.listen_host}:{self.listen_port}"]
+            if self.socks:
+                # mitmproxy refuses two listeners on one address:0, so the SOCKS port is chosen here.
+                modes.append(f"socks5@{self.listen_host}:{free_port(self.listen_host)}")
+            opts = options.Options(confdir=str(self.confdir))
             master = DumpMaster(opts, with_termlog=False, with_dumper=False)
             # Lazy: never contact the app's real server before the request is seen (the lab
             # has no internet, and routing addons decide where it goes).
-            opts.update(connection_strategy="lazy")
+            opts.update(connection_strategy="lazy", mode=modes)
             master.addons.add(*self.addons)
             self._master = master
             await master.run()

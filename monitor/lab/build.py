@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from ..config import LAB_SOURCES_DIR
+from .dns import LabDns
 
 STANDINS_SRC = LAB_SOURCES_DIR / "android" / "src"
 APPS_DIR = LAB_SOURCES_DIR / "apps"
@@ -82,12 +83,11 @@ def build_plugin(cache_dir: Path, name: str) -> Path | None:
     return _javac(src, cache_dir / "lab" / f"plugin-{name}-{_hash_sources(STANDINS_SRC, src)}", [standins])
 
 
-def load_lab_dns() -> dict[str, str]:
-    """lab/dns.yaml: host → the server address it stands for in the lab."""
+def load_lab_dns() -> LabDns:
+    """lab/dns.yaml: each host's loopback address in the lab and the server address it stands for."""
     import yaml
 
-    data = yaml.safe_load((LAB_SOURCES_DIR / "dns.yaml").read_text(encoding="utf-8")) or {}
-    return {str(host).lower(): str(ip) for host, ip in data.items()}
+    return LabDns.parse(yaml.safe_load((LAB_SOURCES_DIR / "dns.yaml").read_text(encoding="utf-8")) or {})
 
 
 def lab_main_class(name: str) -> str:

@@ -1,12 +1,17 @@
-"""The lab's simulated internet: one local server that answers every request, and every
-WebSocket (each message is acknowledged)."""
+"""The lab's simulated internet: local servers that answer every request, every WebSocket (each
+message is acknowledged), every other stream (each line acknowledged) and HTTPS with the lab's
+own server certificate (for clients whose TLS the proxy passes through)."""
 
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
+import socketserver
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import wsproto
 from wsproto.events import CloseConnection, Message, Ping, TextMessage
@@ -70,19 +75,108 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
-class Collector:
-    def __init__(self, host: str = "127.0.0.1") -> None:
-        self._server = ThreadingHTTPServer((host, 0), _Handler)
-        self._server.daemon_threads = True
-        self.host, self.port = self._server.server_address[:2]
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, name="privmon-lab-collector", daemon=True
+class _StreamHandler(socketserver.BaseRequestHandler):
+    """A stream that is not HTTP (an SDK's own protocol): each line is answered with OK."""
+
+    def handle(self) -> None:
+        self.request.settimeout(_WS_IDLE_S)
+        pending = b""
+        while True:
+            try:
+                data = self.request.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            pending += data
+            while b"\n" in pending:
+                _, pending = pending.split(b"\n", 1)
+                self.request.sendall(b"OK\n")
+
+
+class _TlsHttpServer(ThreadingHTTPServer):
+    """HTTPS with the lab server's own certificate: what a client that pins its server sees
+    when its TLS is passed through the proxy untouched."""
+
+    def __init__(self, address, handler, context: ssl.SSLContext) -> None:
+        super().__init__(address, handler)
+        self.context = context
+
+    def get_request(self):
+        sock, addr = super().get_request()
+        return self.context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), addr
+
+    def handle_error(self, request, client_address) -> None:  # a client that gave up mid-handshake
+        pass
+
+
+def lab_server_certificate(folder: Path) -> tuple[Path, Path]:
+    """A self-signed certificate for the lab's servers (every lab host name), made once per folder."""
+    cert, key = folder / "lab-server-cert.pem", folder / "lab-server-key.pem"
+    if cert.exists() and key.exists():
+        return cert, key
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    private = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "privmon lab server")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(private.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=3650))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("*.cn"), x509.DNSName("*.com")]), False)
+        .sign(private, hashes.SHA256())
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    key.write_bytes(
+        private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
+    )
+    cert.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    return cert, key
+
+
+class Collector:
+    """HTTP on `port`, other streams on `stream_port`, HTTPS with the lab's own certificate on
+    `tls_port` (when a certificate folder is given)."""
+
+    def __init__(self, host: str = "127.0.0.1", cert_dir: Path | None = None) -> None:
+        self._server = ThreadingHTTPServer((host, 0), _Handler)
+        self._streams = socketserver.ThreadingTCPServer((host, 0), _StreamHandler)
+        servers = [self._server, self._streams]
+        self.server_cert: Path | None = None
+        self.tls_port: int | None = None
+        if cert_dir is not None:
+            self.server_cert, key = lab_server_certificate(cert_dir)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(self.server_cert, key)
+            self._tls = _TlsHttpServer((host, 0), _Handler, context)
+            self.tls_port = self._tls.server_address[1]
+            servers.append(self._tls)
+        for server in servers:
+            server.daemon_threads = True
+        self._all = servers
+        self.host, self.port = self._server.server_address[:2]
+        self.stream_port = self._streams.server_address[1]
+        self._threads = [
+            threading.Thread(target=s.serve_forever, name="privmon-lab-collector", daemon=True)
+            for s in servers
+        ]
 
     def __enter__(self) -> "Collector":
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def __exit__(self, *exc) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        for server in self._all:
+            server.shutdown()
+            server.server_close()

@@ -46,6 +46,7 @@ class LabApp:
     catalogue: list[dict] | None = None  # instead of hooks/catalogue.yaml (benchmarks)
     stack_mode: str = "fast"  # fast | naive | none (benchmarks)
     unpin: bool = False
+    redirect: bool = True  # connect() redirected to the proxy (docs/traffic.md); off: the proxy setting only
     ready_timeout_s: float = 60.0
 
 
@@ -104,11 +105,13 @@ class LabJvm:
         self.app = app
         self.cache_dir = cache_dir
         self.meta = {"lab": True, "main_class": app.main_class}
-        self._collector = Collector()
+        self.redirects = app.redirect
+        self._dns = load_lab_dns()
+        self._collector = Collector(cert_dir=cache_dir / "lab-server")
         self._collector.__enter__()
         from addons.lab_router import LabRouter
 
-        self.proxy_addons = [LabRouter(self._collector.host, self._collector.port, load_lab_dns())]
+        self.proxy_addons = [LabRouter(self._collector, self._dns)]
         self._frida = LocalFrida()
         self._runner: HookRunner | None = None
         self._output: AppOutput | None = None
@@ -122,7 +125,11 @@ class LabJvm:
         context.progress(f"[lab] simulated internet on {self._collector.host}:{self._collector.port}")
         device_props = context.session_dir / "device.properties"
         write_properties(app.profile.lab_properties(), device_props)
+        hosts = context.session_dir / "lab-hosts"
+        hosts.write_text(self._dns.hosts_file(), encoding="utf-8")
         props = {
+            "jdk.net.hosts.file": str(hosts),  # lab names resolve to loopback only, never through DNS
+            "privmon.lab.serverCert": str(self._collector.server_cert),
             "privmon.proxy": f"127.0.0.1:{context.proxy_port}",
             "privmon.ca": str(context.proxy_ca),
             "privmon.device": str(device_props),
@@ -140,7 +147,9 @@ class LabJvm:
         argv += [f"-D{k}={v}" for k, v in props.items()] + [LAUNCHER_CLASS, app.main_class]
         output = self._output = AppOutput(context.session_id, context.writer)
         self._pid, frida_session = self._frida.spawn_attached(argv, output.on_output)
-        runner = self._runner = HookRunner(frida_session, self._pid, context.session_id, context.writer)
+        runner = self._runner = HookRunner(
+            frida_session, self._pid, context.session_id, context.writer, context.connections
+        )
         runner.on_signal = context.on_signal
         self._frida.resume(self._pid)
         context.progress(f"[lab] lab app started (pid {self._pid}); waiting for its ready line")
@@ -155,6 +164,12 @@ class LabJvm:
         runner.load(bundle)
         catalogue = app.catalogue if app.catalogue is not None else load_catalogue(app.extra_hooks)
         results = runner.install(catalogue, app.package, app.stack_mode)
+        if self.redirects:
+            net = runner.redirect(self.net_options(context))
+            context.progress(
+                "[lab] connections redirected to the proxy: "
+                + ", ".join(f"{r['id']} {'on' if r['state'] == 'installed' else 'off'}" for r in net)
+            )
         installed = sum(1 for r in results if r["state"] == "installed")
         if app.unpin:
             unpinned = runner.unpin()
@@ -171,6 +186,18 @@ class LabJvm:
         )
         self._frida.input(self._pid, b"go\n")
         return f"[lab] app running (pid {self._pid})"
+
+    def net_options(self, context: TargetContext) -> dict:
+        """hooks/src/net.ts NetOptions: where redirected connections go, what is the proxy already."""
+        proxy = {"host": "127.0.0.1", "port": context.proxy_port}
+        socks = {"host": "127.0.0.1", "port": context.socks_port}
+        return {
+            "socks": socks,
+            "proxies": [proxy, socks],
+            "exempt": [],
+            "refuse_udp_ports": [443],
+            "app_package": self.app.package,
+        }
 
     def running(self) -> bool:
         if self._runner is None or self._runner.detached.is_set():

@@ -31,6 +31,7 @@ class PhoneApp:
         self.cache_dir = cache_dir
         self.meta = {"lab": False}
         self.proxy_addons: list = []
+        self.redirects = False  # the phone's global proxy for now (docs/devices.md)
         self._app: AndroidApp | None = None
 
     def start(self, context: TargetContext) -> str:

@@ -18,6 +18,7 @@ from .. import __version__
 from .. import events as ev
 from ..app_profile import AppProfile
 from ..capture.android import FRIDA_ERRORS
+from ..capture.connections import ConnectionRegistry
 from ..capture.hook_runner import AttachError
 from ..capture.keys import KeyReader, TesterKeys
 from ..capture.local import frida_version
@@ -121,11 +122,14 @@ class CaptureSession:
                 meta=session_meta(spec, target),
             )
         )
-        capture = PrivmonCapture(writer=self.writer, session_id=self.session_id)
+        connections = ConnectionRegistry() if target.redirects else None
+        capture = PrivmonCapture(writer=self.writer, session_id=self.session_id, connections=connections)
         capture.set_watch_values(spec.watch)
         status, reason, writer_lost = ev.SESSION_INTERRUPTED, "the run did not finish", False
         outcome: Outcome | None = None
-        proxy = ProxyHost(self.settings.mitmproxy_confdir, [capture, *target.proxy_addons])
+        proxy = ProxyHost(
+            self.settings.mitmproxy_confdir, [capture, *target.proxy_addons], socks=target.redirects
+        )
         try:
             try:
                 port = proxy.start()
@@ -140,6 +144,8 @@ class CaptureSession:
                     proxy.ca_cert_path,
                     self.progress,
                     spec.on_signal,
+                    connections,
+                    proxy.socks_port,
                 )
                 started = target.start(context)
                 interactive = spec.interactive and KeyReader.available()
@@ -151,6 +157,8 @@ class CaptureSession:
                 finally:
                     time.sleep(IN_FLIGHT_GRACE_S)  # let in-flight requests finish so their flows are stored
                     proxy.stop()
+                    if connections is not None:
+                        self._report_left_out(connections)
         except WriterLost as exc:
             status, reason, writer_lost = ev.SESSION_INTERRUPTED, str(exc), True
         except SETUP_ERRORS as exc:
@@ -176,6 +184,16 @@ class CaptureSession:
             writer_lost,
             bool(target.meta.get("lab")),
         )
+
+    def _report_left_out(self, connections: ConnectionRegistry) -> None:
+        summary = connections.left_out_summary()
+        if summary["flows"]:
+            self.writer.submit(ev.AgentMessage(self.session_id, now_us(), ev.MSG_LEFT_OUT, summary))
+            hosts = ", ".join(list(summary["hosts"])[:3])
+            self.progress(
+                f"{self.spec.prefix}{summary['flows']} flows on the proxy came from other processes "
+                f"and are not part of the session ({hosts})"
+            )
 
     def _poll(self, capture) -> tuple[str, str]:
         spec, target = self.spec, self.target

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 from .. import events as ev
+from ..capture.connections import ConnectionRegistry
 
 
 @dataclass
@@ -22,6 +23,8 @@ class TargetContext:
     proxy_ca: Path
     progress: Callable[[str], None]
     on_signal: Callable[[ev.HookEvent], None] | None = None  # a raw UI/consent signal (screenshots)
+    connections: ConnectionRegistry | None = None  # for targets that redirect: report connections here
+    socks_port: int | None = None  # the proxy's SOCKS5 listener, where redirected connections go
 
 
 @dataclass
@@ -47,6 +50,9 @@ class Target(Protocol):
     name: str  # "lab" or "device": the session's target column
     meta: dict  # what the target adds to the session's metadata
     proxy_addons: list  # e.g. the lab's router to its simulated internet
+    redirects: (
+        bool  # its agent redirects connect() and reports every connection: flows of others are left out
+    )
 
     def start(self, context: TargetContext) -> str: ...  # a line for the tester: what runs, its pid
 

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from . import models
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class SchemaError(RuntimeError):
@@ -68,6 +68,20 @@ def _facts_owned_by_the_analysis(conn: Connection) -> None:
     )
 
 
+def _capture_paths(conn: Connection) -> None:
+    """Flows say how they were captured and whose connection carried them (NULL on older flows)."""
+    _add_columns(
+        conn,
+        "flows",
+        {
+            "capture_path": "VARCHAR",
+            "client_port": "INTEGER",
+            "opener_pid": "INTEGER",
+            "opener_seq": "INTEGER",
+        },
+    )
+
+
 # Migration N upgrades a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_initial,
@@ -75,6 +89,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     3: _blind_spots,
     4: _bodies_websockets_reviews_match_times,
     5: _facts_owned_by_the_analysis,
+    6: _capture_paths,
 }
 
 

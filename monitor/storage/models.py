@@ -84,6 +84,11 @@ class Flow(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     # "zstd" when request_body/response_body are stored compressed (bodies.py); NULL: as captured
     body_codec: Mapped[str | None] = mapped_column(String, nullable=True)
+    # v6: how it was captured and which process's connection carried it (events.FlowRecord)
+    capture_path: Mapped[str | None] = mapped_column(String, nullable=True)
+    client_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    opener_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    opener_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class WebSocketMessage(Base):

@@ -160,8 +160,11 @@ def test_hook_coverage_report_lists_every_entry(lab_demo):
 
     home, sid = lab_demo["home"], lab_demo["result"]["session"]
     rows = json.loads(run_cli(home, "hooks", sid, "--json").stdout)
-    assert {r["id"] for r in rows} == {e["id"] for e in load_catalogue()}
+    from monitor.capture.hook_runner import NET_HOOKS
+
+    assert {r["id"] for r in rows} == {e["id"] for e in load_catalogue()} | set(NET_HOOKS)
     by_id = {r["id"]: r for r in rows}
+    assert by_id["net.connect"]["state"] == "installed" and by_id["net.connect"]["fired"] >= 1
     assert all(r["state"] in ("installed", "not_installed") for r in rows)
     device_id = next(
         r for r in rows if r["class"] == "android.telephony.TelephonyManager" and r["method"] == "getDeviceId"
