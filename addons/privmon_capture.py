@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import sys
 
 from mitmproxy import ctx, exceptions, http, tcp, tls
+from mitmproxy.proxy import layers
+from mitmproxy.proxy.layers.http import HTTPMode
 
 if __package__ in (None, ""):  # loaded by path with `mitmdump -s`
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -23,6 +26,7 @@ if __package__ in (None, ""):  # loaded by path with `mitmdump -s`
 from addons.flow_convert import (  # noqa: E402
     CONNECTION_KEY,
     DEFAULT_BODY_CAP,
+    ORIGINAL_KEY,
     capture_flow,
     flow_to_record,
     stream_record,
@@ -30,6 +34,8 @@ from addons.flow_convert import (  # noqa: E402
 )
 from monitor import events as ev  # noqa: E402
 from monitor.timeutil import now_us  # noqa: E402
+
+HTTP_REQUEST_LINE = re.compile(rb"^[A-Z]{3,10} \S+ HTTP/\d(\.\d)?$|^PRI \* HTTP/2\.0")
 
 
 class PrivmonCapture:
@@ -148,9 +154,10 @@ class PrivmonCapture:
         connection = await self.connections.wait_for(peer[1] if peer else None)
         if connection is None:
             flow.metadata["privmon.left_out"] = True
-            host = (
-                flow.request.pretty_host if isinstance(flow, http.HTTPFlow) else str(flow.server_conn.address)
-            )
+            if isinstance(flow, http.HTTPFlow):
+                host = flow.metadata.get(ORIGINAL_KEY, {}).get("host") or flow.request.pretty_host
+            else:
+                host = str((flow.server_conn.address or ("?",))[0])
             self.connections.left_out(host)
             return False
         flow.metadata[CONNECTION_KEY] = {
@@ -160,6 +167,17 @@ class PrivmonCapture:
             "opener_seq": connection.seq,
         }
         return True
+
+    def next_layer(self, nextlayer) -> None:
+        """mitmproxy takes any stream whose first word is letters for HTTP; an SDK's own line
+        protocol ("HELLO v=2 …") is not: only an HTTP request line makes a redirected stream HTTP."""
+        if self.connections is None or not isinstance(nextlayer.layer, layers.HttpLayer):
+            return
+        if nextlayer.layer.mode is not HTTPMode.transparent:
+            return
+        first_line = nextlayer.data_client().split(b"\r\n", 1)[0].split(b"\n", 1)[0]
+        if first_line and not HTTP_REQUEST_LINE.match(first_line):
+            nextlayer.layer = layers.TCPLayer(nextlayer.context)
 
     def tls_clienthello(self, data: tls.ClientHelloData) -> None:
         """TLS done by a native library whose plaintext the agent reads goes through untouched."""

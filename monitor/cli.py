@@ -234,6 +234,70 @@ def hooks(
 
 
 @app.command()
+def flows(
+    ctx: typer.Context,
+    session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per flow)."),
+) -> None:
+    """A session's flows: host, path, how each was captured and the code that opened or sent it."""
+    from urllib.parse import urlsplit
+
+    from .storage.facts import SessionFacts
+
+    with _reader(ctx) as reader:
+        sid = _resolve_session(reader, session_id)
+        summaries = reader.flow_summaries(sid)
+        senders = SessionFacts(reader, sid).senders([f["id"] for f in summaries])
+        analysed = reader.analysis_facts(sid) is not None
+    rows = []
+    for f in summaries:
+        sender = senders.get(f["id"])
+        rows.append(
+            {
+                "id": f["id"],
+                "ts": f["ts_start"],
+                "method": f["method"],
+                "host": f["host"],
+                "path": urlsplit(f["url"]).path or "/",
+                "status": f["status_code"],
+                "error": f["error"],
+                "capture_path": f["capture_path"],
+                "opener_pid": f["opener_pid"],
+                "sender_api": sender["api"] if sender else None,
+                "sdk": sender["sdk"] if sender else None,
+                "party": sender["party"] if sender else None,
+            }
+        )
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        out.print("No flows in this session.")
+        return
+    table = Table(title=f"Flows — {sid}")
+    for col in ("time (UTC)", "method", "host", "path", "status", "captured", "opened/sent by"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        who = r["sdk"] or r["party"] or ""
+        table.add_row(
+            _clock(r["ts"]),
+            r["method"],
+            r["host"],
+            r["path"][:80],
+            str(r["status"] or r["error"] or ""),
+            r["capture_path"] or "proxy",
+            f"{who} ({r['sender_api']})" if r["sender_api"] else "",
+        )
+    out.print(table, markup=False)
+    if not analysed:
+        out.print("Not analysed yet: run `privmon analyze` to see who opened or sent each flow.")
+
+
+def _clock(ts_us: int) -> str:
+    return datetime.fromtimestamp(ts_us / 1e6, timezone.utc).strftime("%H:%M:%S.%f")[:-3]
+
+
+@app.command()
 def analyze(
     ctx: typer.Context,
     session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
@@ -548,11 +612,17 @@ def lab_run(
     unpin: bool = typer.Option(
         False, "--unpin", help="Bypass TLS pinning (OkHttp, Conscrypt, network security config, WebView)."
     ),
+    redirect: bool = typer.Option(
+        True,
+        "--redirect/--no-redirect",
+        help="Redirect every connection the app opens to the proxy (default); --no-redirect: only "
+        "traffic that uses the proxy setting is captured, and every flow on the proxy counts.",
+    ),
 ) -> None:
     """Run a lab app under the real agent, mitmproxy and store; ends with its findings."""
     from .app_profile import resolve as resolve_app_profile
     from .device_profile import load_profile
-    from .lab.build import build_app, build_plugin, build_standins
+    from .lab.build import build_app, build_plugin, build_standins, lab_neighbour_class
     from .run.lab_jvm import LabApp
     from .run.runs import run_lab
 
@@ -601,6 +671,8 @@ def lab_run(
         jvm_properties=jvm_properties,
         extra_hooks=extra_hooks,
         unpin=unpin,
+        redirect=redirect,
+        neighbour=None if classpath else lab_neighbour_class(lab_app_name),
     )
     run_and_report(
         settings,

@@ -8,7 +8,7 @@ import { javaStack, threadName } from "./stack";
 // SOCKS5 listener, with the original destination in the handshake, done synchronously inside
 // connect() with the socket's blocking mode restored (as proxychains does). Each connection is a
 // hook event ("net.connect") with the stack of the code that opened it; the host ties flows to it
-// by the socket's local port. UDP to refused ports (QUIC: 443) fails with ECONNREFUSED so clients
+// by the socket's local port. UDP to refused ports (QUIC: 443) fails (EPERM, as a firewall would) so clients
 // fall back to TCP; other UDP is recorded as a blind spot.
 
 export interface Endpoint {
@@ -34,6 +34,7 @@ const F_GETFL = 3;
 const F_SETFL = 4;
 const O_NONBLOCK = 0x800;
 const ECONNREFUSED = 111;
+const EPERM = 1; // what a firewall that drops the datagram gives (unconnected UDP ignores ECONNREFUSED)
 const MSG_NOSIGNAL = 0x4000;
 const UDP_REPORT_EVERY = 50; // datagrams between two blind-spot records of one destination
 
@@ -285,7 +286,7 @@ function onUdpConnect(this: any, fd: number, sa: NativePointer, len: number, des
   if (!udpRefused(dest)) return originalConnect(this, fd, sa, len);
   record("net.udp", [{ ip: dest.ip, port: dest.port, host: hostsByAddress.get(dest.ip) ?? null }],
     { refused: true, datagrams: 0, bytes: 0 }, this.context, "network");
-  this.errno = ECONNREFUSED;
+  this.errno = EPERM;
   return -1;
 }
 
@@ -307,7 +308,7 @@ function installSendto(): NetResult {
         { refused, datagrams: seen.datagrams, bytes: seen.bytes }, this.context, "network");
     }
     if (refused) {
-      this.errno = ECONNREFUSED;
+      this.errno = EPERM;
       return -1;
     }
     return original(fd, buf, size, flags, sa, len);

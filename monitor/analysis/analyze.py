@@ -53,6 +53,18 @@ def _sent_at(match, flow_ts: dict[str, int], message_ts: dict[tuple[str, int], i
     return flow_ts[match.flow_id]
 
 
+def _openers(reader: StoreReader, session_id: str, flows: list[dict], events) -> dict[str, dict]:
+    """flow id → the net.connect hook event of the connection that carried it (redirected capture)."""
+    pairs = {(f["opener_pid"], f["opener_seq"]) for f in flows if f.get("opener_seq") is not None}
+    ids = reader.event_ids_by_seq(session_id, pairs)
+    out = {}
+    for flow in flows:
+        event_id = ids.get((flow.get("opener_pid"), flow.get("opener_seq")))
+        if event_id is not None:
+            out[flow["id"]] = events.event(event_id)
+    return out
+
+
 @lru_cache(maxsize=1)
 def _catalogue_entries() -> dict[str, dict]:
     return {e["id"]: e for e in load_catalogue()}
@@ -267,7 +279,10 @@ def analyze_session(
             watch_values={w.value: (w.pi_type, w.pi_category) for w in watchlist},
             events_by_id=events.event,
             senders=attribute_requests(
-                [s for s in signals if s["signal"] == "http_request"], flows, app_package
+                [s for s in signals if s["signal"] == "http_request"],
+                flows,
+                app_package,
+                _openers(reader, session_id, flows, events),
             ),
             permissions_by_type=_permissions_by_type(),
         )

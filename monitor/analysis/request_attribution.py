@@ -1,5 +1,7 @@
 """Which code sent a captured request: the http_request hook event (OkHttp RealCall, URL.openConnection,
-WebView.loadUrl) whose URL matches the flow and that came shortly before it."""
+WebView.loadUrl) whose URL matches the flow and that came shortly before it; failing that, the code
+that opened the flow's connection (the net.connect event of a redirected or proxy-aware
+connection), which covers sockets, NO_PROXY clients and native code alike."""
 
 from __future__ import annotations
 
@@ -34,9 +36,13 @@ def _urls(event: dict) -> list[str]:
 
 
 def attribute_requests(
-    hook_events: list[dict], flows: list[dict], app_package: str | None
+    hook_events: list[dict],
+    flows: list[dict],
+    app_package: str | None,
+    openers: dict[str, dict] | None = None,
 ) -> dict[str, Sender]:
-    """flow id → the sender, for flows a request-making call can be matched to."""
+    """flow id → the sender, for flows a request-making call or a connection's opener is known for."""
+    openers = openers or {}
     calls = sorted((e for e in hook_events if e.get("signal") == "http_request"), key=lambda e: e["ts"])
     by_url: dict[str, list[dict]] = {}
     for event in calls:
@@ -47,9 +53,12 @@ def attribute_requests(
         candidates = by_url.get(flow["url"], [])
         times = [e["ts"] for e in candidates]
         i = bisect.bisect_right(times, flow["ts_start"]) - 1
-        if i < 0 or flow["ts_start"] - candidates[i]["ts"] > MAX_LEAD_US:
+        if i >= 0 and flow["ts_start"] - candidates[i]["ts"] <= MAX_LEAD_US:
+            event = candidates[i]
+        elif flow["id"] in openers:
+            event = openers[flow["id"]]
+        else:
             continue
-        event = candidates[i]
         senders[flow["id"]] = Sender(
             event["id"],
             event["api"],

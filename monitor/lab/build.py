@@ -94,6 +94,13 @@ def lab_main_class(name: str) -> str:
     return (APPS_DIR / name / "main-class").read_text(encoding="utf-8").strip()
 
 
+def lab_neighbour_class(name: str) -> str | None:
+    """The main class of the lab app's neighbour (lab/apps/NAME/neighbour), if it has one: another
+    app's process, run beside it on the same proxy but not under the agent."""
+    path = APPS_DIR / name / "neighbour"
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None
+
+
 def lab_app_for_package(package: str) -> tuple[str, str]:
     """The lab app (name, main class) standing for `package` on the simulated phone."""
     for app_dir in sorted(APPS_DIR.iterdir()):

@@ -9,6 +9,7 @@ and writes its crash dumps into the session's folder.
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ class LabApp:
     stack_mode: str = "fast"  # fast | naive | none (benchmarks)
     unpin: bool = False
     redirect: bool = True  # connect() redirected to the proxy (docs/traffic.md); off: the proxy setting only
+    neighbour: str | None = None  # main class of another app's process beside it on the proxy, unhooked
     ready_timeout_s: float = 60.0
 
 
@@ -117,6 +119,7 @@ class LabJvm:
         self._output: AppOutput | None = None
         self._pid: int | None = None
         self._died = False
+        self._neighbour: subprocess.Popen | None = None
 
     def start(self, context: TargetContext) -> str:
         java = find_tool("java")
@@ -144,7 +147,8 @@ class LabJvm:
             "-cp",
             ":".join(str(p) for p in app.classpath),
         ]
-        argv += [f"-D{k}={v}" for k, v in props.items()] + [LAUNCHER_CLASS, app.main_class]
+        jvm_props = [f"-D{k}={v}" for k, v in props.items()]
+        argv += jvm_props + [LAUNCHER_CLASS, app.main_class]
         output = self._output = AppOutput(context.session_id, context.writer)
         self._pid, frida_session = self._frida.spawn_attached(argv, output.on_output)
         runner = self._runner = HookRunner(
@@ -184,8 +188,20 @@ class LabJvm:
             f"[lab] agent loaded: {installed}/{len(results)} hooks installed; "
             f"clock offset {clock.offset_us} µs ± {clock.error_us} µs"
         )
+        if app.neighbour:
+            self._start_neighbour(argv[: argv.index(LAUNCHER_CLASS)], context)
         self._frida.input(self._pid, b"go\n")
         return f"[lab] app running (pid {self._pid})"
+
+    def _start_neighbour(self, java_argv: list[str], context: TargetContext) -> None:
+        """Another app's process on the same phone and proxy, not under the agent (docs/lab.md)."""
+        self._neighbour = subprocess.Popen(
+            [*java_argv, self.app.neighbour],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        context.progress(f"[lab] another app's process beside it on the proxy (pid {self._neighbour.pid})")
 
     def net_options(self, context: TargetContext) -> dict:
         """hooks/src/net.ts NetOptions: where redirected connections go, what is the proxy already."""
@@ -224,6 +240,9 @@ class LabJvm:
             if runner is not None:
                 runner.close(flush=False)
         finally:
+            if self._neighbour is not None:
+                self._neighbour.kill()
+                self._neighbour.wait()
             self._frida.close()
             self._collector.__exit__(None, None, None)
         return self._outcome()

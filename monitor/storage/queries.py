@@ -30,7 +30,21 @@ class HookEventData:
     signals: dict[int, tuple[str, str]]  # signal event id → (args JSON, ret JSON)
 
 
-FLOW_SUMMARY_COLUMNS = ["id", "ts_start", "host", "url", "method", "scheme", "tls", "server_ip"]
+FLOW_SUMMARY_COLUMNS = [
+    "id",
+    "ts_start",
+    "host",
+    "url",
+    "method",
+    "scheme",
+    "tls",
+    "server_ip",
+    "status_code",
+    "error",
+    "capture_path",
+    "opener_pid",
+    "opener_seq",
+]
 
 
 def _event_frame(rows: list[tuple], columns: list[str]):
@@ -227,6 +241,15 @@ class StoreReader:
             row["tls"] = bool(row["tls"])
             out.append(row)
         return out
+
+    def event_ids_by_seq(self, session_id: str, pairs: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+        """(pid, seq) → hook event id, for the events flows name as their connection's opener."""
+        if not pairs:
+            return {}
+        rows = self._raw(
+            "SELECT pid, seq, id FROM hook_events WHERE session_id = ? AND api = 'net.connect'", (session_id,)
+        )
+        return {(pid, seq): i for pid, seq, i in rows if (pid, seq) in pairs}
 
     def flow_rows(self, session_id: str) -> tuple[int, int] | None:
         """The first and last row (rowid) of the session's flows, for requests_in(); None without flows."""

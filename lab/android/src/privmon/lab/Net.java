@@ -87,6 +87,34 @@ public final class Net {
         return status;
     }
 
+    /** As send(), but the way SDKs that ignore the system's proxy do it: Proxy.NO_PROXY, a direct
+     *  connection to the host. The device still trusts the proxy's CA (installed on the phone). */
+    public static int sendDirect(String method, String url, String contentType, String body) throws Exception {
+        HttpURLConnection conn = (HttpURLConnection) new URL(url).openConnection(Proxy.NO_PROXY);
+        if (conn instanceof HttpsURLConnection) {
+            ((HttpsURLConnection) conn).setSSLSocketFactory(sslContext().getSocketFactory());
+        }
+        conn.setRequestMethod(method);
+        conn.setConnectTimeout(10000);
+        conn.setReadTimeout(10000);
+        if (body != null) {
+            conn.setDoOutput(true);
+            conn.setRequestProperty("Content-Type", contentType);
+            try (OutputStream out = conn.getOutputStream()) {
+                out.write(body.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        int status = conn.getResponseCode();
+        InputStream in = status >= 400 ? conn.getErrorStream() : conn.getInputStream();
+        if (in != null) {
+            try (InputStream stream = in) {
+                stream.transferTo(new ByteArrayOutputStream());
+            }
+        }
+        conn.disconnect();
+        return status;
+    }
+
     /** Opens a WebSocket (through the proxy, as a phone's app would), sends each text message,
      *  waits for the server's answer to each, and closes. Returns the number of answers. */
     public static int websocket(String url, String... messages) throws Exception {

@@ -1,0 +1,36 @@
+package com.labapp.bypass;
+
+import android.content.Context;
+import com.xiaomi.push.lab.BeaconChannel;
+import com.sensorsdata.analytics.lab.DirectUploader;
+import com.bytedance.sdk.openadsdk.lab.QuicClient;
+import com.baidu.mobstat.lab.SocketReporter;
+import privmon.lab.Lab;
+
+/** An app whose SDKs do not use the proxy: each sends identifiers its own way (docs/lab.md,
+ *  "The bypass app"). A second process on the same proxy (Neighbour) sends the same identifiers
+ *  at the same time; only this app's traffic belongs to the session. */
+public final class BypassMain {
+    private BypassMain() {}
+
+    public static void main(String[] args) throws Exception {
+        Context context = new Context("com.labapp.bypass");
+        Lab.pause(1500); // the neighbour (another JVM) is sending by now
+        run("direct", () -> DirectUploader.upload(context));
+        run("socket", () -> SocketReporter.report(context));
+        run("quic", () -> QuicClient.sync(context));
+        run("beacon", () -> BeaconChannel.hello(context));
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private static void run(String name, Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            Lab.log(name + ": failed: " + e);
+        }
+    }
+}
