@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from ..config import LAB_SOURCES_DIR
-from .dns import LabDns
+from .dns import LabDns, LabDnsError
 
 STANDINS_SRC = LAB_SOURCES_DIR / "android" / "src"
 APPS_DIR = LAB_SOURCES_DIR / "apps"
@@ -87,7 +87,11 @@ def load_lab_dns() -> LabDns:
     """lab/dns.yaml: each host's loopback address in the lab and the server address it stands for."""
     import yaml
 
-    return LabDns.parse(yaml.safe_load((LAB_SOURCES_DIR / "dns.yaml").read_text(encoding="utf-8")) or {})
+    path = LAB_SOURCES_DIR / "dns.yaml"
+    try:
+        return LabDns.parse(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    except (LabDnsError, ValueError, yaml.YAMLError) as exc:
+        raise LabError(f"{path}: {exc}") from exc
 
 
 def lab_main_class(name: str) -> str:

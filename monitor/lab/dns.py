@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 
 class LabDnsError(ValueError):
-    pass
+    """lab/dns.yaml is malformed (shown as a clear error by the CLI, like any LabError)."""
 
 
 @dataclass(frozen=True)
