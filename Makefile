@@ -44,6 +44,7 @@ bench: setup ## Run the benchmarks (results go in docs/performance.md)
 	$(PY) bench/bench_dashboard.py --record
 	$(PY) bench/bench_matcher.py --record
 	$(PY) bench/bench_hooks.py --record
+	$(PY) bench/bench_redirect.py --record
 
 clean: ## Remove the venv, node_modules and build stamps
 	rm -rf $(VENV) hooks/node_modules $(STAMPS) demo-output

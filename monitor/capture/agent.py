@@ -54,6 +54,11 @@ def _project_with_packages(cache_dir: Path, hooks_dir: Path, source_hash: str) -
     return project
 
 
+def _diagnostic(d: dict) -> str:
+    where = d.get("file") or {}
+    return f"{where.get('path', '?')}:{where.get('line', '?')}: {d.get('text', d)}"
+
+
 def build_agent(cache_dir: Path, hooks_dir: Path = HOOKS_DIR) -> str:
     source_hash = _source_hash(hooks_dir)
     bundle_path = cache_dir / f"agent-{source_hash}.js"
@@ -66,9 +71,11 @@ def build_agent(cache_dir: Path, hooks_dir: Path = HOOKS_DIR) -> str:
     try:
         bundle = compiler.build("src/index.ts", project_root=str(hooks_dir))
     except frida.InvalidArgumentError as exc:
-        raise AgentBuildError(f"the agent in {hooks_dir} does not compile: {exc}") from exc
+        detail = "; ".join(_diagnostic(d) for d in diagnostics) or str(exc)
+        raise AgentBuildError(f"the agent in {hooks_dir} does not compile: {detail}") from exc
     if diagnostics:
         raise AgentBuildError(f"the agent in {hooks_dir} does not compile: {diagnostics}")
+    cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = bundle_path.with_suffix(".tmp")
     tmp.write_text(bundle, encoding="utf-8")
     tmp.replace(bundle_path)
