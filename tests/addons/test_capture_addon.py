@@ -6,6 +6,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 from mitmproxy.test import taddons, tflow
@@ -14,6 +15,7 @@ from addons.flow_convert import flow_to_record
 from addons.lab_router import LabRouter
 from addons.privmon_capture import PrivmonCapture
 from monitor.config import Settings
+from monitor.lab.build import load_lab_dns
 from monitor.storage.queries import StoreReader
 from tests.conftest import free_port
 
@@ -104,7 +106,7 @@ def test_error_flows_are_stored_with_their_error():
 def test_capture_records_what_the_app_sent_before_the_lab_router_rewrites_it():
     writer = _ListWriter()
     capture = PrivmonCapture(writer=writer, session_id="s1")
-    router = LabRouter("127.0.0.1", 9)
+    router = LabRouter(SimpleNamespace(host="127.0.0.1", port=9, stream_port=10, tls_port=11), load_lab_dns())
     with taddons.context(capture, router) as tctx:
         tctx.configure(capture, privmon_body_cap=1000)
         flow = tflow.tflow(resp=True)
@@ -119,7 +121,8 @@ def test_capture_records_what_the_app_sent_before_the_lab_router_rewrites_it():
     assert record.host == "ulogs.umeng.com" and record.scheme == "https" and record.tls is True
     assert record.url.startswith("https://ulogs.umeng.com")
     assert ["Host", "ulogs.umeng.com"] in record.request_headers
-    assert record.server_ip is None  # routed: the collector's address is not the receiver's
+    # routed: the address the lab's DNS says the host stands for, not the collector's
+    assert record.server_ip == "106.11.84.3"
 
 
 class _Upstream(BaseHTTPRequestHandler):

@@ -252,7 +252,20 @@ def test_flow_requests_by_row_range(settings, writer):
         summaries = reader.flow_summaries("s1")
         assert [s["id"] for s in summaries] == [f["id"] for f in whole]
         assert all(
-            set(s) == {"id", "ts_start", "host", "url", "method", "scheme", "tls", "server_ip"}
+            set(s)
+            == {
+                "id",
+                "ts_start",
+                "host",
+                "url",
+                "method",
+                "scheme",
+                "tls",
+                "server_ip",
+                "status_code",
+                "error",
+            }
+            | {"capture_path", "opener_pid", "opener_seq"}
             for s in summaries
         )
         first, last = reader.flow_rows("s1")
