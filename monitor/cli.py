@@ -622,7 +622,7 @@ def lab_run(
     """Run a lab app under the real agent, mitmproxy and store; ends with its findings."""
     from .app_profile import resolve as resolve_app_profile
     from .device_profile import load_profile
-    from .lab.build import build_app, build_plugin, build_standins, lab_neighbour_class
+    from .lab.build import build_app, build_plugin, build_standins, lab_app_dir, lab_neighbour_class
     from .run.lab_jvm import LabApp
     from .run.runs import run_lab
 
@@ -655,6 +655,7 @@ def lab_run(
         standins, classes = build_app(settings.cache_dir, lab_app_name)
         cp, main_class = [standins, classes], _lab_main(lab_app_name)
         app_package = package or main_class.rpartition(".")[0]
+        jvm_properties["privmon.lab.appDir"] = str(lab_app_dir(lab_app_name))  # the app's own files
         plugin = build_plugin(settings.cache_dir, lab_app_name)
         if plugin is not None:
             jvm_properties["privmon.lab.pluginDir"] = str(plugin)

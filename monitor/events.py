@@ -13,6 +13,11 @@ MSG_HOOK_EVENTS = "hook:events"  # a batch of hook events (stored as HookEvent r
 MSG_AGENT_ERROR = "agent:error"
 MSG_LATE_INSTALL = "hooks:late-install"
 MSG_UNPIN_BYPASSED = "unpin:bypassed"
+MSG_TLS_NATIVE = "net:tls-native"  # a native TLS handshake on a redirected connection: passed through
+MSG_TLS_NATIVE_ACK = "net:tls-native-ack"  # the host's answer: the proxy will pass it through
+MSG_TLS_DATA = "net:tls-data"  # plaintext written or read at the TLS library (made into flows)
+MSG_TLS_END = "net:tls-end"
+MSG_TLS_LIBRARY = "net:tls-library"  # a TLS library hooked (or not) as it loaded
 # Recorded by the host:
 MSG_INSTALL = "hooks:install"  # the install report of one process: {pid, results}
 MSG_UNPIN = "hooks:unpin"
@@ -20,6 +25,9 @@ MSG_DETACHED = "agent:detached"
 MSG_SCRIPT_ERROR = "agent:script-error"
 MSG_UNKNOWN = "agent:unknown"  # anything the host does not know, kept as it came
 MSG_ATTACH_FAILED = "agent:attach-failed"
+MSG_CHILD_PROCESS = (
+    "process:child"  # a child of the app, followed under the agent: {pid, parent_pid, origin, path}
+)
 MSG_APP_CRASH = "app:crash"
 MSG_APP_STDOUT = "app:stdout"
 MSG_APP_STDERR = "app:stderr"

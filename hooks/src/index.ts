@@ -5,6 +5,7 @@ import { initStack } from "./stack";
 import { post } from "./messages";
 import { initValues } from "./values";
 import { NetOptions, installNet } from "./net";
+import { installTls } from "./tls";
 import { NetResult } from "./messages";
 import { UnpinResult, unpin } from "./unpin";
 
@@ -50,6 +51,9 @@ rpc.exports = {
   },
   net(options: NetOptions): NetResult[] {
     return installNet(options);
+  },
+  tls(cap: number): NetResult[] {
+    return installTls(cap);
   },
   flush(): number {
     return flush();

@@ -61,8 +61,44 @@ export interface UnpinBypassedMessage {
   id: string;
 }
 
-export type AgentMessage = HookEventsMessage | AgentErrorMessage | LateInstallMessage | UnpinBypassedMessage;
+// TLS plaintext (tls.ts): a native TLS handshake starts on a redirected connection (the host
+// answers "net:tls-native-ack" once the proxy will pass it through), what was written or read
+// (the bytes travel as the message's binary data, cut at the cap; `size` is the whole), its end,
+// and each TLS library hooked as it loads.
+export interface TlsNativeMessage {
+  type: "net:tls-native";
+  local_port: number;
+  library: string;
+}
 
-export function post(message: AgentMessage): void {
-  send(message);
+export interface TlsDataMessage {
+  type: "net:tls-data";
+  local_port: number;
+  outgoing: boolean;
+  size: number;
+  ts_ms: number;
+}
+
+export interface TlsEndMessage {
+  type: "net:tls-end";
+  local_port: number;
+}
+
+export interface TlsLibraryMessage {
+  type: "net:tls-library";
+  result: NetResult;
+}
+
+export type AgentMessage =
+  | HookEventsMessage
+  | AgentErrorMessage
+  | LateInstallMessage
+  | UnpinBypassedMessage
+  | TlsNativeMessage
+  | TlsDataMessage
+  | TlsEndMessage
+  | TlsLibraryMessage;
+
+export function post(message: AgentMessage, data?: ArrayBuffer | null): void {
+  send(message, data);
 }

@@ -39,6 +39,7 @@ const MSG_NOSIGNAL = 0x4000;
 const UDP_REPORT_EVERY = 50; // datagrams between two blind-spot records of one destination
 
 let opts: NetOptions | null = null;
+export const redirectedPorts = new Set<number>(); // local ports of the connections redirected here
 const hostsByAddress = new Map<string, string>(); // learned from getaddrinfo: "127.9.0.3" → "api.x.cn"
 const udpSeen = new Map<string, { datagrams: number; bytes: number }>();
 
@@ -104,7 +105,7 @@ function socketType(fd: number): number {
   return getsockoptFn(fd, SOL_SOCKET, SO_TYPE, value, len) === 0 ? value.readS32() : -1;
 }
 
-function localPort(fd: number): number | null {
+export function localPort(fd: number): number | null {
   const sa = Memory.alloc(128);
   const len = Memory.alloc(4);
   len.writeU32(128);
@@ -245,7 +246,7 @@ function threadLabel(): string {
   return `tid ${Process.getCurrentThreadId()}`;
 }
 
-function record(api: string, args: unknown[], ret: unknown, context: CpuContext, signal: string): void {
+function record(api: string, args: unknown[], ret: unknown, context: CpuContext, signal: string, stack?: string[]): void {
   const event: HookEvent = {
     seq: nextSeq(),
     ts_ms: Date.now(),
@@ -257,7 +258,7 @@ function record(api: string, args: unknown[], ret: unknown, context: CpuContext,
     signal,
     args,
     ret,
-    stack: stackHere(context),
+    stack: stack ?? stackHere(context),
     thread: threadLabel(),
   };
   enqueue(event);
@@ -289,7 +290,9 @@ function onConnect(this: any, fd: number, sa: NativePointer, len: number): numbe
     error = socksConnect(fd, dest, host);
   }
   if (flags !== -1 && (flags & O_NONBLOCK) !== 0) fcntlFn(fd, F_SETFL, flags);
-  const ret = { capture_path: "redirected", local_port: error === null ? localPort(fd) : null, error };
+  const port = error === null ? localPort(fd) : null;
+  if (port !== null) redirectedPorts.add(port);
+  const ret = { capture_path: "redirected", local_port: port, error };
   record("net.connect", [destination], ret, this.context, "network");
   if (error !== null) {
     this.errno = ECONNREFUSED;
@@ -334,6 +337,25 @@ function installSendto(): NetResult {
     return original(fd, buf, size, flags, sa, len);
   }, "ssize_t", ["int", "pointer", "size_t", "int", "pointer", "uint"]));
   return { id: "net.udp", state: "installed" };
+}
+
+// Who started a child process: its connections' stacks are native, the code that forked it is not.
+function installFork(): NetResult {
+  const address = Module.findGlobalExportByName("fork");
+  if (address === null) return { id: "net.fork", state: "not_installed", reason: "no fork in this process" };
+  Interceptor.attach(address, {
+    onEnter(this: any) {
+      this.stack = stackHere(this.context);
+      this.parent = Process.id;
+    },
+    onLeave(this: any, retval) {
+      const child = retval.toInt32();
+      if (child > 0 && Process.id === this.parent) {
+        record("process.fork", [], { child_pid: child }, this.context, "process", this.stack);
+      }
+    },
+  });
+  return { id: "net.fork", state: "installed" };
 }
 
 // Names the app resolved, so the SOCKS request carries the host it asked for.
@@ -401,7 +423,7 @@ export function installNet(options: NetOptions): NetResult[] {
     Interceptor.replace(target, new NativeCallback(onConnect, "int", ["int", "pointer", "uint"]));
     results.push({ id: "net.connect", state: "installed" });
   }
-  for (const install of [installSendto, installGetaddrinfo, installJavaLookups]) {
+  for (const install of [installSendto, installGetaddrinfo, installJavaLookups, installFork]) {
     try {
       results.push(install());
     } catch (e) {

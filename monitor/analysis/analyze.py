@@ -53,15 +53,26 @@ def _sent_at(match, flow_ts: dict[str, int], message_ts: dict[tuple[str, int], i
     return flow_ts[match.flow_id]
 
 
-def _openers(reader: StoreReader, session_id: str, flows: list[dict], events) -> dict[str, dict]:
-    """flow id → the net.connect hook event of the connection that carried it (redirected capture)."""
+def _openers(reader: StoreReader, session_id: str, flows: list[dict], events) -> dict[str, list[dict]]:
+    """flow id → the net.connect hook event of the connection that carried it, then the fork
+    events that started its process (a child of the app, nearest first)."""
     pairs = {(f["opener_pid"], f["opener_seq"]) for f in flows if f.get("opener_seq") is not None}
     ids = reader.event_ids_by_seq(session_id, pairs)
+    spawned_by = reader.spawn_events(session_id) if ids else {}
+    pid_of = {}
     out = {}
     for flow in flows:
         event_id = ids.get((flow.get("opener_pid"), flow.get("opener_seq")))
-        if event_id is not None:
-            out[flow["id"]] = events.event(event_id)
+        if event_id is None:
+            continue
+        chain, pid = [events.event(event_id)], flow["opener_pid"]
+        while pid in spawned_by and len(chain) < 8:
+            fork_id = spawned_by[pid]
+            chain.append(events.event(fork_id))
+            if fork_id not in pid_of:
+                pid_of[fork_id] = reader.event_pid(fork_id)
+            pid = pid_of[fork_id]
+        out[flow["id"]] = chain
     return out
 
 

@@ -39,9 +39,12 @@ def attribute_requests(
     hook_events: list[dict],
     flows: list[dict],
     app_package: str | None,
-    openers: dict[str, dict] | None = None,
+    openers: dict[str, list[dict]] | None = None,
 ) -> dict[str, Sender]:
-    """flow id → the sender, for flows a request-making call or a connection's opener is known for."""
+    """flow id → the sender, for flows a request-making call or a connection's opener is known for.
+    `openers`: per flow, its connection's net.connect event, then the fork events that started that
+    process (nearest first): in a child process whose own frames name nobody, the code that
+    forked it did."""
     openers = openers or {}
     calls = sorted((e for e in hook_events if e.get("signal") == "http_request"), key=lambda e: e["ts"])
     by_url: dict[str, list[dict]] = {}
@@ -56,7 +59,11 @@ def attribute_requests(
         if i >= 0 and flow["ts_start"] - candidates[i]["ts"] <= MAX_LEAD_US:
             event = candidates[i]
         elif flow["id"] in openers:
-            event = openers[flow["id"]]
+            chain = openers[flow["id"]]
+            event = next(
+                (e for e in chain if attribute_stack(e["stack"], app_package, e["api"]).party != "unknown"),
+                chain[0],
+            )
         else:
             continue
         senders[flow["id"]] = Sender(

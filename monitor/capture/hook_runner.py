@@ -24,7 +24,7 @@ from .messages import WireHookEvent
 
 CLOCK_INTERVAL_S = 30.0
 NET_CONNECT = "net.connect"  # the agent's hook event for each connection the process opens
-NET_HOOKS = (NET_CONNECT, "net.udp", "net.dns", "net.dns.java")  # hooks/src/net.ts, in the coverage report
+NET_HOOKS = (NET_CONNECT, "net.udp", "net.dns", "net.dns.java", "net.fork")  # hooks/src/net.ts, in coverage
 COVERAGE_FIELDS = ("class", "method", "pi_category", "pi_type", "signal", "consent_arg")
 
 # The agent's clock (Date.now()) has millisecond resolution: half a millisecond of error on top
@@ -54,10 +54,17 @@ class RunnerCounts:
 
 class HookRunner:
     def __init__(
-        self, frida_session: frida.core.Session, pid: int, session_id: str, writer, connections=None
+        self,
+        frida_session: frida.core.Session,
+        pid: int,
+        session_id: str,
+        writer,
+        connections=None,
+        tls_streams=None,
     ) -> None:
         self._session = frida_session
         self.connections = connections  # ConnectionRegistry: told of every connection the app opens
+        self.tls_streams = tls_streams  # TlsStreams: plaintext read at the TLS library becomes flows
         self.pid = pid
         self.session_id = session_id
         self.writer = writer
@@ -96,6 +103,16 @@ class HookRunner:
         results = [
             {**r, "class": "libc", "method": r["id"], "signal": "network"}
             for r in self._script.exports_sync.net(net)
+        ]
+        self._record(ev.MSG_INSTALL, {"pid": self.pid, "results": results})
+        return results
+
+    def read_tls(self, body_cap: int) -> list[dict]:
+        """Reads TLS plaintext at the process's TLS libraries (hooks/src/tls.ts), for connections
+        it redirected; the proxy passes those through untouched."""
+        results = [
+            {**r, "class": "libssl", "method": r["id"], "signal": "network"}
+            for r in self._script.exports_sync.tls(body_cap)
         ]
         self._record(ev.MSG_INSTALL, {"pid": self.pid, "results": results})
         return results
@@ -192,6 +209,10 @@ class HookRunner:
                 for raw in payload.get("events", []):
                     self._on_hook_event(raw)
                 return
+            if kind in (ev.MSG_TLS_NATIVE, ev.MSG_TLS_DATA, ev.MSG_TLS_END) and self._on_tls(
+                kind, payload, data
+            ):
+                return
             self._record(kind if isinstance(kind, str) else ev.MSG_UNKNOWN, payload)
         elif message.get("type") == "error":
             self._record(
@@ -239,6 +260,25 @@ class HookRunner:
             self.counts.signals += 1
             if self.on_signal is not None:
                 self.on_signal(event)
+
+    def _on_tls(self, kind: str, payload: dict, data: bytes | None) -> bool:
+        port = payload.get("local_port")
+        if not isinstance(port, int):
+            return False
+        if kind == ev.MSG_TLS_NATIVE:
+            if self.connections is not None:
+                self.connections.native_tls(port)
+            self._record(kind, payload)
+            self._script.post({"type": ev.MSG_TLS_NATIVE_ACK})  # the agent holds the handshake until this
+        elif self.tls_streams is None:
+            return False
+        elif kind == ev.MSG_TLS_DATA:
+            ts = int(float(payload.get("ts_ms") or 0) * 1000) - self.offset_us
+            size = payload.get("size") if isinstance(payload.get("size"), int) else None
+            self.tls_streams.data(self.pid, port, bool(payload.get("outgoing")), data or b"", ts, size)
+        else:
+            self.tls_streams.end(self.pid, port)
+        return True
 
     def _connection_opened(self, event: ev.HookEvent) -> None:
         ret = event.ret if isinstance(event.ret, dict) else {}

@@ -18,6 +18,7 @@ class LocalFrida:
     def __init__(self) -> None:
         self.device = frida.get_local_device()
         self._on_output: Callable | None = None
+        self._on_child: Callable | None = None
 
     def spawn_attached(self, argv: list[str], on_output: Callable[[int, int, bytes], None]):
         """Spawns `argv` suspended with its output handed to `on_output`; returns (pid, session)."""
@@ -35,6 +36,15 @@ class LocalFrida:
             self.kill(pid)
             raise AttachError(f"Frida could not attach to pid {pid}: {exc}") from exc
 
+    def on_child(self, callback: Callable) -> None:
+        """Children of gated processes (a session with enable_child_gating()): `callback(child)`
+        on Frida's thread, the child paused until resume(child.pid)."""
+        self._on_child = callback
+        self.device.on("child-added", callback)
+
+    def attach(self, pid: int):
+        return self.device.attach(pid)
+
     def resume(self, pid: int) -> None:
         self.device.resume(pid)
 
@@ -50,6 +60,12 @@ class LocalFrida:
             pass
 
     def close(self) -> None:
+        if self._on_child is not None:
+            try:
+                self.device.off("child-added", self._on_child)
+            except Exception:  # noqa: BLE001 - the device may be gone
+                pass
+            self._on_child = None
         if self._on_output is not None:
             try:
                 self.device.off("output", self._on_output)

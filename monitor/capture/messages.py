@@ -9,7 +9,16 @@ from typing import Any
 from .. import events as ev
 
 # The message types the agent sends (hooks/src/messages.ts AgentMessage).
-AGENT_MESSAGE_TYPES = (ev.MSG_HOOK_EVENTS, ev.MSG_AGENT_ERROR, ev.MSG_LATE_INSTALL, ev.MSG_UNPIN_BYPASSED)
+AGENT_MESSAGE_TYPES = (
+    ev.MSG_HOOK_EVENTS,
+    ev.MSG_AGENT_ERROR,
+    ev.MSG_LATE_INSTALL,
+    ev.MSG_UNPIN_BYPASSED,
+    ev.MSG_TLS_NATIVE,
+    ev.MSG_TLS_DATA,
+    ev.MSG_TLS_END,
+    ev.MSG_TLS_LIBRARY,
+)
 
 
 @dataclass(frozen=True)

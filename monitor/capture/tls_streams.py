@@ -51,7 +51,10 @@ class TlsStreams:
         self._lock = threading.Lock()
         self.flows = 0
 
-    def data(self, pid: int, local_port: int, outgoing: bool, chunk: bytes, ts_us: int) -> None:
+    def data(
+        self, pid: int, local_port: int, outgoing: bool, chunk: bytes, ts_us: int, size: int | None = None
+    ) -> None:
+        """`chunk` as the agent sent it (cut at its own cap); `size` the bytes the app really moved."""
         with self._lock:
             stream = self._streams.get((pid, local_port))
             if stream is None:
@@ -59,10 +62,11 @@ class TlsStreams:
             buf = stream.sent if outgoing else stream.received
             room = max(0, self.cap - len(buf))
             buf += chunk[:room]
+            moved = len(chunk) if size is None else max(size, len(chunk))
             if outgoing:
-                stream.sent_total += len(chunk)
+                stream.sent_total += moved
             else:
-                stream.received_total += len(chunk)
+                stream.received_total += moved
             stream.last_us = ts_us
 
     def end(self, pid: int, local_port: int) -> None:

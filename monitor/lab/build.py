@@ -98,6 +98,10 @@ def lab_main_class(name: str) -> str:
     return (APPS_DIR / name / "main-class").read_text(encoding="utf-8").strip()
 
 
+def lab_app_dir(name: str) -> Path:
+    return APPS_DIR / name
+
+
 def lab_neighbour_class(name: str) -> str | None:
     """The main class of the lab app's neighbour (lab/apps/NAME/neighbour), if it has one: another
     app's process, run beside it on the same proxy but not under the agent."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from ..capture.agent import build_agent
 from ..capture.catalogue import load_catalogue
 from ..capture.hook_runner import HookRunner
 from ..capture.local import LocalFrida
+from ..capture.tls_streams import DEFAULT_CAP as DEFAULT_BODY_CAP
+from ..capture.tls_streams import TlsStreams
 from ..device_profile import DeviceProfile, write_properties
 from ..lab.build import find_tool, load_lab_dns
 from ..lab.collector import Collector
@@ -120,6 +123,12 @@ class LabJvm:
         self._pid: int | None = None
         self._died = False
         self._neighbour: subprocess.Popen | None = None
+        self._children: list[HookRunner] = []  # the app's child processes, each under the agent
+        self._child_pids: list[int] = []
+        self._children_lock = threading.Lock()
+        self._context: TargetContext | None = None
+        self._bundle: str | None = None
+        self._tls: TlsStreams | None = None
 
     def start(self, context: TargetContext) -> str:
         java = find_tool("java")
@@ -132,6 +141,9 @@ class LabJvm:
         hosts.write_text(self._dns.hosts_file(), encoding="utf-8")
         props = {
             "jdk.net.hosts.file": str(hosts),  # lab names resolve to loopback only, never through DNS
+            # fork+exec, not posix_spawn through jspawnhelper, whose exec Frida's child gating misses
+            "jdk.lang.Process.launchMechanism": "FORK",
+            "privmon.lab.python": sys.executable,
             "privmon.lab.serverCert": str(self._collector.server_cert),
             "privmon.proxy": f"127.0.0.1:{context.proxy_port}",
             "privmon.ca": str(context.proxy_ca),
@@ -150,10 +162,21 @@ class LabJvm:
         jvm_props = [f"-D{k}={v}" for k, v in props.items()]
         argv += jvm_props + [LAUNCHER_CLASS, app.main_class]
         output = self._output = AppOutput(context.session_id, context.writer)
+        self._context, self._bundle = context, bundle
+        if self.redirects and context.connections is not None:
+            self._tls = TlsStreams(
+                context.session_id,
+                context.writer,
+                context.connections.find,
+                lambda c: self._dns.location(c.host or c.ip) or c.ip,
+            )
         self._pid, frida_session = self._frida.spawn_attached(argv, output.on_output)
         runner = self._runner = HookRunner(
-            frida_session, self._pid, context.session_id, context.writer, context.connections
+            frida_session, self._pid, context.session_id, context.writer, context.connections, self._tls
         )
+        if self.redirects:
+            frida_session.enable_child_gating()  # the app's children get the agent before they run
+            self._frida.on_child(self._on_child)
         runner.on_signal = context.on_signal
         self._frida.resume(self._pid)
         context.progress(f"[lab] lab app started (pid {self._pid}); waiting for its ready line")
@@ -203,6 +226,59 @@ class LabJvm:
         )
         context.progress(f"[lab] another app's process beside it on the proxy (pid {self._neighbour.pid})")
 
+    def _on_child(self, child) -> None:
+        # Frida's thread: attaching from here would wait on that same thread
+        threading.Thread(
+            target=self._adopt, args=(child,), name=f"privmon-child-{child.pid}", daemon=True
+        ).start()
+
+    def _adopt(self, child) -> None:
+        """A child of the app: a fork (a copy of the parent about to exec) is only followed; a new
+        program gets the agent's native hooks (connect() redirect, TLS plaintext) before it runs."""
+        context = self._context
+        try:
+            session = self._frida.attach(child.pid)
+            session.enable_child_gating()
+            with self._children_lock:
+                self._child_pids.append(child.pid)
+            if child.origin != "fork":
+                runner = HookRunner(
+                    session, child.pid, context.session_id, context.writer, context.connections, self._tls
+                )
+                runner.offset_us = self._runner.offset_us  # one machine, one clock
+                runner.load(self._bundle)
+                runner.redirect(self.net_options(context))
+                runner.read_tls(DEFAULT_BODY_CAP)
+                with self._children_lock:
+                    self._children.append(runner)
+                context.writer.submit(
+                    ev.AgentMessage(
+                        context.session_id,
+                        now_us(),
+                        ev.MSG_CHILD_PROCESS,
+                        {
+                            "pid": child.pid,
+                            "parent_pid": child.parent_pid,
+                            "origin": child.origin,
+                            "path": child.path,
+                        },
+                    )
+                )
+        except Exception as exc:  # noqa: BLE001 - a child privmon cannot follow is recorded, never fatal
+            context.writer.submit(
+                ev.AgentMessage(
+                    context.session_id,
+                    now_us(),
+                    ev.MSG_ATTACH_FAILED,
+                    {"pid": child.pid, "origin": child.origin, "path": child.path, "error": str(exc)[:500]},
+                )
+            )
+        finally:
+            try:
+                self._frida.resume(child.pid)
+            except Exception:  # noqa: BLE001 - it may be gone already
+                pass
+
     def net_options(self, context: TargetContext) -> dict:
         """hooks/src/net.ts NetOptions: where redirected connections go, what is the proxy already."""
         proxy = {"host": "127.0.0.1", "port": context.proxy_port}
@@ -223,8 +299,16 @@ class LabJvm:
         return seen is None or time.monotonic() - seen <= EXIT_GRACE_S
 
     def counts(self) -> TargetCounts:
-        c = self._runner.counts if self._runner else None
-        return TargetCounts(c.hook_events, c.signals, c.batches) if c else TargetCounts()
+        if self._runner is None:
+            return TargetCounts()
+        with self._children_lock:
+            runners = [self._runner, *self._children]
+        return TargetCounts(
+            sum(r.counts.hook_events for r in runners),
+            sum(r.counts.signals for r in runners),
+            sum(r.counts.batches for r in runners),
+            self._tls.flows if self._tls is not None else 0,
+        )
 
     def close(self) -> Outcome | None:
         output, runner = self._output, self._runner
@@ -237,8 +321,16 @@ class LabJvm:
             if runner is not None and not exited:
                 runner.flush()  # the agent's last batch, while the app still runs
             self._frida.kill(self._pid)  # whatever state it is in: no lab app outlives its run
+            with self._children_lock:
+                children, pids = list(self._children), list(self._child_pids)
+            for pid in pids:
+                self._frida.kill(pid)
+            for child in children:
+                child.close(flush=False)
             if runner is not None:
                 runner.close(flush=False)
+            if self._tls is not None:
+                self._tls.close()
         finally:
             if self._neighbour is not None:
                 self._neighbour.kill()

@@ -177,7 +177,7 @@ class CaptureSession:
             reason,
             {
                 "hook_events": counts.hook_events,
-                "flows": capture.stored,
+                "flows": capture.stored + counts.flows,
                 "signals": counts.signals,
                 "agent_batches": counts.batches,
             },
@@ -204,7 +204,8 @@ class CaptureSession:
             try:
                 while True:
                     counts = target.counts()
-                    live.update(counts.hook_events, capture.stored, counts.signals, capture.live_matches)
+                    flows = capture.stored + counts.flows
+                    live.update(counts.hook_events, flows, counts.signals, capture.live_matches)
                     if not self.writer.alive():
                         raise WriterLost(
                             "the store's writer process died: nothing more could be stored "

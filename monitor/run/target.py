@@ -32,6 +32,7 @@ class TargetCounts:
     hook_events: int = 0
     signals: int = 0  # clicks, dialogs, SDK privacy calls: what the analysis judges consent from
     batches: int = 0  # agent messages that carried hook events
+    flows: int = 0  # flows the target stored itself (TLS plaintext read in the app), beside the proxy's
 
 
 @dataclass

@@ -251,6 +251,22 @@ class StoreReader:
         )
         return {(pid, seq): i for pid, seq, i in rows if (pid, seq) in pairs}
 
+    def spawn_events(self, session_id: str) -> dict[int, int]:
+        """child pid → the process.fork hook event that started it (the code that forked)."""
+        rows = self._raw(
+            "SELECT id, ret FROM hook_events WHERE session_id = ? AND api = 'process.fork'", (session_id,)
+        )
+        out = {}
+        for event_id, ret in rows:
+            child = (json.loads(ret) if isinstance(ret, str) else ret or {}).get("child_pid")
+            if isinstance(child, int):
+                out[child] = event_id
+        return out
+
+    def event_pid(self, event_id: int) -> int | None:
+        rows = self._raw("SELECT pid FROM hook_events WHERE id = ?", (event_id,))
+        return rows[0][0] if rows else None
+
     def flow_rows(self, session_id: str) -> tuple[int, int] | None:
         """The first and last row (rowid) of the session's flows, for requests_in(); None without flows."""
         lo, hi = self._raw("SELECT min(rowid), max(rowid) FROM flows WHERE session_id = ?", (session_id,))[0]

@@ -19,7 +19,11 @@ def test_the_host_reads_every_field_of_a_hook_event_and_no_other():
 
 
 def test_the_host_knows_every_message_type_the_agent_sends():
-    union = re.search(r"export type AgentMessage = (.*?);", SOURCE).group(1).split(" | ")
+    union = [
+        name.strip()
+        for name in re.search(r"export type AgentMessage =(.*?);", SOURCE, re.S).group(1).split("|")
+        if name.strip()
+    ]
     sent = {
         re.search(r'type: "([^"]+)"', SOURCE[SOURCE.index(f"interface {name}") :]).group(1) for name in union
     }

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from monitor.config import Settings
+from monitor.lab.build import load_lab_dns
 from monitor.storage.queries import StoreReader
 from tests.conftest import run_cli
 
@@ -17,6 +18,8 @@ EXPECTED = {  # (host, path) → capture path and the SDK that opened or sent it
     ("raw.sockdata.cn", "/collect"): ("redirected", "Baidu Mobile Statistics"),
     ("quic.fastlane-sdk.cn", "/sync"): ("redirected", "Pangle (CSJ)"),
     ("tcp.beacon-sdk.cn", "/"): ("raw", "Xiaomi Push"),
+    # a child process on OpenSSL that pins its server: read at SSL_write, blamed on the code that forked it
+    ("native.shield-sdk.cn", "/v1/report"): ("tls-plaintext", "Tencent Bugly"),
 }
 
 
@@ -68,13 +71,29 @@ def test_udp_443_is_refused_once_recorded_and_the_tcp_fallback_captured(bypass):
 
 def test_connections_record_who_opened_them(bypass):
     connects = [e for e in bypass["net"] if e["api"] == "net.connect"]
-    assert {e["args"][0]["host"] for e in connects} >= {h for h, _ in EXPECTED}
+    dns = load_lab_dns()
+    # a name where the process looked it up; the native child was handed an address
+    assert {e["args"][0]["host"] or dns.host_of(e["args"][0]["ip"]) for e in connects} >= {
+        h for h, _ in EXPECTED
+    }
     assert all(e["args"][0]["ip"].startswith("127.") for e in connects)  # the lab never leaves loopback
     socket_connect = next(e for e in connects if e["args"][0]["host"] == "raw.sockdata.cn")
     assert any(
         frame.startswith("com.baidu.mobstat.lab.SocketReporter.report") for frame in socket_connect["stack"]
     )
     assert socket_connect["thread"] == "main"
+
+
+def test_the_apps_child_process_is_followed_and_its_pinned_tls_read_in_plaintext(bypass):
+    children = [m["payload"] for m in bypass["messages"] if m["type"] == "process:child"]
+    assert len(children) == 1 and children[0]["origin"] == "exec"
+    native = next(r for r in bypass["records"] if r["capture_path"] == "tls-plaintext")
+    assert native["opener_pid"] == children[0]["pid"]
+    assert native["request_body"].startswith(b"sn=") and native["status_code"] == 200
+    stdout = [m["payload"] for m in bypass["messages"] if m["type"] == "app:stdout"]
+    assert any("shield: HTTP/1.1 200" in line for line in stdout)  # its pin held: the proxy passed it through
+    passed = [m["payload"] for m in bypass["messages"] if m["type"] == "net:tls-native"]
+    assert [p["local_port"] for p in passed] == [native["client_port"]]
 
 
 def test_the_expected_findings_fire_for_each_bypassing_sdk(bypass):
@@ -84,6 +103,7 @@ def test_the_expected_findings_fire_for_each_bypassing_sdk(bypass):
         ("android_id", "Baidu Mobile Statistics"),
         ("mac_address", "Pangle (CSJ)"),
         ("imsi", "Xiaomi Push"),
+        ("serial", "Tencent Bugly"),
     ]:
         assert ("PRECONSENT_TRANSMISSION", sdk, pi) in sent, (pi, sdk)
 

@@ -5,6 +5,7 @@ import com.xiaomi.push.lab.BeaconChannel;
 import com.sensorsdata.analytics.lab.DirectUploader;
 import com.bytedance.sdk.openadsdk.lab.QuicClient;
 import com.baidu.mobstat.lab.SocketReporter;
+import com.tencent.bugly.lab.NativeReporter;
 import privmon.lab.Lab;
 
 /** An app whose SDKs do not use the proxy: each sends identifiers its own way (docs/lab.md,
@@ -20,6 +21,7 @@ public final class BypassMain {
         run("socket", () -> SocketReporter.report(context));
         run("quic", () -> QuicClient.sync(context));
         run("beacon", () -> BeaconChannel.hello(context));
+        run("native", () -> NativeReporter.report(context));
     }
 
     private interface Step {
