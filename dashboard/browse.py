@@ -124,6 +124,7 @@ def flow_page(
                 "tls": f["tls"],
                 "request_body_size": f["request_body_size"],
                 "server_ip": f["server_ip"],
+                "capture_path": f.get("capture_path"),
                 "receiver": facts.receiver(f),
                 "sender": senders.get(f["id"]),
             }
@@ -172,6 +173,8 @@ def flow_detail(r: StoreReader, session_id: str, flow_id: str) -> dict | None:
             "error": flow["error"],
             "request_body_size": flow["request_body_size"],
             "truncated": flow["request_body_truncated"],
+            "capture_path": flow.get("capture_path"),
+            "opener_pid": flow.get("opener_pid"),
             "receiver": facts.receiver(flow),
             "sender": facts.senders([flow_id]).get(flow_id),
         },

@@ -9,6 +9,7 @@ Bytes beyond the body cap are counted, not kept.
 
 from __future__ import annotations
 
+import bisect
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -31,6 +32,14 @@ class _Stream:
     sent_total: int = 0
     received_total: int = 0
     last_us: int = 0
+    sent_at: list[tuple[int, int]] = field(default_factory=list)  # (offset in `sent`, time) per chunk
+    received_at: list[tuple[int, int]] = field(default_factory=list)
+
+    def time_of(self, outgoing: bool, offset: int) -> int:
+        """When the byte at `offset` of that direction was written or read."""
+        times = self.sent_at if outgoing else self.received_at
+        i = bisect.bisect_right([o for o, _ in times], offset) - 1
+        return times[i][1] if i >= 0 else self.started_us
 
 
 class TlsStreams:
@@ -60,6 +69,7 @@ class TlsStreams:
             if stream is None:
                 stream = self._streams[(pid, local_port)] = _Stream(self.find(local_port), ts_us)
             buf = stream.sent if outgoing else stream.received
+            (stream.sent_at if outgoing else stream.received_at).append((len(buf), ts_us))
             room = max(0, self.cap - len(buf))
             buf += chunk[:room]
             moved = len(chunk) if size is None else max(size, len(chunk))
@@ -170,8 +180,10 @@ def _next_message(data: bytes, cap: int, request=None) -> tuple[object, bytes, b
             return None if head is None else (head, body, b"")
 
 
-def _messages(data: bytes, cap: int, requests: list | None = None) -> list[tuple[object, bytes]]:
-    out: list[tuple[object, bytes]] = []
+def _messages(data: bytes, cap: int, requests: list | None = None) -> list[tuple[object, bytes, int, int]]:
+    """(head, body, first offset, end offset) per message, in order."""
+    out: list[tuple[object, bytes, int, int]] = []
+    total = len(data)
     while data:
         request = None
         if requests is not None:
@@ -181,8 +193,9 @@ def _messages(data: bytes, cap: int, requests: list | None = None) -> list[tuple
         found = _next_message(data, cap, request)
         if found is None:
             break
+        start = total - len(data)
         head, body, data = found
-        out.append((head, body))
+        out.append((head, body, start, total - len(data)))
     return out
 
 
@@ -196,8 +209,10 @@ def _http_records(stream: _Stream, cap: int) -> list[ev.FlowRecord]:
         return []
     responses = _messages(bytes(stream.received), cap, requests)
     records = []
-    for i, (request, body) in enumerate(requests):
+    for i, (request, body, start, end) in enumerate(requests):
         record = _blank(stream)
+        record.ts_start = stream.time_of(True, start)
+        record.ts_end = stream.time_of(True, max(start, end - 1))
         host = next((v for k, v in _headers(request) if k.lower() == "host"), record.host)
         target = request.target.decode("latin-1")
         record.method = request.method.decode("latin-1")
@@ -209,7 +224,8 @@ def _http_records(stream: _Stream, cap: int) -> list[ev.FlowRecord]:
         last = i == len(requests) - 1
         record.request_body_truncated = last and stream.sent_total > len(stream.sent)
         if i < len(responses):
-            response, response_body = responses[i]
+            response, response_body, _start, response_end = responses[i]
+            record.ts_end = stream.time_of(False, max(0, response_end - 1))
             record.status_code = response.status_code
             record.response_headers = _headers(response)
             record.response_body, record.response_body_size = response_body, len(response_body)

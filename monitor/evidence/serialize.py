@@ -186,6 +186,8 @@ def flows_to_har(flows: list[dict], version: str, websocket_messages: list[dict]
                 "_privmonFlowId": f["id"],
                 "_privmonTls": f["tls"],
                 **({"_privmonError": f["error"]} if f["error"] else {}),
+                **({"_privmonCapturePath": f["capture_path"]} if f.get("capture_path") else {}),
+                **({"_privmonOpenerPid": f["opener_pid"]} if f.get("opener_pid") is not None else {}),
                 **(
                     {"_resourceType": "websocket", "_webSocketMessages": _har_websocket(by_flow[f["id"]])}
                     if f["id"] in by_flow

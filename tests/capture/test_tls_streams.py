@@ -46,6 +46,10 @@ def test_two_requests_on_one_connection_are_two_flows_with_their_responses(tmp_p
         ("POST", "https://native.x.cn/v1/report", 200),
         ("GET", "https://native.x.cn/v1/cfg", 204),
     ]
+    assert [(f["ts_start"], f["ts_end"]) for f in flows] == [
+        (1, 3),
+        (4, 5),
+    ]  # when each was written, answered
     first = flows[0]
     assert first["request_body"] == b"oaid=abcd" and first["response_body"] == b"ok"
     assert first["capture_path"] == "tls-plaintext" and first["tls"]

@@ -30,6 +30,7 @@ def _run(home, *extra):
     flows = json.loads(run_cli(home, "flows", session, "--json").stdout)
     with StoreReader(Settings.load(home).db_path) as reader:
         return {
+            "home": home,
             "session": session,
             "flows": flows,
             "records": reader.flows(session),
@@ -115,3 +116,17 @@ def test_without_the_redirect_the_bypassing_sdks_are_invisible_and_others_count(
     assert {f["host"] for f in run["flows"]} == {"log.direct-sdk.cn"}  # only the neighbour's
     stdout = [m["payload"] for m in run["messages"] if m["type"] == "app:stdout"]
     assert sum("failed" in line for line in stdout) >= 3  # the SDKs' direct connections went nowhere
+
+
+def test_the_evidence_bundle_says_how_each_flow_was_captured(bypass, tmp_path):
+    import zipfile
+
+    bundle = tmp_path / "bypass.zip"
+    proc = run_cli(bypass["home"], "export", bypass["session"], "-o", str(bundle))
+    assert proc.returncode == 0, proc.stderr
+    with zipfile.ZipFile(bundle) as z:
+        har = json.loads(z.read("flows.har"))
+    paths = {e["request"]["url"].split("?")[0]: e.get("_privmonCapturePath") for e in har["log"]["entries"]}
+    assert paths["https://native.shield-sdk.cn/v1/report"] == "tls-plaintext"
+    assert paths["tcp://tcp.beacon-sdk.cn:5222"] == "raw"
+    assert paths["http://raw.sockdata.cn/collect"] == "redirected"
