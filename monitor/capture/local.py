@@ -60,18 +60,13 @@ class LocalFrida:
             pass
 
     def close(self) -> None:
-        if self._on_child is not None:
-            try:
-                self.device.off("child-added", self._on_child)
-            except Exception:  # noqa: BLE001 - the device may be gone
-                pass
-            self._on_child = None
-        if self._on_output is not None:
-            try:
-                self.device.off("output", self._on_output)
-            except Exception:  # noqa: BLE001 - the device may be gone
-                pass
-            self._on_output = None
+        for signal, handler in (("child-added", self._on_child), ("output", self._on_output)):
+            if handler is not None:
+                try:
+                    self.device.off(signal, handler)
+                except Exception:  # noqa: BLE001 - the device may be gone
+                    pass
+        self._on_child = self._on_output = None
 
 
 def frida_version() -> str:

@@ -251,23 +251,8 @@ def test_flow_requests_by_row_range(settings, writer):
         whole = reader.flows("s1")
         summaries = reader.flow_summaries("s1")
         assert [s["id"] for s in summaries] == [f["id"] for f in whole]
-        assert all(
-            set(s)
-            == {
-                "id",
-                "ts_start",
-                "host",
-                "url",
-                "method",
-                "scheme",
-                "tls",
-                "server_ip",
-                "status_code",
-                "error",
-            }
-            | {"capture_path", "opener_pid", "opener_seq"}
-            for s in summaries
-        )
+        heavy = {"request_headers", "request_body", "response_headers", "response_body"}
+        assert all(not heavy & set(s) and {"id", "host", "url", "capture_path"} <= set(s) for s in summaries)
         first, last = reader.flow_rows("s1")
         request = ["id", "url", "request_headers", "request_body"]
         expected = sorted(({k: f[k] for k in request} for f in whole), key=lambda f: int(f["id"][1:]))

@@ -61,37 +61,18 @@ public final class Net {
      *  CAs (or pins): its TLS handshake with the proxy fails. */
     public static int send(String method, String url, String contentType, String body, boolean trustProxyCa) throws Exception {
         HttpURLConnection conn = (HttpURLConnection) new URL(url).openConnection(proxy());
-        if (conn instanceof HttpsURLConnection && trustProxyCa) {
-            ((HttpsURLConnection) conn).setSSLSocketFactory(sslContext().getSocketFactory());
-        }
-        conn.setRequestMethod(method);
-        conn.setConnectTimeout(10000);
-        conn.setReadTimeout(10000);
         conn.setRequestProperty("User-Agent", "privmon-lab/1.0 (Linux; Android 13; lab)");
-        if (body != null) {
-            conn.setDoOutput(true);
-            conn.setRequestProperty("Content-Type", contentType);
-            try (OutputStream out = conn.getOutputStream()) {
-                out.write(body.getBytes(StandardCharsets.UTF_8));
-            }
-        }
-        int status = conn.getResponseCode();
-        InputStream in = status >= 400 ? conn.getErrorStream() : conn.getInputStream();
-        if (in != null) {
-            try (InputStream stream = in) {
-                ByteArrayOutputStream sink = new ByteArrayOutputStream();
-                stream.transferTo(sink);
-            }
-        }
-        conn.disconnect();
-        return status;
+        return exchange(conn, method, contentType, body, trustProxyCa);
     }
 
     /** As send(), but the way SDKs that ignore the system's proxy do it: Proxy.NO_PROXY, a direct
      *  connection to the host. The device still trusts the proxy's CA (installed on the phone). */
     public static int sendDirect(String method, String url, String contentType, String body) throws Exception {
-        HttpURLConnection conn = (HttpURLConnection) new URL(url).openConnection(Proxy.NO_PROXY);
-        if (conn instanceof HttpsURLConnection) {
+        return exchange((HttpURLConnection) new URL(url).openConnection(Proxy.NO_PROXY), method, contentType, body, true);
+    }
+
+    private static int exchange(HttpURLConnection conn, String method, String contentType, String body, boolean trustProxyCa) throws Exception {
+        if (conn instanceof HttpsURLConnection && trustProxyCa) {
             ((HttpsURLConnection) conn).setSSLSocketFactory(sslContext().getSocketFactory());
         }
         conn.setRequestMethod(method);
