@@ -151,7 +151,7 @@ class PrivmonCapture:
         if flow.metadata.get("privmon.left_out"):
             return False
         peer = flow.client_conn.peername
-        connection = await self.connections.wait_for(peer[1] if peer else None)
+        connection = await self.connections.wait_for(flow.client_conn.id, peer[1] if peer else None)
         if connection is None:
             flow.metadata["privmon.left_out"] = True
             if isinstance(flow, http.HTTPFlow):
@@ -179,11 +179,16 @@ class PrivmonCapture:
         if first_line and not HTTP_REQUEST_LINE.match(first_line):
             nextlayer.layer = layers.TCPLayer(nextlayer.context)
 
+    def socks5_auth(self, data) -> None:
+        """A redirected connection names itself in its SOCKS5 credentials (connections.py)."""
+        if self.connections is not None:
+            data.valid = self.connections.claim(data.client_conn.id, data.username)
+
     def tls_clienthello(self, data: tls.ClientHelloData) -> None:
         """TLS done by a native library whose plaintext the agent reads goes through untouched."""
         if self.connections is not None:
-            peer = data.context.client.peername
-            if self.connections.is_native_tls(peer[1] if peer else None):
+            client = data.context.client
+            if self.connections.is_native_tls(client.id, client.peername[1] if client.peername else None):
                 data.ignore_connection = True
 
     def tcp_end(self, flow: tcp.TCPFlow):
@@ -191,14 +196,15 @@ class PrivmonCapture:
         if self.connections is None or self.writer is None or self.session_id is None:
             return None
         peer = flow.client_conn.peername
-        if self.connections.is_native_tls(peer[1] if peer else None):
+        if self.connections.is_native_tls(flow.client_conn.id, peer[1] if peer else None):
             return None  # its plaintext comes from the TLS library (capture path tls-plaintext)
         return self._store_stream(flow)
 
     async def _store_stream(self, flow: tcp.TCPFlow) -> None:
         if not await self._admit(flow):
             return
-        connection = self.connections.find(flow.metadata[CONNECTION_KEY]["client_port"])
+        peer = flow.client_conn.peername
+        connection = self.connections.of_client(flow.client_conn.id, peer[1] if peer else None)
         record = stream_record(flow, self.session_id, connection, self._cap())
         self.writer.submit(record)
         self.stored += 1
@@ -218,8 +224,10 @@ class PrivmonCapture:
         """The app refused the proxy's certificate: a blind spot (likely pinning), not an error."""
         if self.writer is None or self.session_id is None:
             return
-        peer = data.context.client.peername
-        if self.connections is not None and self.connections.find(peer[1] if peer else None) is None:
+        client = data.context.client
+        if self.connections is not None and (
+            self.connections.of_client(client.id, client.peername[1] if client.peername else None) is None
+        ):
             return  # another process's connection
         server = data.context.server
         address = server.address or (None, None)

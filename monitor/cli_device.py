@@ -185,6 +185,13 @@ def run(
     lab_props: list[str] = typer.Option(
         [], "--lab-prop", help="The lab's simulated phone only: KEY=VALUE for the lab app."
     ),
+    redirect: bool = typer.Option(
+        False,
+        "--redirect/--proxy-setting",
+        help="Capture through the agent's connect() redirect (only the app's traffic, also what ignores "
+        "the proxy; adb reverse of the SOCKS5 port, the phone's proxy setting untouched) instead of the "
+        "phone's global proxy setting (default). Not yet verified on a real phone: docs/traffic.md.",
+    ),
     keys: bool = typer.Option(True, "--keys/--no-keys", help="Read [c]/[r]/[s]/[q] keys from the terminal."),
     as_json: bool = typer.Option(False, "--json", help="Print the session and findings as JSON."),
 ) -> None:
@@ -223,6 +230,7 @@ def run(
         frida_host=frida_host,
         frida_port=frida_port,
         unpin=unpin,
+        redirect=redirect,
         extra_hooks=extra_hooks,
         app_profile=resolve_app_profile(app_profile, package),
         profile=load_profile(profile) if profile else None,

@@ -157,10 +157,12 @@ function recvExactly(fd: number, count: number): number[] | null {
   return Array.from(new Uint8Array(buf.readByteArray(count)!));
 }
 
-// RFC 1928: no authentication, CONNECT to a domain name when one is known, else to the address.
-// The greeting and the request go in one write (privmon's own proxy takes them pipelined): one
-// round trip to the proxy instead of two.
-function socksConnect(fd: number, dest: Address, host: string | null): string | null {
+// RFC 1928 with RFC 1929 credentials that name the connection ("privmon:PID:SEQ", SEQ being its
+// net.connect event's): the proxy knows whose connection it is even where it sees another client
+// port (a phone through adb reverse). CONNECT to a domain name when one is known, else to the
+// address. Greeting, credentials and request go in one write (privmon's proxy takes them
+// pipelined): one round trip to the proxy.
+function socksConnect(fd: number, dest: Address, host: string | null, seq: number): string | null {
   const port = [dest.port >> 8, dest.port & 0xff];
   let request: number[];
   if (host !== null && host.length < 256) {
@@ -172,9 +174,14 @@ function socksConnect(fd: number, dest: Address, host: string | null): string | 
     const groups = expandV6(dest.ip);
     request = [5, 1, 0, 4, ...groups.flatMap((g) => [g >> 8, g & 0xff]), ...port];
   }
-  if (!sendAll(fd, [5, 1, 0, ...request])) return "SOCKS request not sent";
+  const user = Array.from(`privmon:${Process.id}:${seq}`, (c) => c.charCodeAt(0));
+  const auth = [1, user.length, ...user, 1, 0x78];
+  if (!sendAll(fd, [5, 1, 2, ...auth, ...request])) return "SOCKS request not sent";
   const choice = recvExactly(fd, 2);
-  if (choice === null || choice[0] !== 5 || choice[1] !== 0) return "SOCKS server refused the greeting";
+  if (choice === null) return "the proxy closed the connection during the SOCKS handshake";
+  if (choice[0] !== 5 || choice[1] !== 2) return "the SOCKS server refused privmon's credentials method";
+  const accepted = recvExactly(fd, 2);
+  if (accepted === null || accepted[1] !== 0) return "the SOCKS server refused privmon's credentials";
   const head = recvExactly(fd, 4);
   if (head === null) return "SOCKS server closed the connection";
   if (head[1] !== 0) return `SOCKS server answered ${head[1]}`;
@@ -246,9 +253,17 @@ function threadLabel(): string {
   return `tid ${Process.getCurrentThreadId()}`;
 }
 
-function record(api: string, args: unknown[], ret: unknown, context: CpuContext, signal: string, stack?: string[]): void {
+function record(
+  api: string,
+  args: unknown[],
+  ret: unknown,
+  context: CpuContext,
+  signal: string,
+  stack?: string[],
+  seq?: number,
+): void {
   const event: HookEvent = {
-    seq: nextSeq(),
+    seq: seq ?? nextSeq(),
     ts_ms: Date.now(),
     entry: api,
     api,
@@ -284,16 +299,17 @@ function onConnect(this: any, fd: number, sa: NativePointer, len: number): numbe
   const flags = fcntlFn(fd, F_GETFL, 0);
   if (flags !== -1 && (flags & O_NONBLOCK) !== 0) fcntlFn(fd, F_SETFL, flags & ~O_NONBLOCK);
   let error: string | null = null;
+  const seq = nextSeq(); // the connection's event, named in the SOCKS credentials
   if (connectFn(fd, socksAddress(dest.family), dest.family === AF_INET ? 16 : 28).value !== 0) {
     error = "privmon's proxy is not reachable";
   } else {
-    error = socksConnect(fd, dest, host);
+    error = socksConnect(fd, dest, host, seq);
   }
   if (flags !== -1 && (flags & O_NONBLOCK) !== 0) fcntlFn(fd, F_SETFL, flags);
   const port = error === null ? localPort(fd) : null;
   if (port !== null) redirectedPorts.add(port);
   const ret = { capture_path: "redirected", local_port: port, error };
-  record("net.connect", [destination], ret, this.context, "network");
+  record("net.connect", [destination], ret, this.context, "network", undefined, seq);
   if (error !== null) {
     this.errno = ECONNREFUSED;
     return -1;

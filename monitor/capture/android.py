@@ -32,6 +32,10 @@ class AndroidTarget:
     catalogue: list[dict]
     unpin: bool = False
     on_signal: Callable[[ev.HookEvent], None] | None = None
+    net: dict | None = (
+        None  # hooks/src/net.ts NetOptions: redirect every process's connect() (docs/traffic.md)
+    )
+    connections: object = None  # the session's ConnectionRegistry, told of every connection
 
 
 def host_frida_version() -> str:
@@ -92,10 +96,12 @@ class AndroidApp:
         except (frida.ProcessNotFoundError, frida.PermissionDeniedError, frida.TransportError) as exc:
             raise AttachError(f"Frida could not attach to {name} (pid {pid}): {exc}") from exc
         session.enable_child_gating()
-        runner = HookRunner(session, pid, self.session_id, self.writer)
+        runner = HookRunner(session, pid, self.session_id, self.writer, self.target.connections)
         runner.on_signal = self.target.on_signal
         runner.load(self.target.bundle)
         results = runner.install(self.target.catalogue, self.target.package)
+        if self.target.net is not None:
+            runner.redirect(self.target.net)
         if self.target.unpin:
             runner.unpin()
         clock = runner.sync_clock()

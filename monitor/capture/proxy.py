@@ -100,6 +100,13 @@ class ProxyHost:
             # Lazy: never contact the app's real server before the request is seen (the lab
             # has no internet, and routing addons decide where it goes).
             opts.update(connection_strategy="lazy", mode=modes)
+            if self.socks:
+                # SOCKS5 credentials name each redirected connection (hooks/src/net.ts). mitmproxy
+                # asks for them only when `proxyauth` is set, and its proxyauth addon would then
+                # also demand Proxy-Authorization on the HTTP listener: the addon goes, the option
+                # stays, and the capture addon's socks5_auth hook accepts privmon's credentials.
+                master.addons.remove(master.addons.get("proxyauth"))
+                opts.update(proxyauth="privmon")
             master.addons.add(*self.addons)
             self._master = master
             await master.run()

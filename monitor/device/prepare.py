@@ -22,7 +22,7 @@ from .adb import Phone
 from .devices import DeviceError
 from .facts import app_metadata, read_build, read_identifiers
 from .journal import Journal
-from .route import set_route
+from .route import set_route, set_socks_route
 from .screenshots import Screenshots
 
 WATCH_INTERVAL_S = 3.0
@@ -172,7 +172,16 @@ class PreparedPhone:
             self.frida_host = f"127.0.0.1:{self.frida_port}"
         return self
 
-    def route(self, port: int) -> None:
+    def route(self, port: int, socks_port: int | None = None) -> None:
+        """With a SOCKS5 port (the agent redirects the app's connections): only that port is
+        carried to this machine, the phone's proxy setting stays as it is; else the proxy setting
+        points at the HTTP port."""
+        if socks_port is not None:
+            set_socks_route(self.phone, self.journal, socks_port)
+            self.progress(
+                f"phone routed to the proxy: adb reverse tcp:{socks_port} (the app's connections redirected)"
+            )
+            return
         set_route(self.phone, self.journal, port)
         self.progress(f"phone routed to the proxy: http_proxy 127.0.0.1:{port} + adb reverse")
 

@@ -17,8 +17,7 @@ def current_proxy(phone: Phone) -> str | None:
 
 def set_route(phone: Phone, journal: Journal, port: int) -> None:
     previous = phone.shell("settings get global http_proxy").strip()
-    with journal.change(f"adb reverse tcp:{port}", {"op": "reverse", "remote": f"tcp:{port}"}):
-        phone.reverse(port)
+    _reverse(phone, journal, port)
     with journal.change(
         f"global http_proxy set to 127.0.0.1:{port} (was {previous})",
         {
@@ -29,3 +28,14 @@ def set_route(phone: Phone, journal: Journal, port: int) -> None:
         },
     ):
         phone.shell(f"settings put global http_proxy 127.0.0.1:{int(port)}")
+
+
+def set_socks_route(phone: Phone, journal: Journal, port: int) -> None:
+    """The agent's redirected connections reach the proxy's SOCKS5 listener at the phone's own
+    127.0.0.1:PORT; `adb reverse` carries it here. The proxy setting is not touched."""
+    _reverse(phone, journal, port)
+
+
+def _reverse(phone: Phone, journal: Journal, port: int) -> None:
+    with journal.change(f"adb reverse tcp:{port}", {"op": "reverse", "remote": f"tcp:{port}"}):
+        phone.reverse(port)

@@ -19,6 +19,7 @@ class PhoneAppOptions:
     frida_host: str | None = None
     extra_hooks: Path | None = None
     unpin: bool = False
+    redirect: bool = False  # the agent's connect() redirect instead of the phone's proxy setting
 
 
 class PhoneApp:
@@ -31,7 +32,7 @@ class PhoneApp:
         self.cache_dir = cache_dir
         self.meta = {"lab": False}
         self.proxy_addons: list = []
-        self.redirects = False  # the phone's global proxy for now (docs/devices.md)
+        self.redirects = opts.redirect  # else the phone's global proxy setting (docs/devices.md)
         self._app: AndroidApp | None = None
 
     def start(self, context: TargetContext) -> str:
@@ -43,10 +44,26 @@ class PhoneApp:
             load_catalogue(opts.extra_hooks),
             opts.unpin,
             context.on_signal,
+            self._net_options(context) if self.redirects else None,
+            context.connections,
         )
         self._app = AndroidApp(device, target, context.session_id, context.writer, context.progress)
         pid = self._app.start()
         return f"{opts.package} started (pid {pid})"
+
+    @staticmethod
+    def _net_options(context: TargetContext) -> dict:
+        """The phone reaches the proxy's SOCKS5 listener on its own loopback, through adb reverse
+        (PreparedPhone.route); connections name themselves in the SOCKS credentials, so the port
+        adb's forwarding shows the proxy does not matter."""
+        socks = {"host": "127.0.0.1", "port": context.socks_port}
+        return {
+            "socks": socks,
+            "proxies": [socks, {"host": "127.0.0.1", "port": context.proxy_port}],
+            "exempt": [],
+            "refuse_udp_ports": [443],
+            "app_package": None,
+        }
 
     def running(self) -> bool:
         return self._app is not None and self._app.running()

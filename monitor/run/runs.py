@@ -57,6 +57,7 @@ class PhoneRunOptions:
     frida_host: str | None = None
     frida_port: int | None = None  # frida-server on a non-default phone port: reached by adb forward
     unpin: bool = False
+    redirect: bool = False  # the agent's connect() redirect instead of the phone's proxy setting
     extra_hooks: Path | None = None
     app_profile: AppProfile | None = None
     profile: DeviceProfile | None = None  # more values to watch (a captured device profile)
@@ -89,6 +90,7 @@ def run_on_phone(
                     prepared.frida_host or opts.frida_host,
                     opts.extra_hooks,
                     opts.unpin,
+                    opts.redirect,
                 ),
                 settings.cache_dir,
             )
@@ -104,7 +106,7 @@ def run_on_phone(
             timeout_completes=True,
             interactive=opts.interactive,
             extra_keys=prepared.keys,
-            on_proxy_ready=prepared.route,
+            on_proxy_ready=lambda port, socks: prepared.route(port, socks if opts.redirect else None),
             on_signal=prepared.screenshots.on_signal,
             on_mark=prepared.screenshots.on_mark,
             abort=prepared.lost,
@@ -119,7 +121,7 @@ def run_on_phone(
 def _lab_app_on_phone(
     settings: Settings, opts: PhoneRunOptions, profile: DeviceProfile, progress: Progress
 ) -> LabJvm:
-    from ..lab.build import build_app, build_plugin, lab_app_for_package
+    from ..lab.build import build_app, build_plugin, lab_app_dir, lab_app_for_package
 
     name, main_class = lab_app_for_package(opts.package)
     standins, classes = build_app(settings.cache_dir, name)
@@ -127,6 +129,7 @@ def _lab_app_on_phone(
         "privmon.lab.consentDelayMs": "2000",
         **{f"privmon.lab.{k}": v for k, v in opts.lab_props.items()},
     }
+    props["privmon.lab.appDir"] = str(lab_app_dir(name))
     plugin = build_plugin(settings.cache_dir, name)
     if plugin is not None:
         props["privmon.lab.pluginDir"] = str(plugin)
@@ -143,5 +146,6 @@ def _lab_app_on_phone(
         jvm_properties=props,
         extra_hooks=opts.extra_hooks,
         unpin=opts.unpin,
+        redirect=opts.redirect,
     )
     return LabJvm(app, settings.cache_dir)

@@ -55,7 +55,8 @@ class RunSpec:
     timeout_completes: bool = False  # a phone run's length, vs a lab app that should have exited
     interactive: bool = True
     extra_keys: dict[str, tuple[str, Callable[[], None]]] = field(default_factory=dict)
-    on_proxy_ready: Callable[[int], None] | None = None  # e.g. the phone's route to the proxy
+    # e.g. the phone's route to the proxy: (HTTP port, SOCKS5 port or None)
+    on_proxy_ready: Callable[[int, int | None], None] | None = None
     on_signal: Callable[[ev.HookEvent], None] | None = None  # raw UI/consent signals (screenshots)
     on_mark: Callable[[ev.ConsentEvent], None] | None = None  # the tester's [c]/[r] marks
     abort: Callable[[], str | None] | None = None  # polled: a reason ends the run as interrupted
@@ -135,7 +136,7 @@ class CaptureSession:
                 port = proxy.start()
                 self.progress(f"{spec.prefix}proxy on 127.0.0.1:{port}")
                 if spec.on_proxy_ready is not None:
-                    spec.on_proxy_ready(port)
+                    spec.on_proxy_ready(port, proxy.socks_port)
                 context = TargetContext(
                     self.session_id,
                     self.session_dir,

@@ -24,8 +24,8 @@ def test_a_flow_waits_for_a_connection_reported_late_and_gives_up_on_others():
 
     async def scenario():
         late = asyncio.get_running_loop().call_later(0.1, registry.opened, _conn(6000))
-        found = await registry.wait_for(6000, timeout=2.0)
-        missing = await registry.wait_for(6001, timeout=0.1)
+        found = await registry.wait_for("client-a", 6000, timeout=2.0)
+        missing = await registry.wait_for("client-b", 6001, timeout=0.1)
         late.cancel()
         return found, missing
 
@@ -38,9 +38,26 @@ def test_native_tls_is_forgotten_when_the_port_is_reused_and_left_out_flows_are_
     registry = ConnectionRegistry()
     registry.opened(_conn(7000))
     registry.native_tls(7000)
-    assert registry.is_native_tls(7000)
+    assert registry.is_native_tls("c", 7000)
     registry.opened(_conn(7000, seq=2))
-    assert not registry.is_native_tls(7000)
+    assert not registry.is_native_tls("c", 7000)
     for host in ["x.cn", "x.cn", "y.cn"]:
         registry.left_out(host)
     assert registry.left_out_summary() == {"flows": 3, "hosts": {"x.cn": 2, "y.cn": 1}}
+
+
+def test_a_redirected_connection_is_known_by_the_credentials_it_gave_not_the_port_the_proxy_sees():
+    registry = ConnectionRegistry()
+    assert registry.claim("client-1", "privmon:10:5")  # before its record arrives
+    assert not registry.claim("client-2", "someone:else")
+    assert registry.of_client("client-1", 40000) is None
+    registry.opened(_conn(5555, seq=5))  # the app's own port (on a phone, not what the proxy sees)
+    assert registry.of_client("client-1", 40000).local_port == 5555
+    assert registry.of_client("client-2", 40000) is None  # a stranger on a port nobody reported
+
+    async def late():
+        asyncio.get_running_loop().call_later(0.05, registry.opened, _conn(5556, seq=6))
+        registry.claim("client-3", "privmon:10:6")
+        return await registry.wait_for("client-3", None, timeout=2.0)
+
+    assert asyncio.run(late()).seq == 6

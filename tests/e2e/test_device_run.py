@@ -278,3 +278,33 @@ def test_profile_capture_writes_a_loadable_profile(tmp_path):
         )
         again = run_cli(tmp_path, "profile", "capture", adbd.serial, "-o", str(out))
         assert again.returncode == 2 and "--force" in again.stderr
+
+
+def test_redirect_on_the_simulated_phone_routes_only_the_socks_port_and_captures_what_bypasses(tmp_path):
+    from monitor.lab.adbd import Package
+
+    state = _state()
+    state.packages["com.labapp.bypass"] = Package("com.labapp.bypass", apk=b"PK\x03\x04 lab apk of bypass")
+    state.files["/data/app/com.labapp.bypass-1/base.apk"] = state.packages["com.labapp.bypass"].apk
+    with simulated_phone(state) as adbd:
+        proc = run_cli(
+            tmp_path,
+            "run",
+            "com.labapp.bypass",
+            "--device",
+            adbd.serial,
+            "--redirect",
+            "--no-keys",
+            "--json",
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr
+        result = json.loads(proc.stdout)
+        assert result["status"] == "completed" and result["not_restored"] == []
+        # only the SOCKS5 port was carried to the host; the tester's proxy setting never changed
+        assert not any(cmd.startswith("settings put global http_proxy") for cmd in state.log)
+        assert "the app's connections redirected" in proc.stderr
+        assert state.settings["global/http_proxy"] == BEFORE and state.reverses == {}
+    flows = json.loads(run_cli(tmp_path, "flows", result["session"], "--json").stdout)
+    assert {f["capture_path"] for f in flows} == {"redirected", "raw", "tls-plaintext"}
+    assert "log.direct-sdk.cn" in {f["host"] for f in flows}
