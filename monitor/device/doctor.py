@@ -58,16 +58,18 @@ def run_doctor(
         _selinux(phone, opts, journal),
     ]
     rooted = phone.root_form is not None
-    checks.append(
+    frida = (
         _frida(phone, opts, journal, progress)
         if rooted
         else Check(
             "frida-server", "skipped", "needs root", "root the phone or use an emulator image with root"
         )
     )
+    checks.append(frida)
     checks.append(_usap(phone, opts, journal))
     checks.append(_ca(phone, opts, journal, progress))
     checks.append(_proxy_setting(phone))
+    checks.append(_capture_paths(phone, frida.status == "ok"))
     if opts.probe:
         checks.append(_probe(phone, opts, progress))
     return checks
@@ -230,6 +232,34 @@ def _proxy_setting(phone: Phone) -> Check:
         "warning",
         f"a global proxy is set: {value} — left by another tool? Without it running, apps have no network",
         "adb shell settings put global http_proxy :0",
+    )
+
+
+# Where Android keeps the TLS library that Conscrypt and most native code link (docs/traffic.md).
+TLS_LIBRARIES = (
+    "/apex/com.android.conscrypt/lib64/libssl.so",
+    "/system/lib64/libssl.so",
+    "/apex/com.android.conscrypt/lib/libssl.so",
+    "/system/lib/libssl.so",
+)
+
+
+def _capture_paths(phone: Phone, agent_ready: bool) -> Check:
+    """Which capture paths (docs/traffic.md) this phone supports for `privmon run`."""
+    found = [p for p in TLS_LIBRARIES if "No such file" not in phone.shell(f"ls {p}")]
+    paths = ["proxy setting (default)"]
+    if agent_ready:
+        paths.append("redirected + raw with --redirect (the agent replaces connect(); QUIC refused)")
+        paths.append(
+            "tls-plaintext in the app's child processes"
+            + (f" ({', '.join(found)})" if found else " (no system libssl.so found: only apps that ship one)")
+        )
+        detail = "; ".join(paths) + ". Not covered: statically linked TLS without symbols (Flutter)"
+        return Check("capture paths", "info", detail)
+    return Check(
+        "capture paths",
+        "info",
+        "only the proxy setting: --redirect and TLS plaintext need the agent, and frida-server is not ready",
     )
 
 

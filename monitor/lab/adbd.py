@@ -425,6 +425,7 @@ def lab_state(profile) -> DeviceState:
     for name in ("zygote64", "zygote", "system_server"):
         state.start_process(name)
     state.files[f"{SYSTEM_CA_DIR}/3c9a4d3b.0"] = b"-----BEGIN CERTIFICATE-----\n(system root)\n"
+    state.files["/apex/com.android.conscrypt/lib64/libssl.so"] = b"\x7fELF (lab stand-in for BoringSSL)"
     for package in profile.installed_packages:
         state.packages[package] = Package(package, apk=f"PK\x03\x04 lab apk of {package}".encode())
         state.files[f"/data/app/{package}-1/base.apk"] = state.packages[package].apk

@@ -52,6 +52,10 @@ def test_doctor_finds_fixes_journals_and_restores(tmp_path, server_file):
         assert fixed.returncode == 0, fixed.stdout + fixed.stderr
         after = checks(fixed)
         assert all(after[n]["fixed"] for n in ("frida-server", "usap pool", "proxy CA"))
+        assert "only the proxy setting" in found["capture paths"]["detail"]  # no frida-server yet
+        paths = after["capture paths"]
+        assert paths["status"] == "info" and "--redirect" in paths["detail"]
+        assert "/apex/com.android.conscrypt/lib64/libssl.so" in paths["detail"]
         assert after["route probe"]["status"] == "ok" and adbd.fetched[-1]["ok"]
         assert (
             state.pids("frida-server")
