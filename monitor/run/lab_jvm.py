@@ -19,6 +19,7 @@ from pathlib import Path
 from .. import events as ev
 from ..capture.agent import build_agent
 from ..capture.catalogue import load_catalogue
+from ..capture.children import Children
 from ..capture.hook_runner import HookRunner
 from ..capture.local import LocalFrida
 from ..capture.tls_streams import DEFAULT_CAP as DEFAULT_BODY_CAP
@@ -123,9 +124,7 @@ class LabJvm:
         self._pid: int | None = None
         self._died = False
         self._neighbour: subprocess.Popen | None = None
-        self._children: list[HookRunner] = []  # the app's child processes, each under the agent
-        self._child_pids: list[int] = []
-        self._children_lock = threading.Lock()
+        self._children: Children | None = None  # the app's child processes, each under the agent
         self._context: TargetContext | None = None
         self._bundle: str | None = None
         self._tls: TlsStreams | None = None
@@ -176,7 +175,7 @@ class LabJvm:
         )
         if self.redirects:
             frida_session.enable_child_gating()  # the app's children get the agent before they run
-            self._frida.on_child(self._on_child)
+            self._children = Children(self._frida, context.session_id, context.writer, self._instrument_child)
         runner.on_signal = context.on_signal
         self._frida.resume(self._pid)
         context.progress(f"[lab] lab app started (pid {self._pid}); waiting for its ready line")
@@ -226,58 +225,16 @@ class LabJvm:
         )
         context.progress(f"[lab] another app's process beside it on the proxy (pid {self._neighbour.pid})")
 
-    def _on_child(self, child) -> None:
-        # Frida's thread: attaching from here would wait on that same thread
-        threading.Thread(
-            target=self._adopt, args=(child,), name=f"privmon-child-{child.pid}", daemon=True
-        ).start()
-
-    def _adopt(self, child) -> None:
-        """A child of the app: a fork (a copy of the parent about to exec) is only followed; a new
-        program gets the agent's native hooks (connect() redirect, TLS plaintext) before it runs."""
+    def _instrument_child(self, session, pid: int) -> HookRunner:
+        """A new program the app started: the agent's native hooks (connect() redirect, TLS
+        plaintext) before it runs."""
         context = self._context
-        try:
-            session = self._frida.attach(child.pid)
-            session.enable_child_gating()
-            with self._children_lock:
-                self._child_pids.append(child.pid)
-            if child.origin != "fork":
-                runner = HookRunner(
-                    session, child.pid, context.session_id, context.writer, context.connections, self._tls
-                )
-                runner.offset_us = self._runner.offset_us  # one machine, one clock
-                runner.load(self._bundle)
-                runner.redirect(self.net_options(context))
-                runner.read_tls(DEFAULT_BODY_CAP)
-                with self._children_lock:
-                    self._children.append(runner)
-                context.writer.submit(
-                    ev.AgentMessage(
-                        context.session_id,
-                        now_us(),
-                        ev.MSG_CHILD_PROCESS,
-                        {
-                            "pid": child.pid,
-                            "parent_pid": child.parent_pid,
-                            "origin": child.origin,
-                            "path": child.path,
-                        },
-                    )
-                )
-        except Exception as exc:  # noqa: BLE001 - a child privmon cannot follow is recorded, never fatal
-            context.writer.submit(
-                ev.AgentMessage(
-                    context.session_id,
-                    now_us(),
-                    ev.MSG_ATTACH_FAILED,
-                    {"pid": child.pid, "origin": child.origin, "path": child.path, "error": str(exc)[:500]},
-                )
-            )
-        finally:
-            try:
-                self._frida.resume(child.pid)
-            except Exception:  # noqa: BLE001 - it may be gone already
-                pass
+        runner = HookRunner(session, pid, context.session_id, context.writer, context.connections, self._tls)
+        runner.offset_us = self._runner.offset_us  # one machine, one clock
+        runner.load(self._bundle)
+        runner.redirect(self.net_options(context))
+        runner.read_tls(DEFAULT_BODY_CAP)
+        return runner
 
     def net_options(self, context: TargetContext) -> dict:
         """hooks/src/net.ts NetOptions: where redirected connections go, what is the proxy already."""
@@ -301,8 +258,7 @@ class LabJvm:
     def counts(self) -> TargetCounts:
         if self._runner is None:
             return TargetCounts()
-        with self._children_lock:
-            runners = [self._runner, *self._children]
+        runners = [self._runner, *(self._children.runners if self._children else [])]
         return TargetCounts(
             sum(r.counts.hook_events for r in runners),
             sum(r.counts.signals for r in runners),
@@ -321,12 +277,8 @@ class LabJvm:
             if runner is not None and not exited:
                 runner.flush()  # the agent's last batch, while the app still runs
             self._frida.kill(self._pid)  # whatever state it is in: no lab app outlives its run
-            with self._children_lock:
-                children, pids = list(self._children), list(self._child_pids)
-            for pid in pids:
-                self._frida.kill(pid)
-            for child in children:
-                child.close(flush=False)
+            if self._children is not None:
+                self._children.close()
             if runner is not None:
                 runner.close(flush=False)
             if self._tls is not None:
