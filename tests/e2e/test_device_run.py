@@ -35,6 +35,28 @@ def _hook_events(home) -> int:
         return 0
 
 
+def _long_run(home, serial: str, *extra: str) -> subprocess.Popen:
+    """`privmon run` of the demo app held before its consent tap, in the background."""
+    return subprocess.Popen(
+        [
+            *PRIVMON,
+            "run",
+            "com.labapp.shop",
+            "--device",
+            serial,
+            "--no-keys",
+            *extra,
+            "--lab-prop",
+            "consentDelayMs=60000",
+        ],
+        cwd=REPO,
+        env={**os.environ, "PRIVMON_HOME": str(home)},
+        stdout=subprocess.PIPE if "--json" in extra else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
 def test_run_sets_up_records_and_restores_the_phone(tmp_path):
     state = _state()
     with simulated_phone(state) as adbd:
@@ -89,23 +111,7 @@ def _dashboard_shows_the_run(home, session_id, shots):
 def test_sigkill_mid_run_then_doctor_restore(tmp_path):
     state = _state()
     with simulated_phone(state) as adbd:
-        env = {**os.environ, "PRIVMON_HOME": str(tmp_path)}
-        proc = subprocess.Popen(
-            [
-                *PRIVMON,
-                "run",
-                "com.labapp.shop",
-                "--device",
-                adbd.serial,
-                "--no-keys",
-                "--lab-prop",
-                "consentDelayMs=60000",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        proc = _long_run(tmp_path, adbd.serial)
         try:
             assert wait_until(lambda: state.settings.get("global/http_proxy", "").startswith("127.0.0.1:")), (
                 "the run never routed the phone"
@@ -124,25 +130,7 @@ def test_sigkill_mid_run_then_doctor_restore(tmp_path):
 def test_sigterm_ends_the_run_like_ctrl_c_and_the_run_restores_the_phone(tmp_path):
     state = _state()
     with simulated_phone(state) as adbd:
-        env = {**os.environ, "PRIVMON_HOME": str(tmp_path)}
-        proc = subprocess.Popen(
-            [
-                *PRIVMON,
-                "run",
-                "com.labapp.shop",
-                "--device",
-                adbd.serial,
-                "--no-keys",
-                "--json",
-                "--lab-prop",
-                "consentDelayMs=60000",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = _long_run(tmp_path, adbd.serial, "--json")
         assert wait_until(lambda: _hook_events(tmp_path) > 0), "the app never ran"
         time.sleep(LiveFindings.MIN_INTERVAL_S + 6)  # the live line gets its first "findings so far"
         proc.send_signal(signal.SIGTERM)
@@ -158,25 +146,7 @@ def test_lost_connection_ends_the_run_and_the_phone_is_restored_when_back(tmp_pa
     state = _state()
     with simulated_phone(state) as adbd:
         port = adbd.port
-        env = {**os.environ, "PRIVMON_HOME": str(tmp_path)}
-        proc = subprocess.Popen(
-            [
-                *PRIVMON,
-                "run",
-                "com.labapp.shop",
-                "--device",
-                adbd.serial,
-                "--no-keys",
-                "--json",
-                "--lab-prop",
-                "consentDelayMs=60000",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        proc = _long_run(tmp_path, adbd.serial, "--json")
         assert wait_until(lambda: state.settings.get("global/http_proxy", "").startswith("127.0.0.1:"))
         assert wait_until(lambda: _hook_events(tmp_path) > 0), "the app never ran"
     # the phone is gone (its adbd closed) mid-run; the run must end by itself, as interrupted

@@ -134,6 +134,19 @@ def _transmission_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
     }
 
 
+def transmission_fields(ctx: RuleContext, group: pd.DataFrame, first, host: str, **evidence) -> dict:
+    """What every finding about a transmission carries: PI, SDK, host, encoding, the evidence of the
+    group's requests (plus the rule's own evidence)."""
+    return {
+        "pi_category": first["pi_category"],
+        "pi_type": first["pi_type"],
+        "sdk": _sdk_of_transmission(ctx, first),
+        "host": host,
+        "encoding": first["encoding"],
+        "evidence": {**_transmission_evidence(ctx, group), **evidence},
+    }
+
+
 def _sdk_of_transmission(ctx: RuleContext, first) -> str | None:
     if first["receiver_sdk"]:
         return first["receiver_sdk"]
@@ -324,17 +337,15 @@ def post_refusal(ctx: RuleContext) -> list:
                         f"用户拒绝 {after / 1000:.1f} 毫秒后，请求 {first['url']} "
                         f"仍携带{label_zh}（{first['encoding']}）。"
                     ),
-                    pi_category=first["pi_category"],
-                    pi_type=pi_type,
-                    sdk=_sdk_of_transmission(ctx, first),
-                    host=host,
-                    encoding=first["encoding"],
-                    evidence={
-                        **_transmission_evidence(ctx, group),
-                        "refusal_event_id": decision["id"] if decision else None,
-                        "after_refusal_ms": round(after / 1000, 3),
-                        "grace_ms": grace_us / 1000,
-                    },
+                    **transmission_fields(
+                        ctx,
+                        group,
+                        first,
+                        host,
+                        refusal_event_id=decision["id"] if decision else None,
+                        after_refusal_ms=round(after / 1000, 3),
+                        grace_ms=grace_us / 1000,
+                    ),
                 )
             )
     return out

@@ -13,7 +13,7 @@ from .common import (
     pi_label_zh,
     sent_groups,
 )
-from .consent_rules import _sdk_of_transmission, _transmission_evidence
+from .consent_rules import transmission_fields
 
 
 def third_party_sharing(ctx: RuleContext) -> list:
@@ -46,13 +46,8 @@ def third_party_sharing(ctx: RuleContext) -> list:
                 explanation_zh=(
                     f"{label_zh}被发送至第三方 {who} 的服务器（{'、'.join(hosts)}），共 {len(group)} 次。"
                 ),
-                pi_category=first["pi_category"],
-                pi_type=pi_type,
-                sdk=_sdk_of_transmission(ctx, first),
-                host=first["host"],
-                encoding=first["encoding"],
                 severity=severity,
-                evidence={**_transmission_evidence(ctx, group), "phases": sorted(phases), "hosts": hosts},
+                **transmission_fields(ctx, group, first, first["host"], phases=sorted(phases), hosts=hosts),
             )
         )
     return out
@@ -86,17 +81,15 @@ def cross_border_transfer(ctx: RuleContext) -> list:
                     f"{host} 的服务器（{first['server_ip']}）位于 {country}，不在 {home} 境内；"
                     f"共收到{label_zh} {len(group)} 次。"
                 ),
-                pi_category=first["pi_category"],
-                pi_type=pi_type,
-                sdk=_sdk_of_transmission(ctx, first),
-                host=host,
-                encoding=first["encoding"],
-                evidence={
-                    **_transmission_evidence(ctx, group),
-                    "server_ip": first["server_ip"],
-                    "ip_country": country,
-                    "jurisdiction": home,
-                },
+                **transmission_fields(
+                    ctx,
+                    group,
+                    first,
+                    host,
+                    server_ip=first["server_ip"],
+                    ip_country=country,
+                    jurisdiction=home,
+                ),
             )
         )
     return out
@@ -127,12 +120,7 @@ def cleartext_transmission(ctx: RuleContext) -> list:
                 explanation_zh=(
                     f"{first['url']} 使用明文 HTTP 传输，网络路径上的任何人都能读取其中的{label_zh}。"
                 ),
-                pi_category=first["pi_category"],
-                pi_type=pi_type,
-                sdk=_sdk_of_transmission(ctx, first),
-                host=host,
-                encoding=first["encoding"],
-                evidence=_transmission_evidence(ctx, group),
+                **transmission_fields(ctx, group, first, host),
             )
         )
     return out
