@@ -43,6 +43,9 @@ class LabRouter:
         port = self.collector.tls_port if address[1] in TLS_PORTS else self.collector.stream_port
         data.server.address = (self.collector.host, port)
 
+    def server_disconnected(self, data: server_hooks.ServerConnectionHookData) -> None:
+        self._routed.pop(data.server.id, None)
+
     def tcp_message(self, flow: tcp.TCPFlow) -> None:
         if flow.metadata.get("privmon.lab_routed"):
             return

@@ -34,7 +34,7 @@ from addons.lab_router import LabRouter  # noqa: E402
 from addons.privmon_capture import PrivmonCapture  # noqa: E402
 from monitor.capture.agent import build_agent  # noqa: E402
 from monitor.capture.connections import ConnectionRegistry  # noqa: E402
-from monitor.capture.hook_runner import HookRunner  # noqa: E402
+from monitor.capture.hook_runner import HookRunner, redirect_options  # noqa: E402
 from monitor.capture.local import LocalFrida  # noqa: E402
 from monitor.capture.proxy import ProxyHost  # noqa: E402
 from monitor.lab.collector import Collector  # noqa: E402
@@ -59,17 +59,7 @@ class Client:
         self.frida.resume(self.pid)
         self._expect("ready")
         self.runner.load(build_agent(cache))
-        proxy = {"host": "127.0.0.1", "port": proxy_port}
-        socks = {"host": "127.0.0.1", "port": socks_port}
-        self.runner.redirect(
-            {
-                "socks": socks,
-                "proxies": [proxy, socks],
-                "exempt": [],
-                "refuse_udp_ports": [443],
-                "app_package": None,
-            }
-        )
+        self.runner.redirect(redirect_options(socks_port, proxy_port))
 
     def _output(self, pid: int, fd: int, data: bytes) -> None:
         if fd != 1:

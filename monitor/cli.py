@@ -243,6 +243,7 @@ def flows(
     from urllib.parse import urlsplit
 
     from .storage.facts import SessionFacts
+    from .timeutil import iso_utc
 
     with _reader(ctx) as reader:
         sid = _resolve_session(reader, session_id)
@@ -280,7 +281,7 @@ def flows(
     for r in rows:
         who = r["sdk"] or r["party"] or ""
         table.add_row(
-            _clock(r["ts"]),
+            iso_utc(r["ts"])[11:],
             r["method"],
             r["host"],
             r["path"][:80],
@@ -291,10 +292,6 @@ def flows(
     out.print(table, markup=False)
     if not analysed:
         out.print("Not analysed yet: run `privmon analyze` to see who opened or sent each flow.")
-
-
-def _clock(ts_us: int) -> str:
-    return datetime.fromtimestamp(ts_us / 1e6, timezone.utc).strftime("%H:%M:%S.%f")[:-3]
 
 
 @app.command()

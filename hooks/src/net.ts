@@ -21,7 +21,6 @@ export interface NetOptions {
   proxies: Endpoint[]; // privmon's own proxy listeners: connections to them are proxy-aware already
   exempt: Endpoint[]; // connections privmon and frida need, left alone and not recorded
   refuse_udp_ports: number[];
-  app_package: string | null;
 }
 
 const AF_INET = 2;

@@ -35,6 +35,20 @@ DEVICE_CLOCK_RESOLUTION_US = 500
 RPC_TIMEOUT_S = 5.0
 
 
+def redirect_options(socks_port: int, proxy_port: int | None) -> dict:
+    """hooks/src/net.ts NetOptions: where redirected connections go (the proxy's SOCKS5 listener on
+    the app's own loopback: this machine, or the phone through adb reverse), and what is the proxy
+    already (left alone, recorded proxy-aware)."""
+    socks = {"host": "127.0.0.1", "port": socks_port}
+    proxies = [socks] + ([{"host": "127.0.0.1", "port": proxy_port}] if proxy_port else [])
+    return {
+        "socks": socks,
+        "proxies": proxies,
+        "exempt": [],
+        "refuse_udp_ports": [443],
+    }
+
+
 class AttachError(RuntimeError):
     pass
 
@@ -99,21 +113,16 @@ class HookRunner:
 
     def redirect(self, net: dict) -> list[dict]:
         """Redirects the process's connections to the proxy (hooks/src/net.ts); `net` is its
-        NetOptions. The results go into the coverage report with the catalogue's."""
-        results = [
-            {**r, "class": "libc", "method": r["id"], "signal": "network"}
-            for r in self._script.exports_sync.net(net)
-        ]
-        self._record(ev.MSG_INSTALL, {"pid": self.pid, "results": results})
-        return results
+        NetOptions (redirect_options()). The results go into the coverage report."""
+        return self._native_install("libc", self._script.exports_sync.net(net))
 
     def read_tls(self, body_cap: int) -> list[dict]:
         """Reads TLS plaintext at the process's TLS libraries (hooks/src/tls.ts), for connections
         it redirected; the proxy passes those through untouched."""
-        results = [
-            {**r, "class": "libssl", "method": r["id"], "signal": "network"}
-            for r in self._script.exports_sync.tls(body_cap)
-        ]
+        return self._native_install("libssl", self._script.exports_sync.tls(body_cap))
+
+    def _native_install(self, library: str, reported: list[dict]) -> list[dict]:
+        results = [{**r, "class": library, "method": r["id"], "signal": "network"} for r in reported]
         self._record(ev.MSG_INSTALL, {"pid": self.pid, "results": results})
         return results
 

@@ -20,7 +20,7 @@ from .. import events as ev
 from ..capture.agent import build_agent
 from ..capture.catalogue import load_catalogue
 from ..capture.children import Children
-from ..capture.hook_runner import HookRunner
+from ..capture.hook_runner import HookRunner, redirect_options
 from ..capture.local import LocalFrida
 from ..capture.tls_streams import DEFAULT_CAP as DEFAULT_BODY_CAP
 from ..capture.tls_streams import TlsStreams
@@ -191,7 +191,7 @@ class LabJvm:
         catalogue = app.catalogue if app.catalogue is not None else load_catalogue(app.extra_hooks)
         results = runner.install(catalogue, app.package, app.stack_mode)
         if self.redirects:
-            net = runner.redirect(self.net_options(context))
+            net = runner.redirect(redirect_options(context.socks_port, context.proxy_port))
             context.progress(
                 "[lab] connections redirected to the proxy: "
                 + ", ".join(f"{r['id']} {'on' if r['state'] == 'installed' else 'off'}" for r in net)
@@ -232,21 +232,9 @@ class LabJvm:
         runner = HookRunner(session, pid, context.session_id, context.writer, context.connections, self._tls)
         runner.offset_us = self._runner.offset_us  # one machine, one clock
         runner.load(self._bundle)
-        runner.redirect(self.net_options(context))
+        runner.redirect(redirect_options(context.socks_port, context.proxy_port))
         runner.read_tls(DEFAULT_BODY_CAP)
         return runner
-
-    def net_options(self, context: TargetContext) -> dict:
-        """hooks/src/net.ts NetOptions: where redirected connections go, what is the proxy already."""
-        proxy = {"host": "127.0.0.1", "port": context.proxy_port}
-        socks = {"host": "127.0.0.1", "port": context.socks_port}
-        return {
-            "socks": socks,
-            "proxies": [proxy, socks],
-            "exempt": [],
-            "refuse_udp_ports": [443],
-            "app_package": self.app.package,
-        }
 
     def running(self) -> bool:
         if self._runner is None or self._runner.detached.is_set():

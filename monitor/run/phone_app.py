@@ -9,6 +9,7 @@ from pathlib import Path
 from ..capture.agent import build_agent
 from ..capture.android import AndroidApp, AndroidTarget, frida_device
 from ..capture.catalogue import load_catalogue
+from ..capture.hook_runner import redirect_options
 from .target import TargetContext, TargetCounts
 
 
@@ -44,26 +45,12 @@ class PhoneApp:
             load_catalogue(opts.extra_hooks),
             opts.unpin,
             context.on_signal,
-            self._net_options(context) if self.redirects else None,
+            redirect_options(context.socks_port, context.proxy_port) if self.redirects else None,
             context.connections,
         )
         self._app = AndroidApp(device, target, context.session_id, context.writer, context.progress)
         pid = self._app.start()
         return f"{opts.package} started (pid {pid})"
-
-    @staticmethod
-    def _net_options(context: TargetContext) -> dict:
-        """The phone reaches the proxy's SOCKS5 listener on its own loopback, through adb reverse
-        (PreparedPhone.route); connections name themselves in the SOCKS credentials, so the port
-        adb's forwarding shows the proxy does not matter."""
-        socks = {"host": "127.0.0.1", "port": context.socks_port}
-        return {
-            "socks": socks,
-            "proxies": [socks, {"host": "127.0.0.1", "port": context.proxy_port}],
-            "exempt": [],
-            "refuse_udp_ports": [443],
-            "app_package": None,
-        }
 
     def running(self) -> bool:
         return self._app is not None and self._app.running()

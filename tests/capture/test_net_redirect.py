@@ -12,7 +12,7 @@ import pytest
 from monitor import events as ev
 from monitor.capture.agent import build_agent
 from monitor.capture.connections import ConnectionRegistry
-from monitor.capture.hook_runner import HookRunner
+from monitor.capture.hook_runner import HookRunner, redirect_options
 from monitor.capture.local import LocalFrida
 from monitor.storage.queries import StoreReader
 from monitor.storage.writer import EventWriter
@@ -74,10 +74,7 @@ def test_a_redirect_that_cannot_be_made_fails_the_connect_at_once(tmp_path, prox
         runner = HookRunner(session, pid, "s", writer, ConnectionRegistry())
         frida.resume(pid)
         runner.load(build_agent(tmp_path / "cache"))
-        socks = {"host": "127.0.0.1", "port": port}
-        results = runner.redirect(
-            {"socks": socks, "proxies": [socks], "exempt": [], "refuse_udp_ports": [443], "app_package": None}
-        )
+        results = runner.redirect(redirect_options(port, None))
         assert {r["id"]: r["state"] for r in results}["net.connect"] == "installed"
         frida.input(pid, b"go\n")
         deadline = time.monotonic() + 20
