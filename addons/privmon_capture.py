@@ -200,6 +200,10 @@ class PrivmonCapture:
             return None  # its plaintext comes from the TLS library (capture path tls-plaintext)
         return self._store_stream(flow)
 
+    def tcp_error(self, flow: tcp.TCPFlow):
+        """A stream whose server could not be reached (or broke): stored with its error."""
+        return self.tcp_end(flow)
+
     async def _store_stream(self, flow: tcp.TCPFlow) -> None:
         if not await self._admit(flow):
             return

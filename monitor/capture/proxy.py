@@ -11,6 +11,8 @@ from pathlib import Path
 from mitmproxy import options
 from mitmproxy.tools.dump import DumpMaster
 
+from monitor.capture.pipelined_socks import MODE as SOCKS_MODE
+
 
 class ProxyError(RuntimeError):
     pass
@@ -75,9 +77,9 @@ class ProxyHost:
                     for server in self._master.addons.get("proxyserver").servers
                     if server.listen_addrs
                 }
-                if "regular" in ports and (not self.socks or "socks5" in ports):
+                if "regular" in ports and (not self.socks or SOCKS_MODE in ports):
                     self.port = ports["regular"]
-                    self.socks_port = ports.get("socks5")
+                    self.socks_port = ports.get(SOCKS_MODE)
                     return self.port
             time.sleep(0.02)
         raise ProxyError(f"the proxy did not start listening within {timeout:.0f} s")
@@ -94,7 +96,7 @@ class ProxyHost:
             modes = [f"regular@{self.listen_host}:{self.listen_port}"]
             if self.socks:
                 # mitmproxy refuses two listeners on one address:0, so the SOCKS port is chosen here.
-                modes.append(f"socks5@{self.listen_host}:{free_port(self.listen_host)}")
+                modes.append(f"{SOCKS_MODE}@{self.listen_host}:{free_port(self.listen_host)}")
             opts = options.Options(confdir=str(self.confdir))
             master = DumpMaster(opts, with_termlog=False, with_dumper=False)
             # Lazy: never contact the app's real server before the request is seen (the lab
