@@ -1,4 +1,4 @@
-"""The rules privmon decides, with their parameters and clauses (shared/regulations/CLAUSES.md)."""
+"""The rules privmon decides, with their parameters and clauses (regulation and article)."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ def render() -> str:
         "# Rule catalogue",
         "",
         "Generated from `monitor/analysis/rule_catalogue.py` by `python -m monitor.analysis.rule_docs`;",
-        "do not edit by hand. Clause names are the files in `../shared/regulations/`.",
+        "do not edit by hand. Clauses name the regulation and its article.",
         "",
         f"Severity rises one step for sensitive PI categories ({', '.join(sorted(SENSITIVE_CATEGORIES))}).",
         "",

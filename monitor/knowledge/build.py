@@ -1,7 +1,9 @@
-"""Derives the knowledge base's data files from ../shared/references: data/camille_prefixes.json
-(SDK package prefixes) and data/receivers.json (X-Ray domain owners, Exodus network signatures).
+"""Derives the knowledge base's data files from a folder of upstream reference files (camille's
+sdk.json as a Python literal, X-Ray domain owners, Exodus Privacy trackers):
+data/camille_prefixes.json (SDK package prefixes) and data/receivers.json (X-Ray domain owners,
+Exodus network signatures). The derived files are committed; this is only for refreshing them.
 
-    python -m monitor.knowledge.build [REFERENCES_DIR]
+    python -m monitor.knowledge.build REFERENCES_DIR
 """
 
 from __future__ import annotations
@@ -11,10 +13,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..config import PACKAGE_ROOT
-
 DATA_DIR = Path(__file__).resolve().parent / "data"
-SOURCE = "github zhengjim/camille utlis/sdk.json @83c5b239 (via shared/references)"
+SOURCE = "github zhengjim/camille utlis/sdk.json @83c5b239"
 
 
 def build(references: Path) -> dict:
@@ -25,8 +25,8 @@ def build(references: Path) -> dict:
     return {"source": SOURCE, "prefixes": [{"prefix": p, "name": n} for p, n in prefixes]}
 
 
-XRAY_SOURCE = "X-Ray 2018 domain owners via TrackerControl xray-blacklist.json @8c119b04 (shared/references)"
-EXODUS_SOURCE = "Exodus Privacy trackers via TrackerControl trackers.json @8c119b04 (shared/references)"
+XRAY_SOURCE = "X-Ray 2018 domain owners via TrackerControl xray-blacklist.json @8c119b04"
+EXODUS_SOURCE = "Exodus Privacy trackers via TrackerControl trackers.json @8c119b04"
 
 
 def build_receivers(references: Path) -> dict:
@@ -53,7 +53,15 @@ def build_receivers(references: Path) -> dict:
 
 
 def main() -> None:
-    references = Path(sys.argv[1]) if len(sys.argv) > 1 else PACKAGE_ROOT.parent / "shared" / "references"
+    needed = ("cn-sdk-prefixes.camille.pyliteral", "xray-domain-owners.json", "exodus-trackers.json")
+    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
+        raise SystemExit(
+            f"usage: python -m monitor.knowledge.build REFERENCES_DIR (holding {', '.join(needed)})"
+        )
+    references = Path(sys.argv[1])
+    missing = [name for name in needed if not (references / name).is_file()]
+    if missing:
+        raise SystemExit(f"{references}: missing {', '.join(missing)}")
     for name, data in (
         ("camille_prefixes.json", build(references)),
         ("receivers.json", build_receivers(references)),
