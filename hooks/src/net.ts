@@ -112,8 +112,20 @@ export function localPort(fd: number): number | null {
   return address === null ? null : address.port;
 }
 
-// The SOCKS listener's address in the socket's own family (an IPv6 socket needs ::ffff:a.b.c.d).
+// The SOCKS listener's address in the socket's own family (an IPv6 socket needs ::ffff:a.b.c.d),
+// built once per family and options (connect() only reads it).
+const socksAddresses = new Map<number, NativePointer>();
+
 function socksAddress(family: number): NativePointer {
+  let sa = socksAddresses.get(family);
+  if (sa === undefined) {
+    sa = buildSocksAddress(family);
+    socksAddresses.set(family, sa);
+  }
+  return sa;
+}
+
+function buildSocksAddress(family: number): NativePointer {
   const socks = opts!.socks;
   const octets = socks.host.split(".").map((x) => parseInt(x, 10));
   if (family === AF_INET) {
@@ -395,13 +407,14 @@ function installJavaLookups(): NetResult {
 }
 
 export function installNet(options: NetOptions): NetResult[] {
+  socksAddresses.clear();
   if (opts !== null) {
     opts = options;
     return [];
   }
   opts = options;
   const results: NetResult[] = [];
-  const missing = ["connect", "send", "recv", "fcntl", "getsockopt", "getsockname"].filter(
+  const missing = ["connect", "send", "fcntl", "getsockopt", "getsockname"].filter(
     (n) => Module.findGlobalExportByName(n) === null,
   );
   if (missing.length > 0) {

@@ -22,6 +22,7 @@ FRIDA_ERRORS = (
     frida.ServerNotRunningError,
     frida.ProcessNotFoundError,
     frida.InvalidOperationError,
+    frida.NotSupportedError,  # also what Frida says when the process vanished mid-operation
 )
 
 

@@ -32,7 +32,9 @@ class LocalFrida:
             raise AttachError(
                 f"Frida may not attach to pid {pid}: {exc} (ptrace restricted? see docs/lab.md)"
             ) from exc
-        except (frida.ProcessNotFoundError, frida.TransportError) as exc:
+        except (frida.ProcessNotFoundError, frida.TransportError, frida.NotSupportedError) as exc:
+            # NotSupportedError: what Frida says when the process vanished while it attached
+            # ("failed to open /proc/PID/auxv")
             self.kill(pid)
             raise AttachError(f"Frida could not attach to pid {pid}: {exc}") from exc
 
