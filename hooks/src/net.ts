@@ -5,8 +5,9 @@ import { javaStack, threadName } from "./stack";
 
 // Capture that does not depend on the app honouring a proxy (docs/traffic.md, "Capture paths").
 // connect() in libc is replaced: every outgoing TCP connection of this process goes to privmon's
-// SOCKS5 listener, with the original destination in the handshake, done synchronously inside
-// connect() with the socket's blocking mode restored (as proxychains does). Each connection is a
+// SOCKS5 listener, with the original destination in the handshake, written inside connect()
+// with the socket's blocking mode restored (as proxychains does; the listener sends no replies,
+// so connect() does not wait for the proxy). Each connection is a
 // hook event ("net.connect") with the stack of the code that opened it; the host ties flows to it
 // by the socket's local port. UDP to refused ports (QUIC: 443) fails (EPERM, as a firewall would) so clients
 // fall back to TCP; other UDP is recorded as a blind spot.

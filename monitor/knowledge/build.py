@@ -14,11 +14,14 @@ import sys
 from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+CAMILLE_FILE = "cn-sdk-prefixes.camille.pyliteral"
+XRAY_FILE = "xray-domain-owners.json"
+EXODUS_FILE = "exodus-trackers.json"
 SOURCE = "github zhengjim/camille utlis/sdk.json @83c5b239"
 
 
 def build(references: Path) -> dict:
-    raw = ast.literal_eval((references / "cn-sdk-prefixes.camille.pyliteral").read_text(encoding="utf-8"))
+    raw = ast.literal_eval((references / CAMILLE_FILE).read_text(encoding="utf-8"))
     prefixes = sorted(
         {(e["package_name"].strip(), e["sdk_name"].strip()) for e in raw if e.get("package_name")}
     )
@@ -30,7 +33,7 @@ EXODUS_SOURCE = "Exodus Privacy trackers via TrackerControl trackers.json @8c119
 
 
 def build_receivers(references: Path) -> dict:
-    owners = json.loads((references / "xray-domain-owners.json").read_text(encoding="utf-8"))
+    owners = json.loads((references / XRAY_FILE).read_text(encoding="utf-8"))
     domains = {}
     for owner in owners:
         for domain in owner.get("doms", []):
@@ -39,7 +42,7 @@ def build_receivers(references: Path) -> dict:
                 "parent": owner.get("root_parent") or owner.get("parent") or owner.get("owner_name"),
                 "country": (owner.get("country") or "").upper() or None,
             }
-    trackers = json.loads((references / "exodus-trackers.json").read_text(encoding="utf-8"))["trackers"]
+    trackers = json.loads((references / EXODUS_FILE).read_text(encoding="utf-8"))["trackers"]
     signatures = [
         {"name": t["name"], "pattern": t["network_signature"], "categories": t.get("categories", [])}
         for t in trackers.values()
@@ -53,7 +56,7 @@ def build_receivers(references: Path) -> dict:
 
 
 def main() -> None:
-    needed = ("cn-sdk-prefixes.camille.pyliteral", "xray-domain-owners.json", "exodus-trackers.json")
+    needed = (CAMILLE_FILE, XRAY_FILE, EXODUS_FILE)
     if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
         raise SystemExit(
             f"usage: python -m monitor.knowledge.build REFERENCES_DIR (holding {', '.join(needed)})"
