@@ -4,6 +4,9 @@ many flows) are written through the real writer into a real store; then, in pair
 for the watched values with the multi-pattern engine) and `analyze_session`. Prints, per size, the
 ratio analysis / floor with its spread, and the growth between sizes (1.0 per 10x = linear).
 Target: under 10 s at 1 M events on a 2-core machine (median of the pairs), close to linear.
+One event in 100 is a Cipher.doFinal() (AES/CBC on a JSON that holds the Android ID one time in
+three), and some requests carry those ciphertexts in base64: the derived-value search
+(analysis/provenance.py) is timed on its own and reported as a share of the analysis.
 
     .venv/bin/python bench/bench_analysis.py [--sizes 10000,100000,1000000] [--pairs 10] [--record]
 """
@@ -11,6 +14,7 @@ Target: under 10 s at 1 M events on a 2-core machine (median of the pairs), clos
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import random
 import sqlite3
@@ -27,7 +31,9 @@ import harness  # noqa: E402
 
 from monitor import events as ev  # noqa: E402
 from monitor.analysis.analyze import analyze_session  # noqa: E402
+from monitor.analysis.provenance import derive, derived_needles, operations  # noqa: E402
 from monitor.codec.quick_count import QuickCounter  # noqa: E402
+from monitor.codec.transforms import WatchValue, expand  # noqa: E402
 from monitor.storage import bodies  # noqa: E402
 from monitor.storage.queries import StoreReader  # noqa: E402
 from monitor.storage.writer import EventWriter  # noqa: E402
@@ -63,6 +69,48 @@ def _stack(frame: str, api: str, depth: int) -> list[str]:
     )
 
 
+CRYPTO_EVERY = 100
+AES_KEY = bytes(range(16))
+
+
+def _aes(plain: bytes, iv: bytes) -> bytes:
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    padder = padding.PKCS7(128).padder()
+    data = padder.update(plain) + padder.finalize()
+    encryptor = Cipher(algorithms.AES(AES_KEY), modes.CBC(iv)).encryptor()
+    return encryptor.update(data) + encryptor.finalize()
+
+
+def _crypto_event(sid: str, i: int, ts: int, rng: random.Random, sealed: list[bytes]) -> ev.HookEvent:
+    did = API["android_id"][2] if i % 3 == 0 else "".join(rng.choice("abcdef0123456789") for _ in range(16))
+    plain = f'{{"did":"{did}","seq":{i},"model":"BENCH-PHONE","ts":{ts}}}'.encode()
+    ct = _aes(plain, rng.randbytes(16))
+    if i % 3 == 0:
+        sealed.append(ct)
+    api = "javax.crypto.Cipher.doFinal"
+    return ev.HookEvent(
+        sid,
+        i,
+        1,
+        ts,
+        ts,
+        api,
+        None,
+        None,
+        [{"hex": plain.hex(), "length": len(plain), "truncated": False}],
+        {
+            "this": {"id": i, "algorithm": "AES/CBC/PKCS5Padding"},
+            "return": {"hex": ct.hex(), "length": len(ct), "truncated": False},
+        },
+        _stack(CALLERS[1][0], api, 2),
+        "main",
+        api,
+        "crypto",
+    )
+
+
 def write_session(writer: EventWriter, sid: str, n_events: int, rng: random.Random) -> None:
     writer.submit(ev.SessionStarted(sid, APP, "bench", T0, meta={"scenario": "agree"}))
     step = 5_000  # 5 ms between events
@@ -70,9 +118,12 @@ def write_session(writer: EventWriter, sid: str, n_events: int, rng: random.Rand
     writer.submit(ev.ConsentEvent(sid, T0 + 1000, "notice", "dialog", "隐私政策", None, 0.8))
     writer.submit(ev.ConsentEvent(sid, consent_at, "consent", "click", "同意", None, 0.9))
     stacks = {(f, p, d): _stack(f, API[p][0], d) for f, p in CALLERS for d in range(4)}
-    batch = []
+    batch, sealed = [], []
     for i in range(n_events):
         ts = T0 + i * step
+        if i % CRYPTO_EVERY == 7:
+            batch.append(_crypto_event(sid, i, ts, rng, sealed))
+            continue
         if i % 50 == 0:  # signals among the reads
             batch.append(
                 ev.HookEvent(
@@ -121,9 +172,10 @@ def write_session(writer: EventWriter, sid: str, n_events: int, rng: random.Rand
         ts = T0 + j * step * 10
         host = HOSTS[j % len(HOSTS)]
         pad = "".join(rng.choice("abcdef0123456789") for _ in range(200))
+        data = base64.b64encode(sealed[j % len(sealed)]).decode() if sealed and j % 7 == 0 else ""
         body = (
             f'{{"event":"e{j}","did":"{API["android_id"][2] if j % 3 == 0 else "x"}","pad":"{pad}",'
-            f'"ts":{ts}}}'
+            f'"data":"{data}","ts":{ts}}}'
         ).encode()
         writer.submit(
             ev.FlowRecord(
@@ -168,6 +220,17 @@ def floor(db: Path, session_id: str, watch: list[dict]) -> float:
             counter.count({"url": url, "request_headers": json.loads(headers), "request_body": request_body})
     finally:
         con.close()
+    return time.perf_counter() - start
+
+
+def derived_search(reader: StoreReader, session_id: str, watch: list[dict]) -> float:
+    """What the analysis adds for encrypted payloads: reading the crypto calls, building the
+    operations, the chain search and the derived needles (analysis/provenance.py)."""
+    start = time.perf_counter()
+    needles = [n for w in watch for n in expand(WatchValue(w["value"], w["pi_category"], w["pi_type"], None))]
+    ops, compressed = operations(reader.crypto_events(session_id))
+    result = derive(ops, needles, compressed)
+    derived_needles(result.derived, {n.pattern for n in needles}, covered=True)
     return time.perf_counter() - start
 
 
@@ -217,6 +280,26 @@ def main() -> None:
                 )
                 print(f"   {found['findings']} findings, {found['matches']:,} PI matches")
                 recorded.append(result)
+                search = [derived_search(reader, sid, watch) for _ in range(3)]
+                share = statistics.median(search) / statistics.median(result.b)
+                print(
+                    f"   derived-value search: {statistics.median(search):.3f} s "
+                    f"({n // CRYPTO_EVERY:,} crypto calls), {share:.1%} of the analysis"
+                )
+                searched = harness.Comparison(
+                    f"analysis {n:,} events", "derived-value search / analysis", lambda a, b: b / a, None
+                )
+                recorded.append(
+                    harness.Result(
+                        searched,
+                        result.b,
+                        search,
+                        [share],
+                        result.load_start,
+                        result.load_end,
+                        result.cpu_at_start,
+                    )
+                )
                 results.append((n, statistics.median(result.b)))
                 if n >= 1_000_000:
                     seconds = harness.Comparison(

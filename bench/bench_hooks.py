@@ -7,6 +7,8 @@ one toString() per frame) and with privmon's stack capture. Target: median ratio
 second while the app makes up to 10,000 hooked calls per second (target: at most 50, i.e. batched;
 with stacks one thread cannot reach 10,000 calls/s, so the paced run is made with and without).
 Calls are made 25 frames deep, like SDK code under Android's ActivityThread/Looper/Handler.
+Last, the cost of one recorded crypto call (issue: provenance chains): Cipher.doFinal() on 1 KiB,
+with and without the catalogue's crypto entries, in pairs; reported as µs added per call.
 
     .venv/bin/python bench/bench_hooks.py [--calls N] [--pairs 10] [--paced-runs 3] [--record]
 """
@@ -34,6 +36,7 @@ from monitor.storage.queries import StoreReader  # noqa: E402
 from monitor.storage.writer import EventWriter  # noqa: E402
 
 IMEI_ENTRY = [e for e in load_catalogue() if e["id"] == "android.telephony.TelephonyManager.getImei"]
+CRYPTO_ENTRIES = [e for e in load_catalogue() if e.get("signal") in ("crypto", "encoding")]
 
 
 def run(
@@ -125,6 +128,18 @@ def main() -> None:
                 result = harness.Result(paced, rates, rates, rates, load_start, harness.load(), before)
                 print(result.line())
                 recorded.append(result)
+            crypto_props = {"privmon.bench.mode": "crypto", "privmon.bench.calls": "2000"}
+
+            def crypto_cost(catalogue) -> float:
+                return median_ns(run(settings, writer, catalogue, "fast", crypto_props)[0]) / 1000
+
+            crypto = harness.Comparison(
+                "hooks crypto", "µs added per Cipher.doFinal(1 KiB)", lambda a, b: b - a, None, unit="µs"
+            )
+            recorded.append(
+                harness.run_pairs(crypto, lambda: crypto_cost([]), lambda: crypto_cost(CRYPTO_ENTRIES), args)
+            )
+            print(recorded[-1].line())
     if args.record:
         harness.record(recorded)
 

@@ -207,6 +207,8 @@ class PiMatch:
     location: str
     value_preview: str
     ts: int | None = None  # when the value left the device (request start or WebSocket message)
+    chain: list | None = None  # a derived value's steps from the value outward (analysis/provenance.py)
+    derived_from: int | None = None  # the hook event of the call whose output was sent
 
 
 @dataclass
@@ -254,4 +256,5 @@ class AnalysisResult:
     attributions: list[dict] = field(default_factory=list)  # {stack_hash, api, sdk, party, reflective}
     receivers: list[dict] = field(default_factory=list)  # per (host, server_ip): storage.models.ReceiverFact
     senders: list[dict] = field(default_factory=list)  # per flow with a known sender: models.SenderFact
+    provenance: dict | None = None  # analysis/provenance.py ProvenanceResult.summary()
     analysed_at: int = 0

@@ -88,10 +88,13 @@ function hex(bytes: number[]): string {
   return out;
 }
 
+// Bytes beyond MAX_BYTES are not sent; their SHA-256 still identifies the whole array (an
+// encrypted upload's ciphertext is matched to the request that carried it by its prefix and hash).
 function bytesValue(value: any): any {
-  if (value === null) return null;
+  if (value === null || typeof value === "number") return value; // an overload returning a length
   const bytes: number[] = Array.from(value as ArrayLike<number>);
-  return { hex: hex(bytes), length: bytes.length, truncated: bytes.length > MAX_BYTES };
+  if (bytes.length <= MAX_BYTES) return { hex: hex(bytes), length: bytes.length, truncated: false };
+  return { hex: hex(bytes), length: bytes.length, truncated: true, sha256: Checksum.compute("sha256", bytes.map((b) => b & 0xff)) };
 }
 
 function macBytes(value: any): any {
@@ -174,6 +177,17 @@ function identity(self: any): any {
   return use("java.lang.System").identityHashCode(self);
 }
 
+/** A MessageDigest, Cipher or Mac: its identity (to pair update() calls with the call that
+ *  finishes them) and its algorithm ("AES/CBC/PKCS5Padding"). */
+function cryptoObject(self: any): any {
+  const id = identity(self);
+  try {
+    return { id, algorithm: String(self.getAlgorithm()) };
+  } catch (e) {
+    return { id, algorithm: null };
+  }
+}
+
 function toStringValue(self: any): any {
   return plain(javaString(self));
 }
@@ -201,6 +215,7 @@ const converters: { [name: string]: (v: any) => any } = {
   dialog_text: dialogText,
   class_name: className,
   identity,
+  crypto_object: cryptoObject,
   to_string: toStringValue,
   process_command: processCommand,
   okhttp_url: okhttpUrl,

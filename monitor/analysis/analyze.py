@@ -19,8 +19,9 @@ from ..storage.queries import StoreReader
 from ..timeutil import now_us
 from .attribution import Attribution, attribute_stack, reached_by_reflection
 from .consent_events import judge_consent_events
-from .matching import DETECTED, FlowMatcher, MatchJob
+from .matching import CUSTOM_BASE64, DETECTED, FlowMatcher, MatchJob
 from .party import describe_receiver
+from .provenance import derive, derived_needles, operations
 from .request_attribution import attribute_requests
 from .rules import RuleContext, run_rules
 from .timeline import build_timeline
@@ -35,6 +36,8 @@ MATCH_COLUMNS = [
     "location",
     "value_preview",
     "ts",
+    "chain",
+    "derived_from",
 ]
 FLOW_COLUMNS = ["host", "url", "method", "scheme", "tls", "server_ip"]
 OPTIONAL_TEXT = ["server_ip", "receiver_sdk", "company", "ip_country"]
@@ -237,6 +240,9 @@ def analyze_session(
     returned = reader.returned_values(session_id)
     watchlist = _watchlist(returned, {app_package}, meta.get("watch") or [])
     needles = [n for w in watchlist for n in expand(w)]
+    crypto_ops, compressed = operations(reader.crypto_events(session_id))
+    provenance = derive(crypto_ops, needles, compressed)
+    needles += derived_needles(provenance.derived, {n.pattern for n in needles}, covered=True)
     with _start_matching(reader, session_id, client_messages, needles, workers) as job:
         flows = reader.flow_summaries(session_id)
         flow_ts = {f["id"]: f["ts_start"] for f in flows}
@@ -259,17 +265,7 @@ def analyze_session(
         def matched() -> pd.DataFrame:
             """The traffic's PI matches, once the matching is done (rules on hook events alone run first)."""
             pi_matches.extend(
-                ev.PiMatch(
-                    session_id,
-                    m.flow_id,
-                    m.needle.watch.hook_event_id,
-                    m.needle.watch.pi_category,
-                    m.needle.watch.pi_type,
-                    m.needle.encoding if m.needle.encoding == DETECTED else short_encoding(m.needle.encoding),
-                    m.location,
-                    mask(m.needle.watch.value),
-                    _sent_at(m, flow_ts, message_ts),
-                )
+                _pi_match(session_id, m, _sent_at(m, flow_ts, message_ts))
                 for m in _in_flow_order(job.result(), flows)
             )
             return _match_frame(pi_matches, flows, app_package, profile)
@@ -321,7 +317,39 @@ def analyze_session(
         attributions=events.attributions(),
         receivers=receivers,
         senders=senders,
+        provenance=provenance.summary(),
         analysed_at=now_us(),
+    )
+
+
+def _chain(needle) -> list[dict]:
+    """A derived value's steps as sent: its chain, then an encoding no hooked call made (a base64
+    alphabet of the app's own)."""
+    steps = [s.as_json() for s in needle.derived.chain]
+    if needle.form == CUSTOM_BASE64:
+        steps.append({"step": CUSTOM_BASE64, "hook_event_id": None, "verb": "encoded"})
+    return steps
+
+
+def _pi_match(session_id: str, m, ts: int) -> ev.PiMatch:
+    needle, watch = m.needle, m.needle.watch
+    derived = needle.derived
+    if derived is not None:
+        encoding = needle.encoding
+    else:
+        encoding = needle.encoding if needle.encoding == DETECTED else short_encoding(needle.encoding)
+    return ev.PiMatch(
+        session_id,
+        m.flow_id,
+        watch.hook_event_id,
+        watch.pi_category,
+        watch.pi_type,
+        encoding,
+        m.location,
+        mask(watch.value),
+        ts,
+        chain=_chain(needle) if derived is not None else None,
+        derived_from=derived.hook_event_id if derived is not None else None,
     )
 
 

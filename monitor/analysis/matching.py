@@ -9,7 +9,8 @@ import os
 from dataclasses import dataclass
 from typing import Callable
 
-from ..codec.decode import Decoded, HeaderCache, decode_request
+from ..codec.alphabet import SubstitutionIndex, Target
+from ..codec.decode import SEP, Decoded, HeaderCache, decode_request
 from ..codec.multipattern import make_matcher
 from ..codec.transforms import Needle, WatchValue
 from .detectors import detect
@@ -31,6 +32,17 @@ class FlowDecodeIssue:
 
 
 DETECTED = "detected"  # the encoding of a detector's match: a value no hook or profile gave
+CUSTOM_BASE64 = "custom-base64"  # a value's base64 in an alphabet of the app's own (codec/alphabet.py)
+
+
+def where(path: str, needle: Needle) -> str:
+    """A match's location: the piece's path, then how the value was spelt in it. A derived value's
+    chain is written the way a reader decodes it: `body › json:$.d › base64 › AES/CBC/… › gzip › json`."""
+    if needle.derived is None:
+        return f"{path}{SEP}{needle.encoding}"
+    form = "" if needle.form == "raw" else f"{SEP}{needle.form}"
+    steps = [s.label for s in needle.derived.chain[1:]][::-1]
+    return f"{path}{form}{SEP}{SEP.join(steps)}"
 
 
 class FlowMatcher:
@@ -40,8 +52,22 @@ class FlowMatcher:
         self._known = {n.watch.value for n in needles}
         self._position = {id(n): i for i, n in enumerate(needles)}
         self._headers = HeaderCache()
-        self._matcher = make_matcher([n.pattern for n in needles], backend)
+        # one pattern can stand for several needles: a ciphertext that carried both the IMEI and the
+        # Android ID is a derived value of each
+        by_pattern: dict[bytes, list[int]] = {}
+        for i, n in enumerate(needles):
+            by_pattern.setdefault(n.pattern, []).append(i)
+        self._patterns = list(by_pattern.values())
+        self._matcher = make_matcher(list(by_pattern), backend)
         self.backend = self._matcher.backend
+        self._substitutions = SubstitutionIndex(
+            [
+                Target(n.pattern, n.derived is not None and not _whole(n.derived, n.pattern), i)
+                for i, n in enumerate(needles)
+                if n.pattern[-1:] != b"="
+                and (n.form == "base64" or (n.derived is None and n.encoding == "base64"))
+            ]
+        )
 
     def match_flow(self, flow: dict) -> tuple[list[Match], list[FlowDecodeIssue]]:
         decoded = decode_request(
@@ -59,22 +85,43 @@ class FlowMatcher:
         )
         for segment in segments:
             for index in sorted(self._matcher.scan(segment.data)):
-                needle = self.needles[index]
-                key = (needle.watch.value, needle.encoding, segment.path)
-                if key in seen:
-                    continue
-                seen.add(key)
-                matches.append(Match(flow["id"], needle, f"{segment.path} › {needle.encoding}", segment.key))
+                for position in self._patterns[index]:
+                    needle = self.needles[position]
+                    key = (needle.watch.value, needle.encoding, segment.path)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    matches.append(Match(flow["id"], needle, where(segment.path, needle), segment.key))
+        if not self._substitutions.empty:
+            matches += self._substituted(flow["id"], decoded, seen)
         if self.detectors:
             matches += self._detect(flow["id"], decoded, seen)
         issues = [FlowDecodeIssue(flow["id"], path, error) for path, error in decoded.errors]
         if decoded.truncated:
             issues.append(FlowDecodeIssue(flow["id"], "body", "decoding stopped at its size/segment bound"))
-        return _most_specific(matches), issues
+        return _one_per_chain(_most_specific(matches)), issues
+
+    def _substituted(self, flow_id: str, decoded: Decoded, seen: set) -> list[Match]:
+        """Values sent as base64 in an alphabet of the app's own."""
+        out = []
+        for segment in decoded.segments:
+            if segment.path == "url" or segment.path in decoded.whole:
+                continue
+            for target, token in self._substitutions.find(segment.data):
+                needle = _custom(self.needles[target.ref], token)
+                key = (needle.watch.value, needle.encoding, segment.path)
+                if key not in seen:
+                    seen.add(key)
+                    out.append(Match(flow_id, needle, where(segment.path, needle), segment.key))
+        return out
 
     def pack(self, match: Match) -> tuple:
-        """A match as plain data (its needle by position, a detection by value) to cross processes."""
+        """A match as plain data (its needle by position, a detection by value, a custom-alphabet
+        spelling by its target's position and token) to cross processes."""
         position = self._position.get(id(match.needle))
+        if position is None and match.needle.form == CUSTOM_BASE64:
+            target = self._position[id(match.needle.derived_target)]
+            return match.flow_id, (target, match.needle.pattern), match.location, match.key
         if position is None:
             w = match.needle.watch
             return match.flow_id, (w.value, w.pi_category, w.pi_type), match.location, match.key
@@ -82,7 +129,9 @@ class FlowMatcher:
 
     def unpack(self, packed: tuple) -> Match:
         flow_id, needle, location, key = packed
-        if not isinstance(needle, int):
+        if isinstance(needle, tuple) and len(needle) == 2:
+            needle = _custom(self.needles[needle[0]], needle[1])
+        elif not isinstance(needle, int):
             value, pi_category, kind = needle
             needle = Needle(value.encode(), DETECTED, WatchValue(value, pi_category, kind, None))
         else:
@@ -113,6 +162,51 @@ class FlowMatcher:
                     )
                 )
         return out
+
+
+def _custom(target: Needle, token: bytes) -> "CustomNeedle":
+    return CustomNeedle(
+        token,
+        f"{target.encoding}{SEP}{CUSTOM_BASE64}" if target.derived is not None else CUSTOM_BASE64,
+        target.watch,
+        target.derived,
+        CUSTOM_BASE64,
+        target,
+    )
+
+
+@dataclass(frozen=True)
+class CustomNeedle(Needle):
+    derived_target: Needle | None = None  # the standard spelling this token is an image of
+
+
+def _whole(derived, pattern: bytes) -> bool:
+    """The needle spells the whole derived value (not the first bytes of a longer one)."""
+    return derived.complete and len(pattern) >= len(derived.output) * 4 // 3
+
+
+def _chain_ids(needle: Needle) -> tuple:
+    return tuple(s.hook_event_id for s in needle.derived.chain if s.hook_event_id is not None)
+
+
+def _one_per_chain(matches: list[Match]) -> list[Match]:
+    """One match per derived value and flow, and none for a value whose longer chain was also
+    found: an AES output seen both as its own bytes and through the Base64 call that encoded it
+    is one transmission, told by the longer chain, at its deepest piece."""
+    derived = [m for m in matches if m.needle.derived is not None]
+    if not derived:
+        return matches
+    ranked = sorted(derived, key=lambda m: (-len(_chain_ids(m.needle)), -m.location.count(SEP)))
+    kept: list[Match] = []
+    for m in ranked:
+        ids = _chain_ids(m.needle)
+        if not any(
+            k.needle.watch.value == m.needle.watch.value and _chain_ids(k.needle)[: len(ids)] == ids
+            for k in kept
+        ):
+            kept.append(m)
+    keep = {id(m) for m in kept}
+    return [m for m in matches if m.needle.derived is None or id(m) in keep]
 
 
 def _most_specific(matches: list[Match]) -> list[Match]:

@@ -190,19 +190,14 @@ class HeaderCache:
         self._entries[key] = entry
 
 
-def decode_request(
-    url: str,
-    headers: list[list[str]],
-    body: bytes,
-    messages: list[tuple[int, bytes]] = (),
-    header_cache: HeaderCache | None = None,
-) -> Decoded:
-    """`messages`: the client's WebSocket messages on this connection, as (index, content).
-    `header_cache`: shared by the requests of a session."""
-    result = Decoded()
-    segments = result.segments
+class _Decoder:
+    """Digs pieces into their layers, emitting each into one bounded Decoded."""
 
-    def emit(path: str, data: bytes, key: str | None = None) -> bool:
+    def __init__(self) -> None:
+        self.result = Decoded()
+
+    def emit(self, path: str, data: bytes, key: str | None = None) -> bool:
+        result, segments = self.result, self.result.segments
         result.size += len(data)
         if len(segments) >= MAX_SEGMENTS or result.size > MAX_DECODED_BYTES:
             result.truncated = True
@@ -210,14 +205,15 @@ def decode_request(
         segments.append(Segment(path, data, key))
         return True
 
-    def part(parent: str, path: str, data: bytes, key: str | None, depth: int) -> None:
+    def part(self, parent: str, path: str, data: bytes, key: str | None, depth: int) -> None:
         """One part of a piece decoded whole: emitted, marked, dug into."""
-        if emit(path, data, key):
-            result.whole.add(parent)
-            dig(path, data, depth)
+        if self.emit(path, data, key):
+            self.result.whole.add(parent)
+            self.dig(path, data, depth)
 
-    def dig(path: str, data: bytes, depth: int, content_type: str = "") -> None:
+    def dig(self, path: str, data: bytes, depth: int, content_type: str = "") -> None:
         """Decode one piece further; every layer found is emitted and dug into."""
+        result, emit, part, dig = self.result, self.emit, self.part, self.dig
         if depth >= MAX_DEPTH or len(data) < 4:
             return
         # compression, by magic number
@@ -312,6 +308,18 @@ def decode_request(
             if decoded and len(decoded) >= 6 and emit(f"{path}{SEP}base64", decoded):
                 dig(f"{path}{SEP}base64", decoded, depth + 1)
 
+
+def decode_request(
+    url: str,
+    headers: list[list[str]],
+    body: bytes,
+    messages: list[tuple[int, bytes]] = (),
+    header_cache: HeaderCache | None = None,
+) -> Decoded:
+    """`messages`: the client's WebSocket messages on this connection, as (index, content).
+    `header_cache`: shared by the requests of a session."""
+    decoder = _Decoder()
+    result, segments, emit, dig = decoder.result, decoder.result.segments, decoder.emit, decoder.dig
     # the URL and its query
     emit("url", url.encode("utf-8", "replace"))
     split = urlsplit(url)
@@ -378,3 +386,12 @@ def decode_request(
         if content and emit(f"ws[{index}]", content):
             dig(f"ws[{index}]", content, 0)
     return result
+
+
+def decode_bytes(data: bytes, root: str = "data") -> Decoded:
+    """One piece of bytes (a value an app encrypted, hashed or encoded, say) and every layer in it,
+    bounded as requests are; paths start at `root`."""
+    decoder = _Decoder()
+    if data and decoder.emit(root, data):
+        decoder.dig(root, data, 0)
+    return decoder.result

@@ -32,6 +32,10 @@ class Needle:
     pattern: bytes
     encoding: str
     watch: WatchValue
+    # A value the app derived from the watched one (analysis/provenance.py Derived), with `form`
+    # how its bytes were spelt in this pattern ("raw", "base64", "hex"); None for the lattice's own.
+    derived: object = None
+    form: str = ""
 
 
 def spellings(value: str, pi_type: str) -> list[str]:

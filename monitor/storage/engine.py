@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from . import models
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class SchemaError(RuntimeError):
@@ -82,6 +82,12 @@ def _capture_paths(conn: Connection) -> None:
     )
 
 
+def _provenance_chains(conn: Connection) -> None:
+    """PI matches of derived values (encrypted, hashed, encoded by the app) carry their chain."""
+    _add_columns(conn, "pi_matches", {"chain": "JSON", "derived_from": "INTEGER"})
+    _add_columns(conn, "analysis_facts", {"provenance": "JSON"})
+
+
 # Migration N upgrades a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_initial,
@@ -90,6 +96,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     4: _bodies_websockets_reviews_match_times,
     5: _facts_owned_by_the_analysis,
     6: _capture_paths,
+    7: _provenance_chains,
 }
 
 

@@ -162,6 +162,10 @@ class PiMatch(Base):
     value_preview: Mapped[str] = mapped_column(String)
     # when the value left the device: the request's start, or the WebSocket message's time
     ts: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # a value the app derived (encrypted, hashed, encoded): its chain of steps from the value outward,
+    # and the hook event of the call whose output was sent
+    chain: Mapped[object] = mapped_column(JSON, nullable=True)
+    derived_from: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Finding(Base):
@@ -196,6 +200,8 @@ class AnalysisFacts(Base):
     analysed_at: Mapped[int] = mapped_column(BigInteger)
     timeline: Mapped[dict] = mapped_column(JSON)
     watchlist: Mapped[list] = mapped_column(JSON)
+    # the crypto/encoding calls searched, the derived values found (analysis/provenance.py), bounds hit
+    provenance: Mapped[object] = mapped_column(JSON, nullable=True)
 
 
 class StackAttribution(Base):

@@ -263,6 +263,25 @@ class StoreReader:
                 out[child] = event_id
         return out
 
+    def crypto_events(self, session_id: str) -> list[dict]:
+        """The session's crypto and encoding calls (catalogue signals `crypto`, `encoding`) with
+        their arguments and return values, in time order: what provenance chains are built from."""
+        rows = self._raw(
+            "SELECT id, ts, api, args, ret FROM hook_events WHERE session_id = ? "
+            "AND signal IN ('crypto', 'encoding')",
+            (session_id,),
+        )
+        return [
+            {
+                "id": event_id,
+                "ts": ts,
+                "api": api,
+                "args": json.loads(args) if isinstance(args, str) else args,
+                "ret": json.loads(ret) if isinstance(ret, str) else ret,
+            }
+            for event_id, ts, api, args, ret in sorted(rows, key=lambda r: (r[1], r[0]))
+        ]
+
     def event_pid(self, event_id: int) -> int | None:
         rows = self._raw("SELECT pid FROM hook_events WHERE id = ?", (event_id,))
         return rows[0][0] if rows else None

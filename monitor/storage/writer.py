@@ -245,6 +245,7 @@ class EventWriter:
                         "analysed_at": record.analysed_at,
                         "timeline": record.timeline,
                         "watchlist": record.watchlist,
+                        "provenance": record.provenance,
                     },
                 )
             for table, rows in (

@@ -130,7 +130,8 @@ def test_values_are_recorded_as_a_reviewer_reads_them(catalogue_run):
     assert (
         digest["ret"]["return"]["hex"] == "45cf2848cd66ef6edf0fd74aede4f34d"
     )  # md5 of the IMEI, for linking
-    assert isinstance(digest["ret"]["this"], int)  # the digest instance, to pair update() with digest()
+    # the digest instance (to pair update() with digest()) and its algorithm
+    assert isinstance(digest["ret"]["this"]["id"], int) and digest["ret"]["this"]["algorithm"] == "MD5"
 
 
 def test_reflective_access_is_recognised(catalogue_run):

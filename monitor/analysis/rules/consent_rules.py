@@ -11,6 +11,7 @@ from ..timeline import BEFORE_NOTICE, NOTICE_SHOWN, REFUSED, WITHDRAWN
 from .common import (
     RuleContext,
     attribution_evidence,
+    caller_text,
     cap,
     distinct,
     ids,
@@ -100,6 +101,66 @@ def preconsent_collection(ctx: RuleContext) -> list:
     return out
 
 
+VERBS_ZH = {"encrypted": "加密", "hashed": "哈希", "signed": "签名", "encoded": "编码", "compressed": "压缩"}
+CRYPTO_VERBS = ("encrypted", "hashed", "signed")
+
+
+def derived_chain(first) -> list[dict] | None:
+    chain = first.get("chain") if hasattr(first, "get") else None
+    return chain if isinstance(chain, list) and chain else None
+
+
+def _deciding_step(chain: list[dict]) -> dict:
+    """The step a reader is told about: the last encryption, hash or MAC, else the last call."""
+    calls = [s for s in chain if s.get("hook_event_id") is not None and s.get("verb")]
+    crypto = [s for s in calls if s["verb"] in CRYPTO_VERBS]
+    return (crypto or calls or chain)[-1]
+
+
+def derived_evidence(ctx: RuleContext, first) -> dict | None:
+    """For a value the app transformed before sending it: the chain, and who made the call that
+    did it (its stack is the evidence)."""
+    chain = derived_chain(first)
+    if chain is None:
+        return None
+    step = _deciding_step(chain)
+    out = {
+        "chain": " › ".join(s["step"] for s in chain),
+        "steps": chain,
+        "verb": step.get("verb"),
+        "algorithm": step["step"],
+    }
+    if step.get("hook_event_id") is not None:
+        event = ctx.events_by_id(int(step["hook_event_id"]))
+        out.update(
+            hook_event_id=int(step["hook_event_id"]),
+            api=event["api"],
+            at=iso_utc(event["ts"]),
+            stack=event["stack"][:40],
+            by=attribution_evidence(ctx.attributions(int(step["hook_event_id"]))),
+        )
+    return out
+
+
+def derived_text(ctx: RuleContext, first, label: str, label_zh: str) -> tuple[str, str, str, str] | None:
+    """(how, how_zh, who did it, 谁) for a derived value: "encrypted with AES", "the Umeng SDK"."""
+    chain = derived_chain(first)
+    if chain is None:
+        return None
+    step = _deciding_step(chain)
+    algorithm = step["step"]
+    verb = step.get("verb") or "encoded"
+    if step.get("hook_event_id") is not None:
+        who, who_zh = caller_text(ctx.attributions(int(step["hook_event_id"])))
+    else:
+        who, who_zh = "the app", "应用"
+    return f"{verb} with {algorithm}", f"经 {algorithm} {VERBS_ZH.get(verb, verb)}", who, who_zh
+
+
+def pi_label_chain(first) -> str:
+    return " › ".join(s["step"] for s in derived_chain(first) or [])
+
+
 def _transmission_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
     ordered = group.sort_values(["ts", "flow_id"])
     first = ordered.iloc[0]
@@ -116,6 +177,7 @@ def _transmission_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
         }
     sender = ctx.senders.get(first["flow_id"])
     return {
+        "derived": derived_evidence(ctx, first),
         "flow_ids": distinct(ordered["flow_id"])[:50],
         "pi_match_locations": sorted(set(group["location"]))[:10],
         "value_preview": first["value_preview"],
@@ -171,20 +233,41 @@ def preconsent_transmission(ctx: RuleContext) -> list:
         how = "in plain text" if encoding == "plain" else f"as {encoding}"
         how_zh = "明文" if encoding == "plain" else encoding
         when, when_zh = _when(ctx, ts)
+        derived = derived_text(ctx, first, label, label_zh)
+        if derived is None:
+            title = f"{cap(label)} sent {how} to {host} before consent" + (f" ({sdk})" if sdk else "")
+            title_zh = f"用户同意前以{how_zh}形式向 {host} 发送{label_zh}"
+            explanation = (
+                f"A {first['method']} request to {first['url']} carried the {label} {how} "
+                f"(at {first['location']}), {when}."
+            )
+            explanation_zh = (
+                f"在用户同意隐私政策前，{label_zh}以{how_zh}形式发送至 {host}"
+                f"（位置 {first['location']}），{when_zh}。"
+            )
+        else:
+            did, did_zh, who, who_zh = derived
+            title = f"{cap(label)} {did} and sent to {host} before consent" + (f" ({sdk})" if sdk else "")
+            title_zh = f"用户同意前{label_zh}{did_zh}后发送至 {host}"
+            explanation = (
+                f"{cap(who)} {did.replace(' with ', f' the {label} with ', 1)} ({pi_label_chain(first)}) and "
+                f"a {first['method']} request to {first['url']} carried the result (at {first['location']}), "
+                f"{when}."
+            )
+            explanation_zh = (
+                f"在用户同意隐私政策前，{who_zh}将{label_zh}{did_zh}（{pi_label_chain(first)}）后"
+                f"发送至 {host}（位置 {first['location']}），{when_zh}。"
+            )
         out.append(
             make_finding(
                 ctx,
                 "PRECONSENT_TRANSMISSION",
                 (host, pi_type, encoding),
                 ts,
-                title=f"{cap(label)} sent {how} to {host} before consent" + (f" ({sdk})" if sdk else ""),
-                title_zh=f"用户同意前以{how_zh}形式向 {host} 发送{label_zh}",
-                explanation=f"A {first['method']} request to {first['url']} carried the {label} {how} "
-                f"(at {first['location']}), {when}.",
-                explanation_zh=(
-                    f"在用户同意隐私政策前，{label_zh}以{how_zh}形式发送至 {host}（位置 "
-                    f"{first['location']}），{when_zh}。"
-                ),
+                title=title,
+                title_zh=title_zh,
+                explanation=explanation,
+                explanation_zh=explanation_zh,
                 pi_category=first["pi_category"],
                 pi_type=pi_type,
                 sdk=sdk,

@@ -65,6 +65,16 @@ public final class Net {
         return exchange(conn, method, contentType, body, trustProxyCa);
     }
 
+    /** As send(), with a binary body (or none) and extra request headers as name, value pairs. */
+    public static int send(String method, String url, String contentType, byte[] body, String[] headers) throws Exception {
+        HttpURLConnection conn = (HttpURLConnection) new URL(url).openConnection(proxy());
+        conn.setRequestProperty("User-Agent", "privmon-lab/1.0 (Linux; Android 13; lab)");
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            conn.setRequestProperty(headers[i], headers[i + 1]);
+        }
+        return exchange(conn, method, contentType, body, true);
+    }
+
     /** As send(), but the way SDKs that ignore the system's proxy do it: Proxy.NO_PROXY, a direct
      *  connection to the host. The device still trusts the proxy's CA (installed on the phone). */
     public static int sendDirect(String method, String url, String contentType, String body) throws Exception {
@@ -72,6 +82,10 @@ public final class Net {
     }
 
     private static int exchange(HttpURLConnection conn, String method, String contentType, String body, boolean trustProxyCa) throws Exception {
+        return exchange(conn, method, contentType, body == null ? null : body.getBytes(StandardCharsets.UTF_8), trustProxyCa);
+    }
+
+    private static int exchange(HttpURLConnection conn, String method, String contentType, byte[] body, boolean trustProxyCa) throws Exception {
         if (conn instanceof HttpsURLConnection && trustProxyCa) {
             ((HttpsURLConnection) conn).setSSLSocketFactory(sslContext().getSocketFactory());
         }
@@ -82,7 +96,7 @@ public final class Net {
             conn.setDoOutput(true);
             conn.setRequestProperty("Content-Type", contentType);
             try (OutputStream out = conn.getOutputStream()) {
-                out.write(body.getBytes(StandardCharsets.UTF_8));
+                out.write(body);
             }
         }
         int status = conn.getResponseCode();

@@ -7,14 +7,22 @@ import java.util.Arrays;
  *  an Android app's SDK code runs under ActivityThread, Looper, Handler and its own layers).
  *  -Dprivmon.bench.mode=latency: times N calls of a hooked API one by one and prints the median.
  *  -Dprivmon.bench.mode=paced: makes -Dprivmon.bench.rate calls per second for
- *  -Dprivmon.bench.seconds seconds (to count the agent's messages per second). */
+ *  -Dprivmon.bench.seconds seconds (to count the agent's messages per second).
+ *  -Dprivmon.bench.mode=crypto: times N Cipher.doFinal() calls (AES/CBC, -Dprivmon.bench.bytes
+ *  of input, default 1024) one by one and prints the median. */
 public final class BenchMain {
     private BenchMain() {}
 
     public static void main(String[] args) {
         TelephonyManager tm = new TelephonyManager();
         String mode = System.getProperty("privmon.bench.mode", "latency");
-        if ("paced".equals(mode)) {
+        if ("crypto".equals(mode)) {
+            try {
+                crypto(Integer.getInteger("privmon.bench.calls", 2_000), Integer.getInteger("privmon.bench.bytes", 1024));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        } else if ("paced".equals(mode)) {
             paced(tm, Integer.getInteger("privmon.bench.rate", 10_000), Integer.getInteger("privmon.bench.seconds", 3));
         } else {
             latency(tm, Integer.getInteger("privmon.bench.calls", 5_000));
@@ -44,6 +52,23 @@ public final class BenchMain {
         for (int i = 0; i < calls; i++) {
             long t0 = System.nanoTime();
             tm.getImei();
+            ns[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(ns);
+        System.out.println("PRIVMON-BENCH median_ns=" + ns[calls / 2] + " p90_ns=" + ns[calls * 9 / 10] + " calls=" + calls);
+    }
+
+    private static void crypto(int calls, int bytes) throws Exception {
+        javax.crypto.Cipher aes = javax.crypto.Cipher.getInstance("AES/CBC/PKCS5Padding");
+        aes.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(new byte[16], "AES"),
+                new javax.crypto.spec.IvParameterSpec(new byte[16]));
+        byte[] input = new byte[bytes];
+        for (int i = 0; i < 200; i++) aes.doFinal(input);  // warm-up
+        long[] ns = new long[calls];
+        for (int i = 0; i < calls; i++) {
+            input[i % bytes] = (byte) i;
+            long t0 = System.nanoTime();
+            aes.doFinal(input);
             ns[i] = System.nanoTime() - t0;
         }
         Arrays.sort(ns);

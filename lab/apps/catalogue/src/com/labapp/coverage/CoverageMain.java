@@ -357,8 +357,11 @@ public final class CoverageMain {
         aes.doFinal();
         Mac mac = Mac.getInstance("HmacSHA256");
         mac.init(new SecretKeySpec("key".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+        mac.update(imei);
         mac.doFinal(imei);
         android.util.Base64.encode(imei, android.util.Base64.NO_WRAP);
+        java.util.Base64.getEncoder().encode(imei);
+        java.util.Base64.getEncoder().encodeToString(imei);
         android.util.Base64.encodeToString(imei, android.util.Base64.NO_WRAP);
         try (GZIPOutputStream gzip = new GZIPOutputStream(new java.io.ByteArrayOutputStream())) {
             gzip.write(imei);
