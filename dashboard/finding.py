@@ -43,8 +43,15 @@ def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | 
             wanted_events.append(evidence[key])
     if isinstance(evidence.get("data_flow"), dict):
         wanted_events.append(evidence["data_flow"]["hook_event_id"])
+    derived = evidence.get("derived") if isinstance(evidence.get("derived"), dict) else None
+    if derived:  # the calls that encrypted, hashed or encoded the value, last (the deciding one) first
+        steps = [s.get("hook_event_id") for s in derived.get("steps") or [] if isinstance(s, dict)]
+        wanted_events += [i for i in reversed(steps) if isinstance(i, int)]
     wanted_events = list(dict.fromkeys(wanted_events))[:MAX_EVENTS]
-    deciding = (evidence.get("attribution") or {}).get("deciding_frame")
+    deciding_frames = {
+        (evidence.get("attribution") or {}).get("deciding_frame"),
+        ((derived or {}).get("by") or {}).get("deciding_frame"),
+    } - {None}
     events = []
     if wanted_events:
         by_id = {e["id"]: e for e in r.hook_events_by_id(session_id, wanted_events)}
@@ -59,7 +66,7 @@ def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | 
                         "args": e["args"],
                         "ret": e["ret"],
                         "thread": e["thread"],
-                        "stack": [{"frame": fr, "deciding": fr == deciding} for fr in e["stack"]],
+                        "stack": [{"frame": fr, "deciding": fr in deciding_frames} for fr in e["stack"]],
                     }
                 )
     flow_ids = list(evidence.get("flow_ids") or [])[:MAX_FLOWS]
@@ -114,6 +121,7 @@ def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | 
     )
     return {
         "finding": finding,
+        "derived": derived,
         "hook_events": events,
         "flows": flows,
         "consent": consent,

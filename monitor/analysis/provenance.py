@@ -34,7 +34,7 @@ STREAMS = {
     "javax.crypto.Mac": "signed",
 }
 ENCODERS = {"android.util.Base64", "java.util.Base64$Encoder"}
-COMPRESSORS = {"java.util.zip.GZIPOutputStream": "gzip"}
+COMPRESSORS = {"java.util.zip.GZIPOutputStream": "gzip"}  # a zlib layer is found by decoding alone
 FINISHING = {"digest", "doFinal"}
 MAC_LENGTHS = {"hmacmd5": 16, "hmacsha1": 20, "hmacsha224": 28, "hmacsha256": 32, "hmacsha384": 48}
 MAC_LENGTHS["hmacsha512"] = 64

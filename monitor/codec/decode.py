@@ -1,10 +1,10 @@
 """Decoding a request into the pieces PI can hide in, each with its path.
 
 A flow becomes segments: the URL and its query parameters, headers and cookies, and the body,
-decoded recursively — content encodings (gzip, deflate, br, zstd), forms, JSON (and JSON inside
-JSON strings), multipart parts, base64/base64url and hex runs, protobuf length-delimited fields,
-JWTs, and the client's WebSocket messages (`ws[3]`). Every segment has a path such as
-`body › gzip › form:data › base64 › json:$.dev.imei`.
+decoded recursively — content encodings (gzip, deflate, br, zstd), gzip and zlib streams by
+their headers, forms, JSON (and JSON inside JSON strings), multipart parts, base64/base64url and
+hex runs, protobuf length-delimited fields, JWTs, and the client's WebSocket messages (`ws[3]`).
+Every segment has a path such as `body › gzip › form:data › base64 › json:$.dev.imei`.
 Depth, segment count and decoded size are bounded; whatever cannot be decoded is reported as an
 error on its path and the raw bytes are still searched.
 """
@@ -224,6 +224,15 @@ class _Decoder:
                 result.errors.append((f"{path}{SEP}gzip", str(exc)))
             else:
                 part(path, f"{path}{SEP}gzip", inner, None, depth + 1)
+                return
+        # a zlib stream (Deflater, DeflaterOutputStream): its two-byte header is a multiple of 31
+        if data[0] == 0x78 and (data[0] << 8 | data[1]) % 31 == 0:
+            try:
+                inner = zlib.decompressobj().decompress(data, MAX_INFLATE + 1)
+            except zlib.error:
+                inner = None  # binary that happens to start like zlib
+            if inner and len(inner) <= MAX_INFLATE:
+                part(path, f"{path}{SEP}zlib", inner, None, depth + 1)
                 return
         stripped = data.strip()
         first = stripped[:1]

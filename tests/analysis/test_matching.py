@@ -6,6 +6,7 @@ import gzip
 import hashlib
 import json
 import random
+import zlib
 from urllib.parse import quote
 
 import pytest
@@ -238,6 +239,8 @@ def test_jwt_protobuf_multipart_and_cookies():
         ([["Content-Type", "application/x-protobuf"]], proto, "body › pb:1 › plain"),
         ([["Content-Type", "multipart/form-data; boundary=XyZ"]], multipart, "body › multipart:meta › plain"),
         ([["Cookie", "a=1; did=864273052471596"]], b"", "header:Cookie › cookie:did › plain"),
+        # a Deflater's stream, sent with no Content-Encoding
+        ([], zlib.compress(b'{"imei":"864273052471596"}'), "body › zlib › json:$.imei › plain"),
     ]
     for headers, body, expected in cases:
         flow = {"id": "f", "url": "https://t.example/", "request_headers": headers, "request_body": body}

@@ -5,7 +5,9 @@ the SDK whose call did the encryption; a ciphertext holding no watched value giv
 import json
 
 import pytest
+from fastapi.testclient import TestClient
 
+from dashboard.app import create_app
 from monitor.config import Settings
 from monitor.storage.queries import StoreReader
 from tests.conftest import run_cli
@@ -30,11 +32,16 @@ ENCRYPTED_BY = {
 
 
 @pytest.fixture(scope="module")
-def crypto_run(tmp_path_factory):
+def crypto_home(tmp_path_factory):
     home = tmp_path_factory.mktemp("crypto-lab-home")
     proc = run_cli(home, "lab", "run", "--app", "crypto", "--json", "--no-keys")
     assert proc.returncode == 0, proc.stderr
-    run = json.loads(proc.stdout)
+    return home, json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def crypto_run(crypto_home):
+    home, run = crypto_home
     with StoreReader(Settings(home=home).db_path) as reader:
         matches = reader.pi_matches(run["session"])
         flows = reader.flow_summaries(run["session"])
@@ -85,3 +92,13 @@ def test_matches_store_the_chain_and_the_call_whose_output_was_sent(crypto_run):
     compressed = next(s for s in gzip["chain"] if s["step"] == "gzip")
     assert compressed["hook_event_id"] is not None  # the GZIPOutputStream that was given the JSON
     assert gzip["location"] == "body › AES/ECB/PKCS5Padding › gzip › json"
+
+
+def test_the_finding_page_shows_the_chain_and_the_encrypting_call(crypto_home):
+    home, run = crypto_home
+    finding = next(f for f in transmissions(run) if f["host"] == "android.bugly.qq.com")
+    client = TestClient(create_app(Settings(home=home).db_path, "t0ken"))
+    page = client.get(f"/sessions/{run['session']}/findings/{finding['fingerprint']}?token=t0ken").text
+    assert "imei › json › gzip › AES/ECB/PKCS5Padding" in page or "mac_address › json › gzip" in page
+    assert "javax.crypto.Cipher.doFinal" in page and "java.util.zip.GZIPOutputStream.write" in page
+    assert 'class="deciding" title="the attributing frame">com.tencent.bugly.lab.PackedReport.send' in page
