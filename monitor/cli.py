@@ -210,7 +210,8 @@ def hooks(
     session_id: str = typer.Argument(..., help="Session id, or 'latest'."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per catalogue entry)."),
 ) -> None:
-    """Hook coverage of a session: each catalogue entry installed or not (why), and how often it fired."""
+    """Hook coverage of a session: each catalogue entry installed or not (why), how often it fired, and
+    in how many of its events a value could not be converted (kept, marked)."""
     with _reader(ctx) as reader:
         sid = _resolve_session(reader, session_id)
         rows = reader.hook_coverage(sid)
@@ -224,13 +225,22 @@ def hooks(
     for col in ("entry", "PI / signal", "state", "fired", "reason"):
         table.add_column(col, overflow="fold")
     for r in rows:
+        unconverted = r.get("conversion_errors") or 0
         table.add_row(
-            r["id"], r["pi_type"] or r["signal"] or "", r["state"], str(r["fired"]), "; ".join(r["reasons"])
+            r["id"],
+            r["pi_type"] or r["signal"] or "",
+            r["state"],
+            str(r["fired"]) + (f" ({unconverted} with an unconverted value)" if unconverted else ""),
+            "; ".join(r["reasons"]),
         )
     out.print(table, markup=False)
     installed = sum(1 for r in rows if r["state"] == "installed")
     fired = sum(1 for r in rows if r["fired"])
-    out.print(f"{installed}/{len(rows)} installed, {fired} fired")
+    unconverted = sum(r.get("conversion_errors") or 0 for r in rows)
+    out.print(
+        f"{installed}/{len(rows)} installed, {fired} fired"
+        + (f", {unconverted} events kept with a value the agent could not convert" if unconverted else "")
+    )
 
 
 @app.command()

@@ -1,6 +1,6 @@
 import Java from "frida-java-bridge";
 import { enqueue, nextSeq } from "./batch";
-import { convert, hasConverter, plain } from "./values";
+import { convert, hasConverter, plain, unconverted } from "./values";
 import { HookEvent, InstallResult, post } from "./messages";
 import { javaStack, naiveStack, threadName } from "./stack";
 
@@ -99,10 +99,22 @@ function calledFrom(stack: string[], prefixes: string[]): boolean {
   return prefixes.some((p) => caller.startsWith(p));
 }
 
+// What an event cannot be without: a part that fails (a stack the runtime will not walk, a thread
+// name) is recorded as a mark, like a value that cannot be converted.
+function safely<T>(part: () => T, fallback: (e: any) => T): T {
+  try {
+    return part();
+  } catch (e) {
+    return fallback(e);
+  }
+}
+
 function record(entry: CatalogueEntry, tsMs: number, self: any, args: any[], ret: any): void {
-  const pi = classify(entry, self, args);
+  // A classification that cannot be decided (its `when` reads an argument that cannot be converted)
+  // keeps the call, unclassified beyond the entry's own PI: never dropped.
+  const pi = safely(() => classify(entry, self, args), () => ({ pi_category: entry.pi_category ?? null, pi_type: entry.pi_type ?? null, sensitive: !!entry.sensitive }));
   if (pi === null) return;
-  const stack = options.stack === "none" ? [] : options.stack === "naive" ? naiveStack() : javaStack();
+  const stack = safely(() => (options.stack === "none" ? [] : options.stack === "naive" ? naiveStack() : javaStack()), (e) => [`<stack not available: ${e}>`]);
   if (entry.skip_callers && calledFrom(stack, entry.skip_callers)) return;
   const event: HookEvent = {
     seq: nextSeq(),
@@ -113,12 +125,12 @@ function record(entry: CatalogueEntry, tsMs: number, self: any, args: any[], ret
     pi_type: pi.pi_type,
     sensitive: pi.sensitive,
     signal: entry.signal ?? null,
-    args: args.map(plain),
-    ret: convert(entry.ret, ret),
+    args: args.map((a) => plain(a)),
+    ret: safely(() => convert(entry.ret, ret), (e) => unconverted(ret, e)),
     stack,
-    thread: threadName(),
+    thread: safely(() => threadName(), () => null as any),
   };
-  if (entry.self) event.self = convert(entry.self, self);
+  if (entry.self) event.self = safely(() => convert(entry.self, self), (e) => unconverted(self, e));
   enqueue(event);
 }
 

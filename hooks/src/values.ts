@@ -61,7 +61,27 @@ function primitiveArray(value: any): { items: any[]; bytes: boolean } | null {
   }
 }
 
+/** A value the agent could not convert (its class cannot be loaded from the hooked class's
+ *  loader, a proxy that throws…): kept in the event as a mark, never dropping the event. */
+export function unconverted(value: any, error: any): any {
+  let type: string = typeof value;
+  try {
+    if (value !== null && typeof value === "object" && typeof value.$className === "string") type = value.$className;
+  } catch (e) {
+    // the class name is not available either
+  }
+  return { unconverted: type, error: String(error) };
+}
+
 export function plain(value: any): any {
+  try {
+    return plainValue(value);
+  } catch (e) {
+    return unconverted(value, e);
+  }
+}
+
+function plainValue(value: any): any {
   if (value === null || value === undefined) return null;
   const t = typeof value;
   if (t === "number" || t === "boolean") return value;
@@ -232,6 +252,6 @@ export function convert(kind: string | undefined, value: any): any {
   try {
     return fn(value);
   } catch (e: any) {
-    return { unconverted: plain(value), error: String(e) };
+    return unconverted(value, e);
   }
 }

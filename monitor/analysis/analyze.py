@@ -138,7 +138,7 @@ class _Events:
         pairs = reads[["stack_hash", "api"]].drop_duplicates()
         decided = [self._decide(h, a) for h, a in zip(pairs["stack_hash"].tolist(), pairs["api"].tolist())]
         who = pairs.assign(
-            caller=[d[0].sdk.id if d[0].sdk else d[0].party for d in decided],
+            caller=[d[0].key for d in decided],
             sdk=[d[0].label for d in decided],
             party=[d[0].party for d in decided],
             reflective=[d[1] for d in decided],
@@ -285,6 +285,7 @@ def analyze_session(
             entries=_catalogue_entries(),
             watch_values={w.value: (w.pi_type, w.pi_category) for w in watchlist},
             events_by_id=events.event,
+            same_value_reads=lambda ids: reader.reads_returning_same(session_id, ids),
             senders=attribute_requests(
                 [s for s in signals if s["signal"] == "http_request"],
                 flows,

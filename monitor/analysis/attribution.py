@@ -1,4 +1,9 @@
-"""Who made a call: the SDK (or the app itself) owning the first non-framework stack frame."""
+"""Who made a call: the SDK (or the app itself) owning the first non-framework stack frame.
+
+Code in a package that is neither the app's nor any known SDK's keeps an identity of its own: the
+package's leading segments (`com.vendor.sdk`), as an unidentified third party, so that seven
+unknown SDKs stay seven callers. Obfuscated frames (single-letter packages, one- or two-letter
+classes) are grouped by the package segments before the obfuscated part, and flagged."""
 
 from __future__ import annotations
 
@@ -23,17 +28,63 @@ FRAMEWORK_PREFIXES = (
     "org.apache.harmony.",
     "privmon.lab.",
 )
+# Libraries SDKs call through (HTTP clients, JSON, Rx): they never decide who made a call.
+LIBRARY_PREFIXES = (
+    "okhttp3.",
+    "okio.",
+    "retrofit2.",
+    "com.squareup.okhttp.",
+    "com.google.gson.",
+    "com.google.protobuf.",
+    "org.json.",
+    "io.reactivex.",
+    "rx.",
+)
+PASS_THROUGH = FRAMEWORK_PREFIXES + LIBRARY_PREFIXES
+LEADING_SEGMENTS = 3
 
 
 @dataclass(frozen=True)
 class Attribution:
-    party: str  # "sdk", "app" or "unknown"
+    party: str  # "sdk", "app", "unidentified" (third-party code no SDK entry names) or "unknown"
     sdk: Sdk | None
     frame: str | None  # the deciding frame, kept as evidence
+    package: str | None = None  # unidentified code: the package it is grouped by
+    obfuscated: bool = False
 
     @property
     def label(self) -> str | None:
-        return self.sdk.name if self.sdk else None
+        """What findings show as the SDK: its name, or an unidentified party's package."""
+        if self.sdk:
+            return self.sdk.name
+        return self.package if self.party == "unidentified" else None
+
+    @property
+    def key(self) -> str:
+        """Who, for grouping: reads by different code are never merged."""
+        if self.sdk:
+            return self.sdk.id
+        if self.party == "unidentified":
+            return f"third:{self.package}"
+        return self.party
+
+
+def unidentified_package(cls: str) -> tuple[str, bool]:
+    """The package unidentified code is grouped by, and whether its names are obfuscated:
+    'com.vendor.sdk.net.Uploader' → ('com.vendor.sdk', False); 'com.vendor.a.b' → ('com.vendor',
+    True); 'a.b.c' → ('a.b', True)."""
+    parts = cls.split(".")
+    segments, simple = parts[:-1], parts[-1].split("$", 1)[0]
+    obfuscated = len(simple) <= 2 or any(len(seg) == 1 for seg in segments)
+    leading = []
+    for seg in segments:
+        if len(seg) == 1:
+            break
+        leading.append(seg)
+    leading = leading[:LEADING_SEGMENTS]
+    if not leading:
+        leading = segments or [simple]
+    return ".".join(leading), obfuscated
 
 
 def frame_class(frame: str) -> str:
@@ -51,7 +102,7 @@ def attribute_stack(stack: list[str], app_package: str | None, api: str | None =
     for frame in stack:
         cls = frame_class(frame)
         if (
-            cls.startswith(FRAMEWORK_PREFIXES)
+            cls.startswith(PASS_THROUGH)
             or cls == api_class
             or (api_class and cls.startswith(api_class + "$"))
         ):
@@ -61,7 +112,8 @@ def attribute_stack(stack: list[str], app_package: str | None, api: str | None =
             return Attribution("sdk", sdk, frame)
         if app_package and (cls == app_package or cls.startswith(app_package + ".")):
             return Attribution("app", None, frame)
-        return Attribution("unknown", None, frame)
+        package, obfuscated = unidentified_package(cls)
+        return Attribution("unidentified", None, frame, package, obfuscated)
     return Attribution("unknown", None, None)
 
 

@@ -63,14 +63,21 @@ def build_standins(cache_dir: Path) -> Path:
 
 
 def build_app(cache_dir: Path, name: str) -> tuple[Path, Path]:
-    """Returns (stand-ins classes, app classes) for the lab app lab/apps/<name>."""
+    """Returns (stand-ins classes, app classes) for the lab app lab/apps/<name>. Classes under
+    lab/apps/<name>/absent are compiled against but never shipped: the API of another Android
+    version, or hidden classes, which the device does not have (NoClassDefFoundError at run time)."""
     src = APPS_DIR / name / "src"
     if not src.is_dir():
         available = sorted(p.name for p in APPS_DIR.iterdir() if (p / "src").is_dir())
         raise LabError(f"no lab app {name!r} (available: {', '.join(available)})")
     standins = build_standins(cache_dir)
-    out = cache_dir / "lab" / f"app-{name}-{_hash_sources(STANDINS_SRC, src)}"
-    return standins, _javac(src, out, [standins])
+    classpath, sources = [standins], [STANDINS_SRC, src]
+    absent = APPS_DIR / name / "absent"
+    if absent.is_dir():
+        out = cache_dir / "lab" / f"absent-{name}-{_hash_sources(STANDINS_SRC, absent)}"
+        classpath.append(_javac(absent, out, [standins]))
+        sources.append(absent)
+    return standins, _javac(src, cache_dir / "lab" / f"app-{name}-{_hash_sources(*sources)}", classpath)
 
 
 def build_plugin(cache_dir: Path, name: str) -> Path | None:

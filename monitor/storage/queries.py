@@ -263,6 +263,39 @@ class StoreReader:
                 out[child] = event_id
         return out
 
+    def reads_returning_same(self, session_id: str, first_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
+        """For each given PI read, every read of the session that returned the same value (same PI
+        type, same return value), as (id, ts) in time order: one pass over the session's reads."""
+        if not first_ids:
+            return {}
+        raw = self._engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("DROP TABLE IF EXISTS temp.wanted_returns")
+            cur.execute("CREATE TEMP TABLE wanted_returns (ret TEXT, pi_type TEXT, first_id INTEGER)")
+            cur.execute("CREATE INDEX temp.wanted_returns_ret ON wanted_returns (ret)")
+            cur.execute(
+                "INSERT INTO temp.wanted_returns SELECT ret, pi_type, id FROM hook_events "
+                "WHERE id IN (SELECT value FROM json_each(?)) AND ret IS NOT NULL",
+                (json.dumps([int(i) for i in first_ids]),),
+            )
+            rows = cur.execute(
+                "SELECT w.first_id, h.id, h.ts FROM hook_events h JOIN temp.wanted_returns w "
+                "ON w.ret = h.ret AND w.pi_type IS h.pi_type "
+                "WHERE h.session_id = ? AND h.pi_category IS NOT NULL",
+                (session_id,),
+            ).fetchall()
+            cur.execute("DROP TABLE temp.wanted_returns")
+            raw.commit()  # the pool rolls back what is left open: the drop must stick
+        finally:
+            raw.close()
+        out: dict[int, list[tuple[int, int]]] = {int(i): [] for i in first_ids}
+        for first_id, event_id, ts in rows:
+            out[first_id].append((event_id, ts))
+        for reads in out.values():
+            reads.sort(key=lambda r: (r[1], r[0]))
+        return out
+
     def crypto_events(self, session_id: str) -> list[dict]:
         """The session's crypto and encoding calls (catalogue signals `crypto`, `encoding`) with
         their arguments and return values, in time order: what provenance chains are built from."""
@@ -530,6 +563,14 @@ class StoreReader:
                 select(m.hook_id, func.count()).where(m.session_id == session_id).group_by(m.hook_id)
             ):
                 fired[hook_id] = n
+        # events the agent kept with a value it could not convert (marked {"unconverted": type, …})
+        unconverted = dict(
+            self._raw(
+                "SELECT hook_id, count(*) FROM hook_events WHERE session_id = ? AND "
+                "(instr(args, '\"unconverted\":') OR instr(ret, '\"unconverted\":')) GROUP BY hook_id",
+                (session_id,),
+            )
+        )
         entries: dict[str, dict] = {}
         late: list[dict] = []
         for message in self.agent_messages(session_id, [ev.MSG_INSTALL, ev.MSG_LATE_INSTALL]):
@@ -581,4 +622,5 @@ class StoreReader:
                 entry["reasons"] = []
         for entry in entries.values():
             entry["fired"] = fired.get(entry["id"], 0)
+            entry["conversion_errors"] = unconverted.get(entry["id"], 0)
         return sorted(entries.values(), key=lambda e: e["id"])

@@ -1,3 +1,5 @@
+import pytest
+
 from monitor.analysis.attribution import attribute_stack, frame_class
 
 
@@ -23,8 +25,36 @@ def test_first_non_framework_frame_decides():
 def test_app_code_and_unknown_code():
     assert attribute_stack(["com.example.shop.Main.run(Main.java:1)"], "com.example.shop").party == "app"
     unknown = attribute_stack(["org.example.lib.Thing.go(Thing.java:1)"], "com.example.shop")
-    assert unknown.party == "unknown" and unknown.frame.startswith("org.example")
-    assert attribute_stack(["java.lang.Thread.run(Thread.java:1)"], "x").frame is None
+    assert unknown.party == "unidentified" and unknown.frame.startswith("org.example")
+    assert unknown.label == "org.example.lib" and not unknown.obfuscated
+    nothing = attribute_stack(["java.lang.Thread.run(Thread.java:1)"], "x")
+    assert nothing.party == "unknown" and nothing.frame is None and nothing.label is None
+
+
+@pytest.mark.parametrize(
+    "frame, package, obfuscated",
+    [
+        ("com.vendor.sdk.net.Uploader.send(Uploader.java:3)", "com.vendor.sdk", False),
+        ("com.vendor.sdk.Uploader.send(Uploader.java:3)", "com.vendor.sdk", False),
+        ("io.vendor.Agent.run(Agent.java:3)", "io.vendor", False),
+        ("com.vendor.a.b.c(Unknown Source:4)", "com.vendor", True),
+        ("com.vendor.sdk.ab.run(Unknown Source:4)", "com.vendor.sdk", True),
+        ("a.b.c.d(Unknown Source:2)", "a.b", True),
+        ("com.vendor.sdk.Collector$1.run(Collector.java:9)", "com.vendor.sdk", False),
+    ],
+)
+def test_unknown_third_party_code_keeps_the_identity_of_its_package(frame, package, obfuscated):
+    a = attribute_stack([frame], "com.example.shop")
+    assert (a.party, a.package, a.obfuscated, a.label) == ("unidentified", package, obfuscated, package)
+
+
+def test_libraries_an_sdk_calls_through_do_not_decide():
+    stack = [
+        "okhttp3.internal.connection.RealCall.execute(RealCall.kt:1)",
+        "com.google.gson.Gson.toJson(Gson.java:2)",
+        "com.vendor.sdk.Reporter.post(Reporter.java:3)",
+    ]
+    assert attribute_stack(stack, "com.example.shop").package == "com.vendor.sdk"
 
 
 def test_derived_camille_prefixes_name_sdks_without_curated_entries():

@@ -83,6 +83,8 @@ def attribution_evidence(attr: Attribution) -> dict:
         "sdk_zh": attr.sdk.name_zh if attr.sdk else None,
         "company": attr.sdk.company if attr.sdk else None,
         "knowledge_source": attr.sdk.source if attr.sdk else None,
+        "package": attr.package,
+        "obfuscated": attr.obfuscated,
         "deciding_frame": attr.frame,
     }
 
@@ -92,6 +94,13 @@ def caller_text(attr: Attribution) -> tuple[str, str]:
         return f"the {attr.sdk.name} SDK", f"{attr.sdk.name_zh or attr.sdk.name} SDK"
     if attr.party == "app":
         return "the app's own code", "应用自身代码"
+    if attr.party == "unidentified":
+        obfuscated = ", obfuscated" if attr.obfuscated else ""
+        obfuscated_zh = "，已混淆" if attr.obfuscated else ""
+        return (
+            f"unidentified third-party code ({attr.package}{obfuscated})",
+            f"未识别的第三方代码（{attr.package}{obfuscated_zh}）",
+        )
     return "code of unknown origin", "来源不明的代码"
 
 
@@ -114,9 +123,22 @@ class RuleContext:
     watch_values: dict[str, tuple[str, str | None]]  # watched value → (pi_type, pi_category)
     events_by_id: Callable[[int], dict]
     senders: dict = field(default_factory=dict)
+    # a PI read's id → every read that returned the same value, (id, ts) in time order
+    same_value_reads: Callable[[list[int]], dict[int, list[tuple[int, int]]]] = lambda ids: {}
+    _reads: dict | None = field(default=None, init=False, repr=False)
     permissions_by_type: dict[str, str] = field(
         default_factory=dict
     )  # pi_type → permission (URI authorities)
+
+    def reads_of_value(self, first_read: int) -> list[tuple[int, int]]:
+        """Every read of the value `first_read` returned, (id, ts) in time order; looked up for all
+        the values sent at once, the first time a rule asks."""
+        if self._reads is None:
+            sent = self.matches["hook_event_id"].dropna() if not self.matches.empty else []
+            self._reads = self.same_value_reads(sorted({int(i) for i in sent}))
+        return self._reads.get(int(first_read)) or [
+            (int(first_read), int(self.events_by_id(first_read)["ts"]))
+        ]
 
     @cached_property
     def matches(self) -> pd.DataFrame:

@@ -161,20 +161,48 @@ def pi_label_chain(first) -> str:
     return " › ".join(s["step"] for s in derived_chain(first) or [])
 
 
+def _data_flow(ctx: RuleContext, first) -> dict | None:
+    """The read the sent value came from: the sending code's own read of it, nearest before the
+    request; when that code never read it (or who sent is unknown), the nearest earlier read by
+    anyone, and the evidence says so."""
+    hook_id = first["hook_event_id"]
+    if pd.isna(hook_id):
+        return None
+    sent_at = int(first["ts"])
+    reads = ctx.reads_of_value(int(hook_id))
+    before = [r for r in reads if r[1] <= sent_at] or reads[:1]
+    sender = ctx.senders.get(first["flow_id"])
+    chosen, linked_by, note = before[-1], "nearest_read", None
+    if sender is not None:
+        own = [r for r in before if ctx.attributions(r[0]).key == sender.attribution.key]
+        if own:
+            chosen, linked_by = own[-1], "sender"
+        else:
+            who = sender.attribution.label or sender.attribution.party
+            note = (
+                f"the sending code ({who}) did not read this value itself; the nearest earlier read is shown"
+            )
+    else:
+        note = "who sent the request is not known; the nearest earlier read is shown"
+    collected = ctx.events_by_id(chosen[0])
+    link = {
+        "hook_event_id": int(chosen[0]),
+        "api": collected["api"],
+        "collected_at": iso_utc(collected["ts"]),
+        "delta_ms": round((sent_at - collected["ts"]) / 1000, 3),
+        "collected_by": attribution_evidence(ctx.attributions(int(chosen[0]))),
+        "linked_by": linked_by,
+        "reads_of_value": len(reads),
+    }
+    if note:
+        link["note"] = note
+    return link
+
+
 def _transmission_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
     ordered = group.sort_values(["ts", "flow_id"])
     first = ordered.iloc[0]
-    hook_id = first["hook_event_id"]
-    link = None
-    if pd.notna(hook_id):
-        collected = ctx.events_by_id(int(hook_id))
-        link = {
-            "hook_event_id": int(hook_id),
-            "api": collected["api"],
-            "collected_at": iso_utc(collected["ts"]),
-            "delta_ms": round((int(first["ts"]) - collected["ts"]) / 1000, 3),
-            "collected_by": attribution_evidence(ctx.attributions(int(hook_id))),
-        }
+    link = _data_flow(ctx, first)
     sender = ctx.senders.get(first["flow_id"])
     return {
         "derived": derived_evidence(ctx, first),
@@ -213,11 +241,12 @@ def _sdk_of_transmission(ctx: RuleContext, first) -> str | None:
     if first["receiver_sdk"]:
         return first["receiver_sdk"]
     sender = ctx.senders.get(first["flow_id"])
-    if sender and sender.attribution.sdk:
-        return sender.attribution.sdk.name
-    if pd.notna(first["hook_event_id"]):
-        return ctx.attributions(int(first["hook_event_id"])).label
-    return None
+    if sender and sender.attribution.label:  # a known SDK, or unidentified code's package
+        return sender.attribution.label
+    if sender and sender.attribution.party == "app":
+        return None
+    link = _data_flow(ctx, first)
+    return link["collected_by"]["sdk"] or link["collected_by"]["package"] if link else None
 
 
 def preconsent_transmission(ctx: RuleContext) -> list:
@@ -286,7 +315,8 @@ def preconsent_transmission(ctx: RuleContext) -> list:
 
 def sdk_preconsent(ctx: RuleContext) -> list:
     reads = with_phase(ctx, ctx.events)
-    reads = reads[reads["phase"].isin(PRECONSENT_PHASES) & (reads["party"] == "sdk")]
+    reads = reads[reads["phase"].isin(PRECONSENT_PHASES) & reads["party"].isin(("sdk", "unidentified"))]
+    unidentified = set(reads.loc[reads["party"] == "unidentified", "sdk"])
     sent = judged_matches(ctx)
     if not sent.empty:
         sent = sent[sent["phase"].isin(PRECONSENT_PHASES) & sent["receiver_sdk"].notna()]
@@ -314,18 +344,24 @@ def sdk_preconsent(ctx: RuleContext) -> list:
         how = " and ".join(
             x for x in ("collected" if item["hooks"] else "", "sent" if item["flows"] else "") if x
         )
+        if sdk in unidentified:
+            who, who_zh = f"unidentified third-party code ({sdk})", f"未识别的第三方代码（{sdk}）"
+            actor, actor_zh = f"unidentified code {sdk}", who_zh
+        else:
+            who, who_zh = f"the {sdk} SDK", f"{sdk} SDK"
+            actor, actor_zh = f"the third-party SDK {sdk}", f"第三方SDK {sdk}"
         out.append(
             make_finding(
                 ctx,
                 "SDK_PRECONSENT",
                 (sdk,),
                 item["ts"],
-                title=f"The {sdk} SDK {how} PI before consent ({labels})",
-                title_zh=f"{sdk} SDK 在用户同意前收集或发送个人信息（{labels_zh}）",
-                explanation=f"Before the user consented, the third-party SDK {sdk} {how} {labels}"
+                title=f"{cap(who)} {how} PI before consent ({labels})",
+                title_zh=f"{who_zh} 在用户同意前收集或发送个人信息（{labels_zh}）",
+                explanation=f"Before the user consented, {actor} {how} {labels}"
                 + (f", sending to {', '.join(item['hosts'])}" if item["hosts"] else "")
                 + ". The app developer answers for the SDKs it embeds.",
-                explanation_zh=f"在用户同意前，第三方SDK {sdk} 收集或发送了{labels_zh}"
+                explanation_zh=f"在用户同意前，{actor_zh} 收集或发送了{labels_zh}"
                 + (f"（接收方 {'、'.join(item['hosts'])}）" if item["hosts"] else "")
                 + "。开发者对所嵌入的SDK承担连带责任。",
                 sdk=sdk,
