@@ -112,6 +112,8 @@ def attribute_stack(stack: list[str], app_package: str | None, api: str | None =
             return Attribution("sdk", sdk, frame)
         if app_package and (cls == app_package or cls.startswith(app_package + ".")):
             return Attribution("app", None, frame)
+        if "(" not in frame:  # a native frame ("libfoo.so!symbol"): no package to name it by
+            return Attribution("unknown", None, frame)
         package, obfuscated = unidentified_package(cls)
         return Attribution("unidentified", None, frame, package, obfuscated)
     return Attribution("unknown", None, None)

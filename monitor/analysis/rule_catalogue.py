@@ -108,9 +108,10 @@ RULES: dict[str, Rule] = {
             "high",
             "A third-party SDK collected or sent PI before consent",
             "第三方SDK在用户同意前收集或发送个人信息",
-            "Collection attributed by stack to a known third-party SDK, or a transmission to a receiver the "
-            "knowledge base names as an SDK or tracker, before consent. One finding per SDK, listing its PI "
-            "types.",
+            "Collection attributed by stack to a known third-party SDK or to unidentified third-party code "
+            "(a package neither the app's nor a known SDK's, named by its leading segments), or a "
+            "transmission to a receiver the knowledge base names as an SDK or tracker, before consent. One "
+            "finding per SDK or package, listing its PI types.",
             (f"{APP} Art. 10(3)", f"{APP} Art. 8(3)"),
         ),
         _rule(

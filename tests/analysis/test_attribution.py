@@ -60,3 +60,8 @@ def test_libraries_an_sdk_calls_through_do_not_decide():
 def test_derived_camille_prefixes_name_sdks_without_curated_entries():
     a = attribute_stack(["com.sdklm.shoumeng.sdk.Init.go(Init.java:1)"], "com.example")
     assert a.party == "sdk" and a.sdk.name == "手盟SDK" and "camille" in a.sdk.source
+
+
+def test_native_frames_are_not_named_as_packages():
+    a = attribute_stack(["libshield.so!report_crash", "libc.so.6!connect"], "com.example.shop")
+    assert a.party == "unknown" and a.label is None and a.frame == "libshield.so!report_crash"
