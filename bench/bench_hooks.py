@@ -10,7 +10,7 @@ Calls are made 25 frames deep, like SDK code under Android's ActivityThread/Loop
 Last, the cost of one recorded crypto call (issue: provenance chains): Cipher.doFinal() on 1 KiB,
 with and without the catalogue's crypto entries, in pairs; reported as µs added per call.
 
-    .venv/bin/python bench/bench_hooks.py [--calls N] [--pairs 10] [--paced-runs 3] [--record]
+    .venv/bin/python bench/bench_hooks.py [--calls N] [--pairs 10] [--paced-runs 3] [--only PART] [--record]
 """
 
 from __future__ import annotations
@@ -39,27 +39,36 @@ IMEI_ENTRY = [e for e in load_catalogue() if e["id"] == "android.telephony.Telep
 CRYPTO_ENTRIES = [e for e in load_catalogue() if e.get("signal") in ("crypto", "encoding")]
 
 
+RUN_TIMEOUT_S = 60
+RETRIES = 3  # HotSpot under Frida can deadlock at a safepoint (frida/frida#1996): a stuck run is redone
+
+
 def run(
     settings: Settings, writer: EventWriter, catalogue, stack_mode: str, props: dict[str, str]
 ) -> tuple[str, dict]:
     standins, classes = build_app(settings.cache_dir, "bench")
-    result = run_lab(
-        settings,
-        writer,
-        LabApp(
-            classpath=[standins, classes],
-            main_class="com.labapp.bench.BenchMain",
-            package="com.labapp.bench",
-            profile=load_profile("lab"),
-            catalogue=catalogue,
-            stack_mode=stack_mode,
-            jvm_properties=props,
-        ),
-        timeout_s=600,
-        interactive=False,
-    )
-    if result.status != "completed":
-        raise SystemExit(f"bench run failed: {result.reason}")
+    for attempt in range(1, RETRIES + 1):
+        result = run_lab(
+            settings,
+            writer,
+            LabApp(
+                classpath=[standins, classes],
+                main_class="com.labapp.bench.BenchMain",
+                package="com.labapp.bench",
+                profile=load_profile("lab"),
+                catalogue=catalogue,
+                stack_mode=stack_mode,
+                jvm_properties=props,
+                redirect=False,  # hook cost alone: the bench app makes no connection
+            ),
+            timeout_s=RUN_TIMEOUT_S,
+            interactive=False,
+        )
+        if result.status == "completed":
+            break
+        print(f"bench run {attempt}/{RETRIES} did not complete ({result.reason}); redone", flush=True)
+    else:
+        raise SystemExit(f"bench run failed {RETRIES} times: {result.reason}")
     writer.flush()
     with StoreReader(settings.db_path) as reader:
         lines = [m["payload"] for m in reader.agent_messages(result.session_id) if m["type"] == "app:stdout"]
@@ -77,13 +86,21 @@ def main() -> None:
     )
     parser.add_argument("--calls", type=int, default=5000)
     parser.add_argument("--paced-runs", type=int, default=3, help="runs of the paced measurement (default 3)")
+    parser.add_argument(
+        "--only",
+        choices=("stack", "paced", "crypto"),
+        help="run one part: stack cost, paced messages or crypto",
+    )
     harness.add_arguments(parser)
     args = parser.parse_args()
     calls = {"privmon.bench.calls": str(args.calls)}
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings.load(tmp)
         with EventWriter(settings.db_path) as writer:
+            recorded = []
             for name, catalogue, mode in (("unhooked", [], "none"), ("hooked, no stack", IMEI_ENTRY, "none")):
+                if args.only not in (None, "stack"):
+                    break
                 line, _ = run(settings, writer, catalogue, mode, calls)
                 print(f"{name:24s} median {median_ns(line) / 1000:8.1f} µs per call (one run, for scale)")
 
@@ -98,9 +115,14 @@ def main() -> None:
                 at_least=False,
                 unit="µs",
             )
-            recorded = [harness.run_pairs(comparison, lambda: cost("naive"), lambda: cost("fast"), args)]
+            if args.only in (None, "stack"):
+                recorded.append(
+                    harness.run_pairs(comparison, lambda: cost("naive"), lambda: cost("fast"), args)
+                )
 
             for mode, label in (("none", "no stack"), ("fast", "privmon stack")):
+                if args.only not in (None, "paced"):
+                    break
                 rates, before, load_start = [], harness.cpu_in_use(), harness.load()
                 for _ in range(args.paced_runs):
                     line, counts = run(
@@ -136,10 +158,12 @@ def main() -> None:
             crypto = harness.Comparison(
                 "hooks crypto", "µs added per Cipher.doFinal(1 KiB)", lambda a, b: b - a, None, unit="µs"
             )
-            recorded.append(
-                harness.run_pairs(crypto, lambda: crypto_cost([]), lambda: crypto_cost(CRYPTO_ENTRIES), args)
-            )
-            print(recorded[-1].line())
+            if args.only in (None, "crypto"):
+                recorded.append(
+                    harness.run_pairs(
+                        crypto, lambda: crypto_cost([]), lambda: crypto_cost(CRYPTO_ENTRIES), args
+                    )
+                )
     if args.record:
         harness.record(recorded)
 

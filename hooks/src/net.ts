@@ -22,6 +22,8 @@ export interface NetOptions {
   proxies: Endpoint[]; // privmon's own proxy listeners: connections to them are proxy-aware already
   exempt: Endpoint[]; // connections privmon and frida need, left alone and not recorded
   refuse_udp_ports: number[];
+  // Names the process resolves without getaddrinfo (the lab JVM reads a hosts file): address → name.
+  hosts?: { [address: string]: string };
 }
 
 const AF_INET = 2;
@@ -385,26 +387,16 @@ function installGetaddrinfo(): NetResult {
   return { id: "net.dns", state: "installed" };
 }
 
-// The Java runtime's own name lookups (a hosts file, or resolvers that are not getaddrinfo).
-function installJavaLookups(): NetResult {
-  if (!Java.available) return { id: "net.dns.java", state: "not_installed", reason: "no Java runtime" };
-  let result: NetResult = { id: "net.dns.java", state: "installed" };
-  Java.performNow(() => {
-    try {
-      const InetAddress = Java.use("java.net.InetAddress");
-      const getAllByName = InetAddress.getAllByName.overload("java.lang.String");
-      getAllByName.implementation = function (this: any, host: any) {
-        const found = getAllByName.call(this, host);
-        if (host !== null) {
-          for (let i = 0; i < found.length; i++) hostsByAddress.set(String(found[i].getHostAddress()), String(host));
-        }
-        return found;
-      };
-    } catch (e) {
-      result = { id: "net.dns.java", state: "not_installed", reason: String(e) };
-    }
-  });
-  return result;
+// Names resolved without getaddrinfo (the lab JVM's hosts file), given by the host. Hooking the
+// Java runtime's InetAddress lookups instead deadlocks HotSpot at a safepoint under Frida (a class
+// definition's deoptimization handshake never completes; frida/frida#1996), and on Android
+// InetAddress resolves through getaddrinfo, which net.dns sees.
+function installKnownHosts(): NetResult {
+  const hosts = opts?.hosts ?? {};
+  const addresses = Object.keys(hosts);
+  for (const address of addresses) hostsByAddress.set(address, hosts[address]);
+  if (addresses.length === 0) return { id: "net.dns.hosts", state: "not_installed", reason: "no hosts table (names resolve through getaddrinfo)" };
+  return { id: "net.dns.hosts", state: "installed" };
 }
 
 export function installNet(options: NetOptions): NetResult[] {
@@ -425,7 +417,7 @@ export function installNet(options: NetOptions): NetResult[] {
     Interceptor.replace(target, new NativeCallback(onConnect, "int", ["int", "pointer", "uint"]));
     results.push({ id: "net.connect", state: "installed" });
   }
-  for (const install of [installSendto, installGetaddrinfo, installJavaLookups, installFork]) {
+  for (const install of [installSendto, installGetaddrinfo, installKnownHosts, installFork]) {
     try {
       results.push(install());
     } catch (e) {

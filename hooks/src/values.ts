@@ -49,16 +49,27 @@ function isByteArray(value: any): boolean {
 
 /** frida-java-bridge hands primitive arrays (int[], byte[], …) over as PrimitiveArray proxies:
  *  their elements, and whether they are bytes, or null for anything else. */
-function primitiveArray(value: any): { items: any[]; bytes: boolean } | null {
+function primitiveArray(value: any): { items: () => any[]; bytes: boolean } | null {
   if (typeof value !== "object" || value.$h === undefined || typeof value.length !== "number") return null;
   if (typeof value.toJSON !== "function") return null;
   try {
     const type = value.$t;
     const name = type === undefined || type === null ? "" : String(type.name ?? type.className ?? type);
-    return { items: Array.from(value.toJSON() as ArrayLike<any>), bytes: name === "byte" || name === "B" || name === "[B" };
+    return { items: () => Array.from(value.toJSON() as ArrayLike<any>), bytes: name === "byte" || name === "B" || name === "[B" };
   } catch (e) {
     return null;
   }
+}
+
+/** A byte[] proxy's bytes in one copy: indexing the proxy element by element copies the whole
+ *  array from the runtime for each element (milliseconds for a kilobyte). */
+function bulkBytes(value: any): Uint8Array | null {
+  if (value === null || typeof value !== "object" || typeof value.withElements !== "function") return null;
+  const n = value.length;
+  if (typeof n !== "number") return null;
+  if (n === 0) return new Uint8Array(0);
+  const buffer = value.withElements((elements: NativePointer) => elements.readByteArray(n));
+  return buffer === null ? null : new Uint8Array(buffer);
 }
 
 /** A value the agent could not convert (its class cannot be loaded from the hooked class's
@@ -92,7 +103,7 @@ function plainValue(value: any): any {
   }
   const primitives = primitiveArray(value);
   if (primitives !== null) {
-    return primitives.bytes ? bytesValue(primitives.items) : primitives.items.slice(0, MAX_ITEMS);
+    return primitives.bytes ? bytesValue(value) : primitives.items().slice(0, MAX_ITEMS);
   }
   try {
     return bounded(javaString(value));
@@ -101,7 +112,7 @@ function plainValue(value: any): any {
   }
 }
 
-function hex(bytes: number[]): string {
+function hex(bytes: ArrayLike<number>): string {
   let out = "";
   const n = Math.min(bytes.length, MAX_BYTES);
   for (let i = 0; i < n; i++) out += ((bytes[i] & 0xff) + 0x100).toString(16).substring(1);
@@ -112,14 +123,16 @@ function hex(bytes: number[]): string {
 // encrypted upload's ciphertext is matched to the request that carried it by its prefix and hash).
 function bytesValue(value: any): any {
   if (value === null || typeof value === "number") return value; // an overload returning a length
-  const bytes: number[] = Array.from(value as ArrayLike<number>);
+  const bulk = bulkBytes(value);
+  const bytes: ArrayLike<number> = bulk ?? Array.from(value as ArrayLike<number>);
   if (bytes.length <= MAX_BYTES) return { hex: hex(bytes), length: bytes.length, truncated: false };
-  return { hex: hex(bytes), length: bytes.length, truncated: true, sha256: Checksum.compute("sha256", bytes.map((b) => b & 0xff)) };
+  const whole = bulk !== null ? (bulk.buffer as ArrayBuffer) : Array.from(bytes, (b) => b & 0xff);
+  return { hex: hex(bytes), length: bytes.length, truncated: true, sha256: Checksum.compute("sha256", whole) };
 }
 
 function macBytes(value: any): any {
   if (value === null) return null;
-  const h = hex(Array.from(value as ArrayLike<number>));
+  const h = hex(bulkBytes(value) ?? Array.from(value as ArrayLike<number>));
   return h.match(/../g)?.join(":") ?? h;
 }
 

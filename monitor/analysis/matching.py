@@ -185,28 +185,49 @@ def _whole(derived, pattern: bytes) -> bool:
     return derived.complete and len(pattern) >= len(derived.output) * 4 // 3
 
 
-def _chain_ids(needle: Needle) -> tuple:
-    return tuple(s.hook_event_id for s in needle.derived.chain if s.hook_event_id is not None)
+def _calls(needle: Needle) -> list:
+    """The steps of a derived value's chain that a hooked call made, in order."""
+    return [s for s in needle.derived.chain if s.hook_event_id is not None]
+
+
+RESPELLINGS = ("encoded", "compressed")  # steps that only re-spell a value (base64, gzip)
+ONE_WAY = ("hashed", "signed")  # steps whose output tells nothing beyond their input
 
 
 def _one_per_chain(matches: list[Match]) -> list[Match]:
-    """One match per derived value and flow, and none for a value whose longer chain was also
-    found: an AES output seen both as its own bytes and through the Base64 call that encoded it
-    is one transmission, told by the longer chain, at its deepest piece."""
+    """Per flow and watched value, one match per transmission of a derived value. When one chain
+    extends another that was also found: if the extension only re-spells it (an AES output also
+    seen through the Base64 call that encoded it), the longer chain tells it; if the extension is
+    one-way (a MAC signing the encrypted payload it travels with), the shorter one is what was
+    carried; otherwise (encrypted again) both were sent. The same chain found twice counts once,
+    at its deepest piece."""
     derived = [m for m in matches if m.needle.derived is not None]
     if not derived:
         return matches
-    ranked = sorted(derived, key=lambda m: (-len(_chain_ids(m.needle)), -m.location.count(SEP)))
-    kept: list[Match] = []
+    ranked = sorted(derived, key=lambda m: -m.location.count(SEP))  # deepest first
+    dropped: set[int] = set()
+    seen: set[tuple] = set()
     for m in ranked:
-        ids = _chain_ids(m.needle)
-        if not any(
-            k.needle.watch.value == m.needle.watch.value and _chain_ids(k.needle)[: len(ids)] == ids
-            for k in kept
-        ):
-            kept.append(m)
-    keep = {id(m) for m in kept}
-    return [m for m in matches if m.needle.derived is None or id(m) in keep]
+        ids = tuple(s.hook_event_id for s in _calls(m.needle))
+        if (m.needle.watch.value, ids) in seen:
+            dropped.add(id(m))
+            continue
+        seen.add((m.needle.watch.value, ids))
+    for short in derived:
+        for long in derived:
+            if short is long or id(short) in dropped or id(long) in dropped:
+                continue
+            if short.needle.watch.value != long.needle.watch.value:
+                continue
+            a, b = _calls(short.needle), _calls(long.needle)
+            if len(a) >= len(b) or [s.hook_event_id for s in b[: len(a)]] != [s.hook_event_id for s in a]:
+                continue
+            extension = {s.verb for s in b[len(a) :]}
+            if extension <= set(RESPELLINGS):
+                dropped.add(id(short))
+            elif extension <= set(ONE_WAY):
+                dropped.add(id(long))
+    return [m for m in matches if m.needle.derived is None or id(m) not in dropped]
 
 
 def _most_specific(matches: list[Match]) -> list[Match]:

@@ -111,17 +111,22 @@ class ProvenanceResult:
         }
 
 
-def _bytes(value) -> tuple[bytes, bool] | None:
-    """An argument or return value as the agent recorded it: bytes ({hex, length, truncated})
-    or a string; with whether it is whole."""
+def _array(value) -> tuple[bytes, bool] | None:
+    """A byte[] as the agent recorded it ({hex, length, truncated}), with whether it is whole; None
+    for anything else (a ByteBuffer is recorded as its description, not its bytes)."""
     if isinstance(value, dict) and isinstance(value.get("hex"), str):
         try:
             return bytes.fromhex(value["hex"]), not value.get("truncated")
         except ValueError:
             return None
+    return None
+
+
+def _bytes(value) -> tuple[bytes, bool] | None:
+    """A byte[], or a String (what Base64.encodeToString returns) as its UTF-8 bytes."""
     if isinstance(value, str):
         return value.encode("utf-8"), True
-    return None
+    return _array(value)
 
 
 def _span(data: bytes, args: list, at: int) -> bytes:
@@ -135,10 +140,10 @@ def _stream_io(method: str, args: list, value, algorithm: str) -> tuple[bytes, b
     """One update()/digest()/doFinal() call's input and output bytes (and whether the output is
     whole), across the overloads: bytes in the first argument, an (offset, length) after it,
     output returned or written into an output-buffer argument (the call returns its length)."""
-    first = _bytes(args[0]) if args else None
+    first = _array(args[0]) if args else None
     if len(args) == 1 and isinstance(args[0], int) and not isinstance(args[0], bool):
         return bytes([args[0] & 0xFF]), b"", True  # update(byte)
-    returned = _bytes(value) if not isinstance(value, str) else None
+    returned = _array(value)
     if returned is not None:
         data_in = _span(first[0], args, 1) if first else b""
         return data_in, returned[0], returned[1]
@@ -147,7 +152,7 @@ def _stream_io(method: str, args: list, value, algorithm: str) -> tuple[bytes, b
             offset = args[1] if isinstance(args[1], int) else 0
             return b"", first[0][offset : offset + value], first[1]
         if len(args) >= 4 and first:  # (in, offset, length, out[, outOffset])
-            out = _bytes(args[3])
+            out = _array(args[3])
             offset = args[4] if len(args) >= 5 and isinstance(args[4], int) else 0
             return _span(first[0], args, 1), (out[0][offset : offset + value] if out else b""), True
     if value is None and method == "doFinal" and len(args) == 2 and first:  # Mac.doFinal(out, offset)
@@ -160,7 +165,7 @@ def _stream_io(method: str, args: list, value, algorithm: str) -> tuple[bytes, b
 
 
 def _encoder_io(cls: str, args: list, value) -> tuple[bytes, bytes] | None:
-    first = _bytes(args[0]) if args else None
+    first = _array(args[0]) if args else None
     if first is None:
         return None  # encode(ByteBuffer): not recorded as bytes
     data_in = first[0]
@@ -170,7 +175,7 @@ def _encoder_io(cls: str, args: list, value) -> tuple[bytes, bytes] | None:
     if returned is not None:
         return data_in, returned[0]
     if isinstance(value, int) and len(args) == 2:  # java.util.Base64.Encoder.encode(src, dst)
-        out = _bytes(args[1])
+        out = _array(args[1])
         return (data_in, out[0][:value]) if out else None
     return None
 
@@ -220,7 +225,7 @@ def operations(events: list[dict]) -> tuple[list[Operation], dict[bytes, int]]:
             if io is not None:
                 ops.append(Operation(event["id"], event["ts"], event["api"], "base64", "encoded", *io))
         elif cls in COMPRESSORS:
-            data = _bytes(args[0]) if args else None
+            data = _array(args[0]) if args else None
             piece = bytes([args[0] & 0xFF]) if args and isinstance(args[0], int) else None
             if data is not None:
                 piece = _span(data[0], args, 1)

@@ -24,7 +24,7 @@ from .messages import WireHookEvent
 
 CLOCK_INTERVAL_S = 30.0
 NET_CONNECT = "net.connect"  # the agent's hook event for each connection the process opens
-NET_HOOKS = (NET_CONNECT, "net.udp", "net.dns", "net.dns.java", "net.fork")  # hooks/src/net.ts, in coverage
+NET_HOOKS = (NET_CONNECT, "net.udp", "net.dns", "net.dns.hosts", "net.fork")  # hooks/src/net.ts, in coverage
 COVERAGE_FIELDS = ("class", "method", "pi_category", "pi_type", "signal", "consent_arg")
 
 # The agent's clock (Date.now()) has millisecond resolution: half a millisecond of error on top
@@ -35,10 +35,11 @@ DEVICE_CLOCK_RESOLUTION_US = 500
 RPC_TIMEOUT_S = 5.0
 
 
-def redirect_options(socks_port: int, proxy_port: int | None) -> dict:
+def redirect_options(socks_port: int, proxy_port: int | None, hosts: dict[str, str] | None = None) -> dict:
     """hooks/src/net.ts NetOptions: where redirected connections go (the proxy's SOCKS5 listener on
-    the app's own loopback: this machine, or the phone through adb reverse), and what is the proxy
-    already (left alone, recorded proxy-aware)."""
+    the app's own loopback: this machine, or the phone through adb reverse), what is the proxy
+    already (left alone, recorded proxy-aware), and the names the process resolves without
+    getaddrinfo (`hosts`, address → name: the lab JVM's hosts file)."""
     socks = {"host": "127.0.0.1", "port": socks_port}
     proxies = [socks] + ([{"host": "127.0.0.1", "port": proxy_port}] if proxy_port else [])
     return {
@@ -46,6 +47,7 @@ def redirect_options(socks_port: int, proxy_port: int | None) -> dict:
         "proxies": proxies,
         "exempt": [],
         "refuse_udp_ports": [443],
+        "hosts": hosts or {},
     }
 
 

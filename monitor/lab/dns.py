@@ -39,6 +39,10 @@ class LabDns:
     def host_of(self, address: str) -> str | None:
         return next((h for h, a in self.addresses.items() if a == address), None)
 
+    def by_address(self) -> dict[str, str]:
+        """Each lab address → its host name (what the hosts file makes the JVM resolve)."""
+        return {a: h for h, a in sorted(self.addresses.items())}
+
     def hosts_file(self) -> str:
         """The JVM's hosts file (-Djdk.net.hosts.file): the lab's names and nothing else resolve."""
         lines = ["127.0.0.1 localhost"] + [f"{a} {h}" for h, a in sorted(self.addresses.items())]

@@ -174,7 +174,6 @@ class LabJvm:
             frida_session, self._pid, context.session_id, context.writer, context.connections, self._tls
         )
         if self.redirects:
-            frida_session.enable_child_gating()  # the app's children get the agent before they run
             self._children = Children(self._frida, context.session_id, context.writer, self._instrument_child)
         runner.on_signal = context.on_signal
         self._frida.resume(self._pid)
@@ -191,7 +190,9 @@ class LabJvm:
         catalogue = app.catalogue if app.catalogue is not None else load_catalogue(app.extra_hooks)
         results = runner.install(catalogue, app.package, app.stack_mode)
         if self.redirects:
-            net = runner.redirect(redirect_options(context.socks_port, context.proxy_port))
+            net = runner.redirect(
+                redirect_options(context.socks_port, context.proxy_port, self._dns.by_address())
+            )
             context.progress(
                 "[lab] connections redirected to the proxy: "
                 + ", ".join(f"{r['id']} {'on' if r['state'] == 'installed' else 'off'}" for r in net)
@@ -204,6 +205,12 @@ class LabJvm:
                 f"[lab] TLS unpinning: {len(active)}/{len(unpinned)} targets hooked "
                 f"({', '.join(active) or 'none present'})"
             )
+        if self.redirects:
+            # The app's children get the agent before they run. Enabled once the Java hooks are in:
+            # with gating on while frida-java-bridge replaces methods, HotSpot can deadlock at a
+            # class definition's deoptimization handshake (frida/frida#1996); the app has run none
+            # of its own code yet, so no child is missed.
+            frida_session.enable_child_gating()
         clock = runner.sync_clock()
         runner.start_clock_thread()
         context.progress(
@@ -232,7 +239,7 @@ class LabJvm:
         runner = HookRunner(session, pid, context.session_id, context.writer, context.connections, self._tls)
         runner.offset_us = self._runner.offset_us  # one machine, one clock
         runner.load(self._bundle)
-        runner.redirect(redirect_options(context.socks_port, context.proxy_port))
+        runner.redirect(redirect_options(context.socks_port, context.proxy_port, self._dns.by_address()))
         runner.read_tls(DEFAULT_BODY_CAP)
         return runner
 
