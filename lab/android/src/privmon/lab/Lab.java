@@ -26,6 +26,20 @@ public final class Lab {
         System.out.flush();
     }
 
+    /** One step of a lab app (an SDK's work): a failure is logged and the app goes on, as an
+     *  SDK's exception would not stop the app that embeds it. */
+    public interface Step {
+        void run() throws Exception;
+    }
+
+    public static void attempt(String name, Step step) {
+        try {
+            step.run();
+        } catch (Exception e) {
+            log(name + ": failed: " + e);
+        }
+    }
+
     public static void pause(long millis) {
         try {
             Thread.sleep(millis);

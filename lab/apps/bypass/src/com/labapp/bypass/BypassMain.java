@@ -17,22 +17,10 @@ public final class BypassMain {
     public static void main(String[] args) throws Exception {
         Context context = new Context("com.labapp.bypass");
         Lab.pause(1500); // the neighbour (another JVM) is sending by now
-        run("direct", () -> DirectUploader.upload(context));
-        run("socket", () -> SocketReporter.report(context));
-        run("quic", () -> QuicClient.sync(context));
-        run("beacon", () -> BeaconChannel.hello(context));
-        run("native", () -> NativeReporter.report(context));
-    }
-
-    private interface Step {
-        void run() throws Exception;
-    }
-
-    private static void run(String name, Step step) {
-        try {
-            step.run();
-        } catch (Exception e) {
-            Lab.log(name + ": failed: " + e);
-        }
+        Lab.attempt("direct", () -> DirectUploader.upload(context));
+        Lab.attempt("socket", () -> SocketReporter.report(context));
+        Lab.attempt("quic", () -> QuicClient.sync(context));
+        Lab.attempt("beacon", () -> BeaconChannel.hello(context));
+        Lab.attempt("native", () -> NativeReporter.report(context));
     }
 }

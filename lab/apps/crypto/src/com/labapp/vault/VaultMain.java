@@ -17,24 +17,12 @@ public final class VaultMain {
 
     public static void main(String[] args) throws Exception {
         Context context = new Context("com.labapp.vault");
-        run("sealed", () -> SealedLog.upload(context));
-        run("wrapped", () -> WrappedKeyChannel.register(context));
-        run("packed", () -> PackedReport.send(context));
-        run("salted", () -> SaltedId.report(context));
-        run("shuffled", () -> ShuffledToken.hello(context));
-        run("opaque", () -> OpaqueBeacon.beat(context));
+        Lab.attempt("sealed", () -> SealedLog.upload(context));
+        Lab.attempt("wrapped", () -> WrappedKeyChannel.register(context));
+        Lab.attempt("packed", () -> PackedReport.send(context));
+        Lab.attempt("salted", () -> SaltedId.report(context));
+        Lab.attempt("shuffled", () -> ShuffledToken.hello(context));
+        Lab.attempt("opaque", () -> OpaqueBeacon.beat(context));
         Lab.log("app: done");
-    }
-
-    private interface Step {
-        void run() throws Exception;
-    }
-
-    private static void run(String name, Step step) {
-        try {
-            step.run();
-        } catch (Exception e) {
-            Lab.log(name + ": failed: " + e);
-        }
     }
 }

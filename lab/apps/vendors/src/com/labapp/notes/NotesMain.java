@@ -21,10 +21,10 @@ public final class NotesMain {
         Context context = new Context("com.labapp.notes");
         Tracker.start(context);
         Lab.pause(150);
-        run("adnexus", () -> AdLoader.load(context));
-        run("pushlane", () -> b.a(context));
-        run("metricly", () -> Collector.flush());
-        run("clipwatch", () -> {
+        Lab.attempt("adnexus", () -> AdLoader.load(context));
+        Lab.attempt("pushlane", () -> b.a(context));
+        Lab.attempt("metricly", () -> Collector.flush());
+        Lab.attempt("clipwatch", () -> {
             File dir = new File(System.getProperty("privmon.lab.pluginDir"));
             try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toURI().toURL()}, NotesMain.class.getClassLoader())) {
                 Class<?> watcher = loader.loadClass("com.clipwatch.sdk.Watcher");
@@ -32,17 +32,5 @@ public final class NotesMain {
             }
         });
         Lab.log("app: done");
-    }
-
-    private interface Step {
-        void run() throws Exception;
-    }
-
-    private static void run(String name, Step step) {
-        try {
-            step.run();
-        } catch (Exception e) {
-            Lab.log(name + ": failed: " + e);
-        }
     }
 }
