@@ -15,7 +15,7 @@ from .. import events as ev
 from ..app_profile import AppProfile, vocabulary_for
 from ..capture.catalogue import authorities, load_catalogue
 from ..codec.transforms import short_encoding
-from ..storage.queries import StoreReader
+from ..storage.queries import PROVENANCE_SIGNALS, StoreReader
 from ..timeutil import now_us
 from .attribution import Attribution, attribute_stack, reached_by_reflection
 from .consent_events import judge_consent_events
@@ -168,7 +168,10 @@ class _Events:
         return out
 
     def signals(self) -> list[dict]:
-        rows = self.frame[self.frame["signal"].notna()]
+        """Signal events with their arguments and return values (crypto and encoding calls are
+        provenance's: analysis/provenance.py reads them whole)."""
+        frame = self.frame
+        rows = frame[frame["signal"].notna() & ~frame["signal"].isin(PROVENANCE_SIGNALS)]
         return [self._decoded(row) for row in rows.to_dict("records")]
 
     def _decoded(self, row: dict) -> dict:

@@ -321,12 +321,12 @@ def derive(
     return result
 
 
-def _b64_forms(data: bytes, whole: bool) -> list[tuple[bytes, str]]:
-    std, url = base64.b64encode(data), base64.urlsafe_b64encode(data)
-    forms = [(std.rstrip(b"="), "base64"), (url.rstrip(b"="), "base64url")]
-    if whole:
-        forms += [(std, "base64"), (url, "base64url")]
-    return forms
+def _b64_forms(data: bytes) -> list[tuple[bytes, str]]:
+    """Unpadded only: a padded spelling contains the unpadded one."""
+    return [
+        (base64.b64encode(data).rstrip(b"="), "base64"),
+        (base64.urlsafe_b64encode(data).rstrip(b"="), "base64url"),
+    ]
 
 
 def derived_needles(
@@ -340,7 +340,7 @@ def derived_needles(
     for d in derived:
         whole = d.complete and len(d.output) <= PREFIX
         head = d.output if whole else d.output[:PREFIX]
-        forms = [(head, "raw"), *_b64_forms(head, whole), (head.hex().encode(), "hex")]
+        forms = [(head, "raw"), *_b64_forms(head), (head.hex().encode(), "hex")]
         forms.append((head.hex().upper().encode(), "hex"))
         if covered and any(pattern in taken for pattern, _ in forms):
             continue

@@ -77,6 +77,9 @@ def _row(obj: Any, columns) -> dict[str, Any]:
     return {c.key: getattr(obj, c.key) for c in columns}
 
 
+PROVENANCE_SIGNALS = ("crypto", "encoding")
+
+
 class StoreReader:
     def __init__(self, db_path: Path) -> None:
         self.db_path = Path(db_path)
@@ -175,7 +178,9 @@ class StoreReader:
                 stacks[key] = text
                 by_id[event_id] = key
             frame.loc[frame["stack_hash"].isna(), "stack_hash"] = frame["id"].map(by_id)
-        signal_ids = frame.loc[frame["signal"].notna(), "id"].tolist()
+        # crypto and encoding calls are read whole by provenance (crypto_events), not as signals
+        read_here = frame["signal"].notna() & ~frame["signal"].isin(PROVENANCE_SIGNALS)
+        signal_ids = frame.loc[read_here, "id"].tolist()
         signals = {
             i: (args, ret)
             for i, args, ret in self._by_ids("SELECT id, args, ret FROM hook_events", signal_ids)
@@ -301,7 +306,7 @@ class StoreReader:
         their arguments and return values, in time order: what provenance chains are built from."""
         rows = self._raw(
             "SELECT id, ts, api, args, ret FROM hook_events WHERE session_id = ? "
-            "AND signal IN ('crypto', 'encoding')",
+            f"AND signal IN {PROVENANCE_SIGNALS!r}",
             (session_id,),
         )
         return [
