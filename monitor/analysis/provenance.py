@@ -68,10 +68,6 @@ class Derived:
         """The chain after the value itself: a match's `encoding`."""
         return SEP.join(s.label for s in self.chain[1:])
 
-    @property
-    def last_operation(self) -> Step:
-        return next(s for s in reversed(self.chain) if s.hook_event_id is not None)
-
 
 @dataclass
 class Operation:

@@ -106,7 +106,7 @@ CRYPTO_VERBS = ("encrypted", "hashed", "signed")
 
 
 def derived_chain(first) -> list[dict] | None:
-    chain = first.get("chain") if hasattr(first, "get") else None
+    chain = first.get("chain")
     return chain if isinstance(chain, list) and chain else None
 
 
@@ -227,17 +227,20 @@ def _transmission_evidence(ctx: RuleContext, group: pd.DataFrame) -> dict:
 def transmission_fields(ctx: RuleContext, group: pd.DataFrame, first, host: str, **evidence) -> dict:
     """What every finding about a transmission carries: PI, SDK, host, encoding, the evidence of the
     group's requests (plus the rule's own evidence)."""
+    sent = _transmission_evidence(ctx, group)
     return {
         "pi_category": first["pi_category"],
         "pi_type": first["pi_type"],
-        "sdk": _sdk_of_transmission(ctx, first),
+        "sdk": _sdk_of_transmission(ctx, first, sent["data_flow"]),
         "host": host,
         "encoding": first["encoding"],
-        "evidence": {**_transmission_evidence(ctx, group), **evidence},
+        "evidence": {**sent, **evidence},
     }
 
 
-def _sdk_of_transmission(ctx: RuleContext, first) -> str | None:
+def _sdk_of_transmission(ctx: RuleContext, first, link: dict | None) -> str | None:
+    """The receiver's SDK, else the sender's (a known SDK or unidentified code's package), else who
+    collected what was sent (`link`: the evidence's data_flow)."""
     if first["receiver_sdk"]:
         return first["receiver_sdk"]
     sender = ctx.senders.get(first["flow_id"])
@@ -245,7 +248,6 @@ def _sdk_of_transmission(ctx: RuleContext, first) -> str | None:
         return sender.attribution.label
     if sender and sender.attribution.party == "app":
         return None
-    link = _data_flow(ctx, first)
     return link["collected_by"]["sdk"] or link["collected_by"]["package"] if link else None
 
 
@@ -258,7 +260,8 @@ def preconsent_transmission(ctx: RuleContext) -> list:
     for g in sent_groups(sent, ["host", "pi_type", "encoding"]):
         (host, pi_type, encoding), group, first, ts = g.key, g.rows, g.first, g.ts
         label, label_zh = g.label, g.label_zh
-        sdk = _sdk_of_transmission(ctx, first)
+        sent_evidence = _transmission_evidence(ctx, group)
+        sdk = _sdk_of_transmission(ctx, first, sent_evidence["data_flow"])
         how = "in plain text" if encoding == "plain" else f"as {encoding}"
         how_zh = "明文" if encoding == "plain" else encoding
         when, when_zh = _when(ctx, ts)
@@ -304,7 +307,7 @@ def preconsent_transmission(ctx: RuleContext) -> list:
                 encoding=encoding,
                 extra_clauses=(THIRD_PARTY_CLAUSE,) if first["party"] == "third" else (),
                 evidence={
-                    **_transmission_evidence(ctx, group),
+                    **sent_evidence,
                     **ctx.consent_evidence(),
                     **ctx.timing(ts, cross_clock=ctx.timeline.deciding_source == "click"),
                 },
