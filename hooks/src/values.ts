@@ -105,11 +105,7 @@ function plainValue(value: any): any {
   if (primitives !== null) {
     return primitives.bytes ? bytesValue(value) : primitives.items().slice(0, MAX_ITEMS);
   }
-  try {
-    return bounded(javaString(value));
-  } catch (e) {
-    return `<unprintable ${t}>`;
-  }
+  return bounded(javaString(value)); // a toString() that throws is an unconverted value (plain)
 }
 
 function hex(bytes: ArrayLike<number>): string {

@@ -76,9 +76,18 @@ def test_a_sender_that_never_read_the_value_is_said_so(vendors):
     assert flow["collected_by"]["package"] == "io.adnexus.core"  # the nearest earlier read
 
 
-def test_an_sdk_method_taking_objects_of_its_own_classes_is_recorded_whole(vendors):
+def test_a_call_whose_arguments_cannot_be_converted_is_kept_with_them_marked(vendors):
+    # AdLoader.track takes BidRequest objects whose toString() needs a class this device lacks
+    # (android.app.LoadedApk): the event is kept, each such argument marked with its type and the
+    # error, and the coverage report counts the event.
     _, events, coverage = vendors
     track = next(c for c in coverage if c["id"] == "io.adnexus.core.AdLoader.track")
-    assert track["state"] == "installed" and track["fired"] == 1 and track["conversion_errors"] == 0
+    assert track["state"] == "installed" and track["fired"] == 1 and track["conversion_errors"] == 1
     event = next(e for e in events if e["api"] == "io.adnexus.core.AdLoader.track")
-    assert event["args"] == [["BidRequest(home)", "BidRequest(feed)"], "864273052471596"]
+    requests, imei = event["args"]
+    assert imei == "864273052471596"
+    assert len(requests) == 2
+    for mark in requests:
+        assert mark["unconverted"] == "io.adnexus.core.BidRequest"
+        assert "NoClassDefFoundError" in mark["error"] and "android/app/LoadedApk" in mark["error"]
+    assert event["stack"] and event["stack"][0].startswith("io.adnexus.core.AdLoader.track")

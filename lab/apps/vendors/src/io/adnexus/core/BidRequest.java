@@ -1,10 +1,11 @@
 package io.adnexus.core;
 
-/** A bid request that keeps a reference typed with Android's hidden ContextImpl: the class loads,
- *  but reflecting on its fields (as an agent converting it does) fails on this device. */
+/** A bid request that describes itself with Android's hidden LoadedApk: the class loads and
+ *  reflecting on it works, but its toString() (what an agent converting it calls) fails on this
+ *  device with NoClassDefFoundError, as SDK classes compiled against hidden APIs do on a phone. */
 public final class BidRequest {
     private final String slot;
-    private android.app.ContextImpl impl;
+    private android.app.LoadedApk apk;
 
     public BidRequest(String slot) {
         this.slot = slot;
@@ -12,6 +13,6 @@ public final class BidRequest {
 
     @Override
     public String toString() {
-        return "BidRequest(" + slot + ")";
+        return "BidRequest(" + slot + ", " + android.app.LoadedApk.class.getSimpleName() + ")";
     }
 }
