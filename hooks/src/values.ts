@@ -92,11 +92,19 @@ export function plain(value: any): any {
   }
 }
 
+/** A Java long (frida-java-bridge hands it over as an Int64): a number while exact, else its
+ *  decimal text. */
+function javaLong(value: Int64 | UInt64): number | string {
+  const n = value.toNumber();
+  return Number.isSafeInteger(n) ? n : value.toString();
+}
+
 function plainValue(value: any): any {
   if (value === null || value === undefined) return null;
   const t = typeof value;
   if (t === "number" || t === "boolean") return value;
   if (t === "string") return bounded(value);
+  if (value instanceof Int64 || value instanceof UInt64) return javaLong(value);
   if (Array.isArray(value)) {
     if (isByteArray(value)) return bytesValue(value);
     return value.slice(0, MAX_ITEMS).map(plain);

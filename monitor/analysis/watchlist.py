@@ -19,8 +19,9 @@ def values_from_event(event: dict) -> list[str]:
             repr(float(ret[k])) for k in ("latitude", "longitude") if isinstance(ret.get(k), (int, float))
         ]
     if isinstance(ret, list):
-        return [str(v) for v in ret if v is not None]
-    if isinstance(ret, (str, int, float)):
+        # items only: a mark the agent left for an item it could not convert is not a value
+        return [str(v) for v in ret if isinstance(v, (str, int, float)) and not isinstance(v, bool)]
+    if isinstance(ret, (str, int, float)) and not isinstance(ret, bool):
         return [str(ret)]
     return []
 

@@ -274,6 +274,21 @@ def test_watchlist_takes_hook_return_values_but_not_signals_or_the_app_itself():
     assert not any(w.hook_event_id == 2 for w in watch)
 
 
+def test_a_value_the_agent_could_not_convert_is_never_a_watched_value():
+    mark = {"unconverted": "java.lang.Object", "error": "Error: expected a pointer"}
+    events = [
+        {
+            "id": 1,
+            "pi_category": "installed_apps",
+            "pi_type": "installed_packages",
+            "ret": ["com.tencent.mm", mark],
+        },
+        {"id": 2, "pi_category": "location", "pi_type": "location_metadata", "ret": mark},
+        {"id": 3, "pi_category": "device_id", "pi_type": "imei", "ret": "864273052471596"},
+    ]
+    assert {w.value for w in build_watchlist(events)} == {"com.tencent.mm", "864273052471596"}
+
+
 def test_short_encoding_names():
     from monitor.codec.transforms import short_encoding
 

@@ -125,6 +125,11 @@ def test_values_are_recorded_as_a_reviewer_reads_them(catalogue_run):
     assert events["android.content.pm.PackageManager.getInstalledPackages"]["ret"][0] == "com.tencent.mm"
     assert "LAB-COUPON-2026" in str(events["android.content.ClipboardManager.setPrimaryClip"]["args"])
     assert events["android.view.View.performClick"]["ret"]["this"] == "同意"
+    # a Java long is a number (frida-java-bridge hands it over as an Int64), not an unconverted value
+    put_long = events["android.app.SharedPreferencesImpl$EditorImpl.putLong"]
+    key, millis = put_long["args"]
+    assert key == "first_launch" and abs(millis - put_long["ts"] // 1000) < 60_000
+    assert not any("unconverted" in json.dumps(e["args"]) for e in catalogue_run["events"])
     assert events["java.lang.ProcessBuilder.start"]["ret"]["this"] == "cat /sys/class/net/lo/address"
     digest = next(e for e in catalogue_run["events"] if e["api"] == "java.security.MessageDigest.digest")
     assert (
