@@ -681,6 +681,7 @@ def lab_run(
         unpin=unpin,
         redirect=redirect,
         neighbour=None if classpath else lab_neighbour_class(lab_app_name),
+        lab_name=None if classpath else lab_app_name,
     )
     run_and_report(
         settings,

@@ -6,6 +6,7 @@ import { post } from "./messages";
 import { initValues } from "./values";
 import { NetOptions, installNet } from "./net";
 import { installTls } from "./tls";
+import { SideOptions, finishOutputs, installSideChannels } from "./sidechannel";
 import { NetResult } from "./messages";
 import { UnpinResult, unpin } from "./unpin";
 
@@ -55,7 +56,11 @@ rpc.exports = {
   tls(cap: number): NetResult[] {
     return installTls(cap);
   },
+  side(options: SideOptions): NetResult[] {
+    return installSideChannels(options);
+  },
   flush(): number {
+    finishOutputs(); // a command output the app never read to its end
     return flush();
   },
   unpin(): Promise<UnpinResult[]> {

@@ -1,6 +1,7 @@
 import Java from "frida-java-bridge";
 import { enqueue, nextSeq } from "./batch";
 import { convert, hasConverter, plain, unconverted } from "./values";
+import { commandRule, trackProcessOutput } from "./sidechannel";
 import { HookEvent, InstallResult, post } from "./messages";
 import { javaStack, naiveStack, threadName } from "./stack";
 
@@ -18,6 +19,7 @@ export interface CatalogueEntry {
   self?: string;
   skip_callers?: string[];
   consent_arg?: number;
+  output?: "process"; // ProcessBuilder.start: the started command's output is a side-channel read
 }
 
 export interface InstallOptions {
@@ -109,7 +111,17 @@ function safely<T>(part: () => T, fallback: (e: any) => T): T {
   }
 }
 
+// A started process whose command is on the side-channel list (ProcessBuilder.start, `output:
+// process`): its output is recorded as the app reads it (sidechannel.ts), whatever this entry's own
+// filters decide about the start itself.
+function trackOutput(self: any, ret: any, tsMs: number): void {
+  const command = convert("process_command", self);
+  if (typeof command !== "string" || commandRule(command) === null) return;
+  trackProcessOutput(ret, command, options.stack === "none" ? [] : javaStack(), tsMs);
+}
+
 function record(entry: CatalogueEntry, tsMs: number, self: any, args: any[], ret: any): void {
+  if (entry.output === "process") safely(() => trackOutput(self, ret, tsMs), () => undefined);
   // A classification that cannot be decided (its `when` reads an argument that cannot be converted)
   // keeps the call, unclassified beyond the entry's own PI: never dropped.
   const pi = safely(() => classify(entry, self, args), () => ({ pi_category: entry.pi_category ?? null, pi_type: entry.pi_type ?? null, sensitive: !!entry.sensitive }));

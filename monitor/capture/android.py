@@ -37,6 +37,7 @@ class AndroidTarget:
         None  # hooks/src/net.ts NetOptions: redirect every process's connect() (docs/traffic.md)
     )
     connections: object = None  # the session's ConnectionRegistry, told of every connection
+    side: dict | None = None  # hooks/src/sidechannel.ts SideOptions: identifier files, properties, commands
 
 
 def host_frida_version() -> str:
@@ -103,6 +104,8 @@ class AndroidApp:
         results = runner.install(self.target.catalogue, self.target.package)
         if self.target.net is not None:
             runner.redirect(self.target.net)
+        if self.target.side is not None:
+            runner.side_channels(self.target.side)
         if self.target.unpin:
             runner.unpin()
         clock = runner.sync_clock()

@@ -26,6 +26,7 @@ INHERITED = (
     "self",
     "skip_callers",
     "consent_arg",
+    "output",
 )
 KNOWN_FIELDS = {"id", "class", "method", *INHERITED}
 SIGNALS = {
@@ -91,6 +92,8 @@ def _check(entry: dict, source: str) -> None:
         raise CatalogueError(f"{where}: needs exactly one of pi_category, signal or classify (has {kinds})")
     if entry.get("pi_category") and not entry.get("pi_type"):
         raise CatalogueError(f"{where}: pi_category without pi_type")
+    if entry.get("output") not in (None, "process"):
+        raise CatalogueError(f"{where}: output must be 'process' (has {entry['output']!r})")
     if entry.get("signal") and entry["signal"] not in SIGNALS:
         raise CatalogueError(f"{where}: unknown signal {entry['signal']!r}")
 

@@ -123,6 +123,29 @@ class HookRunner:
         it redirected; the proxy passes those through untouched."""
         return self._native_install("libssl", self._script.exports_sync.tls(body_cap))
 
+    def side_channels(self, options: dict) -> list[dict]:
+        """Native read hooks (hooks/src/sidechannel.ts): identifier files, system properties,
+        command output; `options` is its SideOptions (capture/side_channels.side_options()). Each
+        rule is a row of the coverage report with its PI, beside the native hook points."""
+        by_id = {r["id"]: r for r in options["rules"]}
+        results = []
+        for r in self._script.exports_sync.side(options):
+            rule = by_id.get(r["id"])
+            if rule is None:
+                results.append({**r, "class": "libc", "method": r["id"], "signal": "side_channel"})
+            else:
+                results.append(
+                    {
+                        **r,
+                        "class": rule["kind"],
+                        "method": rule["pattern"],
+                        "pi_category": rule["pi_category"],
+                        "pi_type": rule["pi_type"],
+                    }
+                )
+        self._record(ev.MSG_INSTALL, {"pid": self.pid, "results": results})
+        return results
+
     def _native_install(self, library: str, reported: list[dict]) -> list[dict]:
         results = [{**r, "class": library, "method": r["id"], "signal": "network"} for r in reported]
         self._record(ev.MSG_INSTALL, {"pid": self.pid, "results": results})

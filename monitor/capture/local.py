@@ -20,11 +20,14 @@ class LocalFrida:
         self._on_output: Callable | None = None
         self._on_child: Callable | None = None
 
-    def spawn_attached(self, argv: list[str], on_output: Callable[[int, int, bytes], None]):
-        """Spawns `argv` suspended with its output handed to `on_output`; returns (pid, session)."""
+    def spawn_attached(
+        self, argv: list[str], on_output: Callable[[int, int, bytes], None], env: dict[str, str] | None = None
+    ):
+        """Spawns `argv` suspended with its output handed to `on_output` (and `env` added to its
+        environment); returns (pid, session)."""
         self._on_output = on_output
         self.device.on("output", on_output)
-        pid = self.device.spawn(argv, stdio="pipe")
+        pid = self.device.spawn(argv, stdio="pipe", env=env) if env else self.device.spawn(argv, stdio="pipe")
         try:
             return pid, self.device.attach(pid)
         except frida.PermissionDeniedError as exc:

@@ -124,3 +124,70 @@ def lab_app_for_package(package: str) -> tuple[str, str]:
             if main.rpartition(".")[0] == package:
                 return app_dir.name, main
     raise LabError(f"no lab app stands for {package} on the simulated phone (lab/apps/*/main-class)")
+
+
+NATIVE_SRC = LAB_SOURCES_DIR / "android" / "native"
+LAB_BIN = LAB_SOURCES_DIR / "android" / "bin"  # the lab device's shell commands (getprop, pm, cat…)
+
+
+def _jni_include() -> list[str]:
+    home = Path(find_tool("javac")).resolve().parent.parent
+    return ["-I", str(home / "include"), "-I", str(home / "include" / "linux")]
+
+
+def build_native(cache_dir: Path, name: str | None) -> Path:
+    """The lab device's native libraries (lab/android/native: bionic's system properties) and the
+    app's own (lab/apps/<name>/native/*.c, each lib<stem>.so) in one folder, compiled with gcc and
+    linked against each other as on a phone; the JVM finds them by java.library.path."""
+    app_native = APPS_DIR / (name or "-") / "native"
+    dirs = [NATIVE_SRC] + ([app_native] if app_native.is_dir() else [])
+    digest = hashlib.sha256()
+    for d in dirs:
+        for path in sorted(d.glob("*.c")):
+            digest.update(path.name.encode() + path.read_bytes())
+    out = cache_dir / "lab" / f"native-{name or 'device'}-{digest.hexdigest()[:16]}"
+    if out.exists():
+        return out
+    gcc = shutil.which("gcc")
+    if gcc is None:
+        raise LabError(
+            "`gcc` not found: the lab's native libraries need it (Debian: gcc; `make setup` does it)"
+        )
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    commands = [
+        [
+            gcc,
+            "-shared",
+            "-fPIC",
+            "-O1",
+            "-o",
+            str(tmp / "libprivmon-bionic.so"),
+            str(NATIVE_SRC / "privmon_bionic.c"),
+        ]
+    ]
+    for source in sorted(app_native.glob("*.c")) if app_native.is_dir() else []:
+        commands.append(
+            [
+                gcc,
+                "-shared",
+                "-fPIC",
+                "-O1",
+                *_jni_include(),
+                "-o",
+                str(tmp / f"lib{source.stem}.so"),
+                str(source),
+                "-L",
+                str(tmp),
+                "-lprivmon-bionic",
+                "-Wl,-rpath,$ORIGIN",
+            ]
+        )
+    for cmd in commands:
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise LabError(f"gcc failed ({' '.join(cmd)}):\n{proc.stderr.strip()}")
+    tmp.replace(out)
+    return out

@@ -22,11 +22,13 @@ from ..capture.catalogue import load_catalogue
 from ..capture.children import Children
 from ..capture.hook_runner import HookRunner, redirect_options
 from ..capture.local import LocalFrida
+from ..capture.side_channels import load_side_channels, side_options
 from ..capture.tls_streams import DEFAULT_CAP as DEFAULT_BODY_CAP
 from ..capture.tls_streams import TlsStreams
 from ..device_profile import DeviceProfile, write_properties
-from ..lab.build import find_tool, load_lab_dns
+from ..lab.build import LAB_BIN, build_native, find_tool, load_lab_dns
 from ..lab.collector import Collector
+from ..lab.device_files import MAPPED_PREFIXES, write_device_files
 from ..timeutil import now_us
 from .target import Outcome, RunAborted, TargetContext, TargetCounts
 
@@ -53,6 +55,7 @@ class LabApp:
     unpin: bool = False
     redirect: bool = True  # connect() redirected to the proxy (docs/traffic.md); off: the proxy setting only
     neighbour: str | None = None  # main class of another app's process beside it on the proxy, unhooked
+    lab_name: str | None = None  # the lab app under lab/apps/ (its native libraries), None for --classpath
     ready_timeout_s: float = 60.0
 
 
@@ -128,6 +131,7 @@ class LabJvm:
         self._context: TargetContext | None = None
         self._bundle: str | None = None
         self._tls: TlsStreams | None = None
+        self._side: dict | None = None  # the side-channel hooks' options, for the app's children too
 
     def start(self, context: TargetContext) -> str:
         java = find_tool("java")
@@ -138,6 +142,14 @@ class LabJvm:
         write_properties(app.profile.lab_properties(), device_props)
         hosts = context.session_dir / "lab-hosts"
         hosts.write_text(self._dns.hosts_file(), encoding="utf-8")
+        # the lab device's identifier files, properties and shell commands (never the host's)
+        device_root = context.session_dir / "lab-device"
+        env = {k: str(v) for k, v in write_device_files(app.profile, device_root).items()}
+        env["PATH"] = f"{LAB_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}"
+        native = build_native(self.cache_dir, app.lab_name)
+        self._side = side_options(
+            load_side_channels(app.extra_hooks), {"root": str(device_root), "prefixes": MAPPED_PREFIXES}
+        )
         props = {
             "jdk.net.hosts.file": str(hosts),  # lab names resolve to loopback only, never through DNS
             # fork+exec, not posix_spawn through jspawnhelper, whose exec Frida's child gating misses
@@ -149,6 +161,8 @@ class LabJvm:
             "privmon.device": str(device_props),
             "privmon.lab.scenario": app.scenario,
             "privmon.ownerPid": str(os.getpid()),
+            "privmon.lab.nativeDir": str(native),
+            "java.library.path": str(native),
             **app.jvm_properties,
         }
         argv = [
@@ -169,7 +183,7 @@ class LabJvm:
                 context.connections.find,
                 lambda c: self._dns.location(c.host or c.ip) or c.ip,
             )
-        self._pid, frida_session = self._frida.spawn_attached(argv, output.on_output)
+        self._pid, frida_session = self._frida.spawn_attached(argv, output.on_output, env)
         runner = self._runner = HookRunner(
             frida_session, self._pid, context.session_id, context.writer, context.connections, self._tls
         )
@@ -197,6 +211,15 @@ class LabJvm:
                 "[lab] connections redirected to the proxy: "
                 + ", ".join(f"{r['id']} {'on' if r['state'] == 'installed' else 'off'}" for r in net)
             )
+        side = runner.side_channels(self._side)
+        context.progress(
+            "[lab] side-channel reads watched: "
+            + ", ".join(
+                f"{r['id'].removeprefix('side.')} {'on' if r['state'] == 'installed' else 'off'}"
+                for r in side
+                if r["id"].startswith("side.")
+            )
+        )
         installed = sum(1 for r in results if r["state"] == "installed")
         if app.unpin:
             unpinned = runner.unpin()
@@ -241,6 +264,7 @@ class LabJvm:
         runner.load(self._bundle)
         runner.redirect(redirect_options(context.socks_port, context.proxy_port, self._dns.by_address()))
         runner.read_tls(DEFAULT_BODY_CAP)
+        runner.side_channels(self._side)
         return runner
 
     def running(self) -> bool:

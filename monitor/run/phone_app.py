@@ -10,6 +10,7 @@ from ..capture.agent import build_agent
 from ..capture.android import AndroidApp, AndroidTarget, frida_device
 from ..capture.catalogue import load_catalogue
 from ..capture.hook_runner import redirect_options
+from ..capture.side_channels import load_side_channels, side_options
 from .target import TargetContext, TargetCounts
 
 
@@ -47,6 +48,7 @@ class PhoneApp:
             context.on_signal,
             redirect_options(context.socks_port, context.proxy_port) if self.redirects else None,
             context.connections,
+            side_options(load_side_channels(opts.extra_hooks)),
         )
         self._app = AndroidApp(device, target, context.session_id, context.writer, context.progress)
         pid = self._app.start()

@@ -147,5 +147,6 @@ def _lab_app_on_phone(
         extra_hooks=opts.extra_hooks,
         unpin=opts.unpin,
         redirect=opts.redirect,
+        lab_name=name,
     )
     return LabJvm(app, settings.cache_dir)

@@ -38,6 +38,13 @@ PI_LABELS = {
     "running_apps": ("running app list", "运行中应用列表"),
     "accounts": ("accounts", "账户信息"),
     "build_fingerprint": ("build fingerprint", "系统构建指纹"),
+    "router_mac": ("router MAC address", "路由器MAC地址"),
+    "network_connections": ("network connection table", "网络连接列表"),
+    "wifi_config": ("saved Wi-Fi networks", "已保存的Wi-Fi网络"),
+    "shared_storage_id": ("device ID file on shared storage", "共享存储中的设备标识文件"),
+    "vendor_device_id": ("vendor device ID", "厂商设备标识"),
+    "system_properties": ("system properties", "系统属性"),
+    "utdid": ("UTDID", "UTDID"),
 }
 CATEGORY_ZH = {
     "device_id": "设备标识符",

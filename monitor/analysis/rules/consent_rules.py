@@ -29,6 +29,8 @@ REFUSAL_PHASES = (REFUSED, WITHDRAWN)
 
 
 def _short_api(api: str) -> str:
+    if " " in api:  # a side-channel read ("file /proc/net/arp", "command pm list packages"): whole
+        return api
     return ".".join(api.rsplit(".", 2)[-2:])
 
 
