@@ -7,8 +7,10 @@ one toString() per frame) and with privmon's stack capture. Target: median ratio
 second while the app makes up to 10,000 hooked calls per second (target: at most 50, i.e. batched;
 with stacks one thread cannot reach 10,000 calls/s, so the paced run is made with and without).
 Calls are made 25 frames deep, like SDK code under Android's ActivityThread/Looper/Handler.
-Last, the cost of one recorded crypto call (issue: provenance chains): Cipher.doFinal() on 1 KiB,
-with and without the catalogue's crypto entries, in pairs; reported as µs added per call.
+Then the cost of one recorded crypto call (issue: provenance chains): Cipher.doFinal() on 1 KiB,
+with and without the catalogue's crypto entries, in pairs; reported as µs added per call. Last, the
+side-channel hooks' cost on an open() of a path on no list (FileInputStream open and close, no Java
+hook), with and without the native read hooks, in pairs: µs added per open (target < 2).
 
     .venv/bin/python bench/bench_hooks.py [--calls N] [--pairs 10] [--paced-runs 3] [--only PART] [--record]
 """
@@ -44,7 +46,12 @@ RETRIES = 3  # HotSpot under Frida can deadlock at a safepoint (frida/frida#1996
 
 
 def run(
-    settings: Settings, writer: EventWriter, catalogue, stack_mode: str, props: dict[str, str]
+    settings: Settings,
+    writer: EventWriter,
+    catalogue,
+    stack_mode: str,
+    props: dict[str, str],
+    side_channels: bool = False,
 ) -> tuple[str, dict]:
     standins, classes = build_app(settings.cache_dir, "bench")
     for attempt in range(1, RETRIES + 1):
@@ -60,6 +67,7 @@ def run(
                 stack_mode=stack_mode,
                 jvm_properties=props,
                 redirect=False,  # hook cost alone: the bench app makes no connection
+                side_channels=side_channels,
             ),
             timeout_s=RUN_TIMEOUT_S,
             interactive=False,
@@ -88,8 +96,8 @@ def main() -> None:
     parser.add_argument("--paced-runs", type=int, default=3, help="runs of the paced measurement (default 3)")
     parser.add_argument(
         "--only",
-        choices=("stack", "paced", "crypto"),
-        help="run one part: stack cost, paced messages or crypto",
+        choices=("stack", "paced", "crypto", "open"),
+        help="run one part: stack cost, paced messages, crypto or side-channel open()",
     )
     harness.add_arguments(parser)
     args = parser.parse_args()
@@ -163,6 +171,25 @@ def main() -> None:
                     harness.run_pairs(
                         crypto, lambda: crypto_cost([]), lambda: crypto_cost(CRYPTO_ENTRIES), args
                     )
+                )
+            unlisted = Path(tmp) / "bench-unlisted.txt"
+            unlisted.write_text("not an identifier\n")
+            open_props = {"privmon.bench.mode": "open", "privmon.bench.path": str(unlisted)}
+
+            def open_cost(side: bool) -> float:
+                return median_ns(run(settings, writer, [], "none", open_props, side_channels=side)[0]) / 1000
+
+            opens = harness.Comparison(
+                "hooks side-channel open",
+                "µs added per open() of an unlisted path",
+                lambda a, b: b - a,
+                2.0,
+                at_least=False,
+                unit="µs",
+            )
+            if args.only in (None, "open"):
+                recorded.append(
+                    harness.run_pairs(opens, lambda: open_cost(False), lambda: open_cost(True), args)
                 )
     if args.record:
         harness.record(recorded)

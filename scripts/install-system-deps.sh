@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages privmon needs when they are missing: a JDK (the lab app),
-# adb (device control), Node.js/npm (building the Frida agent), Chromium and a CJK font
+# Installs the Debian packages privmon needs when they are missing: a JDK and gcc (the lab app
+# and its native libraries), adb (device control), Node.js/npm (building the Frida agent), Chromium and a CJK font
 # (report.pdf, the dashboard's browser test). `install-system-deps.sh bench`
 # adds wrk and nginx for bench/bench_proxy.py.
 set -euo pipefail
 
 missing=()
 command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)  # the lab device's native libraries (JNI, bionic)
 command -v adb >/dev/null 2>&1 || missing+=(adb)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # report.pdf and the dashboard's browser test

@@ -31,6 +31,8 @@ const MAX_VALUE_BYTES = 4096;
 const MAX_OUTPUT_BYTES = 16384;
 const MAX_FDS = 4096;
 const MAX_PREFIXES = 64;
+const SHELLS = ["sh", "bash", "su", "mksh"];
+const MULTICALL = ["toybox", "busybox"]; // `toybox getprop ro.serialno`
 const PLATFORM_FRAMES = ["java.", "javax.", "jdk.", "sun.", "android.", "com.android.", "dalvik.", "libcore."];
 const PLATFORM_LIBRARIES = /^(libc\.so.*|ld-linux.*|libjvm\.so|libjava\.so|libnio\.so|libnet\.so|libart\.so|libandroid_runtime\.so|libbase\.so|libcutils\.so|libutils\.so|linker64?|frida-agent.*)$/;
 
@@ -208,6 +210,11 @@ function ruleFor(kind: string, target: string): SideRule | null {
 export function commandRule(command: string): SideRule | null {
   const words = command.trim().split(/\s+/);
   const program = (words[0] ?? "").split("/").pop() ?? "";
+  // `sh -c "getprop ro.serialno"`, `su -c …`: the command the shell runs
+  if (SHELLS.indexOf(program) >= 0 && words[1] === "-c" && words.length > 2) {
+    return commandRule(words.slice(2).join(" ").replace(/^["']|["']$/g, ""));
+  }
+  if (MULTICALL.indexOf(program) >= 0 && words.length > 1) return commandRule(words.slice(1).join(" "));
   const line = [program, ...words.slice(1)].join(" ");
   if (program === "getprop" && words.length === 2) return ruleFor("property", words[1]);
   if (program === "cat" && words.length >= 2) {

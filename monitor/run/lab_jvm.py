@@ -56,6 +56,7 @@ class LabApp:
     redirect: bool = True  # connect() redirected to the proxy (docs/traffic.md); off: the proxy setting only
     neighbour: str | None = None  # main class of another app's process beside it on the proxy, unhooked
     lab_name: str | None = None  # the lab app under lab/apps/ (its native libraries), None for --classpath
+    side_channels: bool = True  # native read hooks (files, properties, command output); off: benchmarks
     ready_timeout_s: float = 60.0
 
 
@@ -211,7 +212,7 @@ class LabJvm:
                 "[lab] connections redirected to the proxy: "
                 + ", ".join(f"{r['id']} {'on' if r['state'] == 'installed' else 'off'}" for r in net)
             )
-        side = runner.side_channels(self._side)
+        side = runner.side_channels(self._side) if app.side_channels else []
         context.progress(
             "[lab] side-channel reads watched: "
             + ", ".join(
@@ -219,6 +220,8 @@ class LabJvm:
                 for r in side
                 if r["id"].startswith("side.")
             )
+            if side
+            else "[lab] side-channel reads not watched"
         )
         installed = sum(1 for r in results if r["state"] == "installed")
         if app.unpin:
@@ -264,7 +267,8 @@ class LabJvm:
         runner.load(self._bundle)
         runner.redirect(redirect_options(context.socks_port, context.proxy_port, self._dns.by_address()))
         runner.read_tls(DEFAULT_BODY_CAP)
-        runner.side_channels(self._side)
+        if self.app.side_channels:
+            runner.side_channels(self._side)
         return runner
 
     def running(self) -> bool:

@@ -10,6 +10,7 @@ import yaml
 
 from monitor.capture.catalogue import authorities, load_catalogue
 from monitor.capture.hook_runner import NET_HOOKS
+from monitor.capture.side_channels import load_side_channels
 from monitor.config import Settings
 from monitor.storage.facts import SessionFacts
 from monitor.storage.queries import StoreReader
@@ -174,8 +175,12 @@ def test_absent_classes_and_methods_are_reported_not_installed(catalogue_run):
     missing = coverage["android.telephony.TelephonyManager.getImeiForSlotThatDoesNotExist"]
     assert missing["state"] == "not_installed" and "no method" in missing["reasons"][0]
     installed = {k for k, r in coverage.items() if r["state"] == "installed"}
-    # the catalogue's, the connect() redirect's, and the TLS watch of the processes the app started
-    # (its shell probes run `getprop` and the like as child processes, followed under the agent)
+    # the catalogue's, the connect() redirect's, the side channels' (hook points and rules), and the
+    # TLS watch of the processes the app started (its shell probes run `getprop` and the like as
+    # child processes, followed under the agent)
     tls = {k for k in installed if k.startswith("tls.")}
-    assert len(installed - tls) == len(load_catalogue()) + len(NET_HOOKS)
+    side = {"side.open", "side.property", "side.output", "side.popen", "side.spawn"}
+    rules = {r["id"] for r in load_side_channels()}
+    assert side | rules <= installed
+    assert len(installed - tls - side - rules) == len(load_catalogue()) + len(NET_HOOKS)
     assert tls <= {"tls.plaintext"} | {k for k in tls if k.startswith("tls.lib")}

@@ -46,6 +46,7 @@ def test_every_side_channel_gives_its_value(side):
     assert got["command pm list packages"]["ret"] == load_profile("lab").installed_packages
     assert got["command cat /sys/class/net/wlan0/address"]["ret"] == mac
     assert got["property ro.serialno"]["ret"] == serial
+    assert got["file /proc/cpuinfo"]["ret"] == serial  # fopen() in the JNI library
     assert got["file /sdcard/.UTSystemConfig/Global/Alvin2.xml"]["ret"] == PROFILE["utdid"]
     for event in got.values():
         assert event["pi_category"] and event["pi_type"]
@@ -105,5 +106,6 @@ def test_the_coverage_report_lists_the_side_channel_hooks(side):
     # Java file I/O, `cat` and the JNI library
     assert by_id["file:/sys/class/net/*/address"]["fired"] == 3
     assert by_id["property:ro.serialno"]["fired"] == 2  # getprop's output and the native lookup
-    assert by_id["file:/proc/cpuinfo"]["fired"] == 0 and by_id["file:/proc/cpuinfo"]["state"] == "installed"
+    assert by_id["file:/proc/cpuinfo"]["fired"] == 1
+    assert by_id["file:/proc/net/tcp"]["fired"] == 0 and by_id["file:/proc/net/tcp"]["state"] == "installed"
     assert "side-channel reads watched: open on, property on" in stderr

@@ -1,7 +1,9 @@
-/* The NativeId SDK's JNI library: reads the Wi-Fi MAC with open()/read() and the serial with
- * bionic's __system_property_get, as SDKs do to stay out of sight of Java API hooks. */
+/* The NativeId SDK's JNI library: reads the Wi-Fi MAC with open()/read(), the serial with bionic's
+ * __system_property_get and the CPU's serial line with fopen()/fgets(), as SDKs do to stay out of
+ * sight of Java API hooks. */
 #include <fcntl.h>
 #include <jni.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -27,4 +29,23 @@ JNIEXPORT jstring JNICALL Java_com_nativeid_sdk_NativeId_getProp(JNIEnv *env, jc
     int len = __system_property_get(n, value);
     (*env)->ReleaseStringUTFChars(env, name, n);
     return len > 0 ? (*env)->NewStringUTF(env, value) : NULL;
+}
+
+JNIEXPORT jstring JNICALL Java_com_nativeid_sdk_NativeId_cpuSerial(JNIEnv *env, jclass cls) {
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f) return NULL;
+    char line[256];
+    jstring found = NULL;
+    while (!found && fgets(line, sizeof line, f)) {
+        if (strncmp(line, "Serial", 6) == 0) {
+            char *colon = strchr(line, ':');
+            if (colon) {
+                colon += 1 + strspn(colon + 1, " \t");
+                colon[strcspn(colon, "\n")] = 0;
+                found = (*env)->NewStringUTF(env, colon);
+            }
+        }
+    }
+    fclose(f);
+    return found;
 }

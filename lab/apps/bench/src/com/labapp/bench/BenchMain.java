@@ -9,7 +9,9 @@ import java.util.Arrays;
  *  -Dprivmon.bench.mode=paced: makes -Dprivmon.bench.rate calls per second for
  *  -Dprivmon.bench.seconds seconds (to count the agent's messages per second).
  *  -Dprivmon.bench.mode=crypto: times N Cipher.doFinal() calls (AES/CBC, -Dprivmon.bench.bytes
- *  of input, default 1024) one by one and prints the median. */
+ *  of input, default 1024) one by one and prints the median.
+ *  -Dprivmon.bench.mode=open: times N opens (and closes) of -Dprivmon.bench.path, a file on no
+ *  side-channel list, one by one and prints the median. */
 public final class BenchMain {
     private BenchMain() {}
 
@@ -19,6 +21,12 @@ public final class BenchMain {
         if ("crypto".equals(mode)) {
             try {
                 crypto(Integer.getInteger("privmon.bench.calls", 2_000), Integer.getInteger("privmon.bench.bytes", 1024));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        } else if ("open".equals(mode)) {
+            try {
+                open(Integer.getInteger("privmon.bench.calls", 20_000), System.getProperty("privmon.bench.path"));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -69,6 +77,18 @@ public final class BenchMain {
             input[i % bytes] = (byte) i;
             long t0 = System.nanoTime();
             aes.doFinal(input);
+            ns[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(ns);
+        System.out.println("PRIVMON-BENCH median_ns=" + ns[calls / 2] + " p90_ns=" + ns[calls * 9 / 10] + " calls=" + calls);
+    }
+
+    private static void open(int calls, String path) throws Exception {
+        for (int i = 0; i < 2_000; i++) new java.io.FileInputStream(path).close();  // warm-up
+        long[] ns = new long[calls];
+        for (int i = 0; i < calls; i++) {
+            long t0 = System.nanoTime();
+            new java.io.FileInputStream(path).close();
             ns[i] = System.nanoTime() - t0;
         }
         Arrays.sort(ns);
