@@ -1,5 +1,5 @@
 import Java from "frida-java-bridge";
-import { enqueue, nextSeq } from "./batch";
+import { enqueue, flush, nextSeq } from "./batch";
 import { HookEvent, NetResult, post } from "./messages";
 import { stackHere, threadLabel } from "./native_stack";
 
@@ -25,6 +25,7 @@ export interface SideOptions {
   rules: SideRule[];
   window_ms: number; // one event per (target, caller) within this window
   path_map: { root: string; prefixes: string[] } | null; // the lab: identifier paths opened from root
+  started_by?: string[] | null; // a child process: the stack of the code that started it
 }
 
 const MAX_VALUE_BYTES = 4096;
@@ -174,6 +175,7 @@ close_enter (GumInvocationContext * ic)
 `;
 
 interface Pending {
+  native_stack?: string[]; // a child process's own backtrace, when `stack` is its starter's
   rule: SideRule;
   channel: "file" | "property" | "command"; // how it was read (a command may fall under a file rule)
   target: string; // the path, property name or command line
@@ -247,15 +249,22 @@ function callerKey(stack: string[]): string {
   return (own ?? stack[0] ?? "").replace(/\(.*$/, "");
 }
 
-function begin(rule: SideRule, target: string, via: string): Pending | null {
-  const stack = stackHere();
+function begin(rule: SideRule, target: string, via: string, context?: CpuContext): Pending | null {
+  let stack = stackHere(context);
+  let nativeStack: string[] | undefined;
+  const startedBy = opts!.started_by;
+  if (startedBy && startedBy.length > 0 && stack.every(isNative)) {
+    // a program the app started: its read is the starter's (the child's own frames kept as detail)
+    nativeStack = stack;
+    stack = startedBy;
+  }
   if (isPlatformCall(stack)) return null;
   const key = `${rule.kind} ${target} ${callerKey(stack)}`;
   const now = Date.now();
   const seen = lastSeen.get(key);
   if (seen !== undefined && now - seen < opts!.window_ms) return null;
   lastSeen.set(key, now);
-  return { rule, channel: channelOf(via, rule), target, via, stack, thread: threadLabel(), tsMs: now };
+  return { rule, channel: channelOf(via, rule), target, via, stack, thread: threadLabel(), tsMs: now, native_stack: nativeStack };
 }
 
 function channelOf(via: string, rule: SideRule): "file" | "property" | "command" {
@@ -300,12 +309,13 @@ function record(p: Pending, value: unknown, details: { [k: string]: unknown }): 
     pi_type: p.rule.pi_type,
     sensitive: p.rule.sensitive,
     signal: null,
-    args: [p.target, { via: p.via, ...details }],
+    args: [p.target, { via: p.via, ...(p.native_stack ? { process: Process.id, native_stack: p.native_stack } : {}), ...details }],
     ret: value,
     stack: p.stack,
     thread: p.thread,
   };
   enqueue(event);
+  flush(); // rare, and a helper program may be gone before a batch would leave
 }
 
 function guarded<T>(what: string, fallback: T, body: () => T): T {
@@ -330,14 +340,17 @@ function mapped(path: string): NativePointer | null {
   return replacement;
 }
 
-function onOpenEnter(pathPtr: NativePointer, replacementOut: NativePointer): number {
+// NativeCallbacks: `this.context` is the CPU state where the native filter called in (the hooked
+// function's caller is in its backtrace).
+function onOpenEnter(this: any, pathPtr: NativePointer, replacementOut: NativePointer): number {
+  const context = this?.context;
   return guarded("open", 0, () => {
     const path = pathPtr.readUtf8String() ?? "";
     const replacement = mapped(path);
     if (replacement !== null) replacementOut.writePointer(replacement);
     const rule = ruleFor("file", path);
     if (rule === null) return 0;
-    const p = begin(rule, path, "open");
+    const p = begin(rule, path, "open", context);
     if (p === null) return 0;
     const token = nextToken++;
     pending.set(token, p);
@@ -363,12 +376,13 @@ function onOpenLeave(token: number, fd: number): void {
 
 // -- system properties ---------------------------------------------------------------------------
 
-function onPropertyEnter(namePtr: NativePointer): number {
+function onPropertyEnter(this: any, namePtr: NativePointer): number {
+  const context = this?.context;
   return guarded("property", 0, () => {
     const name = namePtr.readUtf8String() ?? "";
     const rule = ruleFor("property", name);
     if (rule === null) return 0;
-    const p = begin(rule, name, "__system_property_get");
+    const p = begin(rule, name, "__system_property_get", context);
     if (p === null) return 0;
     const token = nextToken++;
     pending.set(token, p);
@@ -603,7 +617,7 @@ function installPopen(): NetResult {
         const command = args[0].isNull() ? "" : args[0].readUtf8String() ?? "";
         const mode = args[1].isNull() ? "" : args[1].readUtf8String() ?? "";
         const rule = mode.startsWith("r") ? commandRule(command) : null;
-        if (rule !== null) this.p = begin(rule, command.trim(), "popen");
+        if (rule !== null) this.p = begin(rule, command.trim(), "popen", this.context);
       });
     },
     onLeave(ret) {
@@ -632,7 +646,7 @@ function installSpawn(): NetResult {
           }
           const command = argv.join(" ");
           const rule = commandRule(command);
-          const p = rule === null ? null : begin(rule, command, t.name);
+          const p = rule === null ? null : begin(rule, command, t.name, this.context);
           if (p !== null) record(p, null, { output: "not read by privmon (started natively)" });
         });
       },

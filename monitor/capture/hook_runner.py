@@ -24,6 +24,7 @@ from .messages import WireHookEvent
 
 CLOCK_INTERVAL_S = 30.0
 NET_CONNECT = "net.connect"  # the agent's hook event for each connection the process opens
+PROCESS_FORK = "process.fork"  # the agent's event for each child process the app forks
 NET_HOOKS = (NET_CONNECT, "net.udp", "net.dns", "net.dns.hosts", "net.fork")  # hooks/src/net.ts, in coverage
 COVERAGE_FIELDS = ("class", "method", "pi_category", "pi_type", "signal", "consent_arg")
 
@@ -93,6 +94,11 @@ class HookRunner:
         self._clock_stop = threading.Event()
         self._clock_thread: threading.Thread | None = None
         self.on_signal: Callable[[ev.HookEvent], None] | None = None
+        # child pid → the stack of the code that forked it (process.fork events), for the child's
+        # own native reads (side_channels(started_by=…))
+        self.fork_stacks: dict[int, list[str]] = {}
+        self.started_by: list[str] | None = None  # a child process: the stack of the code that started it
+        self._forked = threading.Condition()
         frida_session.on("detached", self._on_detached)
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -122,6 +128,13 @@ class HookRunner:
         """Reads TLS plaintext at the process's TLS libraries (hooks/src/tls.ts), for connections
         it redirected; the proxy passes those through untouched."""
         return self._native_install("libssl", self._script.exports_sync.tls(body_cap))
+
+    def fork_stack(self, child_pid: int, wait_s: float = 1.0) -> list[str] | None:
+        """The stack of the code that forked `child_pid` in this process, waiting briefly for its
+        process.fork event (the child is held at its fork while the event is on its way)."""
+        with self._forked:
+            self._forked.wait_for(lambda: child_pid in self.fork_stacks, timeout=wait_s)
+            return self.fork_stacks.get(child_pid)
 
     def side_channels(self, options: dict) -> list[dict]:
         """Native read hooks (hooks/src/sidechannel.ts): identifier files, system properties,
@@ -285,6 +298,10 @@ class HookRunner:
         self.counts.hook_events += 1
         if wire.api == NET_CONNECT and self.connections is not None:
             self._connection_opened(event)
+        if wire.api == PROCESS_FORK and isinstance(ret, dict) and isinstance(ret.get("child_pid"), int):
+            with self._forked:
+                self.fork_stacks[ret["child_pid"]] = list(wire.stack or [])
+                self._forked.notify_all()
         signal = raw.get("signal")
         if signal == "crash":
             text = event.args[0] if event.args else "uncaught exception"

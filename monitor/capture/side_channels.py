@@ -102,8 +102,11 @@ def load_side_channels(extra: Path | None = None) -> list[dict]:
     return out
 
 
-def side_options(rules: list[dict], path_map: dict | None = None) -> dict:
+def side_options(
+    rules: list[dict], path_map: dict | None = None, started_by: list[str] | None = None
+) -> dict:
     """hooks/src/sidechannel.ts SideOptions. `path_map` (the lab only): {"root": DIR, "prefixes":
     [...]}: an open of a path under one of the prefixes opens DIR + path instead (missing: ENOENT),
-    so the host's own identifier files are never read."""
-    return {"rules": rules, "window_ms": DEDUP_WINDOW_MS, "path_map": path_map}
+    so the host's own identifier files are never read. `started_by`: in a child process, the stack
+    of the code that started it, which its reads without a Java stack are blamed on."""
+    return {"rules": rules, "window_ms": DEDUP_WINDOW_MS, "path_map": path_map, "started_by": started_by}

@@ -268,8 +268,21 @@ class LabJvm:
         runner.redirect(redirect_options(context.socks_port, context.proxy_port, self._dns.by_address()))
         runner.read_tls(DEFAULT_BODY_CAP)
         if self.app.side_channels:
-            runner.side_channels(self._side)
+            # its native reads are blamed on the code that started it (the app's process forked it)
+            runner.started_by = self._started_by(pid)
+            runner.side_channels({**self._side, "started_by": runner.started_by})
         return runner
+
+    def _started_by(self, pid: int) -> list[str] | None:
+        """The Java stack of the code that started process `pid`: its fork event's, or, when a
+        program the app started forked it (a native stack), what that program was started by."""
+        parents = [self._runner, *(self._children.runners if self._children else [])]
+        for parent in parents:
+            stack = parent.fork_stack(pid, wait_s=0.5 if parent is self._runner else 0.0)
+            if stack is not None:
+                has_java = any("(" in frame for frame in stack)
+                return stack if has_java else (parent.started_by or stack)
+        return None
 
     def running(self) -> bool:
         if self._runner is None or self._runner.detached.is_set():

@@ -67,10 +67,21 @@ def test_each_read_is_blamed_on_its_sdk_in_its_consent_phase(side):
         ("com.catprobe.sdk", "wifi_mac", "command cat /sys/class/net/wlan0/address"),
         ("com.nativeid.sdk", "wifi_mac", "file /sys/class/net/wlan0/address"),  # open() in its JNI library
         ("com.nativeid.sdk", "serial", "property ro.serialno"),  # __system_property_get in native code
+        ("com.helperid.sdk", "wifi_mac", "file /sys/class/net/wlan0/address"),  # in its helper's process
     }
     assert expected <= before
     # the shared-storage ID is read after the user agreed: collected, but not before consent
     assert not any(sdk == "cn.utdid.share" for sdk, _, _ in before)
+
+
+def test_a_read_in_a_program_the_sdk_started_is_blamed_on_the_sdk(side):
+    run, events, _, _, _ = side
+    in_child = [e for e in events if e["api"].startswith("file ") and e["pid"] != events[0]["pid"]]
+    assert len(in_child) == 1
+    event = in_child[0]
+    assert event["ret"] == PROFILE["wifi_mac"]
+    assert any(f.startswith("com.helperid.sdk.HelperId.run") for f in event["stack"])  # its starter's stack
+    assert event["args"][1]["native_stack"]  # the helper's own frames, kept beside it
 
 
 def test_a_read_of_an_unlisted_path_gives_nothing(side):
@@ -103,8 +114,8 @@ def test_the_coverage_report_lists_the_side_channel_hooks(side):
     by_id = {row["id"]: row for row in coverage}
     for hook in ("side.open", "side.property", "side.output", "side.popen", "side.spawn"):
         assert by_id[hook]["state"] == "installed", by_id[hook]
-    # Java file I/O, `cat` and the JNI library
-    assert by_id["file:/sys/class/net/*/address"]["fired"] == 3
+    # Java file I/O, `cat`, the JNI library and the helper program
+    assert by_id["file:/sys/class/net/*/address"]["fired"] == 4
     assert by_id["property:ro.serialno"]["fired"] == 2  # getprop's output and the native lookup
     assert by_id["file:/proc/cpuinfo"]["fired"] == 1
     assert by_id["file:/proc/net/tcp"]["fired"] == 0 and by_id["file:/proc/net/tcp"]["state"] == "installed"

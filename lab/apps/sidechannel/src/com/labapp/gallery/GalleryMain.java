@@ -6,6 +6,7 @@ import android.widget.Button;
 import java.io.FileInputStream;
 import privmon.lab.Lab;
 import com.catprobe.sdk.CatProbe;
+import com.helperid.sdk.HelperId;
 import cn.arpscan.router.RouterProbe;
 import cn.utdid.share.SharedId;
 import com.nativeid.sdk.NativeId;
@@ -14,8 +15,8 @@ import com.wifisdk.mac.MacReader;
 import io.applist.scan.PackageScan;
 
 /** An app whose SDKs read identifiers without any Android API (docs/lab.md, "The side-channel
- *  app"): sysfs and /proc files, `getprop`, `pm` and `cat`, native code, and an ID file another SDK
- *  left on shared storage. All but the last read before the user consents. */
+ *  app"): sysfs and /proc files, `getprop`, `pm` and `cat`, native code, a helper program of an
+ *  SDK's own, and an ID file another SDK left on shared storage. All but the last read before the user consents. */
 public final class GalleryMain {
     private GalleryMain() {}
 
@@ -28,6 +29,7 @@ public final class GalleryMain {
         Lab.attempt("applist", PackageScan::scan);
         Lab.attempt("catprobe", CatProbe::run);
         Lab.attempt("nativeid", NativeId::collect);
+        Lab.attempt("helperid", HelperId::run);
         Lab.attempt("own files", GalleryMain::ownFiles);
         Dialog notice = new Dialog(activity);
         notice.setTitle("用户协议与隐私政策");
