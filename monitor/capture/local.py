@@ -63,6 +63,9 @@ class LocalFrida:
             self.device.kill(pid)
         except GONE:
             pass
+        except frida.NotSupportedError:
+            # "failed to open /proc/PID/auxv": a process that has exited and is not reaped yet
+            pass
 
     def close(self) -> None:
         for signal, handler in (("child-added", self._on_child), ("output", self._on_output)):
