@@ -157,7 +157,7 @@ def review(
         running = reader.session(sid)["status"] == ev.SESSION_RUNNING
     with EventWriter(settings.db_path) as writer:
         writer.submit(record)
-        writer.flush()
+        writer.commit()  # a decision that was not stored is never reported as made
         if resolved.startswith("consent:") and not running:
             result = analyze_and_store(settings, sid, writer)
             err.print(
@@ -329,7 +329,7 @@ def analyze(
         profile = load_app_profile(app_profile)
         with EventWriter(settings.db_path) as writer:
             writer.submit(ev.SessionMetaUpdate(sid, {"app_profile": profile.to_meta()}))
-            writer.flush()
+            writer.commit()
     result = analyze_and_store(settings, sid)
     err.print(f"{sid}: {len(result.findings)} findings, {len(result.pi_matches)} PI matches")
 
@@ -371,7 +371,7 @@ def mark(
         running = reader.session(sid)["status"] == ev.SESSION_RUNNING
     with EventWriter(settings.db_path) as writer:
         writer.submit(ev.ConsentEvent(sid, _parse_when(at), kind, "manual", detail=note))
-        writer.flush()
+        writer.commit()
         if not running:
             result = analyze_and_store(settings, sid, writer)
             err.print(f"{sid}: marked {kind}; {len(result.findings)} findings after re-analysis")
@@ -712,7 +712,7 @@ def _known_error_code(exc: BaseException) -> ExitCode | None:
     from .evidence.signing import SigningError
     from .importer import ImportError_
     from .lab.build import LabError
-    from .storage.engine import SchemaError
+    from .storage.engine import SchemaError, StoreError
     from .storage.queries import SessionNotFound
 
     table = {
@@ -726,6 +726,7 @@ def _known_error_code(exc: BaseException) -> ExitCode | None:
         ProxyError: ExitCode.RUN_FAILED,
         AgentBuildError: ExitCode.SETUP,
         SchemaError: ExitCode.SETUP,
+        StoreError: ExitCode.STORE,
         ProfileError: ExitCode.USAGE,
         AppProfileError: ExitCode.USAGE,
         CatalogueError: ExitCode.USAGE,

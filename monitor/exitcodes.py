@@ -11,4 +11,5 @@ class ExitCode(IntEnum):
     BAD_BUNDLE = 4
     RUN_FAILED = 5
     SETUP = 6
+    STORE = 7  # the store cannot be read or written (permissions, a read-only disk, a full disk)
     INTERNAL = 70

@@ -18,9 +18,7 @@ def analyze_and_store(
     writer = writer or EventWriter(settings.db_path)
     try:
         writer.submit(result)
-        writer.flush()
-        if writer.errors:
-            raise RuntimeError("could not store the analysis: " + "; ".join(writer.errors[-3:]))
+        writer.commit()  # StoreError (with the store's path) when the analysis could not be stored
     finally:
         if own:
             writer.close()

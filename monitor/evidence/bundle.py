@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from importlib.metadata import version as _version
 from pathlib import Path
@@ -211,49 +212,98 @@ class VerifyReport:
     signed_by: str | None = None  # the signing key's fingerprint, when the bundle is signed
 
 
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024  # a manifest or signature larger than this is not privmon's
+READ_ERRORS = (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError)
+
+
+def _read_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """An entry's bytes, refused (ValueError) past `limit` whatever its header claims: a zip bomb
+    is stopped in bounded memory."""
+    if info.file_size > limit:
+        raise ValueError(f"{info.file_size} bytes, more than {limit}")
+    with zf.open(info) as stream:
+        data = stream.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"more than {limit} bytes")
+    return data
+
+
+def _entry_digest(zf: zipfile.ZipFile, info: zipfile.ZipInfo, size: int) -> str:
+    """SHA-256 of an entry read in chunks, never past the size the manifest lists for it."""
+    digest = hashlib.sha256()
+    read = 0
+    with zf.open(info) as stream:
+        while chunk := stream.read(1 << 20):
+            read += len(chunk)
+            if read > size:
+                raise ValueError(f"larger than the {size} bytes the manifest lists")
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def verify_bundle(path: Path, public_key=None) -> VerifyReport:
-    """`public_key`: an Ed25519 public key the bundle must be signed with."""
+    """`public_key`: an Ed25519 public key the bundle must be signed with. Every byte of every
+    entry is checked against the manifest; an entry name that appears twice (a forged copy placed
+    beside the real one), an entry larger than the manifest says, or data that does not inflate
+    is a failure, never a crash."""
     if not path.exists():
         raise BundleError(f"{path}: no such file")
     problems: list[str] = []
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except READ_ERRORS as exc:
         return VerifyReport(False, [f"{path.name}: not a readable zip ({exc})"], 0)
     with zf:
-        names = set(zf.namelist())
-        if MANIFEST not in names:
-            return VerifyReport(False, [f"{MANIFEST}: missing"], 0)
+        infos = zf.infolist()
+        counts: dict[str, int] = {}
+        for info in infos:
+            counts[info.filename] = counts.get(info.filename, 0) + 1
+        twice = sorted(name for name, n in counts.items() if n > 1)
+        problems += [f"{name}: appears {counts[name]} times in the bundle" for name in twice]
+        by_name = {info.filename: info for info in infos}
+        if MANIFEST not in by_name:
+            return VerifyReport(False, problems + [f"{MANIFEST}: missing"], 0)
         try:
-            manifest = json.loads(zf.read(MANIFEST))
-        except (zipfile.BadZipFile, ValueError, OSError) as exc:
-            return VerifyReport(False, [f"{MANIFEST}: unreadable ({exc})"], 0)
+            manifest = json.loads(_read_bounded(zf, by_name[MANIFEST], MAX_MANIFEST_BYTES))
+        except READ_ERRORS as exc:
+            return VerifyReport(False, problems + [f"{MANIFEST}: unreadable ({exc})"], 0)
         if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-            return VerifyReport(False, [f"{MANIFEST}: not a privmon manifest"], 0)
+            return VerifyReport(False, problems + [f"{MANIFEST}: not a privmon manifest"], 0)
         if manifest.get("manifest_sha256") != _manifest_digest(manifest):
             problems.append(f"{MANIFEST}: changed (its own digest does not match)")
         listed = manifest["files"]
         checked = 0
         for name, meta in listed.items():
-            if name not in names:
+            info = by_name.get(name)
+            if info is None:
                 problems.append(f"{name}: missing")
                 continue
+            size = meta.get("size") if isinstance(meta, dict) else None
+            if not isinstance(size, int) or size < 0:
+                problems.append(f"{name}: the manifest lists no size for it")
+                continue
+            if info.file_size != size:
+                problems.append(f"{name}: {info.file_size} bytes, the manifest lists {size}")
+                continue
             try:
-                data = zf.read(name)
-            except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                digest = _entry_digest(zf, info, size)
+            except READ_ERRORS as exc:
                 problems.append(f"{name}: corrupt ({exc})")
                 continue
             checked += 1
-            if not isinstance(meta, dict) or _sha256(data) != meta.get("sha256"):
+            if digest != meta.get("sha256"):
                 problems.append(f"{name}: changed (SHA-256 differs from the manifest)")
-        for extra in sorted(names - set(listed) - {MANIFEST, SIGNATURE_FILE}):
+        for extra in sorted(set(by_name) - set(listed) - {MANIFEST, SIGNATURE_FILE}):
             problems.append(f"{extra}: not listed in the manifest")
         signed_by = None
-        if SIGNATURE_FILE in names:
-            sig_problems, signed_by = check_signature(
-                zf.read(SIGNATURE_FILE), _manifest_digest(manifest), public_key
-            )
-            problems += sig_problems
+        if SIGNATURE_FILE in by_name:
+            try:
+                signature = _read_bounded(zf, by_name[SIGNATURE_FILE], MAX_MANIFEST_BYTES)
+            except READ_ERRORS as exc:
+                problems.append(f"{SIGNATURE_FILE}: unreadable ({exc})")
+            else:
+                sig_problems, signed_by = check_signature(signature, _manifest_digest(manifest), public_key)
+                problems += sig_problems
         elif public_key is not None:
             problems.append(f"{SIGNATURE_FILE}: missing (the bundle is not signed)")
     return VerifyReport(not problems, problems, checked, signed_by)

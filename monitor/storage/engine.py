@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+import sqlalchemy
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from . import models
@@ -135,15 +136,27 @@ def upgrade(engine: Engine) -> int:
     return found
 
 
+class StoreError(RuntimeError):
+    """The store cannot be opened, read or written: the message names its path."""
+
+
 def open_write_engine(db_path: Path) -> Engine:
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(f"sqlite:///{db_path}")
-    event.listen(engine, "connect", _sqlite_pragmas)
-    with engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-        conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
-    upgrade(engine)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(f"sqlite:///{db_path}")
+        event.listen(engine, "connect", _sqlite_pragmas)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")
+            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+        upgrade(engine)
+    except (OSError, sqlalchemy.exc.OperationalError, sqlalchemy.exc.DatabaseError) as exc:
+        raise StoreError(f"{db_path}: cannot write the store ({_reason(exc)})") from exc
     return engine
+
+
+def _reason(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc).splitlines()[0]
 
 
 def open_read_engine(db_path: Path) -> Engine:
@@ -153,8 +166,11 @@ def open_read_engine(db_path: Path) -> Engine:
         open_write_engine(db_path).dispose()
     engine = create_engine(f"sqlite:///file:{db_path}?mode=ro&uri=true")
     event.listen(engine, "connect", _sqlite_pragmas)
-    with engine.connect() as conn:
-        found = current_version(conn)
+    try:
+        with engine.connect() as conn:
+            found = current_version(conn)
+    except (sqlalchemy.exc.OperationalError, sqlalchemy.exc.DatabaseError) as exc:
+        raise StoreError(f"{db_path}: cannot read the store ({_reason(exc)})") from exc
     if found != SCHEMA_VERSION:
         if found > SCHEMA_VERSION:
             raise SchemaError(

@@ -21,7 +21,7 @@ from sqlalchemy import JSON, delete, insert, select, update
 
 from .. import events as ev
 from . import bodies, models
-from .engine import open_write_engine
+from .engine import StoreError, open_write_engine
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,7 @@ class _Stop:
 
 class EventWriter:
     def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
         self._engine = open_write_engine(db_path)
         self._queue: queue.Queue[Any] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="privmon-writer", daemon=True)
@@ -102,6 +103,15 @@ class EventWriter:
         barrier = _Barrier()
         self._queue.put(barrier)
         return barrier.done.wait(timeout)
+
+    def commit(self, timeout: float | None = 30.0) -> None:
+        """flush(), then raise StoreError when anything submitted could not be stored: a command
+        never reports a write that did not happen."""
+        done = self.flush(timeout)
+        if not done:
+            raise StoreError(f"{self.db_path}: the store did not take the write within {timeout:.0f} s")
+        if self.errors:
+            raise StoreError(f"{self.db_path}: could not write to the store ({self.errors[0]})")
 
     def alive(self) -> bool:
         return self._closed or self._thread.is_alive()
