@@ -71,7 +71,7 @@ def captured_sql(db: Path, path: str) -> list[tuple[str, object]]:
     def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:
         statements.append((statement, parameters))
 
-    client = TestClient(create_app(db, TOKEN))
+    client = TestClient(create_app(db, TOKEN), base_url="http://127.0.0.1")
     client.get(path, headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()  # caches warm
     event.listen(Engine, "before_cursor_execute", keep)
     try:

@@ -5,7 +5,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import Depends, FastAPI, Form, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
@@ -21,13 +21,15 @@ from monitor.timeutil import now_us
 
 from .browse import event_page, flow_detail, flow_page
 from .finding import finding_detail, session_screenshots
-from .security import TokenMiddleware, csrf_ok, csrf_token
+from .security import LOOPBACK_HOSTS, TokenMiddleware, bearer_token, csrf_ok, csrf_token
 from .timeline import build_timeline, timeline_sample
 
 HERE = Path(__file__).resolve().parent
 
 
-def create_app(db_path: Path, token: str) -> FastAPI:
+def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) -> FastAPI:
+    """`public_hosts`: the names a --public dashboard is reached by (Host headers accepted beside
+    loopback's)."""
     web = FastAPI(
         title="privmon dashboard",
         version=__version__,
@@ -35,7 +37,14 @@ def create_app(db_path: Path, token: str) -> FastAPI:
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
-    web.add_middleware(TokenMiddleware, token=token)
+    hosts = LOOPBACK_HOSTS + tuple(f"[{h}]" if ":" in h else h for h in public_hosts)
+    web.add_middleware(TokenMiddleware, token=token, hosts=hosts)
+
+    @web.exception_handler(OverflowError)
+    async def number_out_of_range(request: Request, exc: OverflowError):
+        # an id or bound in the URL beyond what the store holds (SQLite integers are 64-bit)
+        return JSONResponse({"detail": "a number in the request is out of range"}, status_code=400)
+
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")  # autoescape on for .html
     templates.env.globals["severities"] = HIGHEST_FIRST
@@ -178,9 +187,9 @@ def create_app(db_path: Path, token: str) -> FastAPI:
     @web.post("/api/sessions/{session_id}/findings/{fingerprint}/review")
     def api_review(session_id: str, fingerprint: str, body: ReviewIn, request: Request, r: Reader) -> dict:
         """Record a decision. Needs the token as a Bearer header, or the cookie plus X-CSRF-Token."""
-        if not request.headers.get("authorization") and not csrf_ok(
-            token, request.headers.get("x-csrf-token")
-        ):
+        # the CSRF check is skipped only for a Bearer token (which a cross-site page cannot send);
+        # an Authorization header of another scheme rides on the cookie like any other request
+        if bearer_token(request) is None and not csrf_ok(token, request.headers.get("x-csrf-token")):
             raise HTTPException(403, "missing or wrong CSRF token")
         finding_or_404(r, session_id, fingerprint)
         store_review(session_id, fingerprint, body.decision, body.reviewer, body.note)

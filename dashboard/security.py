@@ -27,10 +27,28 @@ def csrf_ok(token: str, presented: str | None) -> bool:
     return presented is not None and secrets.compare_digest(presented.encode(), csrf_token(token).encode())
 
 
-def presented_token(request: Request) -> str | None:
+MAX_BODY_BYTES = 64 * 1024  # a review is a few hundred bytes; JSON and forms alike are capped
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer` header; another scheme is no token."""
     auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        return auth[7:].strip()
+    return auth[7:].strip() if auth.lower().startswith("bearer ") else None
+
+
+def host_allowed(request: Request, allowed: tuple[str, ...]) -> bool:
+    """The Host header names this dashboard (loopback, or the --public address): a page on another
+    name that resolves here (DNS rebinding) gets nothing."""
+    host = request.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]", 1)[0] + "]"
+    return name.lower() in allowed
+
+
+def presented_token(request: Request) -> str | None:
+    bearer = bearer_token(request)
+    if bearer is not None:
+        return bearer
     return request.query_params.get("token") or request.cookies.get(COOKIE)
 
 
@@ -38,13 +56,21 @@ class TokenMiddleware(BaseHTTPMiddleware):
     """Every route needs the token: as a Bearer header, ?token=, or the cookie set after a
     first visit with ?token= (so links work without repeating it)."""
 
-    def __init__(self, app, token: str) -> None:
+    def __init__(self, app, token: str, hosts: tuple[str, ...] = LOOPBACK_HOSTS) -> None:
         super().__init__(app)
         self.token = token
+        self.hosts = tuple(h.lower() for h in hosts)
 
     async def dispatch(self, request: Request, call_next):
         given = presented_token(request)
-        if given is None or not secrets.compare_digest(given.encode(), self.token.encode()):
+        length = request.headers.get("content-length")
+        if not host_allowed(request, self.hosts):
+            response = PlainTextResponse("privmon dashboard: unknown Host", status_code=421)
+        elif request.method in ("POST", "PUT", "PATCH") and length is None:
+            response = PlainTextResponse("a request body needs a Content-Length", status_code=411)
+        elif length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            response = PlainTextResponse(f"request body over {MAX_BODY_BYTES} bytes", status_code=413)
+        elif given is None or not secrets.compare_digest(given.encode(), self.token.encode()):
             if request.url.path.startswith("/api/"):
                 response = JSONResponse({"detail": "a valid token is required"}, status_code=401)
             else:

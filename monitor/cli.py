@@ -535,18 +535,61 @@ def dashboard(
     token: Optional[str] = typer.Option(
         None, envvar="PRIVMON_DASHBOARD_TOKEN", help="Access token (default: a new random one)."
     ),
+    public: bool = typer.Option(
+        False, "--public", help="Allow --host to be other than loopback (others on the network can reach it)."
+    ),
 ) -> None:
     """Serve the reviewers' dashboard (asks for a token; prints the URL with it)."""
+    import ipaddress
+
     import uvicorn
 
     from dashboard.app import create_app
 
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError as exc:
+        raise CliError(f"--host must be an IP address or localhost, not {host!r}") from exc
+    if not loopback and not public:
+        raise CliError(
+            f"--host {host} is not loopback: the dashboard shows captured personal data; add --public to "
+            "serve it to the network anyway"
+        )
     token = token or secrets.token_urlsafe(24)
-    web = create_app(_settings(ctx).db_path, token)
-    shown = "127.0.0.1" if host in ("127.0.0.1", "0.0.0.0") else host
+    names = () if loopback else _public_names(host)
+    web = create_app(_settings(ctx).db_path, token, public_hosts=names)
+    if names:
+        err.print(f"privmon dashboard: reachable from the network as {', '.join(names)}", markup=False)
+    shown = (names[0] if names else host) if host in ("0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
     out.print(f"privmon dashboard: http://{shown}:{port}/?token={token}", markup=False)
     sys.stdout.flush()
     uvicorn.run(web, host=host, port=port, log_level="warning")
+
+
+def _public_names(host: str) -> tuple[str, ...]:
+    """The names and addresses a --public dashboard answers to: the bound address, or, bound to
+    every interface, this machine's name and its non-loopback addresses."""
+    import ipaddress
+    import socket
+
+    if host not in ("0.0.0.0", "::"):
+        return (host,)
+    name = socket.gethostname()
+    found = [name, socket.getfqdn()]
+    try:
+        found += [info[4][0] for info in socket.getaddrinfo(name, None)]
+    except OSError:
+        pass
+    addresses = [a for a in dict.fromkeys(found) if a and not _is_loopback(ipaddress, a)]
+    return tuple(addresses) or (name,)
+
+
+def _is_loopback(ipaddress, value: str) -> bool:
+    try:
+        return ipaddress.ip_address(value).is_loopback
+    except ValueError:
+        return value == "localhost"
 
 
 # -- the lab --------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ def client(settings, writer):
     writer.submit(ev.SessionEnded("s1", 4_000_000, ev.SESSION_COMPLETED))
     writer.flush()
     analyze_and_store(settings, "s1", writer)
-    return TestClient(create_app(settings.db_path, TOKEN))
+    return TestClient(create_app(settings.db_path, TOKEN), base_url="http://127.0.0.1")
 
 
 def test_every_route_refuses_without_the_token(client):
@@ -315,3 +315,44 @@ def test_event_browser_filters_by_sdk_phase_and_state(settings, writer, client):
         "before-notice",
         "foreground",
     )
+
+
+def test_requests_on_another_host_name_get_nothing(settings, client):
+    # a page on a name that resolves to 127.0.0.1 (DNS rebinding) must not reach the dashboard
+    auth = {"Authorization": "Bearer " + TOKEN}
+    rebound = TestClient(create_app(settings.db_path, TOKEN), base_url="http://evil.example:8765")
+    assert rebound.get("/api/sessions", headers=auth).status_code == 421
+    assert client.get("/api/sessions", headers={**auth, "Host": "localhost:8765"}).status_code == 200
+    public = TestClient(
+        create_app(settings.db_path, TOKEN, public_hosts=("10.0.0.5",)), base_url="http://10.0.0.5:8765"
+    )
+    assert public.get("/api/sessions", headers=auth).status_code == 200
+
+
+def test_another_authorization_scheme_does_not_skip_the_csrf_check(client):
+    fp = _fingerprint(client, "PRECONSENT_COLLECTION")
+    client.get("/sessions?token=" + TOKEN)  # the browser's cookie
+    forged = client.post(
+        f"/api/sessions/s1/findings/{fp}/review",
+        json={"decision": "dismiss", "reviewer": "mallory"},
+        headers={"Authorization": "Basic bWFsbG9yeTp4"},
+    )
+    assert forged.status_code == 403
+
+
+def test_request_bodies_are_capped_json_and_forms_alike(client):
+    fp = _fingerprint(client, "PRECONSENT_COLLECTION")
+    auth = {"Authorization": "Bearer " + TOKEN}
+    huge = {"decision": "confirm", "reviewer": "li.lei", "note": "x" * 200_000}
+    assert client.post(f"/api/sessions/s1/findings/{fp}/review", json=huge, headers=auth).status_code == 413
+    form = {"decision": "confirm", "reviewer": "li.lei", "note": "x" * 200_000}
+    assert client.post(f"/sessions/s1/findings/{fp}/review", data=form, headers=auth).status_code == 413
+
+
+def test_numbers_out_of_range_in_urls_are_bad_requests(client):
+    auth = {"Authorization": "Bearer " + TOKEN}
+    big = "9" * 30
+    assert client.get(f"/api/sessions/s1/events/{big}", headers=auth).status_code == 400
+    assert client.get(f"/sessions/s1/events/{big}", headers=auth).status_code == 400
+    for path in (f"/api/sessions/s1?from_us={big}", f"/api/sessions/s1/events?page={big}&size={big}"):
+        assert client.get(path, headers=auth).status_code in (200, 400), path  # never a server error

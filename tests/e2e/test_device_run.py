@@ -99,7 +99,11 @@ def _dashboard_shows_the_run(home, session_id, shots):
 
     from dashboard.app import create_app
 
-    client = TestClient(create_app(home / "privmon.sqlite3", "t"), headers={"Authorization": "Bearer t"})
+    client = TestClient(
+        create_app(home / "privmon.sqlite3", "t"),
+        base_url="http://127.0.0.1",
+        headers={"Authorization": "Bearer t"},
+    )
     page = client.get(f"/sessions/{session_id}").text
     name = shots[0].rsplit("/", 1)[1]
     assert f"/screenshots/{name}" in page and "APK SHA-256" in page

@@ -97,7 +97,7 @@ def test_matches_store_the_chain_and_the_call_whose_output_was_sent(crypto_run):
 def test_the_finding_page_shows_the_chain_and_the_encrypting_call(crypto_home):
     home, run = crypto_home
     finding = next(f for f in transmissions(run) if f["host"] == "android.bugly.qq.com")
-    client = TestClient(create_app(Settings(home=home).db_path, "t0ken"))
+    client = TestClient(create_app(Settings(home=home).db_path, "t0ken"), base_url="http://127.0.0.1")
     page = client.get(f"/sessions/{run['session']}/findings/{finding['fingerprint']}?token=t0ken").text
     assert "imei › json › gzip › AES/ECB/PKCS5Padding" in page or "mac_address › json › gzip" in page
     assert "javax.crypto.Cipher.doFinal" in page and "java.util.zip.GZIPOutputStream.write" in page
