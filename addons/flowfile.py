@@ -22,35 +22,58 @@ def _seconds(us: int | None) -> float | None:
     return None if us is None else us / 1_000_000
 
 
+def _b(text: str | None) -> bytes:
+    """Stored text as the bytes it came from (UTF-8; undecodable bytes were kept as surrogates)."""
+    return (text or "").encode("utf-8", "surrogateescape")
+
+
+def _split_url(url: str) -> tuple[str, str]:
+    """(authority, path) of a stored URL, without parsing it as valid: the app may send anything."""
+    rest = url.split("://", 1)[1] if "://" in url else url
+    authority, slash, path = rest.partition("/")
+    return authority, slash + path if slash else "/"
+
+
 def record_to_flow(f: dict, messages: list[dict] = ()) -> http.HTTPFlow:
-    """A stored flow as a mitmproxy HTTPFlow (bodies as stored: capped, as the app sent them)."""
+    """A stored flow as a mitmproxy HTTPFlow (bodies as stored: capped, as the app sent them). Built
+    field by field, not by parsing the URL: hosts that are IDNs or hold spaces, odd methods and
+    status codes are kept as they were sent."""
+    port = f["port"] if isinstance(f.get("port"), int) and 0 <= f["port"] <= 65535 else 0
     client = connection.Client(
         peername=("127.0.0.1", 0), sockname=("127.0.0.1", 0), timestamp_start=_seconds(f["ts_start"])
     )
-    server = connection.Server(address=(f["host"], f["port"]))
+    server = connection.Server(address=(f["host"], port))
     if f.get("server_ip"):
-        server.peername = (f["server_ip"], f["port"])
+        server.peername = (f["server_ip"], port)
     flow = http.HTTPFlow(client, server)
     flow.id = f["id"]
-    request = http.Request.make(
-        f["method"],
-        f["url"],
-        f["request_body"] or b"",
-        [(k.encode(), v.encode()) for k, v in f["request_headers"]],
+    authority, path = _split_url(f["url"] or "")
+    request = http.Request(
+        host=f["host"] or "",
+        port=port,
+        method=_b(f["method"]),
+        scheme=_b(f["scheme"]),
+        authority=_b(authority),
+        path=_b(path),
+        http_version=_b(f["http_version"]),
+        headers=http.Headers([(_b(k), _b(v)) for k, v in f["request_headers"]]),
+        content=f["request_body"] or b"",
+        trailers=None,
+        timestamp_start=_seconds(f["ts_start"]),
+        timestamp_end=_seconds(f["ts_start"]),
     )
-    request.http_version = f["http_version"]
-    request.timestamp_start = request.timestamp_end = _seconds(f["ts_start"])
     flow.request = request
     if f.get("status_code") is not None:
-        response = http.Response.make(
-            f["status_code"],
-            f["response_body"] or b"",
-            [(k.encode(), v.encode()) for k, v in f["response_headers"]],
+        flow.response = http.Response(
+            http_version=_b(f["http_version"]),
+            status_code=int(f["status_code"]),
+            reason=b"",
+            headers=http.Headers([(_b(k), _b(v)) for k, v in f["response_headers"]]),
+            content=f["response_body"] or b"",
+            trailers=None,
+            timestamp_start=_seconds(f["ts_start"]),
+            timestamp_end=_seconds(f["ts_end"] or f["ts_start"]),
         )
-        response.http_version = f["http_version"]
-        response.timestamp_start = _seconds(f["ts_start"])
-        response.timestamp_end = _seconds(f["ts_end"] or f["ts_start"])
-        flow.response = response
     if messages:
         flow.websocket = websocket.WebSocketData(
             messages=[
@@ -66,14 +89,21 @@ def record_to_flow(f: dict, messages: list[dict] = ()) -> http.HTTPFlow:
     return flow
 
 
-def write_flow_file(records: list[dict], path: Path, websocket_messages: list[dict] = ()) -> None:
+def write_flow_file(records: list[dict], path: Path, websocket_messages: list[dict] = ()) -> list[str]:
+    """Writes the flows; returns why any flow could not be (it is then left out of this file only)."""
     by_flow: dict[str, list[dict]] = {}
     for m in websocket_messages:
         by_flow.setdefault(m["flow_id"], []).append(m)
+    left_out = []
     with open(path, "wb") as fh:
         writer = io.FlowWriter(fh)
         for record in records:
-            writer.add(record_to_flow(record, by_flow.get(record["id"], [])))
+            try:
+                flow = record_to_flow(record, by_flow.get(record["id"], []))
+                writer.add(flow)
+            except Exception as exc:  # noqa: BLE001 - what the app sent never fails the export
+                left_out.append(f"flow {record['id']}: {type(exc).__name__}: {str(exc)[:200]}")
+    return left_out
 
 
 def read_flow_file(

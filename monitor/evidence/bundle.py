@@ -58,16 +58,17 @@ def _tools() -> dict:
     return {"privmon": __version__, "frida": _version("frida"), "mitmproxy": mitmproxy.version.VERSION}
 
 
-def _flow_file(flows: list[dict], websocket_messages: list[dict]) -> bytes:
-    """The flows in mitmproxy's own format (open with `mitmproxy -r flows.mitm`)."""
+def _flow_file(flows: list[dict], websocket_messages: list[dict]) -> tuple[bytes, list[str]]:
+    """The flows in mitmproxy's own format (open with `mitmproxy -r flows.mitm`), and the flows
+    that format cannot hold (they are in flows.har and the store as sent)."""
     import tempfile
 
     from addons.flowfile import write_flow_file
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "flows.mitm"
-        write_flow_file(flows, path, websocket_messages)
-        return path.read_bytes()
+        left_out = write_flow_file(flows, path, websocket_messages)
+        return path.read_bytes(), left_out
 
 
 def _ws_json(m: dict) -> dict:
@@ -151,7 +152,7 @@ def export_bundle(
             for m in reader.agent_messages(session_id)
         ),
     }
-    files["flows.mitm"] = _flow_file(flows, ws)
+    files["flows.mitm"], mitm_left_out = _flow_file(flows, ws)
     shots, shot_problems = _screenshots(reader, session_id, redact)
     files.update(shots)
     pdf, pdf_problem = html_to_pdf(files["report.html"])
@@ -176,6 +177,7 @@ def export_bundle(
         "device": scrub((session["meta"] or {}).get("device")),
         "app_metadata": (session["meta"] or {}).get("app_metadata"),
         "screenshots": {"count": len(shots), "problems": shot_problems},
+        "flows_mitm_left_out": mitm_left_out,
         "limits": LIMITS_NOTE,
         "report_pdf": "report.pdf" if pdf is not None else f"not produced: {pdf_problem}",
         "redacted": (
