@@ -50,6 +50,16 @@ ENVIRONMENT = (
     EnvironmentVariable(
         "PRIVMON_TEST_PACKAGE", "com.android.settings", "tests only: the installed app the phone tests run"
     ),
+    EnvironmentVariable(
+        "PRIVMON_LAB_FS",
+        "set by each lab run",
+        "the lab device's identifier files, for its shell commands (lab/android/bin); never set it yourself",
+    ),
+    EnvironmentVariable(
+        "PRIVMON_LAB_SYSTEM_PROPERTIES",
+        "set by each lab run",
+        "the lab device's system properties, for its getprop and bionic library; never set it yourself",
+    ),
 )
 _KNOWN = {v.name for v in ENVIRONMENT}
 

@@ -202,6 +202,9 @@ class LabJvm:
                     f"the lab app printed no ready line within {app.ready_timeout_s:.0f} s" + output.tail()
                 )
         runner.load(bundle)
+        # native read hooks before the Java ones: patching libc's open/read/close while
+        # frida-java-bridge is replacing methods made HotSpot deadlock at a safepoint
+        side = runner.side_channels(self._side) if app.side_channels else []
         catalogue = app.catalogue if app.catalogue is not None else load_catalogue(app.extra_hooks)
         results = runner.install(catalogue, app.package, app.stack_mode)
         if self.redirects:
@@ -212,7 +215,6 @@ class LabJvm:
                 "[lab] connections redirected to the proxy: "
                 + ", ".join(f"{r['id']} {'on' if r['state'] == 'installed' else 'off'}" for r in net)
             )
-        side = runner.side_channels(self._side) if app.side_channels else []
         context.progress(
             "[lab] side-channel reads watched: "
             + ", ".join(

@@ -59,6 +59,7 @@ class WriterProcess:
     def __init__(self, db_path: Path) -> None:
         from ..config import PACKAGE_ROOT
 
+        self.db_path = db_path
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join(
@@ -120,6 +121,17 @@ class WriterProcess:
             self._pending.append(_Flush(number))
         self._wake.set()
         return done.wait(timeout) and self._alive()
+
+    def commit(self, timeout: float | None = 30.0) -> None:
+        """flush(), then StoreError when anything could not be stored (as EventWriter.commit)."""
+        from .engine import StoreError
+
+        if not self.flush(timeout):
+            raise StoreError(
+                f"{self.db_path}: the writer did not commit ({'; '.join(self.errors) or 'no answer'})"
+            )
+        if self.errors:
+            raise StoreError(f"{self.db_path}: could not write to the store ({self.errors[0]})")
 
     def _alive(self) -> bool:
         return self._child.poll() is None and self._sender.is_alive()

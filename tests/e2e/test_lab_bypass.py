@@ -24,7 +24,8 @@ EXPECTED = {  # (host, path) → capture path and the SDK that opened or sent it
 
 
 def _run(home, *extra):
-    proc = run_cli(home, "lab", "run", "--app", "bypass", "--json", "--no-keys", *extra)
+    # the app ends in about 10 s: a run stuck at a HotSpot safepoint is given up (and redone) sooner
+    proc = run_cli(home, "lab", "run", "--app", "bypass", "--json", "--no-keys", "--timeout", "45", *extra)
     assert proc.returncode == 0, proc.stderr
     session = json.loads(proc.stdout)["session"]
     flows = json.loads(run_cli(home, "flows", session, "--json").stdout)

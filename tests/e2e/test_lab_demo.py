@@ -161,8 +161,11 @@ def test_hook_coverage_report_lists_every_entry(lab_demo):
     home, sid = lab_demo["home"], lab_demo["result"]["session"]
     rows = json.loads(run_cli(home, "hooks", sid, "--json").stdout)
     from monitor.capture.hook_runner import NET_HOOKS
+    from monitor.capture.side_channels import load_side_channels
 
-    assert {r["id"] for r in rows} == {e["id"] for e in load_catalogue()} | set(NET_HOOKS)
+    side = {"side.open", "side.property", "side.output", "side.popen", "side.spawn"}
+    rules = {r["id"] for r in load_side_channels()}
+    assert {r["id"] for r in rows} == {e["id"] for e in load_catalogue()} | set(NET_HOOKS) | side | rules
     by_id = {r["id"]: r for r in rows}
     assert by_id["net.connect"]["state"] == "installed" and by_id["net.connect"]["fired"] >= 1
     assert all(r["state"] in ("installed", "not_installed") for r in rows)
