@@ -64,7 +64,7 @@ def _stuck_at_a_safepoint(proc: subprocess.CompletedProcess) -> bool:
         proc.returncode != 0
         and "the app was still running after" in proc.stderr
         and bool(progress)
-        and progress[-1].startswith("[lab] 0 hook events")
+        and progress[-1].removeprefix("[lab] ").startswith("0 hook events")
     )
 
 
@@ -73,7 +73,8 @@ def run_cli(
 ) -> subprocess.CompletedProcess:
     env = {**os.environ, "PRIVMON_HOME": str(home)}
     env.pop("PRIVMON_DEBUG", None)
-    attempts = LAB_RUN_ATTEMPTS if args[:2] == ("lab", "run") else 1
+    # lab apps: `lab run`, and `run` on the simulated phone (whose app process is a lab JVM)
+    attempts = LAB_RUN_ATTEMPTS if args[:2] == ("lab", "run") or args[:1] == ("run",) else 1
     for attempt in range(1, attempts + 1):
         proc = subprocess.run(
             [*PRIVMON, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, input=input

@@ -270,6 +270,8 @@ def test_redirect_on_the_simulated_phone_routes_only_the_socks_port_and_captures
             "--redirect",
             "--no-keys",
             "--json",
+            "--timeout",
+            "60",  # the app ends in about 10 s; a run stuck at a HotSpot safepoint is redone
             timeout=300,
         )
         assert proc.returncode == 0, proc.stderr
