@@ -60,12 +60,10 @@ def _stuck_at_a_safepoint(proc: subprocess.CompletedProcess) -> bool:
     """A lab run that ended on its timeout with no hook event recorded: the HotSpot deadlock under
     Frida (docs/lab.md, "A known HotSpot limit"), not something privmon did."""
     progress = [line for line in proc.stderr.splitlines() if " hook events · " in line]
-    return (
-        proc.returncode != 0
-        and "the app was still running after" in proc.stderr
-        and bool(progress)
-        and progress[-1].removeprefix("[lab] ").startswith("0 hook events")
-    )
+    output = proc.stdout + proc.stderr
+    # a lab run ends interrupted at its timeout; a phone run (`run --timeout`) ends completed there
+    on_timeout = "the app was still running after" in output or "ended at the timeout" in output
+    return on_timeout and bool(progress) and progress[-1].removeprefix("[lab] ").startswith("0 hook events")
 
 
 def run_cli(

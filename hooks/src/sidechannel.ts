@@ -103,8 +103,10 @@ open_leave (GumInvocationContext * ic)
   *errno_location () = error;
 }
 
-void
-property_get_enter (GumInvocationContext * ic)
+/* A lookup of a listed property name at depth 0 (not __system_property_get's own find()); the
+ * value is read from get()'s buffer at leave, or, for find(), by the agent. */
+static void
+property_enter (GumInvocationContext * ic, char * value)
 {
   State * state = GUM_IC_GET_INVOCATION_DATA (ic, State);
   const char * name = gum_invocation_context_get_nth_argument (ic, 0);
@@ -113,9 +115,12 @@ property_get_enter (GumInvocationContext * ic)
     return;
   if (!starts_with_any (name, property_prefixes, property_prefix_lengths, property_prefix_count))
     return;
-  state->value = gum_invocation_context_get_nth_argument (ic, 1);
+  state->value = value;
   state->token = on_property_enter (name);
 }
+
+void property_get_enter (GumInvocationContext * ic) { property_enter (ic, gum_invocation_context_get_nth_argument (ic, 1)); }
+void property_find_enter (GumInvocationContext * ic) { property_enter (ic, NULL); }
 
 void
 property_get_leave (GumInvocationContext * ic)
@@ -124,20 +129,6 @@ property_get_leave (GumInvocationContext * ic)
   if (state->token == 0)
     return;
   on_property_leave (state->token, state->value, (int) (gssize) gum_invocation_context_get_return_value (ic));
-}
-
-void
-property_find_enter (GumInvocationContext * ic)
-{
-  State * state = GUM_IC_GET_INVOCATION_DATA (ic, State);
-  const char * name = gum_invocation_context_get_nth_argument (ic, 0);
-  state->token = 0;
-  if (gum_invocation_context_get_depth (ic) != 0)
-    return;
-  if (!starts_with_any (name, property_prefixes, property_prefix_lengths, property_prefix_count))
-    return;
-  state->value = NULL;
-  state->token = on_property_enter (name);
 }
 
 void

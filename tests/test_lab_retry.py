@@ -1,0 +1,23 @@
+"""The test suite redoes a lab run only when it shows the HotSpot safepoint deadlock's signature (its
+timeout reached with no hook event recorded), never a run that failed otherwise."""
+
+import subprocess
+
+from tests.conftest import _stuck_at_a_safepoint
+
+
+def _proc(rc, out, err):
+    return subprocess.CompletedProcess([], rc, out, err)
+
+
+def test_only_a_run_that_recorded_nothing_until_its_timeout_is_redone():
+    timeout = "privmon: error: session x interrupted: the app was still running after 45 s (timeout)"
+    assert _stuck_at_a_safepoint(_proc(5, "", f"[lab] 0 hook events · 3 flows\n{timeout}\n"))
+    assert _stuck_at_a_safepoint(
+        _proc(0, '{"reason": "ended at the timeout (60 s)"}', "0 hook events · 0 flows\n")
+    )
+    assert not _stuck_at_a_safepoint(_proc(5, "", f"[lab] 7 hook events · 3 flows\n{timeout}\n"))
+    assert not _stuck_at_a_safepoint(_proc(0, '{"reason": "the app exited"}', "0 hook events · 0 flows\n"))
+    assert not _stuck_at_a_safepoint(
+        _proc(5, "", "[lab] 0 hook events\nprivmon: error: the lab app crashed\n")
+    )
