@@ -23,7 +23,7 @@ export function stackHere(context?: CpuContext): string[] {
 // what attribution needs (an SDK's own .so), and full symbolication costs milliseconds per frame.
 const frameNames = new Map<string, string>();
 
-function nativeFrame(address: NativePointer): string {
+export function nativeFrame(address: NativePointer): string {
   const key = address.toString();
   let name = frameNames.get(key);
   if (name === undefined) {

@@ -1,7 +1,7 @@
 import Java from "frida-java-bridge";
 import { enqueue, flush, nextSeq } from "./batch";
 import { HookEvent, NetResult, post } from "./messages";
-import { stackHere, threadLabel } from "./native_stack";
+import { nativeFrame, stackHere, threadLabel } from "./native_stack";
 
 // Reads no Java API hook sees (docs/hooks.md, "Side channels"): open()/openat() of identifier files,
 // system property lookups, and the output of commands the app runs. The per-call filter is native
@@ -48,9 +48,9 @@ extern guint property_prefix_lengths[${MAX_PREFIXES}];
 extern guint property_prefix_count;
 extern guint8 tracked_fds[${MAX_FDS}];
 
-extern int on_open_enter (const char * path, const char ** replacement);
+extern int on_open_enter (const char * path, const char ** replacement, gpointer caller);
 extern void on_open_leave (int token, int fd);
-extern int on_property_enter (const char * name);
+extern int on_property_enter (const char * name, gpointer caller);
 extern void on_property_leave (int token, const char * value, int length);
 extern void on_output (int fd, const void * data, int length);
 extern int * errno_location (void);
@@ -83,7 +83,7 @@ open_enter_at (GumInvocationContext * ic, guint path_arg)
   state->token = 0;
   if (!starts_with_any (path, file_prefixes, file_prefix_lengths, file_prefix_count))
     return;
-  state->token = on_open_enter (path, &replacement);
+  state->token = on_open_enter (path, &replacement, gum_invocation_context_get_return_address (ic));
   if (replacement != NULL)
     gum_invocation_context_replace_nth_argument (ic, path_arg, (gpointer) replacement);
 }
@@ -116,7 +116,7 @@ property_enter (GumInvocationContext * ic, char * value)
   if (!starts_with_any (name, property_prefixes, property_prefix_lengths, property_prefix_count))
     return;
   state->value = value;
-  state->token = on_property_enter (name);
+  state->token = on_property_enter (name, gum_invocation_context_get_return_address (ic));
 }
 
 void property_get_enter (GumInvocationContext * ic) { property_enter (ic, gum_invocation_context_get_nth_argument (ic, 1)); }
@@ -240,8 +240,14 @@ function callerKey(stack: string[]): string {
   return (own ?? stack[0] ?? "").replace(/\(.*$/, "");
 }
 
-function begin(rule: SideRule, target: string, via: string, context?: CpuContext): Pending | null {
+// `caller`: the return address of the hooked call (the native filter has it; a backtrace taken in
+// its callback starts inside Frida), put first in a native backtrace.
+function begin(rule: SideRule, target: string, via: string, context?: CpuContext, caller?: NativePointer): Pending | null {
   let stack = stackHere(context);
+  if (caller && !caller.isNull() && stack.every(isNative)) {
+    const first = nativeFrame(caller);
+    stack = [first, ...stack.filter((f) => f !== first && !/^(ld-linux|frida-agent|0x)/.test(f))];
+  }
   let nativeStack: string[] | undefined;
   const startedBy = opts!.started_by;
   if (startedBy && startedBy.length > 0 && stack.every(isNative)) {
@@ -331,9 +337,9 @@ function mapped(path: string): NativePointer | null {
   return replacement;
 }
 
-// NativeCallbacks: `this.context` is the CPU state where the native filter called in (the hooked
-// function's caller is in its backtrace).
-function onOpenEnter(this: any, pathPtr: NativePointer, replacementOut: NativePointer): number {
+// NativeCallbacks called by the native filter: `this.context` is the CPU state there, `caller` the
+// hooked call's return address.
+function onOpenEnter(this: any, pathPtr: NativePointer, replacementOut: NativePointer, caller: NativePointer): number {
   const context = this?.context;
   return guarded("open", 0, () => {
     const path = pathPtr.readUtf8String() ?? "";
@@ -341,7 +347,7 @@ function onOpenEnter(this: any, pathPtr: NativePointer, replacementOut: NativePo
     if (replacement !== null) replacementOut.writePointer(replacement);
     const rule = ruleFor("file", path);
     if (rule === null) return 0;
-    const p = begin(rule, path, "open", context);
+    const p = begin(rule, path, "open", context, caller);
     if (p === null) return 0;
     const token = nextToken++;
     pending.set(token, p);
@@ -367,13 +373,13 @@ function onOpenLeave(token: number, fd: number): void {
 
 // -- system properties ---------------------------------------------------------------------------
 
-function onPropertyEnter(this: any, namePtr: NativePointer): number {
+function onPropertyEnter(this: any, namePtr: NativePointer, caller: NativePointer): number {
   const context = this?.context;
   return guarded("property", 0, () => {
     const name = namePtr.readUtf8String() ?? "";
     const rule = ruleFor("property", name);
     if (rule === null) return 0;
-    const p = begin(rule, name, "__system_property_get", context);
+    const p = begin(rule, name, "__system_property_get", context, caller);
     if (p === null) return 0;
     const token = nextToken++;
     pending.set(token, p);
@@ -533,9 +539,9 @@ export function installSideChannels(options: SideOptions): NetResult[] {
   const properties = prefixTable(propertyRules.map((r) => r.prefix));
   trackedFds = Memory.alloc(MAX_FDS);
   const callbacks = {
-    on_open_enter: new NativeCallback(onOpenEnter, "int", ["pointer", "pointer"]),
+    on_open_enter: new NativeCallback(onOpenEnter, "int", ["pointer", "pointer", "pointer"]),
     on_open_leave: new NativeCallback(onOpenLeave, "void", ["int", "int"]),
-    on_property_enter: new NativeCallback(onPropertyEnter, "int", ["pointer"]),
+    on_property_enter: new NativeCallback(onPropertyEnter, "int", ["pointer", "pointer"]),
     on_property_leave: new NativeCallback(onPropertyLeave, "void", ["int", "pointer", "int"]),
     on_output: new NativeCallback(onOutput, "void", ["int", "pointer", "int"]),
   };

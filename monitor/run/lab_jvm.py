@@ -148,6 +148,10 @@ class LabJvm:
         env = {k: str(v) for k, v in write_device_files(app.profile, device_root).items()}
         env["PATH"] = f"{LAB_BIN}:{os.environ.get('PATH', '/usr/bin:/bin')}"
         native = build_native(self.cache_dir, app.lab_name)
+        # the lab device's bionic (system properties) is in the process from its start, as libc is
+        # on a phone; loading it with System.load from the launcher made HotSpot deadlock at a
+        # safepoint under Frida in most runs of an app that sleeps at its start (the bypass app)
+        env["LD_PRELOAD"] = str(native / "libprivmon-bionic.so")
         self._side = side_options(
             load_side_channels(app.extra_hooks), {"root": str(device_root), "prefixes": MAPPED_PREFIXES}
         )
@@ -162,8 +166,7 @@ class LabJvm:
             "privmon.device": str(device_props),
             "privmon.lab.scenario": app.scenario,
             "privmon.ownerPid": str(os.getpid()),
-            "privmon.lab.nativeDir": str(native),
-            "java.library.path": str(native),
+            "privmon.lab.nativeDir": str(native),  # the app's own JNI libraries (System.load)
             **app.jvm_properties,
         }
         argv = [

@@ -16,15 +16,6 @@ public final class Launcher {
 
     private Launcher() {}
 
-    /** The lab device's bionic (system properties), loaded before the agent comes in, as libc is
-     *  on a phone; absent when the run gives no java.library.path (benchmarks). */
-    private static void loadDeviceLibraries() {
-        if (System.getProperty("privmon.lab.nativeDir") == null) {
-            return;
-        }
-        System.load(System.getProperty("privmon.lab.nativeDir") + "/libprivmon-bionic.so");
-    }
-
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
             System.err.println("usage: privmon.lab.Launcher MAIN_CLASS [ARGS...]");
@@ -33,7 +24,6 @@ public final class Launcher {
         watchOwner(Long.getLong("privmon.ownerPid", 0L));
         Method main = Class.forName(args[0]).getMethod("main", String[].class);
         String[] appArgs = java.util.Arrays.copyOfRange(args, 1, args.length);
-        loadDeviceLibraries();
         Lab.ready();
         final Throwable[] failure = new Throwable[1];
         Thread app = new Thread(() -> {
