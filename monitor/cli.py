@@ -547,9 +547,10 @@ def dashboard(
     from dashboard.app import create_app
 
     try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        ipaddress.ip_address(host) if host != "localhost" else None
     except ValueError as exc:
         raise CliError(f"--host must be an IP address or localhost, not {host!r}") from exc
+    loopback = _is_loopback(host)
     if not loopback and not public:
         raise CliError(
             f"--host {host} is not loopback: the dashboard shows captured personal data; add --public to "
@@ -570,7 +571,6 @@ def dashboard(
 def _public_names(host: str) -> tuple[str, ...]:
     """The names and addresses a --public dashboard answers to: the bound address, or, bound to
     every interface, this machine's name and its non-loopback addresses."""
-    import ipaddress
     import socket
 
     if host not in ("0.0.0.0", "::"):
@@ -581,11 +581,13 @@ def _public_names(host: str) -> tuple[str, ...]:
         found += [info[4][0] for info in socket.getaddrinfo(name, None)]
     except OSError:
         pass
-    addresses = [a for a in dict.fromkeys(found) if a and not _is_loopback(ipaddress, a)]
+    addresses = [a for a in dict.fromkeys(found) if a and not _is_loopback(a)]
     return tuple(addresses) or (name,)
 
 
-def _is_loopback(ipaddress, value: str) -> bool:
+def _is_loopback(value: str) -> bool:
+    import ipaddress
+
     try:
         return ipaddress.ip_address(value).is_loopback
     except ValueError:

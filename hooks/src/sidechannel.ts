@@ -483,19 +483,11 @@ function prefixTable(prefixes: string[]): { list: NativePointer; lengths: Native
     const s = Memory.allocUtf8String(p);
     keep.push(s);
     list.add(i * Process.pointerSize).writePointer(s);
-    lengths.add(i * 4).writeU32(new TextEncoderLite(p).length);
+    lengths.add(i * 4).writeU32(unescape(encodeURIComponent(p)).length); // UTF-8 bytes: the filter compares bytes
   });
   const count = Memory.alloc(4);
   count.writeU32(unique.length);
   return { list, lengths, count };
-}
-
-// UTF-8 length of a prefix (the native filter compares bytes).
-class TextEncoderLite {
-  length: number;
-  constructor(s: string) {
-    this.length = unescape(encodeURIComponent(s)).length;
-  }
 }
 
 function exported(...names: string[]): { name: string; address: NativePointer }[] {
@@ -565,7 +557,7 @@ export function installSideChannels(options: SideOptions): NetResult[] {
   filenoFn = fileno === null ? null : new NativeFunction(fileno, "int", ["pointer"]);
 
   const results: NetResult[] = [];
-  const attach = (id: string, targets: { address: NativePointer }[], enter: NativePointer, leave?: NativePointer) => {
+  const attach = (targets: { address: NativePointer }[], enter: NativePointer, leave?: NativePointer) => {
     if (targets.length === 0) return false;
     for (const t of targets) Interceptor.attach(t.address, leave ? { onEnter: enter, onLeave: leave } : { onEnter: enter });
     return true;
@@ -573,7 +565,8 @@ export function installSideChannels(options: SideOptions): NetResult[] {
 
   const opens = exported("open", "open64", "__open_2", "__open64_2");
   const openats = exported("openat", "openat64", "__openat_2", "__openat64_2");
-  const fileHooked = preadFn !== null && attach("open", opens, cm.open_enter, cm.open_leave) && (attach("openat", openats, cm.openat_enter, cm.open_leave) || true);
+  const fileHooked = preadFn !== null && attach(opens, cm.open_enter, cm.open_leave);
+  if (fileHooked) attach(openats, cm.openat_enter, cm.open_leave); // absent in some libcs: open() is enough
   results.push(fileHooked
     ? { id: "side.open", state: "installed" }
     : { id: "side.open", state: "not_installed", reason: "no open()/pread() in this process" });
@@ -581,15 +574,15 @@ export function installSideChannels(options: SideOptions): NetResult[] {
   const propertyGet = exportedByAnyModule("__system_property_get");
   const propertyFind = exportedByAnyModule("__system_property_find");
   propertyGetFn = propertyGet.length > 0 ? new NativeFunction(propertyGet[0].address, "int", ["pointer", "pointer"]) : null;
-  const propertyHooked = attach("property", propertyGet, cm.property_get_enter, cm.property_get_leave);
-  attach("property", propertyFind, cm.property_find_enter, cm.property_get_leave);
+  const propertyHooked = attach(propertyGet, cm.property_get_enter, cm.property_get_leave);
+  attach(propertyFind, cm.property_find_enter, cm.property_get_leave);
   results.push(propertyHooked
     ? { id: "side.property", state: "installed" }
     : { id: "side.property", state: "not_installed", reason: "no __system_property_get in this process (not bionic)" });
 
   const reads = exported("read");
   const closes = exported("close");
-  const outputHooked = attach("read", reads, cm.read_enter, cm.read_leave) && attach("close", closes, cm.close_enter);
+  const outputHooked = attach(reads, cm.read_enter, cm.read_leave) && attach(closes, cm.close_enter);
   results.push(outputHooked
     ? { id: "side.output", state: "installed" }
     : { id: "side.output", state: "not_installed", reason: "no read()/close() in this process" });
