@@ -1,12 +1,13 @@
 import { enqueue, flush, nextSeq } from "./batch";
 import { HookEvent, NetResult, post } from "./messages";
 import { stackHere, threadLabel } from "./native_stack";
+import { nativeRedirect, Redirect } from "./socks_native";
 
 // Capture that does not depend on the app honouring a proxy (docs/traffic.md, "Capture paths").
 // connect() in libc is replaced: every outgoing TCP connection of this process goes to privmon's
 // SOCKS5 listener, with the original destination in the handshake, written inside connect()
-// with the socket's blocking mode restored (as proxychains does; the listener sends no replies,
-// so connect() does not wait for the proxy). Each connection is a
+// with the socket's blocking mode restored (as proxychains does; in C, socks_native.ts; the
+// listener sends no replies, so connect() does not wait for the proxy). Each connection is a
 // hook event ("net.connect") with the stack of the code that opened it; the host ties flows to it
 // by the socket's local port. UDP to refused ports (QUIC: 443) fails (EPERM, as a firewall would) so clients
 // fall back to TCP; other UDP is recorded as a blind spot.
@@ -31,15 +32,12 @@ const SOCK_STREAM = 1;
 const SOCK_DGRAM = 2;
 const SOL_SOCKET = 1;
 const SO_TYPE = 3;
-const F_GETFL = 3;
-const F_SETFL = 4;
-const O_NONBLOCK = 0x800;
 const ECONNREFUSED = 111;
 const EPERM = 1; // what a firewall that drops the datagram gives (unconnected UDP ignores ECONNREFUSED)
-const MSG_NOSIGNAL = 0x4000;
 const UDP_REPORT_EVERY = 50; // datagrams between two blind-spot records of one destination
 
 let opts: NetOptions | null = null;
+let redirect: Redirect | null = null;
 export const redirectedPorts = new Set<number>(); // local ports of the connections redirected here
 const hostsByAddress = new Map<string, string>(); // learned from getaddrinfo: "127.9.0.3" → "api.x.cn"
 const udpSeen = new Map<string, { datagrams: number; bytes: number }>();
@@ -58,8 +56,6 @@ function originalConnect(context: any, fd: number, sa: NativePointer, len: numbe
   if (r.value !== 0) context.errno = r.errno;
   return r.value;
 }
-const sendFn = libc("send", "ssize_t", ["int", "pointer", "size_t", "int"]);
-const fcntlFn = libc("fcntl", "int", ["int", "int", "int"]);
 const getsockoptFn = libc("getsockopt", "int", ["int", "int", "int", "pointer", "pointer"]);
 const getsocknameFn = libc("getsockname", "int", ["int", "pointer", "pointer"]);
 
@@ -146,48 +142,6 @@ function buildSocksAddress(family: number): NativePointer {
   return sa;
 }
 
-function sendAll(fd: number, bytes: number[]): boolean {
-  const buf = Memory.alloc(bytes.length);
-  buf.writeByteArray(bytes);
-  let sent = 0;
-  while (sent < bytes.length) {
-    const n = sendFn(fd, buf.add(sent), bytes.length - sent, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    sent += n;
-  }
-  return true;
-}
-
-// RFC 1928 with RFC 1929 credentials that name the connection ("privmon:PID:SEQ", SEQ being its
-// net.connect event's): the proxy knows whose connection it is even where it sees another client
-// port (a phone through adb reverse). CONNECT to a domain name when one is known, else to the
-// address. Greeting, credentials and request go in one write and connect() returns without
-// waiting: privmon's listener sends no replies (monitor/capture/pipelined_socks.py), so the app's
-// own bytes follow the request on the stream and no round trip to the proxy is paid.
-function socksConnect(fd: number, dest: Address, host: string | null, seq: number): string | null {
-  const port = [dest.port >> 8, dest.port & 0xff];
-  let request: number[];
-  if (host !== null && host.length < 256) {
-    const name = Array.from(host, (c) => c.charCodeAt(0) & 0x7f);
-    request = [5, 1, 0, 3, name.length, ...name, ...port];
-  } else if (isV4(dest.ip)) {
-    request = [5, 1, 0, 1, ...dest.ip.split(".").map((x) => parseInt(x, 10)), ...port];
-  } else {
-    const groups = expandV6(dest.ip);
-    request = [5, 1, 0, 4, ...groups.flatMap((g) => [g >> 8, g & 0xff]), ...port];
-  }
-  const user = Array.from(`privmon:${Process.id}:${seq}`, (c) => c.charCodeAt(0));
-  const auth = [1, user.length, ...user, 1, 0x78];
-  return sendAll(fd, [5, 1, 2, ...auth, ...request]) ? null : "SOCKS request not sent";
-}
-
-function expandV6(ip: string): number[] {
-  const [left, right] = ip.includes("::") ? ip.split("::") : [ip, ""];
-  const l = left ? left.split(":").map((x) => parseInt(x, 16)) : [];
-  const r = right ? right.split(":").map((x) => parseInt(x, 16)) : [];
-  return [...l, ...new Array(8 - l.length - r.length).fill(0), ...r];
-}
-
 function record(
   api: string,
   args: unknown[],
@@ -231,17 +185,9 @@ function onConnect(this: any, fd: number, sa: NativePointer, len: number): numbe
     }
     return rc;
   }
-  const flags = fcntlFn(fd, F_GETFL, 0);
-  if (flags !== -1 && (flags & O_NONBLOCK) !== 0) fcntlFn(fd, F_SETFL, flags & ~O_NONBLOCK);
-  let error: string | null = null;
   const seq = nextSeq(); // the connection's event, named in the SOCKS credentials
-  if (connectFn(fd, socksAddress(dest.family), dest.family === AF_INET ? 16 : 28).value !== 0) {
-    error = "privmon's proxy is not reachable";
-  } else {
-    error = socksConnect(fd, dest, host, seq);
-  }
-  if (flags !== -1 && (flags & O_NONBLOCK) !== 0) fcntlFn(fd, F_SETFL, flags);
-  const port = error === null ? localPort(fd) : null;
+  const socksLength = dest.family === AF_INET ? 16 : 28;
+  const { localPort: port, error } = redirect!(fd, socksAddress(dest.family), socksLength, sa, host, seq);
   if (port !== null) redirectedPorts.add(port);
   const ret = { capture_path: "redirected", local_port: port, error };
   record("net.connect", [destination], ret, this.context, "network", undefined, seq);
@@ -358,8 +304,11 @@ export function installNet(options: NetOptions): NetResult[] {
   const missing = ["connect", "send", "fcntl", "getsockopt", "getsockname"].filter(
     (n) => Module.findGlobalExportByName(n) === null,
   );
+  if (missing.length === 0) redirect = nativeRedirect(Module.findGlobalExportByName("connect")!);
   if (missing.length > 0) {
     results.push({ id: "net.connect", state: "not_installed", reason: `missing in libc: ${missing.join(", ")}` });
+  } else if (redirect === null) {
+    results.push({ id: "net.connect", state: "not_installed", reason: "the agent's C helper did not compile here (CModule)" });
   } else {
     const target = Module.findGlobalExportByName("connect")!;
     Interceptor.replace(target, new NativeCallback(onConnect, "int", ["int", "pointer", "uint"]));
