@@ -12,6 +12,7 @@ creates a session of its own (target "mitmdump") in the store under `privmon_hom
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import re
 import sys
@@ -132,7 +133,9 @@ class PrivmonCapture:
             )
         )
         self._hand_over_watch()
-        ctx.log.info(f"privmon: recording into session {self.session_id} ({settings.db_path})")
+        logging.getLogger(__name__).info(
+            f"privmon: recording into session {self.session_id} ({settings.db_path})"
+        )
 
     def response(self, flow: http.HTTPFlow):
         return self._store(flow) if self.connections is None else self._admit_then_store(flow)
