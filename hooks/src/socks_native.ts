@@ -1,5 +1,5 @@
 // The redirect's native half (net.ts): inside the replaced connect(), connect the app's socket to
-// privmon's SOCKS5 listener and write greeting, credentials and request in one send(), with the
+// privmon's SOCKS5 listener and write greeting, credentials and request in one write, with the
 // socket's blocking mode restored. In C because this runs on every connection the app opens and
 // the same steps in the agent's JavaScript cost more than the connection itself
 // (docs/performance.md, "The connect() redirect").
