@@ -301,17 +301,15 @@ export function installNet(options: NetOptions): NetResult[] {
   }
   opts = options;
   const results: NetResult[] = [];
-  const missing = ["connect", "send", "fcntl", "getsockopt", "getsockname"].filter(
-    (n) => Module.findGlobalExportByName(n) === null,
-  );
-  if (missing.length === 0) redirect = nativeRedirect(Module.findGlobalExportByName("connect")!);
-  if (missing.length > 0) {
-    results.push({ id: "net.connect", state: "not_installed", reason: `missing in libc: ${missing.join(", ")}` });
-  } else if (redirect === null) {
-    results.push({ id: "net.connect", state: "not_installed", reason: "the agent's C helper did not compile here (CModule)" });
+  const connect = Module.findGlobalExportByName("connect");
+  const missing = ["connect", "getsockopt", "getsockname"].filter((n) => Module.findGlobalExportByName(n) === null);
+  const native = connect === null ? null : nativeRedirect(connect);
+  if (missing.length > 0 || typeof native === "string") {
+    const reason = missing.length > 0 ? `missing in libc: ${missing.join(", ")}` : native as string;
+    results.push({ id: "net.connect", state: "not_installed", reason });
   } else {
-    const target = Module.findGlobalExportByName("connect")!;
-    Interceptor.replace(target, new NativeCallback(onConnect, "int", ["int", "pointer", "uint"]));
+    redirect = native;
+    Interceptor.replace(connect!, new NativeCallback(onConnect, "int", ["int", "pointer", "uint"]));
     results.push({ id: "net.connect", state: "installed" });
   }
   for (const install of [installSendto, installGetaddrinfo, installKnownHosts, installFork]) {

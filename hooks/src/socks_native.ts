@@ -43,8 +43,10 @@ is_v4_mapped (const unsigned char * a)
   return a[10] == 0xff && a[11] == 0xff;
 }
 
-/* RFC 1928 with RFC 1929 credentials "privmon:PID:SEQ"; CONNECT to the host name when one is
- * given, else to the address (an IPv4-mapped IPv6 address as IPv4). */
+/* RFC 1928 with RFC 1929 credentials "privmon:PID:SEQ" (SEQ: the connection's net.connect event),
+ * so the proxy knows whose connection it is even where it sees another client port (a phone
+ * through adb reverse); CONNECT to the host name when one is given, else to the address (an
+ * IPv4-mapped IPv6 address as IPv4). */
 static int
 build_request (unsigned char * out, const unsigned char * dest, const char * host, unsigned long pid,
     unsigned long seq)
@@ -142,20 +144,21 @@ export type Redirect = (fd: number, socksAddress: NativePointer, socksLength: nu
 
 const keep: any[] = [];
 
-// null when libc lacks one of the calls (the caller records the hook as not installed).
-export function nativeRedirect(connect: NativePointer): Redirect | null {
-  const names = ["fcntl", "send", "getsockname"];
+// A string: why it cannot be installed here (the caller records the hook as not installed).
+export function nativeRedirect(connect: NativePointer): Redirect | string {
   const symbols: { [name: string]: NativePointer } = { connect_fn: connect };
-  for (const name of names) {
+  const missing: string[] = [];
+  for (const name of ["fcntl", "send", "getsockname"]) {
     const address = Module.findGlobalExportByName(name);
-    if (address === null) return null;
-    symbols[`${name}_fn`] = address;
+    if (address === null) missing.push(name);
+    else symbols[`${name}_fn`] = address;
   }
+  if (missing.length > 0) return `missing in libc: ${missing.join(", ")}`;
   let cm: CModule;
   try {
     cm = new CModule(SOURCE, symbols);
   } catch (e) {
-    return null; // no C compiler in this Frida build (CModule needs TinyCC)
+    return `the agent's C helper did not compile here (CModule): ${e}`;
   }
   keep.push(cm);
   const fn = new NativeFunction(cm.redirect, "int", ["int", "pointer", "uint", "pointer", "pointer", "uint", "uint"]);
