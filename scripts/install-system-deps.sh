@@ -8,6 +8,7 @@ set -euo pipefail
 missing=()
 command -v javac >/dev/null 2>&1 || missing+=(default-jdk-headless)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)  # the lab device's native libraries (JNI, bionic)
+[ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)  # the lab SDKs' native TLS clients
 command -v adb >/dev/null 2>&1 || missing+=(adb)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # report.pdf and the dashboard's browser test

@@ -53,8 +53,8 @@ rpc.exports = {
   net(options: NetOptions): NetResult[] {
     return installNet(options);
   },
-  tls(cap: number): NetResult[] {
-    return installTls(cap);
+  tls(cap: number, unpin: boolean): NetResult[] {
+    return installTls(cap, unpin);
   },
   side(options: SideOptions): NetResult[] {
     return installSideChannels(options);

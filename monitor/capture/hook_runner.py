@@ -124,10 +124,12 @@ class HookRunner:
         NetOptions (redirect_options()). The results go into the coverage report."""
         return self._native_install("libc", self._script.exports_sync.net(net))
 
-    def read_tls(self, body_cap: int) -> list[dict]:
+    def read_tls(self, body_cap: int, unpin: bool = False) -> list[dict]:
         """Reads TLS plaintext at the process's TLS libraries (hooks/src/tls.ts), for connections
-        it redirected; the proxy passes those through untouched."""
-        return self._native_install("libssl", self._script.exports_sync.tls(body_cap))
+        it redirected; the proxy passes those through untouched. With `unpin` the libraries'
+        certificate checks are replaced too, and connections whose check was replaced are left
+        to the proxy to intercept."""
+        return self._native_install("libssl", self._script.exports_sync.tls(body_cap, unpin))
 
     def fork_stack(self, child_pid: int, wait_s: float = 1.0) -> list[str] | None:
         """The stack of the code that forked `child_pid` in this process, waiting briefly for its

@@ -137,10 +137,12 @@ def _jni_include() -> list[str]:
 
 def build_native(cache_dir: Path, name: str | None) -> Path:
     """The lab device's native libraries (lab/android/native: bionic's system properties) and the
-    app's own (lab/apps/<name>/native/*.c, each lib<stem>.so) in one folder, compiled with gcc and
-    linked against each other as on a phone; the JVM finds them by java.library.path."""
+    app's own (lab/apps/<name>/native/*.c, each lib<stem>.so; native/programs/*.c, programs the
+    app starts, on OpenSSL) in one folder, compiled with gcc and linked against each other as on a
+    phone; the JVM finds them by java.library.path, the app its programs by privmon.lab.nativeDir."""
     app_native = APPS_DIR / (name or "-") / "native"
-    dirs = [NATIVE_SRC] + ([app_native] if app_native.is_dir() else [])
+    programs = sorted((app_native / "programs").glob("*.c"))
+    dirs = [NATIVE_SRC] + ([app_native, app_native / "programs"] if app_native.is_dir() else [])
     digest = hashlib.sha256()
     for d in dirs:
         for path in sorted(d.glob("*.c")):
@@ -184,6 +186,8 @@ def build_native(cache_dir: Path, name: str | None) -> Path:
                 "-Wl,-rpath,$ORIGIN",
             ]
         )
+    for source in programs:  # an SDK's own native programs the app starts, on the system OpenSSL
+        commands.append([gcc, "-O1", "-o", str(tmp / source.stem), str(source), "-lssl", "-lcrypto"])
     for cmd in commands:
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:

@@ -271,7 +271,7 @@ class LabJvm:
         runner.offset_us = self._runner.offset_us  # one machine, one clock
         runner.load(self._bundle)
         runner.redirect(redirect_options(context.socks_port, context.proxy_port, self._dns.by_address()))
-        runner.read_tls(DEFAULT_BODY_CAP)
+        runner.read_tls(DEFAULT_BODY_CAP, self.app.unpin)
         if self.app.side_channels:
             # its native reads are blamed on the code that started it (the app's process forked it)
             runner.started_by = self._started_by(pid)

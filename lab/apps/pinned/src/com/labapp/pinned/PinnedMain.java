@@ -6,6 +6,7 @@ import android.webkit.SslErrorHandler;
 import android.webkit.WebView;
 import android.webkit.WebViewClient;
 import com.android.org.conscrypt.TrustManagerImpl;
+import com.tendcloud.tenddata.lab.NativeGuard;
 import java.util.ArrayList;
 import okhttp3.CertificatePinner;
 import privmon.lab.Lab;
@@ -31,6 +32,10 @@ public final class PinnedMain {
                 throw new IllegalStateException("the WebView cancelled the load on a TLS error");
             }
         });
+        // An SDK's native program (a child process) that pins in OpenSSL's verify callback, then
+        // one that compares the pin after the handshake.
+        Lab.attempt("native pinning", () -> NativeGuard.report("callback"));
+        Lab.attempt("native late pinning", () -> NativeGuard.report("after"));
         // A client that trusts only the system's CAs: the handshake with the proxy itself fails.
         try {
             Net.send("GET", "https://config.labshop.cn/v1/flags", null, null, false);
