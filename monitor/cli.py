@@ -662,8 +662,10 @@ def lab_run(
         None, "--extra-hooks", help="A YAML file of more hook entries (the format of hooks/catalogue.yaml)."
     ),
     unpin: bool = typer.Option(
-        False, "--unpin", help="Bypass TLS pinning (OkHttp, Conscrypt, network security config, WebView; native "
-        "OpenSSL/BoringSSL certificate checks in processes whose TLS is read)."
+        False,
+        "--unpin",
+        help="Bypass TLS pinning (OkHttp, Conscrypt, network security config, WebView; native "
+        "OpenSSL/BoringSSL certificate checks in processes whose TLS is read).",
     ),
     redirect: bool = typer.Option(
         True,

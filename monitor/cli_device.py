@@ -180,8 +180,10 @@ def run(
         None, "--extra-hooks", help="A YAML file of more hook entries."
     ),
     unpin: bool = typer.Option(
-        False, "--unpin", help="Bypass TLS pinning (OkHttp, Conscrypt, network security config, WebView; native "
-        "OpenSSL/BoringSSL certificate checks in processes whose TLS is read)."
+        False,
+        "--unpin",
+        help="Bypass TLS pinning (OkHttp, Conscrypt, network security config, WebView; native "
+        "OpenSSL/BoringSSL certificate checks in processes whose TLS is read).",
     ),
     lab_props: list[str] = typer.Option(
         [], "--lab-prop", help="The lab's simulated phone only: KEY=VALUE for the lab app."
