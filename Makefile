@@ -40,6 +40,7 @@ bench: setup ## Run the benchmarks (results go in docs/performance.md)
 	bash scripts/install-system-deps.sh bench
 	$(PY) bench/bench_writer.py --record
 	$(PY) bench/bench_proxy.py --record
+	$(PY) bench/bench_proxy.py --path run --record
 	$(PY) bench/bench_analysis.py --record
 	$(PY) bench/bench_dashboard.py --record
 	$(PY) bench/bench_matcher.py --record
