@@ -18,6 +18,10 @@ import { localPort, redirectedPorts } from "./net";
 const DEFAULT_CAP = 1024 * 1024; // bytes per direction of one connection, beyond that counted only
 const SSL_VERIFY_PEER = 1;
 const LIBRARY = /^(libssl\.so|libssl\.so\.\d+|libboringssl\.so)/;
+// Android's own libssl (Conscrypt's, in its APEX or /system) carries the Java runtime's HTTPS,
+// which the proxy intercepts and parses (HTTP/2 included; --unpin works there): it is not read
+// in plaintext. An SDK's own TLS library ships in the app (/data/app/…) and is.
+const PLATFORM = /^\/(apex|system)\//;
 
 interface Tracked {
   port: number;
@@ -51,6 +55,11 @@ function hookLibrary(module: Module): void {
   hooked.add(module.path);
   const find = (name: string) => module.findExportByName(name);
   const unpinned = unpinNative ? hookVerify(module, find) : () => false;
+  if (PLATFORM.test(module.path)) {
+    results.push({ id: `tls.${module.name}`, state: "not_installed", reason: `the platform's TLS (${module.path}): intercepted at the proxy` });
+    post({ type: "net:tls-library", result: results[results.length - 1] });
+    return;
+  }
   const getFdAddress = find("SSL_get_fd");
   const missing = ["SSL_get_fd", "SSL_write", "SSL_read"].filter((n) => find(n) === null);
   if (getFdAddress === null || missing.length > 0) {

@@ -1,7 +1,8 @@
 """A monitored first launch on a real phone or emulator through frida-server: the app is spawned
 with spawn gating on (processes the app starts through the system, e.g. `:push` services) and
 child gating on (processes it forks), and every process of the package gets the agent before it
-runs. Frida calls back on its own thread; instrumenting happens on a worker thread."""
+runs; every program those processes start gets its native hooks (capture/children.py), as in the
+lab. Frida calls back on its own thread; instrumenting happens on a worker thread."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ import frida
 
 from .. import events as ev
 from ..timeutil import now_us
+from .children import Children, ProgramHooks, instrument_program, started_by
 from .hook_runner import AttachError, HookRunner, RpcTimeout
+from .tls_streams import DEFAULT_CAP as TLS_BODY_CAP
 
 # What Frida raises when the app, the phone or frida-server goes away mid-run.
 FRIDA_ERRORS = (
@@ -38,6 +41,7 @@ class AndroidTarget:
     )
     connections: object = None  # the session's ConnectionRegistry, told of every connection
     side: dict | None = None  # hooks/src/sidechannel.ts SideOptions: identifier files, properties, commands
+    tls_streams: object = None  # TlsStreams: TLS plaintext read in the app's processes (with `net`)
 
 
 def host_frida_version() -> str:
@@ -68,11 +72,12 @@ class AndroidApp:
         self._work: queue.Queue = queue.Queue()
         self._worker = threading.Thread(target=self._loop, name="privmon-gating", daemon=True)
         self.main_pid: int | None = None
+        self.children: Children | None = None
 
     def start(self) -> int:
         device = self.device
         device.on("spawn-added", self._on_spawn)
-        device.on("child-added", self._on_child)
+        self.children = Children(device, self.session_id, self.writer, self._instrument_program)
         self._worker.start()
         try:
             device.enable_spawn_gating()
@@ -98,12 +103,15 @@ class AndroidApp:
         except (frida.ProcessNotFoundError, frida.PermissionDeniedError, frida.TransportError) as exc:
             raise AttachError(f"Frida could not attach to {name} (pid {pid}): {exc}") from exc
         session.enable_child_gating()
-        runner = HookRunner(session, pid, self.session_id, self.writer, self.target.connections)
+        runner = HookRunner(
+            session, pid, self.session_id, self.writer, self.target.connections, self.target.tls_streams
+        )
         runner.on_signal = self.target.on_signal
         runner.load(self.target.bundle)
         results = runner.install(self.target.catalogue, self.target.package)
         if self.target.net is not None:
             runner.redirect(self.target.net)
+            runner.read_tls(TLS_BODY_CAP, self.target.unpin)
         if self.target.side is not None:
             runner.side_channels(self.target.side)
         if self.target.unpin:
@@ -117,12 +125,20 @@ class AndroidApp:
             f"{clock.offset_us} µs ± {clock.error_us} µs"
         )
 
+    def _instrument_program(self, session, pid: int) -> HookRunner:
+        """A program one of the app's processes started (children.py): native hooks only."""
+        target = self.target
+        hooks = ProgramHooks(target.bundle, target.net, TLS_BODY_CAP, target.unpin, target.side)
+        app_runners = list(self.runners.values())
+        children = self.children.runners if self.children is not None else []
+        parent = app_runners[0]  # every process of the app shares the session, store and clock
+        return instrument_program(
+            session, pid, parent, hooks, lambda child: started_by(child, app_runners, children)
+        )
+
     # Frida's thread: hand off, never block it.
     def _on_spawn(self, spawn) -> None:
         self._work.put(("spawn", spawn.pid, spawn.identifier or ""))
-
-    def _on_child(self, child) -> None:
-        self._work.put(("child", child.pid, child.identifier or child.path or ""))
 
     def _loop(self) -> None:
         while (item := self._work.get()) is not None:
@@ -150,8 +166,9 @@ class AndroidApp:
         return any(not r.detached.is_set() for r in self.runners.values())
 
     def counts(self) -> tuple[int, int, int]:
-        """(hook events, consent signals, agent batches) over every process of the app."""
-        runners = list(self.runners.values())
+        """(hook events, consent signals, agent batches) over every process of the app and every
+        program it started."""
+        runners = list(self.runners.values()) + (self.children.runners if self.children else [])
         return (
             sum(r.counts.hook_events for r in runners),
             sum(r.counts.signals for r in runners),
@@ -166,10 +183,11 @@ class AndroidApp:
             pass  # gating was never on
         except (frida.InvalidOperationError, frida.TransportError):
             pass
+        if self.children is not None:
+            self.children.close()
         for runner in self.runners.values():
             runner.close()
-        for signal, handler in (("spawn-added", self._on_spawn), ("child-added", self._on_child)):
-            try:
-                self.device.off(signal, handler)
-            except Exception:  # the device may be gone
-                pass
+        try:
+            self.device.off("spawn-added", self._on_spawn)
+        except Exception:  # the device may be gone
+            pass

@@ -1,39 +1,95 @@
-"""The app's child processes, followed under the agent (Frida child gating on a local device).
+"""The app's child processes, followed under the agent (Frida child gating, in the lab and on a
+phone alike).
 
 A fork (a copy of the parent about to exec) is only followed, so that its exec is gated too; a new
 program gets the agent's native hooks before it runs, through `instrument(session, pid)`, which
-returns its HookRunner. Each child is resumed whatever happens; one privmon cannot follow is
-recorded (`agent:attach-failed`), never fatal. Frida reports children on its own thread, where
-attaching would wait on itself: each is handled on a thread of its own.
+returns its HookRunner (`instrument_program` is what the lab and a phone run both give it). Each
+child is resumed whatever happens; one privmon cannot follow is recorded (`agent:attach-failed`),
+never fatal. Frida reports children on its own thread, where attaching would wait on itself: each
+is handled on a thread of its own.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from typing import Callable
+
+import frida
 
 from .. import events as ev
 from ..timeutil import now_us
 from .hook_runner import HookRunner
-from .local import LocalFrida
+
+GONE = (
+    frida.ProcessNotFoundError,
+    frida.InvalidOperationError,
+    frida.TransportError,
+    frida.NotSupportedError,  # "failed to open /proc/PID/auxv": exited, not reaped yet
+)
+
+
+@dataclass
+class ProgramHooks:
+    """What a program the app starts gets before it runs (docs/traffic.md): the connect()
+    redirect and TLS plaintext (with native unpinning under --unpin) when the run redirects
+    (`net`), and the side-channel reads when the run watches them (`side`)."""
+
+    bundle: str
+    net: dict | None
+    body_cap: int
+    unpin: bool = False
+    side: dict | None = None
+
+
+def instrument_program(
+    session, pid: int, parent: HookRunner, hooks: ProgramHooks, started_by: Callable[[int], list[str] | None]
+) -> HookRunner:
+    """A new program started by `parent`'s process: its HookRunner, writing to the same session,
+    store, connection registry and TLS streams, on the same device clock."""
+    runner = HookRunner(
+        session, pid, parent.session_id, parent.writer, parent.connections, parent.tls_streams
+    )
+    runner.offset_us, runner.offset_error_us = parent.offset_us, parent.offset_error_us
+    runner.load(hooks.bundle)
+    if hooks.net is not None:
+        runner.redirect(hooks.net)
+        runner.read_tls(hooks.body_cap, hooks.unpin)
+    if hooks.side is not None:
+        # its native reads are blamed on the code that started it (the app's process forked it)
+        runner.started_by = started_by(pid)
+        runner.side_channels({**hooks.side, "started_by": runner.started_by})
+    return runner
+
+
+def started_by(pid: int, app_runners: list[HookRunner], child_runners: list[HookRunner]) -> list[str] | None:
+    """The Java stack of the code that started process `pid`: its fork event's, or, when a
+    program the app started forked it (a native stack), what that program was started by."""
+    for parent in [*app_runners, *child_runners]:
+        # the app's processes may still be sending the fork event; programs' events came first
+        stack = parent.fork_stack(pid, wait_s=0.5 if parent in app_runners else 0.0)
+        if stack is not None:
+            has_java = any("(" in frame for frame in stack)
+            return stack if has_java else (parent.started_by or stack)
+    return None
 
 
 class Children:
     def __init__(
         self,
-        frida: LocalFrida,
+        device,
         session_id: str,
         writer,
         instrument: Callable[[object, int], HookRunner],
     ) -> None:
-        self.frida = frida
+        self.device = device  # a frida Device: this machine's (the lab) or a phone's
         self.session_id = session_id
         self.writer = writer
         self.instrument = instrument
         self._runners: list[HookRunner] = []
         self._pids: list[int] = []
         self._lock = threading.Lock()
-        frida.on_child(self._on_child)
+        device.on("child-added", self._on_child)
 
     @property
     def runners(self) -> list[HookRunner]:
@@ -47,7 +103,7 @@ class Children:
 
     def _adopt(self, child) -> None:
         try:
-            session = self.frida.attach(child.pid)
+            session = self.device.attach(child.pid)
             session.enable_child_gating()
             with self._lock:
                 self._pids.append(child.pid)
@@ -60,7 +116,7 @@ class Children:
             self._record(ev.MSG_ATTACH_FAILED, child, {"error": str(exc)[:500]})
         finally:
             try:
-                self.frida.resume(child.pid)
+                self.device.resume(child.pid)
             except Exception:  # noqa: BLE001 - it may be gone already
                 pass
 
@@ -70,9 +126,16 @@ class Children:
 
     def close(self) -> None:
         """Ends every child still there (none outlives the run) and detaches from it."""
+        try:
+            self.device.off("child-added", self._on_child)
+        except Exception:  # noqa: BLE001 - the device may be gone
+            pass
         with self._lock:
             runners, pids = list(self._runners), list(self._pids)
         for pid in pids:
-            self.frida.kill(pid)
+            try:
+                self.device.kill(pid)
+            except GONE:
+                pass
         for runner in runners:
             runner.close(flush=False)

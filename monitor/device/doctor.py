@@ -235,7 +235,8 @@ def _proxy_setting(phone: Phone) -> Check:
     )
 
 
-# Where Android keeps the TLS library that Conscrypt and most native code link (docs/traffic.md).
+# Where Android keeps the platform's TLS library (Conscrypt's BoringSSL): with --unpin its
+# certificate checks are replaced natively too (docs/traffic.md "Native unpinning").
 TLS_LIBRARIES = (
     "/apex/com.android.conscrypt/lib64/libssl.so",
     "/system/lib64/libssl.so",
@@ -251,8 +252,12 @@ def _capture_paths(phone: Phone, agent_ready: bool) -> Check:
     if agent_ready:
         paths.append("redirected + raw with --redirect (the agent replaces connect(); QUIC refused)")
         paths.append(
-            "tls-plaintext in the app's child processes"
-            + (f" ({', '.join(found)})" if found else " (no system libssl.so found: only apps that ship one)")
+            "tls-plaintext with --redirect, for the TLS libraries the app ships, in its processes and "
+            "the programs they start (the platform's Conscrypt is intercepted at the proxy)"
+        )
+        paths.append(
+            "native unpinning with --unpin"
+            + (f" (platform: {', '.join(found)})" if found else " (no platform libssl.so: the app's own)")
         )
         detail = "; ".join(paths) + ". Not covered: statically linked TLS without symbols (Flutter)"
         return Check("capture paths", "info", detail)

@@ -19,7 +19,7 @@ from pathlib import Path
 from .. import events as ev
 from ..capture.agent import build_agent
 from ..capture.catalogue import load_catalogue
-from ..capture.children import Children
+from ..capture.children import Children, ProgramHooks, instrument_program, started_by
 from ..capture.hook_runner import HookRunner, redirect_options
 from ..capture.local import LocalFrida
 from ..capture.side_channels import load_side_channels, side_options
@@ -192,7 +192,9 @@ class LabJvm:
             frida_session, self._pid, context.session_id, context.writer, context.connections, self._tls
         )
         if self.redirects:
-            self._children = Children(self._frida, context.session_id, context.writer, self._instrument_child)
+            self._children = Children(
+                self._frida.device, context.session_id, context.writer, self._instrument_child
+            )
         runner.on_signal = context.on_signal
         self._frida.resume(self._pid)
         context.progress(f"[lab] lab app started (pid {self._pid}); waiting for its ready line")
@@ -265,29 +267,19 @@ class LabJvm:
 
     def _instrument_child(self, session, pid: int) -> HookRunner:
         """A new program the app started: the agent's native hooks (connect() redirect, TLS
-        plaintext) before it runs."""
+        plaintext, side-channel reads) before it runs."""
         context = self._context
-        runner = HookRunner(session, pid, context.session_id, context.writer, context.connections, self._tls)
-        runner.offset_us = self._runner.offset_us  # one machine, one clock
-        runner.load(self._bundle)
-        runner.redirect(redirect_options(context.socks_port, context.proxy_port, self._dns.by_address()))
-        runner.read_tls(DEFAULT_BODY_CAP, self.app.unpin)
-        if self.app.side_channels:
-            # its native reads are blamed on the code that started it (the app's process forked it)
-            runner.started_by = self._started_by(pid)
-            runner.side_channels({**self._side, "started_by": runner.started_by})
-        return runner
-
-    def _started_by(self, pid: int) -> list[str] | None:
-        """The Java stack of the code that started process `pid`: its fork event's, or, when a
-        program the app started forked it (a native stack), what that program was started by."""
-        parents = [self._runner, *(self._children.runners if self._children else [])]
-        for parent in parents:
-            stack = parent.fork_stack(pid, wait_s=0.5 if parent is self._runner else 0.0)
-            if stack is not None:
-                has_java = any("(" in frame for frame in stack)
-                return stack if has_java else (parent.started_by or stack)
-        return None
+        hooks = ProgramHooks(
+            self._bundle,
+            redirect_options(context.socks_port, context.proxy_port, self._dns.by_address()),
+            DEFAULT_BODY_CAP,
+            self.app.unpin,
+            self._side if self.app.side_channels else None,
+        )
+        children = self._children.runners if self._children else []
+        return instrument_program(
+            session, pid, self._runner, hooks, lambda child: started_by(child, [self._runner], children)
+        )
 
     def running(self) -> bool:
         if self._runner is None or self._runner.detached.is_set():
