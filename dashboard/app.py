@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from monitor import __version__
+from monitor.clauses import clause_text
 from monitor.evidence.serialize import consent_json, reviewed_findings, session_json
 from monitor.review import ReviewError, finding_target
 from monitor.review import decision as make_decision
@@ -48,6 +49,7 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")  # autoescape on for .html
     templates.env.globals["severities"] = HIGHEST_FIRST
+    templates.env.filters["clause"] = clause_text
 
     def reader():
         r = StoreReader(db_path)

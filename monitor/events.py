@@ -225,7 +225,7 @@ class Finding:
     sdk: str | None
     host: str | None
     encoding: str | None
-    clauses: list[str]
+    clauses: list[dict]  # {document, ref, zh, en}: each citation whole (analysis/citations.py)
     evidence: dict[str, Any]
     title_zh: str = ""
     explanation_zh: str = ""

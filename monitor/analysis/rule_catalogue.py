@@ -6,13 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..severity import raise_severity
-
-APP = "cac-app-pi-provisions-draft-2021"
-CHILD = "cac-children-pi-provisions-2019"
-CLAST = "clast-001.2-2021-pi-compliance-framework"
-TAOBAO = "taobao-partner-pi-norms-2021"
-ECOM = "ecommerce-customer-info-protection"
-
+from .citations import Clause
 
 # CLAUSES.md: sensitive PI (whereabouts, communication records, biometrics, health, finance, identity).
 SENSITIVE_CATEGORIES = frozenset(
@@ -65,7 +59,7 @@ class Rule:
     summary: str
     summary_zh: str
     logic: str
-    clauses: tuple[str, ...]
+    clauses: tuple[Clause, ...]
     parameters: dict[str, Any] = field(default_factory=dict)
     parameter_docs: dict[str, str] = field(default_factory=dict)
 
@@ -89,7 +83,7 @@ RULES: dict[str, Rule] = {
             "run has no consent. One finding per PI type and caller (SDK or app), listing every API it went "
             "through "
             "(Settings.Secure.getString delegates to getStringForUser and NameValueCache).",
-            (f"{APP} Art. 6(3)", f"{CLAST} 6.2.7.1 a) 1)", f"{CLAST} 6.2.6.1 c) 2)–3)"),
+            (Clause("APP", "6(3)"), Clause("CLAST", "6.2.7.1 a) 1)"), Clause("CLAST", "6.2.6.1 c) 2)–3)")),
         ),
         _rule(
             "PRECONSENT_TRANSMISSION",
@@ -101,7 +95,7 @@ RULES: dict[str, Rule] = {
             "message sent before consent, in any encoding of the transform lattice. One finding per host, PI "
             "type "
             "and encoding. Art. 6(5) is cited as well when the receiver is a third party.",
-            (f"{APP} Art. 6(3)",),
+            (Clause("APP", "6(3)"),),
         ),
         _rule(
             "SDK_PRECONSENT",
@@ -112,7 +106,7 @@ RULES: dict[str, Rule] = {
             "(a package neither the app's nor a known SDK's, named by its leading segments), or a "
             "transmission to a receiver the knowledge base names as an SDK or tracker, before consent. One "
             "finding per SDK or package, listing its PI types.",
-            (f"{APP} Art. 10(3)", f"{APP} Art. 8(3)"),
+            (Clause("APP", "10(3)"), Clause("APP", "8(3)")),
         ),
         _rule(
             "POST_REFUSAL",
@@ -122,7 +116,12 @@ RULES: dict[str, Rule] = {
             "Collection or transmission more than `grace_ms` after a refusal or withdrawal that is still in "
             "force "
             "(no later consent). One finding per PI type and caller or receiver.",
-            (f"{APP} Art. 6(3)", f"{CLAST} 5.7.3", f"{CLAST} 5.7.3.3", f"{TAOBAO} III.(4).1"),
+            (
+                Clause("APP", "6(3)"),
+                Clause("CLAST", "5.7.3"),
+                Clause("CLAST", "5.7.3.3"),
+                Clause("TAOBAO", "III.(4).1"),
+            ),
             grace_ms=(
                 1000,
                 "milliseconds after the refusal in which the app may still finish what it started",
@@ -138,7 +137,7 @@ RULES: dict[str, Rule] = {
             "than `window_s / max_reads` seconds (faster than allowed); a burst lasting at least `sustain_s` "
             "is a "
             "finding. Calls within `merge_ms` of each other count as one read (platform delegation).",
-            (f"{APP} Art. 7(1)", f"{CLAST} 6.2.4.1 b)"),
+            (Clause("APP", "7(1)"), Clause("CLAST", "6.2.4.1 b)")),
             max_reads=(1, "reads allowed per window"),
             window_s=(30, "the window, seconds"),
             sustain_s=(120, "how long the excess must last, seconds"),
@@ -156,7 +155,7 @@ RULES: dict[str, Rule] = {
             "A read of a category in `categories` while the app state (from Activity onResume/onPause/finish "
             "and "
             "PowerManager.isInteractive) is background or screen-off. One finding per PI type and caller.",
-            (f"{APP} Art. 7(1)", f"{APP} Art. 7(2)", f"{CLAST} 6.2.4.1 a)"),
+            (Clause("APP", "7(1)"), Clause("APP", "7(2)"), Clause("CLAST", "6.2.4.1 a)")),
             categories=(sorted(SENSITIVE_CATEGORIES), "PI categories judged (default: the sensitive ones)"),
         ),
         _rule(
@@ -171,7 +170,13 @@ RULES: dict[str, Rule] = {
             "before consent or after refusal, medium after consent, one step higher for sensitive PI. One "
             "finding "
             "per receiver domain and PI type.",
-            (f"{APP} Art. 6(5)", f"{APP} Art. 10(5)", f"{CLAST} 6.6", f"{TAOBAO} III.(2).1", f"{ECOM} 三.4"),
+            (
+                Clause("APP", "6(5)"),
+                Clause("APP", "10(5)"),
+                Clause("CLAST", "6.6"),
+                Clause("TAOBAO", "III.(2).1"),
+                Clause("ECOM", "三.4"),
+            ),
         ),
         _rule(
             "CROSS_BORDER_TRANSFER",
@@ -183,12 +188,12 @@ RULES: dict[str, Rule] = {
             "not "
             "judged. One finding per host and PI type.",
             (
-                f"{CLAST} 7.2.2",
-                f"{CLAST} 7.2.3",
-                f"{CLAST} 7.2.4",
-                f"{CLAST} 7.2.5",
-                f"{CLAST} 7.2.6",
-                f"{TAOBAO} III.(2).2",
+                Clause("CLAST", "7.2.2"),
+                Clause("CLAST", "7.2.3"),
+                Clause("CLAST", "7.2.4"),
+                Clause("CLAST", "7.2.5"),
+                Clause("CLAST", "7.2.6"),
+                Clause("TAOBAO", "III.(2).2"),
             ),
         ),
         _rule(
@@ -199,7 +204,7 @@ RULES: dict[str, Rule] = {
             "A watched value in a request or WebSocket message sent over plain HTTP (ws://). One finding per "
             "host "
             "and PI type.",
-            (f"{TAOBAO} III.(3).3", f"{CLAST} 5.10.2 1)", f"{CHILD} Art. 13"),
+            (Clause("TAOBAO", "III.(3).3"), Clause("CLAST", "5.10.2 1)"), Clause("CHILD", "13")),
         ),
         _rule(
             "SENSITIVE_WITHOUT_SEPARATE_CONSENT",
@@ -209,7 +214,7 @@ RULES: dict[str, Rule] = {
             "The first read of a sensitive category (its catalogue entry names a permission) happened with "
             "no "
             "runtime-permission request for that permission, and no privacy notice, earlier in the run.",
-            (f"{APP} Art. 6(6)", f"{CLAST} 6.2.7.1 a) 2)–3)", f"{ECOM} 三.1"),
+            (Clause("APP", "6(6)"), Clause("CLAST", "6.2.7.1 a) 2)–3)"), Clause("ECOM", "三.1")),
         ),
         _rule(
             "PERMISSION_BUNDLING",
@@ -219,7 +224,7 @@ RULES: dict[str, Rule] = {
             "A requestPermissions call asking for `min_bundle` or more dangerous permissions at once, or for "
             "any "
             "dangerous permission before consent.",
-            (f"{APP} Art. 6(4)", f"{APP} Art. 7(3)"),
+            (Clause("APP", "6(4)"), Clause("APP", "7(3)")),
             min_bundle=(3, "dangerous permissions in one request that count as bundling"),
         ),
         _rule(
@@ -230,7 +235,7 @@ RULES: dict[str, Rule] = {
             "onRequestPermissionsResult reported a permission denied, and a later requestPermissions call in "
             "the "
             "run (one run is far inside the 48 h window) asks for it again.",
-            (f"{APP} Art. 7(3)",),
+            (Clause("APP", "7(3)"),),
         ),
         _rule(
             "FORCED_EXIT_AFTER_REFUSAL",
@@ -240,7 +245,7 @@ RULES: dict[str, Rule] = {
             "Within `within_s` seconds of a refusal (of the privacy policy or of a permission), the app "
             "called "
             "System.exit / Process.killProcess / Activity.finish, or its process ended.",
-            (f"{APP} Art. 7(3)", f"{APP} Art. 7(5)"),
+            (Clause("APP", "7(3)"), Clause("APP", "7(5)")),
             within_s=(10, "seconds after the refusal"),
         ),
         _rule(
@@ -252,7 +257,7 @@ RULES: dict[str, Rule] = {
             "scheduled without user action (AlarmManager, JobScheduler, WorkManager, a Service started). One "
             "finding "
             "per target.",
-            (f"{APP} Art. 7(4)", f"{APP} Art. 10(3)"),
+            (Clause("APP", "7(4)"), Clause("APP", "10(3)")),
         ),
         _rule(
             "CHILD_DATA_WITHOUT_GUARDIAN_CONSENT",
@@ -262,7 +267,12 @@ RULES: dict[str, Rule] = {
             "The app profile marks the app as directed at children (children: true), and PI was read "
             "before a guardian consent (a click on a guardian-consent text, or a manual mark with kind "
             "guardian_consent).",
-            (f"{CHILD} Art. 9", f"{CHILD} Art. 10", f"{CLAST} 6.2.7.1 a) 4)", f"{TAOBAO} III.(1).6"),
+            (
+                Clause("CHILD", "9"),
+                Clause("CHILD", "10"),
+                Clause("CLAST", "6.2.7.1 a) 4)"),
+                Clause("TAOBAO", "III.(1).6"),
+            ),
         ),
         _rule(
             "REFLECTIVE_ACCESS",
@@ -272,7 +282,7 @@ RULES: dict[str, Rule] = {
             "The stack of a PI read shows Method.invoke directly above the hooked API. One finding per API "
             "and "
             "caller.",
-            (f"{TAOBAO} III.(3).8",),
+            (Clause("TAOBAO", "III.(3).8"),),
         ),
         _rule(
             "PLAINTEXT_LOCAL_STORAGE",
@@ -282,7 +292,7 @@ RULES: dict[str, Rule] = {
             "A SharedPreferences, SQLite or file write whose arguments hold a watched value in plain text. "
             "One "
             "finding per PI type and storage API.",
-            (f"{TAOBAO} III.(3).3", f"{CHILD} Art. 13", f"{ECOM} 三.2"),
+            (Clause("TAOBAO", "III.(3).3"), Clause("CHILD", "13"), Clause("ECOM", "三.2")),
         ),
         _rule(
             "NO_NOTICE_AT_FIRST_RUN",
@@ -292,7 +302,7 @@ RULES: dict[str, Rule] = {
             "The run read PI, and no privacy notice was shown (no dialog with privacy text, no consent or "
             "refusal "
             "click, no tester mark) at any time.",
-            (f"{APP} Art. 6(1)", f"{CLAST} 5.6.4.2", f"{CLAST} 6.2.6.1 c)"),
+            (Clause("APP", "6(1)"), Clause("CLAST", "5.6.4.2"), Clause("CLAST", "6.2.6.1 c)")),
         ),
         _rule(
             "COLLECTION_BEYOND_DECLARED",
@@ -304,12 +314,17 @@ RULES: dict[str, Rule] = {
             "does not name, or a third party (SDK by stack or receiver, company, or domain) that "
             "declared_shared does "
             "not name. Silent when the lists are not given.",
-            (f"{APP} Art. 7", f"{CLAST} 5.4.2", f"{CLAST} 6.2.5.1 b)–d)", f"{APP} Art. 8(3)"),
+            (
+                Clause("APP", "7"),
+                Clause("CLAST", "5.4.2"),
+                Clause("CLAST", "6.2.5.1 b)–d)"),
+                Clause("APP", "8(3)"),
+            ),
         ),
     )
 }
 
-THIRD_PARTY_CLAUSE = f"{APP} Art. 6(5)"
+THIRD_PARTY_CLAUSE = Clause("APP", "6(5)")
 
 
 def severity_for(rule: Rule, pi_category: str | None, base: str | None = None) -> str:

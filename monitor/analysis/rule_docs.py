@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ..config import PACKAGE_ROOT
+from .citations import DOCUMENTS
 from .rule_catalogue import RULES, SENSITIVE_CATEGORIES, THIRD_PARTY_CLAUSE
 
 RULES_DOC = PACKAGE_ROOT / "docs" / "rules.md"
@@ -16,7 +17,14 @@ def render() -> str:
         "# Rule catalogue",
         "",
         "Generated from `monitor/analysis/rule_catalogue.py` by `python -m monitor.analysis.rule_docs`;",
-        "do not edit by hand. Clauses name the regulation and its article.",
+        "do not edit by hand. Each clause is cited as findings, reports and the dashboard cite it: the",
+        "document's title, issuer and date, then the article or section, in Chinese and in English.",
+        "",
+        "## Documents cited",
+        "",
+        "| document | 文件 | issuer, date | 发布 |",
+        "| --- | --- | --- | --- |",
+        *(f"| {d.title_en} | {d.title_zh} | {d.source_en} | {d.source_zh} |" for d in DOCUMENTS.values()),
         "",
         f"Severity rises one step for sensitive PI categories ({', '.join(sorted(SENSITIVE_CATEGORIES))}).",
         "",
@@ -29,7 +37,8 @@ def render() -> str:
             "",
             f"- Default severity: {rule.severity}",
             f"- Logic: {rule.logic}",
-            "- Clauses: " + "; ".join(rule.clauses),
+            "- Clauses 条款:",
+            *(f"  - {c.zh} / {c.en}" for c in rule.clauses),
         ]
         if rule.parameters:
             lines.append("- Parameters (override per app in its app profile, `rules:`):")
@@ -39,7 +48,8 @@ def render() -> str:
             ]
         lines.append("")
     lines += [
-        f"Receivers that are third parties add `{THIRD_PARTY_CLAUSE}` to transmission findings.",
+        f"Receivers that are third parties add {THIRD_PARTY_CLAUSE.zh} / {THIRD_PARTY_CLAUSE.en} to "
+        "transmission findings.",
         "",
         "Every finding has a fingerprint built from what it is about (rule, PI type, caller or receiver), "
         "never",

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
 
+from ..clauses import clause_text
 from ..severity import HIGHEST_FIRST, rank
 
 REMEDIES = {
@@ -94,6 +95,7 @@ REMEDIES = {
 TEMPLATE = (Path(__file__).parent / "templates" / "report.html").read_text(encoding="utf-8")
 
 _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
+_ENV.filters["clause"] = clause_text
 
 
 def render_report(session: dict, findings: list[dict], tools: dict, limits: str) -> bytes:

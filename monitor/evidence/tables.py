@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import io
 
+from ..clauses import clauses_text
+
 COLUMNS = [
     "time (UTC)",
     "rule",
@@ -20,6 +22,7 @@ COLUMNS = [
     "encoding",
     "deciding frame",
     "API",
+    "条款",
     "clauses",
     "review",
     "reviewer",
@@ -56,7 +59,8 @@ def finding_rows(findings: list[dict]) -> list[list[str]]:
                     f["encoding"],
                     attribution.get("deciding_frame"),
                     ev.get("api"),
-                    "; ".join(f["clauses"]),
+                    clauses_text(f["clauses"], "zh", "；"),
+                    clauses_text(f["clauses"], "en"),
                     review.get("state", "open"),
                     review.get("reviewer"),
                     review.get("note"),

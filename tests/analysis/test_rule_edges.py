@@ -127,7 +127,7 @@ def test_sdk_preconsent_one_ms_either_side(run, offset, fires):
     found = r.findings("SDK_PRECONSENT")
     assert bool(found) is fires
     if fires:
-        assert found[0]["sdk"] == "Umeng" and found[0]["clauses"][0].endswith("Art. 10(3)")
+        assert found[0]["sdk"] == "Umeng" and found[0]["clauses"][0]["zh"].endswith("第十条第（三）项")
         assert found[0]["title_zh"] and found[0]["explanation_zh"]
 
 

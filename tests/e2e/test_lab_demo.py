@@ -33,7 +33,14 @@ def test_imei_read_by_umeng_before_consent_click(lab_demo):
     assert finding["sdk"] == "Umeng"
     assert finding["pi_category"] == "device_id"
     assert finding["host"] is None and finding["encoding"] is None
-    assert "cac-app-pi-provisions-draft-2021 Art. 6(3)" in finding["clauses"]
+    # cited as a reader knows the document: full title, issuer, date, then the article
+    cited = {(c["zh"], c["en"]) for c in finding["clauses"]}
+    assert (
+        "《移动互联网应用程序个人信息保护管理暂行规定（征求意见稿）》（国家互联网信息办公室、工业和信息化部、公安部、"
+        "国家市场监督管理总局，2021-04）第六条第（三）项",
+        "Interim Provisions on the Protection and Management of Personal Information in Mobile Internet "
+        "Applications (draft for comments) (CAC, MIIT, MPS and SAMR, 2021-04) Art. 6(3)",
+    ) in cited
     assert finding["evidence"]["attribution"]["deciding_frame"].startswith("com.umeng.")
     assert finding["evidence"]["consent_source"] == "click"
     assert finding["evidence"]["before_consent_ms"] > 0

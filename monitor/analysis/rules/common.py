@@ -265,7 +265,7 @@ def make_finding(
     extra_clauses: tuple = (),
 ) -> ev.Finding:
     rule: Rule = RULES[rule_id]
-    clauses = list(rule.clauses) + [c for c in extra_clauses if c not in rule.clauses]
+    clauses = [c.stored() for c in rule.clauses + tuple(c for c in extra_clauses if c not in rule.clauses)]
     phase = ctx.timeline.phase_at(ts)
     state = ctx.timeline.state_at(ts)
     return ev.Finding(
