@@ -24,6 +24,7 @@ class SdkKnowledge:
     def __init__(self, curated: list[dict], derived_prefixes: list[dict], derived_source: str) -> None:
         self._by_prefix: list[tuple[str, Sdk]] = []
         self._by_host: dict[str, Sdk] = {}
+        self._zh: dict[str, str] = {}
         for entry in curated:
             sdk = Sdk(
                 entry["id"],
@@ -33,6 +34,8 @@ class SdkKnowledge:
                 entry.get("country"),
                 "privmon sdks.json",
             )
+            if sdk.name_zh:
+                self._zh[sdk.name] = sdk.name_zh
             for prefix in entry["prefixes"]:
                 self._by_prefix.append((prefix, sdk))
             for host in entry["hosts"]:
@@ -55,6 +58,11 @@ class SdkKnowledge:
                 if class_name.startswith(prefix):
                     return sdk
         return None
+
+    def name_zh(self, name: str) -> str:
+        """The SDK's Chinese name where the knowledge base has one (one name per SDK in each
+        language), else the name it goes by."""
+        return self._zh.get(name, name)
 
     def by_host(self, host: str) -> Sdk | None:
         """Exact host, then each parent domain (sdk.a.b.com → a.b.com → b.com)."""

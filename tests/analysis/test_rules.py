@@ -166,3 +166,21 @@ def test_a_receiver_nobody_knows_falls_back_to_the_code_that_read_the_value(sett
     unknown = found["collect.unknown-example.net"]
     assert unknown["sdk"] == "Umeng" and unknown["title"].endswith("(Umeng)")
     assert "nan" not in unknown["title"].lower()
+
+
+def test_a_value_sent_as_it_is_over_https_is_unmasked_not_plain_text_and_sdks_keep_their_chinese_name(
+    settings, writer
+):
+    _session(writer)
+    _consent(writer)
+    _read(writer, CONSENT_TS - 5_000_000)
+    _send(writer, CONSENT_TS - 4_000_000, b'{"imei":"%s"}' % IMEI.encode())
+    findings = _findings(settings, writer)
+    sent = next(f for f in findings if f["rule_id"] == "PRECONSENT_TRANSMISSION")
+    assert sent["encoding"] == "plain"
+    # over HTTPS the value is encrypted in transit: 明文 (cleartext) is CLEARTEXT_TRANSMISSION's word
+    assert "原值（未脱敏）" in sent["title_zh"] and "明文" not in sent["title_zh"] + sent["explanation_zh"]
+    assert "unmasked" in sent["title"] and "plain text" not in sent["title"] + sent["explanation"]
+    assert not [f for f in findings if f["rule_id"] == "CLEARTEXT_TRANSMISSION"]
+    sdk = next(f for f in findings if f["rule_id"] == "SDK_PRECONSENT")
+    assert sdk["title_zh"].startswith("友盟+ SDK") and "Umeng" not in sdk["title_zh"] + sdk["explanation_zh"]

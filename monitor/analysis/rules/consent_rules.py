@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...knowledge.sdks import knowledge
 from ...timeutil import iso_utc
 from ..rule_catalogue import THIRD_PARTY_CLAUSE
 from ..timeline import BEFORE_NOTICE, NOTICE_SHOWN, REFUSED, WITHDRAWN
@@ -264,8 +265,10 @@ def preconsent_transmission(ctx: RuleContext) -> list:
         label, label_zh = g.label, g.label_zh
         sent_evidence = _transmission_evidence(ctx, group)
         sdk = _sdk_of_transmission(ctx, first, sent_evidence["data_flow"])
-        how = "in plain text" if encoding == "plain" else f"as {encoding}"
-        how_zh = "明文" if encoding == "plain" else encoding
+        # "plain" is the value as it is, not hashed or encoded: over HTTPS it is encrypted in transit,
+        # so it is "unmasked" (未脱敏/原值), never "plain text" (明文), which is cleartext (another rule)
+        how = "unmasked (the original value)" if encoding == "plain" else f"as {encoding}"
+        how_zh = "原值（未脱敏）" if encoding == "plain" else encoding
         when, when_zh = _when(ctx, ts)
         derived = derived_text(ctx, first, label, label_zh)
         if derived is None:
@@ -353,8 +356,9 @@ def sdk_preconsent(ctx: RuleContext) -> list:
             who, who_zh = f"unidentified third-party code ({sdk})", f"未识别的第三方代码（{sdk}）"
             actor, actor_zh = f"unidentified code {sdk}", who_zh
         else:
-            who, who_zh = f"the {sdk} SDK", f"{sdk} SDK"
-            actor, actor_zh = f"the third-party SDK {sdk}", f"第三方SDK {sdk}"
+            sdk_zh = knowledge().name_zh(sdk)
+            who, who_zh = f"the {sdk} SDK", f"{sdk_zh} SDK"
+            actor, actor_zh = f"the third-party SDK {sdk}", f"第三方SDK {sdk_zh}"
         out.append(
             make_finding(
                 ctx,
