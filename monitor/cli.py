@@ -250,35 +250,13 @@ def flows(
     as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per flow)."),
 ) -> None:
     """A session's flows: host, path, how each was captured and the code that opened or sent it."""
-    from urllib.parse import urlsplit
-
-    from .storage.facts import SessionFacts
+    from .evidence.serialize import flow_rows
     from .timeutil import iso_utc
 
     with _reader(ctx) as reader:
         sid = _resolve_session(reader, session_id)
-        summaries = reader.flow_summaries(sid)
-        senders = SessionFacts(reader, sid).senders([f["id"] for f in summaries])
+        rows = flow_rows(reader, sid)
         analysed = reader.analysis_facts(sid) is not None
-    rows = []
-    for f in summaries:
-        sender = senders.get(f["id"])
-        rows.append(
-            {
-                "id": f["id"],
-                "ts": f["ts_start"],
-                "method": f["method"],
-                "host": f["host"],
-                "path": urlsplit(f["url"]).path or "/",
-                "status": f["status_code"],
-                "error": f["error"],
-                "capture_path": f["capture_path"],
-                "opener_pid": f["opener_pid"],
-                "sender_api": sender["api"] if sender else None,
-                "sdk": sender["sdk"] if sender else None,
-                "party": sender["party"] if sender else None,
-            }
-        )
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return

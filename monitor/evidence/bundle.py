@@ -20,10 +20,11 @@ from ..storage.queries import StoreReader
 from ..timeutil import iso_utc
 from .pdf import html_to_pdf
 from .redact import Redactor
-from .report import render_report
-from .serialize import consent_json, flows_to_har, hook_event_json, reviewed_findings, session_json
+from .report import REMEDIES, render_report
+from .serialize import consent_json, flow_rows, flows_to_har, hook_event_json, reviewed_findings, session_json
 from .signing import SIGNATURE_FILE, check_signature, sign_digest
-from .tables import findings_csv, findings_xlsx
+from .tables import findings_csv
+from .workbook import session_workbook
 
 FORMAT = "privmon-evidence/1"
 MANIFEST = "manifest.json"
@@ -136,7 +137,13 @@ def export_bundle(
     files: dict[str, bytes] = {
         "findings.json": _dump(findings),
         "findings.csv": findings_csv(findings),
-        "findings.xlsx": findings_xlsx(findings),
+        "findings.xlsx": session_workbook(
+            scrub(session),
+            findings,
+            (scrub(hook_event_json(e, facts)) for e in reader.hook_events(session_id)),
+            scrub(flow_rows(reader, session_id)),
+            REMEDIES,
+        ),
         "report.html": render_report(scrub(session_json(session)), findings, _tools(), LIMITS_NOTE),
         "reviews.json": _dump(scrub(reader.reviews(session_id))),
         "timeline.json": _dump(facts.timeline),

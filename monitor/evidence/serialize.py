@@ -39,6 +39,37 @@ def reviewed_findings(reader, session_id: str) -> list[dict[str, Any]]:
     return [finding_json(f, finding_state(f, states)) for f in reader.findings(session_id)]
 
 
+def flow_rows(reader, session_id: str) -> list[dict[str, Any]]:
+    """The session's flows as `privmon flows` lists them: host, path, status, how each was
+    captured, and the call (SDK or app) the analysis found sent it."""
+    from urllib.parse import urlsplit
+
+    from ..storage.facts import SessionFacts
+
+    summaries = reader.flow_summaries(session_id)
+    senders = SessionFacts(reader, session_id).senders([f["id"] for f in summaries])
+    rows = []
+    for f in summaries:
+        sender = senders.get(f["id"])
+        rows.append(
+            {
+                "id": f["id"],
+                "ts": f["ts_start"],
+                "method": f["method"],
+                "host": f["host"],
+                "path": urlsplit(f["url"]).path or "/",
+                "status": f["status_code"],
+                "error": f["error"],
+                "capture_path": f["capture_path"],
+                "opener_pid": f["opener_pid"],
+                "sender_api": sender["api"] if sender else None,
+                "sdk": sender["sdk"] if sender else None,
+                "party": sender["party"] if sender else None,
+            }
+        )
+    return rows
+
+
 def session_json(s: dict) -> dict[str, Any]:
     return {
         "id": s["id"],

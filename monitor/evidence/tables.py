@@ -1,6 +1,6 @@
-"""findings.csv and findings.xlsx: one row per finding, the columns testers know from camille and
-AppScan (SDK, PI category, stack, clause, review state). Cells are data: a captured value that
-starts like a formula (= + - @) is prefixed with ' so no spreadsheet evaluates it."""
+"""findings.csv: one row per finding, the columns testers know from camille and AppScan (SDK, PI
+category, stack, clause, review state); findings.xlsx is workbook.py. Cells are data: a captured
+value that starts like a formula (= + - @) is prefixed with ' so no spreadsheet evaluates it."""
 
 from __future__ import annotations
 
@@ -77,22 +77,3 @@ def findings_csv(findings: list[dict]) -> bytes:
     writer.writerow(COLUMNS)
     writer.writerows(finding_rows(findings))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # the BOM makes Excel read UTF-8 (Chinese titles)
-
-
-def findings_xlsx(findings: list[dict]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("findings")
-    sheet.append(COLUMNS)
-    for row in finding_rows(findings):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # text, never a formula
-            cells.append(cell)
-        sheet.append(cells)
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()

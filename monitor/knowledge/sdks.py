@@ -24,7 +24,7 @@ class SdkKnowledge:
     def __init__(self, curated: list[dict], derived_prefixes: list[dict], derived_source: str) -> None:
         self._by_prefix: list[tuple[str, Sdk]] = []
         self._by_host: dict[str, Sdk] = {}
-        self._zh: dict[str, str] = {}
+        self._by_name: dict[str, Sdk] = {}
         for entry in curated:
             sdk = Sdk(
                 entry["id"],
@@ -34,8 +34,7 @@ class SdkKnowledge:
                 entry.get("country"),
                 "privmon sdks.json",
             )
-            if sdk.name_zh:
-                self._zh[sdk.name] = sdk.name_zh
+            self._by_name[sdk.name] = sdk
             for prefix in entry["prefixes"]:
                 self._by_prefix.append((prefix, sdk))
             for host in entry["hosts"]:
@@ -62,7 +61,12 @@ class SdkKnowledge:
     def name_zh(self, name: str) -> str:
         """The SDK's Chinese name where the knowledge base has one (one name per SDK in each
         language), else the name it goes by."""
-        return self._zh.get(name, name)
+        sdk = self._by_name.get(name)
+        return sdk.name_zh if sdk is not None and sdk.name_zh else name
+
+    def by_name(self, name: str) -> Sdk | None:
+        """A curated SDK by the name findings and facts give it."""
+        return self._by_name.get(name)
 
     def by_host(self, host: str) -> Sdk | None:
         """Exact host, then each parent domain (sdk.a.b.com → a.b.com → b.com)."""
