@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 from monitor import __version__
 from monitor.clauses import clause_text
+from monitor.evidence.finding_evidence import finding_detail, session_screenshots
 from monitor.evidence.serialize import consent_json, reviewed_findings, session_json
 from monitor.review import ReviewError, finding_target
 from monitor.review import decision as make_decision
@@ -21,7 +22,6 @@ from monitor.storage.queries import SessionNotFound, StoreReader
 from monitor.timeutil import now_us
 
 from .browse import event_page, flow_detail, flow_page
-from .finding import finding_detail, session_screenshots
 from .security import LOOPBACK_HOSTS, TokenMiddleware, bearer_token, csrf_ok, csrf_token
 from .timeline import build_timeline, timeline_sample
 

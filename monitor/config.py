@@ -36,6 +36,9 @@ ENVIRONMENT = (
     ),
     EnvironmentVariable("XDG_DATA_HOME", "~/.local/share", "where the default data directory goes"),
     EnvironmentVariable("PRIVMON_REVIEWER", "the login name", "who `privmon review` records as the reviewer"),
+    EnvironmentVariable(
+        "PRIVMON_TESTER", "the login name", "who a run records as its tester (the report's cover)"
+    ),
     EnvironmentVariable("PRIVMON_DASHBOARD_TOKEN", "a new random token", "the dashboard's access token"),
     EnvironmentVariable("PRIVMON_DEBUG", "unset", "set: errors end with their traceback instead of one line"),
     EnvironmentVariable(

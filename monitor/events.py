@@ -257,4 +257,5 @@ class AnalysisResult:
     receivers: list[dict] = field(default_factory=list)  # per (host, server_ip): storage.models.ReceiverFact
     senders: list[dict] = field(default_factory=list)  # per flow with a known sender: models.SenderFact
     provenance: dict | None = None  # analysis/provenance.py ProvenanceResult.summary()
+    rules: list[dict] = field(default_factory=list)  # rules/coverage.py: each rule, judged or why not
     analysed_at: int = 0

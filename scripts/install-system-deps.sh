@@ -12,6 +12,7 @@ command -v gcc >/dev/null 2>&1 || missing+=(gcc libc6-dev)  # the lab device's n
 command -v adb >/dev/null 2>&1 || missing+=(adb)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # report.pdf and the dashboard's browser test
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)  # the report tests read report.pdf (pdfinfo, pdftotext)
 fc-list 2>/dev/null | grep -qi "cjk" || missing+=(fonts-noto-cjk)  # Chinese text in report.pdf and screenshots
 if [ "${1:-}" = "bench" ]; then  # the proxy benchmark's load generator and origin server
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)

@@ -24,6 +24,7 @@ from .party import describe_receiver
 from .provenance import derive, derived_needles, operations
 from .request_attribution import attribute_requests
 from .rules import RuleContext, run_rules
+from .rules.coverage import rule_coverage
 from .timeline import build_timeline
 from .watchlist import MIN_VALUE_LENGTH, WatchValue, expand, values_from_event
 
@@ -298,6 +299,7 @@ def analyze_session(
             permissions_by_type=_permissions_by_type(),
         )
         findings = run_rules(ctx)
+        rules = rule_coverage(ctx, len(flows))
         receivers = _receivers(flows, app_package, profile)
         senders = [
             {
@@ -322,6 +324,7 @@ def analyze_session(
         receivers=receivers,
         senders=senders,
         provenance=provenance.summary(),
+        rules=rules,
         analysed_at=now_us(),
     )
 

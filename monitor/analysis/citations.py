@@ -121,28 +121,52 @@ class Clause:
         self.zh  # noqa: B018 - a reference the document's numbering cannot spell fails at import
 
     @property
-    def zh(self) -> str:
+    def article_zh(self) -> str:
+        """The part cited, in the document's own numbering: 第六条第（三）项."""
+        style = DOCUMENTS[self.document].style
+        if style == "article":
+            return _article_zh(self.ref)
+        if style == "part":
+            return _part_zh(self.ref)
+        section, _, rest = self.ref.partition(" ")
+        return f"第{section}条" + (f" {rest}" if rest else "")
+
+    @property
+    def article_en(self) -> str:
+        style = DOCUMENTS[self.document].style
+        return {"article": f"Art. {self.ref}", "section": f"§{self.ref}"}.get(style) or _part_en(self.ref)
+
+    @property
+    def document_zh(self) -> str:
         doc = DOCUMENTS[self.document]
-        if doc.style == "article":
-            where = _article_zh(self.ref)
-        elif doc.style == "part":
-            where = _part_zh(self.ref)
-        else:
-            section, _, rest = self.ref.partition(" ")
-            where = f"第{section}条" + (f" {rest}" if rest else "")
-        return f"{doc.title_zh}（{doc.source_zh}）{where}"
+        return f"{doc.title_zh}（{doc.source_zh}）"
+
+    @property
+    def document_en(self) -> str:
+        doc = DOCUMENTS[self.document]
+        return f"{doc.title_en} ({doc.source_en})"
+
+    @property
+    def zh(self) -> str:
+        return self.document_zh + self.article_zh
 
     @property
     def en(self) -> str:
-        doc = DOCUMENTS[self.document]
-        where = {"article": f"Art. {self.ref}", "section": f"§{self.ref}"}.get(doc.style) or _part_en(
-            self.ref
-        )
-        return f"{doc.title_en} ({doc.source_en}) {where}"
+        return f"{self.document_en} {self.article_en}"
 
     def stored(self) -> dict:
-        """What a finding keeps: the document, the reference, and both citations whole."""
-        return {"document": self.document, "ref": self.ref, "zh": self.zh, "en": self.en}
+        """What a finding keeps: the document and reference, both citations whole, and their parts
+        (a report lists a document's articles under its title)."""
+        return {
+            "document": self.document,
+            "ref": self.ref,
+            "zh": self.zh,
+            "en": self.en,
+            "document_zh": self.document_zh,
+            "document_en": self.document_en,
+            "article_zh": self.article_zh,
+            "article_en": self.article_en,
+        }
 
 
 def cite(document: str, *refs: str) -> tuple[Clause, ...]:

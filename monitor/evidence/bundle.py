@@ -18,9 +18,11 @@ from ..codec.transforms import WatchValue
 from ..storage.facts import SessionFacts
 from ..storage.queries import StoreReader
 from ..timeutil import iso_utc
+from .finding_evidence import finding_evidence, session_screenshots
 from .pdf import html_to_pdf
 from .redact import Redactor
 from .report import REMEDIES, render_report
+from .sdk_summary import SdkSummary
 from .serialize import consent_json, flow_rows, flows_to_har, hook_event_json, reviewed_findings, session_json
 from .signing import SIGNATURE_FILE, check_signature, sign_digest
 from .tables import findings_csv
@@ -134,23 +136,41 @@ def export_bundle(
     flows = [redactor.flow(f) for f in reader.flows(session_id)] if redactor else reader.flows(session_id)
     ws = scrub(reader.websocket_messages(session_id))
     findings = scrub(reviewed_findings(reader, session_id))
+    consents = scrub([consent_json(c) for c in reader.consent_events(session_id)])
+    shots, shot_problems = _screenshots(reader, session_id, redact)
+    sdks = SdkSummary()  # fed by the workbook's pass over the hook events, read by the report
+    workbook = session_workbook(
+        scrub(session),
+        findings,
+        (scrub(hook_event_json(e, facts)) for e in reader.hook_events(session_id)),
+        scrub(flow_rows(reader, session_id)),
+        REMEDIES,
+        sdks,
+    )
+    recorded = session_screenshots(reader, session_id)
+    report = render_report(
+        scrub(session),
+        findings,
+        [scrub(finding_evidence(reader, session_id, f, recorded)) for f in findings],
+        sdks.rows(findings),
+        facts.rules,
+        facts.timeline,
+        consents,
+        shots,
+        _tools(),
+        LIMITS_NOTE,
+    )
     files: dict[str, bytes] = {
         "findings.json": _dump(findings),
         "findings.csv": findings_csv(findings),
-        "findings.xlsx": session_workbook(
-            scrub(session),
-            findings,
-            (scrub(hook_event_json(e, facts)) for e in reader.hook_events(session_id)),
-            scrub(flow_rows(reader, session_id)),
-            REMEDIES,
-        ),
-        "report.html": render_report(scrub(session_json(session)), findings, _tools(), LIMITS_NOTE),
+        "findings.xlsx": workbook,
+        "report.html": report,
         "reviews.json": _dump(scrub(reader.reviews(session_id))),
         "timeline.json": _dump(facts.timeline),
         "websocket_messages.jsonl": _jsonl(_ws_json(m) for m in ws),
         "hook_events.jsonl": _jsonl(scrub(hook_event_json(e, facts)) for e in reader.hook_events(session_id)),
         "flows.har": _dump(flows_to_har(flows, __version__, ws)),
-        "consent_events.json": _dump(scrub([consent_json(c) for c in reader.consent_events(session_id)])),
+        "consent_events.json": _dump(consents),
         "pi_matches.json": _dump(scrub(reader.pi_matches(session_id))),
         "hook_coverage.json": _dump(reader.hook_coverage(session_id)),
         "blind_spots.json": _dump(scrub(reader.blind_spots(session_id))),
@@ -160,7 +180,6 @@ def export_bundle(
         ),
     }
     files["flows.mitm"], mitm_left_out = _flow_file(flows, ws)
-    shots, shot_problems = _screenshots(reader, session_id, redact)
     files.update(shots)
     pdf, pdf_problem = html_to_pdf(files["report.html"])
     if pdf is not None:

@@ -1,15 +1,49 @@
-"""report.html: a self-contained report (inline style, no scripts, opens offline) per finding:
-the scenario, what happened, the evidence, the clauses and a remediation hint, in English and
-Chinese, with the limits of a dynamic test stated. Everything captured is escaped."""
+"""report.html (and report.pdf, printed from it): the report that ends a test, Chinese first and
+English beside. A cover with the app, device and run facts (times in Beijing time, UTC beside), a
+verdict (检测结论), the test items in the order of the regulation texts (each failed, passed or not
+tested, with its findings), a per-SDK summary, the consent timeline as a figure, each finding with
+its evidence inline (the hooked call and the frames that decided the SDK, the request line and the
+matched bytes with their decoding path, the consent event and the screenshot taken at it), and the
+limits of the test. Self-contained (inline style and images, no scripts); everything captured is
+escaped by the template."""
 
 from __future__ import annotations
 
+import base64
+import json
+import re
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
 
 from ..clauses import clause_text
 from ..severity import HIGHEST_FIRST, rank
+
+BEIJING = timezone(timedelta(hours=8))
+DOCUMENT_ORDER = ("APP", "CHILD", "CLAST", "TAOBAO", "ECOM")  # as the regulation texts rank
+MAX_FRAMES = 8  # stack frames shown per call: from the hooked API down to the deciding frame
+SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
+STATUS = {
+    "fail": ("不通过", "fail"),
+    "pass": ("通过", "pass"),
+    "untested": ("未检测", "not tested"),
+}
+PHASE_COLOURS = {  # the timeline's bands; notice and consent never share a hue
+    "before-notice": "#f1c0b5",
+    "notice-shown": "#f6dc8c",
+    "consented": "#b9e0c3",
+    "refused": "#c7c2e8",
+    "withdrawn": "#d9d9d9",
+}
+PHASE_ZH = {
+    "before-notice": "隐私政策展示前",
+    "notice-shown": "已展示隐私政策",
+    "consented": "已同意",
+    "refused": "已拒绝",
+    "withdrawn": "已撤回",
+}
+
 
 REMEDIES = {
     "PRECONSENT_COLLECTION": (
@@ -96,20 +130,212 @@ TEMPLATE = (Path(__file__).parent / "templates" / "report.html").read_text(encod
 
 _ENV = Environment(autoescape=select_autoescape(default=True, default_for_string=True))
 _ENV.filters["clause"] = clause_text
+# captured values as JSON with Chinese kept as characters (jinja's tojson would print \\uXXXX)
+_ENV.filters["json"] = lambda value: json.dumps(value, ensure_ascii=False, default=str)
 
 
-def render_report(session: dict, findings: list[dict], tools: dict, limits: str) -> bytes:
-    counts: dict[str, int] = {}
-    for f in findings:
-        counts[f["severity"]] = counts.get(f["severity"], 0) + 1
+def times(ts_us: int | None) -> dict | None:
+    """A moment as the report prints it: Beijing time, UTC beside."""
+    if ts_us is None:
+        return None
+    utc = datetime.fromtimestamp(ts_us / 1e6, tz=timezone.utc)
+    bj = utc.astimezone(BEIJING)
+    return {
+        "bj": bj.strftime("%Y-%m-%d %H:%M:%S.") + f"{bj.microsecond // 1000:03d}",
+        "utc": utc.strftime("%Y-%m-%d %H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z",
+    }
+
+
+def _ref_key(clause: dict) -> tuple:
+    doc = clause.get("document") if isinstance(clause, dict) else None
+    ref = clause.get("ref", "") if isinstance(clause, dict) else str(clause)
+    order = DOCUMENT_ORDER.index(doc) if doc in DOCUMENT_ORDER else len(DOCUMENT_ORDER)
+    return (order, [int(n) if n.isdigit() else n for n in re.findall(r"\d+|[^\d\W]+", ref)], ref)
+
+
+def _clause_id(clause) -> str:
+    return f"{clause.get('document')}:{clause.get('ref')}" if isinstance(clause, dict) else str(clause)
+
+
+def test_items(rules: list[dict] | None, findings: list[dict]) -> list[dict]:
+    """One item per clause, in the order of the regulation texts: the rules that test it, the
+    findings that break it (a dismissed one does not), and its result."""
+    items: dict[str, dict] = {}
+
+    def item(clause) -> dict:
+        return items.setdefault(_clause_id(clause), {"clause": clause, "rules": [], "findings": []})
+
+    for rule in rules or []:
+        for clause in rule["clauses"]:
+            item(clause)["rules"].append(rule)
+    for n, f in enumerate(findings, start=1):
+        if (f.get("review") or {}).get("state") == "dismissed":
+            continue
+        for clause in f["clauses"]:
+            entry = item(clause)
+            if n not in entry["findings"]:
+                entry["findings"].append(n)
+    for entry in items.values():
+        if entry["findings"]:
+            entry["status"] = "fail"
+        elif entry["rules"] and not any(r["tested"] for r in entry["rules"]):
+            entry["status"] = "untested"
+        else:
+            entry["status"] = "pass"
+        entry["untested"] = [r for r in entry["rules"] if not r["tested"]]
+    return sorted(items.values(), key=lambda e: _ref_key(e["clause"]))
+
+
+def item_groups(items: list[dict]) -> list[dict]:
+    """The items under their document's heading, each with the article in both languages (a
+    clause stored before citations had parts is shown whole)."""
+    groups: dict[str, dict] = {}
+    for item in items:
+        clause = item["clause"]
+        parts = isinstance(clause, dict) and "article_zh" in clause
+        key = clause["document_zh"] if parts else "—"
+        group = groups.setdefault(key, {"zh": key, "en": clause["document_en"] if parts else "", "items": []})
+        group["items"].append(
+            {
+                **item,
+                "article_zh": clause["article_zh"] if parts else clause_text(clause, "zh"),
+                "article_en": clause["article_en"] if parts else clause_text(clause, "en"),
+            }
+        )
+    return list(groups.values())
+
+
+def verdict(items: list[dict], findings: list[dict]) -> dict:
+    standing = [f for f in findings if (f.get("review") or {}).get("state") != "dismissed"]
+    counts = {s: sum(1 for f in standing if f["severity"] == s) for s in HIGHEST_FIRST}
+    failed = sum(1 for i in items if i["status"] == "fail")
+    untested = sum(1 for i in items if i["status"] == "untested")
+    if failed:
+        zh, en = "不通过", "fail"
+    elif untested:
+        zh, en = "通过（部分项目未检测）", "pass, with items not tested"
+    else:
+        zh, en = "通过", "pass"
+    return {
+        "zh": zh,
+        "en": en,
+        "failed": failed,
+        "passed": sum(1 for i in items if i["status"] == "pass"),
+        "untested": untested,
+        "findings": len(standing),
+        "by_severity": [(s, n) for s, n in counts.items() if n],
+    }
+
+
+def timeline_figure(session: dict, timeline: dict | None, findings: list[dict], consents: list[dict]) -> dict:
+    """The consent timeline as bands, marks and a time axis (seconds from the start), in SVG units."""
+    start = session["started_at"]
+    ends = [session.get("ended_at") or 0, *(f["ts_us"] for f in findings), *(c["ts_us"] for c in consents)]
+    end = max([start + 1_000_000, *ends])
+    width, left = 900.0, 10.0
+    scale = (width - 2 * left) / (end - start)
+
+    def x(ts: int) -> float:
+        return round(left + (min(max(ts, start), end) - start) * scale, 1)
+
+    phases = [
+        {
+            "x": x(p["start"]),
+            "w": max(1.0, x(p["end"] if p["end"] is not None else end) - x(p["start"])),
+            "fill": PHASE_COLOURS.get(p["name"], "#e3e6ec"),
+            "name": p["name"],
+        }
+        for p in (timeline or {}).get("phases") or []
+    ]
+    span_s = (end - start) / 1e6
+    step = next(
+        (s for s in (0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600) if span_s / s <= 10), 7200
+    )
+    ticks = []
+    t = 0.0
+    while t <= span_s + 1e-9:
+        ticks.append({"x": x(start + int(t * 1e6)), "label": f"{t:g} s"})
+        t += step
+    return {
+        "width": width,
+        "phases": phases,
+        "legend": [(name, PHASE_ZH[name], colour) for name, colour in PHASE_COLOURS.items()],
+        "consents": [{"x": x(c["ts_us"]), "kind": c["kind"], "detail": c.get("detail")} for c in consents],
+        "findings": [
+            {"x": x(f["ts_us"]), "n": n, "severity": f["severity"]} for n, f in enumerate(findings, 1)
+        ],
+        "ticks": ticks,
+        "start": times(start),
+    }
+
+
+def _frames(event: dict) -> list[dict]:
+    """The hooked call's frames from the API down to the deciding frame (or the first few)."""
+    stack = event.get("stack") or []
+    deciding = [i for i, fr in enumerate(stack) if fr.get("deciding")]
+    last = min((deciding[-1] + 2) if deciding else 4, len(stack), MAX_FRAMES)
+    return stack[:last]
+
+
+def _image(data: bytes | None) -> str | None:
+    if not data or not data.startswith(b"\x89PNG"):
+        return None
+    return "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+
+
+def render_report(
+    session: dict,
+    findings: list[dict],
+    evidence: list[dict],
+    sdks: list[dict],
+    rules: list[dict] | None,
+    timeline: dict | None,
+    consents: list[dict],
+    screenshots: dict[str, bytes],
+    tools: dict,
+    limits: str,
+) -> bytes:
+    """`session`: the stored session (times in µs); `findings`: reviewed findings, most severe first
+    is how they are printed; `evidence`: finding_evidence() of each, in the same order; `sdks`:
+    SdkSummary rows; `rules`: the analysis's rule coverage (None: analysed before it was stored);
+    `screenshots`: bundle name → PNG bytes (none in a redacted bundle)."""
+    order = sorted(range(len(findings)), key=lambda i: (rank(findings[i]["severity"]), findings[i]["ts_us"]))
+    findings = [findings[i] for i in order]
+    evidence = [evidence[i] for i in order]
+    for e in evidence:
+        e["frames"] = [_frames(h) for h in e["hook_events"]]
+        shot = e.get("screenshot")
+        e["image"] = _image(screenshots.get(f"screenshots/{shot['name']}")) if shot else None
+    meta = session.get("meta") or {}
+    device = meta.get("device") if isinstance(meta.get("device"), dict) else {}
+    items = test_items(rules, findings)
     html = _ENV.from_string(TEMPLATE).render(
         session=session,
-        findings=sorted(findings, key=lambda f: (rank(f["severity"]), f["ts"])),
-        scenario=(session.get("meta") or {}).get("scenario"),
-        lab=session["target"] == "lab",
+        meta=meta,
+        app=meta.get("app_metadata") if isinstance(meta.get("app_metadata"), dict) else {},
+        device=device,
+        build=(device.get("build") if isinstance(device.get("build"), dict) else None)
+        or meta.get("device_build")
+        or {},
+        lab=session["target"] == "lab" or bool(device.get("lab")),
+        scenario=meta.get("scenario"),
+        started=times(session["started_at"]),
+        ended=times(session.get("ended_at")),
+        made=times(int(datetime.now(timezone.utc).timestamp() * 1e6)),
+        findings=findings,
+        evidence=evidence,
+        item_groups=item_groups(items),
+        coverage_known=rules is not None,
+        verdict=verdict(items, findings),
+        sdks=sdks,
+        figure=timeline_figure(session, timeline, findings, consents),
+        consents=consents,
         tools=tools,
         limits=limits,
         remedies=REMEDIES,
-        by_severity=[(s, counts[s]) for s in HIGHEST_FIRST if s in counts],
+        status=STATUS,
+        severity_zh=SEVERITY_ZH,
+        phase_zh=PHASE_ZH,
+        times=times,
     )
     return html.encode("utf-8")

@@ -22,14 +22,13 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..clauses import clauses_text
-from ..knowledge.sdks import knowledge
 from ..severity import HIGHEST_FIRST, rank
+from .sdk_summary import SdkSummary
 
 MAX_TEXT = 2_000  # characters per cell (a workbook holds 32,767; a reader wants far fewer)
 MAX_EVENT_ROWS = 100_000
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss.000"
 BEIJING = timezone(timedelta(hours=8))
-PRECONSENT_PHASES = ("before-notice", "notice-shown")
 YES, NO = "是 yes", "否 no"
 
 
@@ -130,52 +129,12 @@ def _finding_columns(remedies: dict) -> list[Column]:
     ]
 
 
-def sdk_rows(findings: list[dict], events: list[dict]) -> list[dict]:
-    """Per SDK: what its code read (the hook events the analysis gave it) and what it sent (the
-    transmission findings it is named in), and whether either happened before consent."""
-    rows: dict[str, dict] = {}
-
-    def row(name: str) -> dict:
-        return rows.setdefault(
-            name,
-            {"sdk": name, "read": [], "reads": 0, "first": None, "read_early": False, "sent": [], "hosts": []}
-            | {"sent_early": False, "findings": 0, "severity": None},
-        )
-
-    for e in events:
-        lane = e.get("sdk")
-        if not e.get("pi_type") or lane in (None, "app", "unknown", "unattributed"):
-            continue
-        r = row(lane)
-        r["reads"] += 1
-        r["first"] = e["ts_us"] if r["first"] is None else min(r["first"], e["ts_us"])
-        r["read_early"] |= e.get("consent_phase") in PRECONSENT_PHASES
-        if e["pi_type"] not in r["read"]:
-            r["read"].append(e["pi_type"])
-    for f in findings:
-        if not f.get("sdk"):
-            continue
-        r = row(f["sdk"])
-        r["findings"] += 1
-        if r["severity"] is None or rank(f["severity"]) < rank(r["severity"]):
-            r["severity"] = f["severity"]
-        if f.get("host"):
-            if f["pi_type"] and f["pi_type"] not in r["sent"]:
-                r["sent"].append(f["pi_type"])
-            if f["host"] not in r["hosts"]:
-                r["hosts"].append(f["host"])
-            r["sent_early"] |= f["rule_id"] == "PRECONSENT_TRANSMISSION"
-    return sorted(rows.values(), key=lambda r: (rank(r["severity"] or HIGHEST_FIRST[-1]), r["sdk"]))
-
-
 def _sdk_columns() -> list[Column]:
-    kb = knowledge()
-    sdk = lambda r: kb.by_name(r["sdk"])  # noqa: E731
     return [
         Column("SDK", 22, lambda r: r["sdk"]),
-        Column("SDK（中文）", 16, lambda r: kb.name_zh(r["sdk"])),
-        Column("公司 company", 30, lambda r: sdk(r).company if sdk(r) else None),
-        Column("国家/地区 country", 12, lambda r: sdk(r).country if sdk(r) else None),
+        Column("SDK（中文）", 16, lambda r: r["name_zh"]),
+        Column("公司 company", 30, lambda r: r["company"]),
+        Column("国家/地区 country", 12, lambda r: r["country"]),
         Column("读取 PI read", 36, lambda r: ", ".join(r["read"])),
         Column("读取次数 reads", 10, lambda r: r["reads"]),
         Column("首次读取（北京时间）first read", 22, lambda r: _beijing(r["first"])),
@@ -253,20 +212,28 @@ FACT_COLUMNS = [Column("项目 item", 36, lambda r: r[0]), Column("值 value", 8
 
 
 def session_workbook(
-    session: dict, findings: list[dict], events: Iterable[dict], flows: list[dict], remedies: dict
+    session: dict,
+    findings: list[dict],
+    events: Iterable[dict],
+    flows: list[dict],
+    remedies: dict,
+    sdks: SdkSummary | None = None,
 ) -> bytes:
-    """`events`: hook_event_json() dicts; `flows`: flow rows as `privmon flows --json` gives them."""
+    """`events`: hook_event_json() dicts, each fed to `sdks` too (the report's per-SDK summary
+    reads the same pass); `flows`: flow rows as `privmon flows --json` gives them."""
     bold = Font(bold=True)
+    sdks = sdks if sdks is not None else SdkSummary()
     kept: list[dict] = []
     total = 0
     for e in events:
         total += 1
+        sdks.add_event(e)
         if len(kept) < MAX_EVENT_ROWS:
             kept.append(e)
     book = Workbook(write_only=True)
     ordered = sorted(findings, key=lambda f: (rank(f["severity"]), f["ts_us"]))
     _sheet(book, "发现问题 findings", _finding_columns(remedies), ordered, bold)
-    _sheet(book, "SDK汇总 per SDK", _sdk_columns(), sdk_rows(findings, kept), bold)
+    _sheet(book, "SDK汇总 per SDK", _sdk_columns(), sdks.rows(findings), bold)
     more = [] if total <= len(kept) else [_more_row(total - len(kept))]
     _sheet(book, "调用记录 hook events", EVENT_COLUMNS, [*kept, *more], bold)
     _sheet(book, "网络请求 flows", FLOW_COLUMNS, flows, bold)

@@ -9,6 +9,7 @@ whatever ends the run.
 
 from __future__ import annotations
 
+import getpass
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from ..capture.hook_runner import AttachError
 from ..capture.keys import KeyReader, TesterKeys
 from ..capture.local import frida_version
 from ..capture.proxy import ProxyError, ProxyHost, mitmproxy_version
-from ..config import Settings
+from ..config import Settings, env
 from ..device.adb import DeviceLost
 from ..lab.build import LabError
 from ..timeutil import now_us
@@ -87,7 +88,15 @@ def session_meta(spec: RunSpec, target: Target) -> dict:
         "device_build": spec.device_build,
         "versions": {"privmon": __version__, "frida": frida_version(), "mitmproxy": mitmproxy_version()},
         "owner": owner_record(),
+        "tester": env("PRIVMON_TESTER") or _login_name(),
     }
+
+
+def _login_name() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container's)
+        return None
 
 
 class CaptureSession:

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from . import models
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 class SchemaError(RuntimeError):
@@ -89,6 +89,11 @@ def _provenance_chains(conn: Connection) -> None:
     _add_columns(conn, "analysis_facts", {"provenance": "JSON"})
 
 
+def _rule_coverage(conn: Connection) -> None:
+    """The analysis says which rules the run could judge (NULL: analysed before it did)."""
+    _add_columns(conn, "analysis_facts", {"rules": "JSON"})
+
+
 # Migration N upgrades a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_initial,
@@ -98,6 +103,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     5: _facts_owned_by_the_analysis,
     6: _capture_paths,
     7: _provenance_chains,
+    8: _rule_coverage,
 }
 
 

@@ -25,6 +25,9 @@ class SessionFacts:
         self.analysed = stored is not None
         self.timeline: dict = (stored or {}).get("timeline") or {"phases": [], "states": []}
         self.watchlist: list[dict] = (stored or {}).get("watchlist") or []
+        # every rule with its clauses and whether the run could judge it (None: analysed before
+        # that was stored, or not analysed)
+        self.rules: list[dict] | None = (stored or {}).get("rules")
         self._reader, self._session_id = reader, session_id
         self._phase_starts = [p["start"] for p in self.timeline["phases"]]
         self._state_starts = [s["start"] for s in self.timeline["states"]]

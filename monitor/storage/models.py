@@ -202,6 +202,8 @@ class AnalysisFacts(Base):
     watchlist: Mapped[list] = mapped_column(JSON)
     # the crypto/encoding calls searched, the derived values found (analysis/provenance.py), bounds hit
     provenance: Mapped[object] = mapped_column(JSON, nullable=True)
+    # every rule with its summary and clauses, and whether this run could judge it (rules/coverage.py)
+    rules: Mapped[object] = mapped_column(JSON, nullable=True)
 
 
 class StackAttribution(Base):

@@ -256,6 +256,7 @@ class EventWriter:
                         "timeline": record.timeline,
                         "watchlist": record.watchlist,
                         "provenance": record.provenance,
+                        "rules": record.rules,
                     },
                 )
             for table, rows in (

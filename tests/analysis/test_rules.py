@@ -184,3 +184,21 @@ def test_a_value_sent_as_it_is_over_https_is_unmasked_not_plain_text_and_sdks_ke
     assert not [f for f in findings if f["rule_id"] == "CLEARTEXT_TRANSMISSION"]
     sdk = next(f for f in findings if f["rule_id"] == "SDK_PRECONSENT")
     assert sdk["title_zh"].startswith("友盟+ SDK") and "Umeng" not in sdk["title_zh"] + sdk["explanation_zh"]
+
+
+@pytest.mark.parametrize("kind", ["consent", "refuse"])
+def test_the_analysis_stores_which_rules_the_run_could_judge(settings, writer, kind):
+    _session(writer)
+    _consent(writer, kind=kind)
+    _read(writer, CONSENT_TS + 2_000_000)
+    _findings(settings, writer)
+    with StoreReader(settings.db_path) as reader:
+        rules = {r["rule_id"]: r for r in reader.analysis_facts("s1")["rules"]}
+    post_refusal = rules["POST_REFUSAL"]
+    assert post_refusal["tested"] is (kind == "refuse")
+    if kind == "consent":
+        assert "refused" in post_refusal["reason"] and post_refusal["reason_zh"]
+    # no flow in this run: the traffic rules could not judge anything; the collection rules could
+    assert not rules["PRECONSENT_TRANSMISSION"]["tested"] and rules["PRECONSENT_COLLECTION"]["tested"]
+    assert rules["BACKGROUND_COLLECTION"]["reason"].startswith("the app never went to the background")
+    assert rules["PRECONSENT_COLLECTION"]["clauses"][0]["article_zh"] == "第六条第（三）项"

@@ -1,12 +1,13 @@
-"""The data behind one finding's page: the finding and its review, then its evidence in order
-(the hooked calls with their stacks, the requests with the matched bytes' locations, the consent
-event). Captured content stays data: templates escape it, bodies are cut to a preview."""
+"""One finding's evidence in order, for the dashboard's finding page and the report alike: the
+hooked calls with their stacks (the frames that decided the SDK marked), the requests with the
+matched bytes' locations and decoding paths, the consent event and the screenshot taken at it.
+Captured content stays data: templates escape it, bodies are cut to a preview."""
 
 from __future__ import annotations
 
-from monitor.evidence.serialize import consent_json, reviewed_findings
-from monitor.storage.queries import StoreReader
-from monitor.timeutil import iso_utc
+from ..storage.queries import StoreReader
+from ..timeutil import iso_utc
+from .serialize import consent_json, reviewed_findings
 
 MAX_EVENTS = 5
 MAX_FLOWS = 5
@@ -36,6 +37,15 @@ def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | 
     finding = next((f for f in reviewed_findings(r, session_id) if f["fingerprint"] == fingerprint), None)
     if finding is None:
         return None
+    return {
+        **finding_evidence(r, session_id, finding, session_screenshots(r, session_id)),
+        "session": {"id": session_id, "app": r.session(session_id)["app"]},
+    }
+
+
+def finding_evidence(r: StoreReader, session_id: str, finding: dict, screenshots: list[dict]) -> dict:
+    """`finding` (reviewed_findings' JSON) with its evidence read from the store; `screenshots`:
+    session_screenshots(), read once for all of a session's findings."""
     evidence = finding["evidence"]
     wanted_events = list(evidence.get("hook_event_ids") or [])
     for key in ("first_hook_event_id", "hook_event_id", "exit_hook_event_id"):
@@ -112,11 +122,7 @@ def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | 
     raw_consent = next((c for c in r.consent_events(session_id) if c["id"] == consent_id), None)
     consent = consent_json(raw_consent) if raw_consent else None
     screenshot = next(
-        (
-            s
-            for s in session_screenshots(r, session_id)
-            if raw_consent and s["consent_ts_us"] == raw_consent["ts"]
-        ),
+        (s for s in screenshots if raw_consent and s["consent_ts_us"] == raw_consent["ts"]),
         None,
     )
     return {
@@ -126,5 +132,4 @@ def finding_detail(r: StoreReader, session_id: str, fingerprint: str) -> dict | 
         "flows": flows,
         "consent": consent,
         "screenshot": screenshot,
-        "session": {"id": session_id, "app": r.session(session_id)["app"]},
     }
