@@ -1,5 +1,8 @@
 """FastAPI app: sessions list and session page, each with a JSON twin under /api/."""
 
+import importlib.util
+import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlencode
@@ -26,6 +29,29 @@ from .security import LOOPBACK_HOSTS, TokenMiddleware, bearer_token, csrf_ok, cs
 from .timeline import build_timeline, timeline_sample
 
 HERE = Path(__file__).resolve().parent
+SWAGGER_UI = Path(importlib.util.find_spec("fastapi_offline").origin).parent / "static"
+
+
+@dataclass
+class FindingFilter:
+    """The session page's finding filters (query parameters); empty: any."""
+
+    rule: str = ""
+    sdk: str = ""
+    severity: str = ""
+    review: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any(vars(self).values())
+
+    def keeps(self, f: dict) -> bool:
+        return (
+            (not self.rule or f["rule_id"] == self.rule)
+            and (not self.sdk or (f["sdk"] or "") == self.sdk)
+            and (not self.severity or f["severity"] == self.severity)
+            and (not self.review or f["review"]["state"] == self.review)
+        )
 
 
 def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) -> FastAPI:
@@ -34,7 +60,7 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
     web = FastAPI(
         title="privmon dashboard",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # served below from local files: FastAPI's page loads them from a CDN
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
@@ -46,10 +72,22 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
         # an id or bound in the URL beyond what the store holds (SQLite integers are 64-bit)
         return JSONResponse({"detail": "a number in the request is out of range"}, status_code=400)
 
+    web.mount("/static/swagger", StaticFiles(directory=SWAGGER_UI), name="swagger")
     web.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @web.get("/api/docs", response_class=HTMLResponse, include_in_schema=False)
+    def api_docs(request: Request):
+        """The OpenAPI docs: Swagger UI 5 (OpenAPI 3.1) from the fastapi-offline package's files,
+        started by a script of ours (the CSP allows no inline script and no CDN)."""
+        return templates.TemplateResponse(request, "api_docs.html", {})
+
     templates = Jinja2Templates(directory=HERE / "templates")  # autoescape on for .html
     templates.env.globals["severities"] = HIGHEST_FIRST
     templates.env.filters["clause"] = clause_text
+    # captured values as JSON with Chinese kept as characters (jinja's tojson prints \\uXXXX)
+    templates.env.filters["json"] = lambda value, indent=None: json.dumps(
+        value, ensure_ascii=False, indent=indent, default=str
+    )
 
     def reader():
         r = StoreReader(db_path)
@@ -102,14 +140,23 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
         return rows
 
     def session_data(
-        r: StoreReader, session_id: str, from_us: int | None = None, to_us: int | None = None
+        r: StoreReader,
+        session_id: str,
+        from_us: int | None = None,
+        to_us: int | None = None,
+        shown: FindingFilter | None = None,
     ) -> dict:
         s = session_or_404(r, session_id)
+        shown = shown or FindingFilter()
         window = (from_us, to_us) if from_us is not None and to_us is not None and to_us > from_us else None
         hook_events, flows, timeline_note = timeline_sample(r, session_id, window)
         consents = r.consent_events(session_id)
         facts = SessionFacts(r, session_id)
         lanes = {e["id"]: facts.lane(e) for e in hook_events}
+        senders = {
+            fid: s["sdk"] or ("app" if s["party"] == "app" else "unknown")
+            for fid, s in facts.senders([f["id"] for f in flows]).items()
+        }
         findings = sorted(reviewed_findings(r, session_id), key=lambda f: (rank(f["severity"]), f["ts_us"]))
         by_rule: dict[str, int] = {}
         by_sdk: dict[str, int] = {}
@@ -118,10 +165,20 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
             by_sdk[f["sdk"] or "(app / unknown)"] = by_sdk.get(f["sdk"] or "(app / unknown)", 0) + 1
         coverage = r.hook_coverage(session_id)
         meta = s["meta"] or {}
+        screenshots = session_screenshots(r, session_id)
+        shot_at = {shot["consent_ts_us"]: shot for shot in screenshots if shot.get("consent_ts_us")}
         return {
             "session": session_json({**s, "findings": len(findings)}),
             "counts": r.counts(session_id),
-            "findings": findings,
+            "findings": [f for f in findings if shown.keeps(f)],
+            "finding_filter": {**vars(shown), "active": shown.active},
+            "finding_choices": {
+                "rule": sorted(by_rule),
+                "sdk": sorted({f["sdk"] for f in findings if f["sdk"]}),
+                "severity": [sev for sev in HIGHEST_FIRST if any(f["severity"] == sev for f in findings)],
+                "review": ["open", "confirm", "dismiss"],
+            },
+            "findings_total": len(findings),
             "findings_by_rule": sorted(by_rule.items(), key=lambda kv: -kv[1]),
             "findings_by_sdk": sorted(by_sdk.items(), key=lambda kv: -kv[1]),
             "review_progress": {
@@ -144,10 +201,22 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
                 "device": meta.get("device"),
                 "app_metadata": meta.get("app_metadata"),
             },
-            "screenshots": session_screenshots(r, session_id),
-            "consent_events": [consent_json(c) for c in consents],
+            "screenshots": screenshots,
+            # each consent event with the screenshot taken at that moment (phone runs)
+            "consent_events": [{**consent_json(c), "screenshot": shot_at.get(c["ts"])} for c in consents],
             "timeline": {
-                **build_timeline(s, hook_events, flows, consents, lanes, facts.phases, facts.states, window),
+                **build_timeline(
+                    s,
+                    hook_events,
+                    flows,
+                    consents,
+                    lanes,
+                    facts.phases,
+                    facts.states,
+                    window,
+                    senders,
+                    [f["sdk"] for f in findings],
+                ),
                 "note": timeline_note,
             },
         }
@@ -359,9 +428,16 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
         return templates.TemplateResponse(request, "flow.html", {**detail, "session": session_json(s)})
 
     @web.get("/api/sessions/{session_id}")
-    def api_session(session_id: str, r: Reader, from_us: int | None = None, to_us: int | None = None) -> dict:
-        """`from_us`/`to_us`: zoom the timeline to that time range (epoch µs)."""
-        return session_data(r, session_id, from_us, to_us)
+    def api_session(
+        session_id: str,
+        r: Reader,
+        shown: Annotated[FindingFilter, Depends()],
+        from_us: int | None = None,
+        to_us: int | None = None,
+    ) -> dict:
+        """`from_us`/`to_us`: zoom the timeline to that time range (epoch µs); `rule`, `sdk`,
+        `severity`, `review`: show only the findings that match."""
+        return session_data(r, session_id, from_us, to_us, shown)
 
     @web.get("/api/sessions/{session_id}/events/{event_id}")
     def api_event(session_id: str, event_id: int, r: Reader) -> dict:
@@ -406,10 +482,15 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
 
     @web.get("/sessions/{session_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_session(
-        request: Request, session_id: str, r: Reader, from_us: int | None = None, to_us: int | None = None
+        request: Request,
+        session_id: str,
+        r: Reader,
+        shown: Annotated[FindingFilter, Depends()],
+        from_us: int | None = None,
+        to_us: int | None = None,
     ):
         return templates.TemplateResponse(
-            request, "session.html", session_data(r, session_id, from_us, to_us)
+            request, "session.html", session_data(r, session_id, from_us, to_us, shown)
         )
 
     return web

@@ -9,6 +9,24 @@ LANE_HEIGHT = 26
 LEFT = 170
 
 
+NO_SENDER = "traffic, sender not found"
+AXIS_HEIGHT = 28
+TICK_STEPS_S = (0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200)
+
+
+def _ticks(start: int, end: int, x) -> list[dict]:
+    """About eight ticks at a round step, labelled with seconds from the start (or minutes)."""
+    span_s = (end - start) / 1e6
+    step = next((s for s in TICK_STEPS_S if span_s / s <= 8), 86400)
+    ticks, n = [], 0
+    while n * step <= span_s + 1e-9:
+        t = n * step
+        label = f"+{t:g} s" if step < 60 else f"+{t / 60:g} min"
+        ticks.append({"x": x(start + int(t * 1e6)), "label": label})
+        n += 1
+    return ticks
+
+
 def build_timeline(
     session: dict,
     hook_events: list[dict],
@@ -18,9 +36,14 @@ def build_timeline(
     phases=(),
     states=(),
     window: tuple[int, int] | None = None,
+    sender_of: dict[str, str] | None = None,
+    finding_sdks: list[str] = (),
 ) -> dict:
     """`phases` / `states`: the analysis timeline's intervals, drawn as bands behind the lanes.
-    `window`: the zoomed time range (µs), else the whole session."""
+    `window`: the zoomed time range (µs), else the whole session. One lane per SDK (or the app,
+    or unknown code) that has events or findings; a request sits in the lane of the code that
+    sent it (`sender_of`: flow id → SDK or "app", as the analysis stored it)."""
+    sender_of = sender_of or {}
     if window:
         start, end = window
         consents = [c for c in consents if start <= c["ts"] <= end]
@@ -33,7 +56,7 @@ def build_timeline(
     def x(ts: int) -> float:
         return round(LEFT + (ts - start) / span * (WIDTH - LEFT - 10), 1)
 
-    lanes: list[str] = []
+    lanes: list[str] = [sdk for sdk in dict.fromkeys(finding_sdks) if sdk]
     marks = []
     for e in hook_events:
         lane = attribution_of.get(e["id"], "app")
@@ -49,13 +72,14 @@ def build_timeline(
                 "label": f"{iso_utc(e['ts'])} {e['api']} ({e['pi_type'] or 'signal'})",
             }
         )
-    if flows:
-        lanes.append("network")
     for f in flows:
+        lane = sender_of.get(f["id"]) or NO_SENDER
+        if lane not in lanes:
+            lanes.append(lane)
         marks.append(
             {
                 "x": x(f["ts_start"]),
-                "lane": "network",
+                "lane": lane,
                 "kind": "flow",
                 "signal": False,
                 "id": f["id"],
@@ -65,7 +89,8 @@ def build_timeline(
     lane_y = {lane: 30 + i * LANE_HEIGHT for i, lane in enumerate(lanes)}
     for m in marks:
         m["y"] = lane_y[m["lane"]]
-    height = 40 + len(lanes) * LANE_HEIGHT
+    axis_y = 30 + len(lanes) * LANE_HEIGHT
+    height = axis_y + AXIS_HEIGHT
     consent_lines = [
         {"x": x(c["ts"]), "kind": c["kind"], "label": f"{iso_utc(c['ts'])} {c['kind']} ({c['source']})"}
         for c in consents
@@ -97,6 +122,8 @@ def build_timeline(
         "lanes": [{"name": n, "y": y} for n, y in lane_y.items()],
         "marks": marks,
         "consents": consent_lines,
+        "axis_y": axis_y,
+        "ticks": _ticks(start, end, x),
         "start": iso_utc(start),
         "end": iso_utc(end),
         "phase_bands": bands(phases, 2),

@@ -157,7 +157,7 @@ def _clause_id(clause) -> str:
     return f"{clause.get('document')}:{clause.get('ref')}" if isinstance(clause, dict) else str(clause)
 
 
-def test_items(rules: list[dict] | None, findings: list[dict]) -> list[dict]:
+def checked_items(rules: list[dict] | None, findings: list[dict]) -> list[dict]:
     """One item per clause, in the order of the regulation texts: the rules that test it, the
     findings that break it (a dismissed one does not), and its result."""
     items: dict[str, dict] = {}
@@ -169,7 +169,7 @@ def test_items(rules: list[dict] | None, findings: list[dict]) -> list[dict]:
         for clause in rule["clauses"]:
             item(clause)["rules"].append(rule)
     for n, f in enumerate(findings, start=1):
-        if (f.get("review") or {}).get("state") == "dismissed":
+        if (f.get("review") or {}).get("state") == "dismiss":
             continue
         for clause in f["clauses"]:
             entry = item(clause)
@@ -206,7 +206,7 @@ def item_groups(items: list[dict]) -> list[dict]:
 
 
 def verdict(items: list[dict], findings: list[dict]) -> dict:
-    standing = [f for f in findings if (f.get("review") or {}).get("state") != "dismissed"]
+    standing = [f for f in findings if (f.get("review") or {}).get("state") != "dismiss"]
     counts = {s: sum(1 for f in standing if f["severity"] == s) for s in HIGHEST_FIRST}
     failed = sum(1 for i in items if i["status"] == "fail")
     untested = sum(1 for i in items if i["status"] == "untested")
@@ -308,7 +308,7 @@ def render_report(
         e["image"] = _image(screenshots.get(f"screenshots/{shot['name']}")) if shot else None
     meta = session.get("meta") or {}
     device = meta.get("device") if isinstance(meta.get("device"), dict) else {}
-    items = test_items(rules, findings)
+    items = checked_items(rules, findings)
     html = _ENV.from_string(TEMPLATE).render(
         session=session,
         meta=meta,

@@ -136,3 +136,47 @@ def test_hostile_content_renders_inert(dashboard, browser):
         assert page.locator("img[src=x]").count() == 0, path
         assert "<script>alert(1)</script>" in page.inner_text("body"), path  # shown as text
     assert problems == []
+
+
+def test_reviewer_reads_events_timeline_filters_and_api_docs(dashboard, browser):
+    base, token, session = dashboard
+    page, problems = _page(browser)
+    page.goto(f"{base}/sessions/{session}?token={token}")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-session.png"), full_page=True)
+    # the timeline: a time axis, a legend for every mark, one lane per SDK; uploads in the sender's lane
+    assert page.locator("svg.timeline text.tick").count() >= 3
+    legend = page.inner_text("ul.legend")
+    marks = ("notice shown", "consented", "background", "PI read", "request", "consent", "notice", "refusal")
+    for word in marks:
+        assert word in legend, word
+    lanes = page.locator("svg.timeline text.lane").evaluate_all("els => els.map(e => e.textContent)")
+    assert "Umeng" in lanes and "network" not in lanes
+    umeng_y = page.locator("svg.timeline text.lane", has_text="Umeng").get_attribute("y")
+    flow_ys = {
+        float(y) + 4
+        for y in page.locator("svg.timeline rect.flow").evaluate_all(
+            "els => els.map(e => e.getAttribute('y'))"
+        )
+    }
+    assert float(umeng_y) - 4 in flow_ys  # the Umeng upload sits in Umeng's lane (label 4 px below it)
+    # findings filtered by rule, SDK, severity and review state
+    total = page.locator("article.finding").count()
+    page.select_option("select[name=rule]", "PRECONSENT_COLLECTION")
+    page.click("form.filters button")
+    page.wait_for_load_state()
+    assert "rule=PRECONSENT_COLLECTION" in page.url
+    shown = page.locator("article.finding")
+    assert 0 < shown.count() < total
+    assert all("PRECONSENT_COLLECTION" in t for t in shown.locator("p.muted").all_inner_texts())
+    # the event browser shows values readably: Chinese as characters, one argument per line
+    page.goto(f"{base}/sessions/{session}/events")
+    body = page.inner_text("body")
+    assert "\\u" not in body and "隐私政策" in body
+    assert page.locator("table.events ol.values li").count() >= 2
+    page.screenshot(path=str(ARTIFACTS / "dashboard-events.png"), full_page=False)
+    # the OpenAPI docs from local files, under the page's CSP
+    page.goto(f"{base}/api/docs")
+    page.wait_for_selector(".opblock", timeout=20_000)
+    assert page.locator(".opblock").count() >= 5
+    assert [p for p in problems if "favicon" not in p and "404" not in p] == []

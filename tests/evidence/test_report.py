@@ -110,3 +110,25 @@ def test_the_report_opens_in_a_browser_with_nothing_blocked(bundle):
         page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
         browser.close()
     assert problems == []
+
+
+def test_a_finding_a_reviewer_dismissed_fails_no_item_and_an_item_no_run_could_judge_is_not_tested():
+    from monitor.analysis.citations import Clause
+    from monitor.evidence.report import checked_items, verdict
+
+    clause, other = Clause("APP", "6(3)").stored(), Clause("APP", "7(2)").stored()
+
+    def rule(rule_id, cited, tested):
+        return {"rule_id": rule_id, "summary": rule_id, "summary_zh": rule_id, "clauses": [cited]} | {
+            "tested": tested,
+            "reason": None if tested else "no refusal",
+            "reason_zh": None if tested else "未拒绝",
+        }
+
+    rules = [rule("PRECONSENT_COLLECTION", clause, True), rule("POST_REFUSAL", other, False)]
+    dismissed = {"rule_id": "PRECONSENT_COLLECTION", "severity": "high", "clauses": [clause]}
+    items = checked_items(rules, [dismissed | {"review": {"state": "dismiss"}}])
+    assert [i["status"] for i in items] == ["pass", "untested"]
+    assert verdict(items, [dismissed | {"review": {"state": "dismiss"}}])["zh"] == "通过（部分项目未检测）"
+    items = checked_items(rules, [dismissed | {"review": {"state": "confirm"}}])
+    assert [i["status"] for i in items] == ["fail", "untested"] and items[0]["findings"] == [1]
