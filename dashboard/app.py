@@ -17,6 +17,7 @@ from monitor import __version__
 from monitor.clauses import clause_text
 from monitor.evidence.finding_evidence import finding_detail, session_screenshots
 from monitor.evidence.serialize import consent_json, reviewed_findings, session_json
+from monitor.finding_groups import grouped
 from monitor.review import ReviewError, finding_target
 from monitor.review import decision as make_decision
 from monitor.severity import HIGHEST_FIRST, rank
@@ -171,6 +172,8 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
             "session": session_json({**s, "findings": len(findings)}),
             "counts": r.counts(session_id),
             "findings": [f for f in findings if shown.keeps(f)],
+            # the same findings in the groups the analysis stored (one per SDK, the app, unknown code)
+            "finding_groups": grouped([f for f in findings if shown.keeps(f)]),
             "finding_filter": {**vars(shown), "active": shown.active},
             "finding_choices": {
                 "rule": sorted(by_rule),

@@ -72,27 +72,47 @@ def _resolve_session(reader, session_id: str) -> str:
     return session_id
 
 
+FINDING_COLUMNS = {
+    "en": ("time (UTC)", "rule", "severity", "PI", "SDK", "host", "encoding", "review", "title"),
+    "zh": ("时间 (UTC)", "规则", "严重程度", "个人信息", "SDK", "接收方", "编码", "审核", "标题"),
+}
+FINDING_WORDS = {
+    "en": ("No findings.", "Findings", " — LAB session (simulated device)", "findings"),
+    "zh": ("未发现问题。", "发现的问题", " — 实验室会话（模拟设备）", "项"),
+}
+
+
 def print_findings(rows: list[dict], lab: bool, lang: str = "en") -> None:
+    """The findings in the groups the analysis stored: a line per group (its actor and what it
+    did), then its facets."""
+    from .finding_groups import grouped
+
+    none, heading, lab_note, unit = FINDING_WORDS[lang]
     if not rows:
-        out.print("No findings.")
+        out.print(none)
         return
-    table = Table(title="Findings" + (" — LAB session (simulated device)" if lab else ""), show_lines=False)
-    for col in ("time (UTC)", "rule", "severity", "PI", "SDK", "host", "encoding", "review", "title"):
+    table = Table(title=heading + (lab_note if lab else ""), show_lines=False)
+    for col in FINDING_COLUMNS[lang]:
         table.add_column(col, overflow="fold")
-    for f in rows:
-        title = (f.get("title_zh") or f["title"]) if lang == "zh" else f["title"]
+    zh = lang == "zh"
+    for group in grouped(rows):
+        table.add_section()
+        title = group["title_zh"] if zh else group["title"]
         table.add_row(
-            f["ts"][11:],
-            f["rule_id"],
-            f["severity"],
-            f["pi_type"] or "",
-            f["sdk"] or "",
-            f["host"] or "",
-            f["encoding"] or "",
-            f["review"]["state"],
-            title,
-            style=None,
+            "", "", group["severity"], "", "", "", "", "", f"▸ ({group['size']} {unit}) {title}", style="bold"
         )
+        for f in group["findings"]:
+            table.add_row(
+                f["ts"][11:],
+                f["rule_id"],
+                f["severity"],
+                f["pi_type"] or "",
+                f["sdk"] or "",
+                f["host"] or "",
+                f["encoding"] or "",
+                f["review"]["state"],
+                "  " + ((f.get("title_zh") or f["title"]) if zh else f["title"]),
+            )
     out.print(table, markup=False)
 
 

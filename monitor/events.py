@@ -229,6 +229,8 @@ class Finding:
     evidence: dict[str, Any]
     title_zh: str = ""
     explanation_zh: str = ""
+    # the findings about the same actor, one group (analysis/rules/grouping.py): key, titles, severity
+    finding_group: dict | None = None
 
 
 # What the analysis stores about who received a flow (AnalysisResult.receivers; receiver_facts).

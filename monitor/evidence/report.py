@@ -18,6 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, select_autoescape
 
 from ..clauses import clause_text
+from ..finding_groups import grouped
 from ..severity import HIGHEST_FIRST, rank
 
 BEIJING = timezone(timedelta(hours=8))
@@ -299,9 +300,15 @@ def render_report(
     is how they are printed; `evidence`: finding_evidence() of each, in the same order; `sdks`:
     SdkSummary rows; `rules`: the analysis's rule coverage (None: analysed before it was stored);
     `screenshots`: bundle name → PNG bytes (none in a redacted bundle)."""
-    order = sorted(range(len(findings)), key=lambda i: (rank(findings[i]["severity"]), findings[i]["ts_us"]))
-    findings = [findings[i] for i in order]
-    evidence = [evidence[i] for i in order]
+    # printed in their groups (one per actor), most severe group first; numbered in that order
+    by_fingerprint = {f["fingerprint"]: e for f, e in zip(findings, evidence)}
+    ordered = sorted(findings, key=lambda f: (rank(f["severity"]), f["ts_us"]))
+    groups = grouped(ordered)
+    findings = [f for g in groups for f in g["findings"]]
+    evidence = [by_fingerprint[f["fingerprint"]] for f in findings]
+    first = 1
+    for g in groups:
+        g["first"], first = first, first + len(g["findings"])
     for e in evidence:
         e["frames"] = [_frames(h) for h in e["hook_events"]]
         shot = e.get("screenshot")
@@ -325,6 +332,7 @@ def render_report(
         findings=findings,
         evidence=evidence,
         item_groups=item_groups(items),
+        groups=groups,
         coverage_known=rules is not None,
         verdict=verdict(items, findings),
         sdks=sdks,

@@ -26,6 +26,8 @@ def finding_json(f: dict, review: dict | None = None) -> dict[str, Any]:
         "clauses": f["clauses"],
         "evidence": f["evidence"],
         "fingerprint": f["fingerprint"],
+        # the findings about the same actor (SDK, app, unknown code): key, titles, severity, size
+        "group": f.get("finding_group"),
         "id": f["id"],
         "review": review or {"state": "open", "history": []},
     }

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from . import models
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 class SchemaError(RuntimeError):
@@ -94,6 +94,11 @@ def _rule_coverage(conn: Connection) -> None:
     _add_columns(conn, "analysis_facts", {"rules": "JSON"})
 
 
+def _finding_groups(conn: Connection) -> None:
+    """Findings carry the group of their actor (NULL: analysed before groups)."""
+    _add_columns(conn, "findings", {"finding_group": "JSON"})
+
+
 # Migration N upgrades a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_initial,
@@ -104,6 +109,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     6: _capture_paths,
     7: _provenance_chains,
     8: _rule_coverage,
+    9: _finding_groups,
 }
 
 

@@ -187,6 +187,7 @@ class Finding(Base):
     evidence: Mapped[dict] = mapped_column(JSON)
     title_zh: Mapped[str | None] = mapped_column(Text, nullable=True)
     explanation_zh: Mapped[str | None] = mapped_column(Text, nullable=True)
+    finding_group: Mapped[object] = mapped_column(JSON, nullable=True)
 
 
 class AnalysisFacts(Base):

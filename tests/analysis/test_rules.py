@@ -202,3 +202,26 @@ def test_the_analysis_stores_which_rules_the_run_could_judge(settings, writer, k
     assert not rules["PRECONSENT_TRANSMISSION"]["tested"] and rules["PRECONSENT_COLLECTION"]["tested"]
     assert rules["BACKGROUND_COLLECTION"]["reason"].startswith("the app never went to the background")
     assert rules["PRECONSENT_COLLECTION"]["clauses"][0]["article_zh"] == "第六条第（三）项"
+
+
+def test_the_findings_about_one_actor_are_one_group_with_its_facets(settings, writer):
+    _session(writer)
+    _consent(writer)
+    _read(writer, CONSENT_TS - 5_000_000)  # the Umeng SDK reads the IMEI before consent …
+    _send(writer, CONSENT_TS - 4_000_000, b'{"imei":"%s"}' % IMEI.encode())  # … and sends it
+    _read(writer, CONSENT_TS - 3_000_000, stack=APP_STACK, seq=2)  # the app's own code reads it too
+    findings = _findings(settings, writer)
+    with StoreReader(settings.db_path) as reader:
+        stored = {f["fingerprint"]: f["finding_group"] for f in reader.findings("s1")}
+    groups = {}
+    for f in findings:
+        groups.setdefault(stored[f["fingerprint"]]["key"], []).append(f)
+    assert set(groups) == {"sdk:Umeng", "app"}
+    umeng = stored[groups["sdk:Umeng"][0]["fingerprint"]]
+    assert umeng["size"] == len(groups["sdk:Umeng"]) >= 3  # collection, SDK, transmission, sharing
+    assert umeng["title"] == (
+        "The Umeng SDK: read IMEI before consent; sent IMEI to ulogs.umeng.com before consent"
+    )
+    assert umeng["title_zh"].startswith("友盟+ SDK：同意前读取IMEI")
+    assert umeng["severity"] == "high"
+    assert {stored[f["fingerprint"]]["key"] for f in groups["app"]} == {"app"}

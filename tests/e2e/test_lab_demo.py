@@ -217,3 +217,19 @@ def test_the_analysis_stores_who_received_and_who_sent_each_flow(lab_demo):
     assert detail["receiver"] == umeng["receiver"]
     assert detail["sender"] is not None and detail["sender"]["sdk"] == "Umeng"
     assert all(f["receiver"] is not None for f in flows)
+
+
+def test_findings_print_in_groups_and_wholly_in_chinese_with_lang_zh(lab_demo, monkeypatch):
+    home, sid = lab_demo["home"], lab_demo["result"]["session"]
+    monkeypatch.setenv("COLUMNS", "400")  # one table row a line
+    proc = run_cli(home, "findings", sid, "--lang", "zh")
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    assert "发现的问题 — 实验室会话（模拟设备）" in text
+    for header in ("规则", "严重程度", "个人信息", "接收方", "审核", "标题"):
+        assert header in text
+    findings = json.loads(run_cli(home, "findings", sid, "--json").stdout)
+    umeng = [f for f in findings if f["group"]["key"] == "sdk:Umeng"]
+    assert len(umeng) == umeng[0]["group"]["size"]
+    assert f"▸ ({len(umeng)} 项) 友盟+ SDK：同意前读取IMEI" in text  # the Umeng group and its size
+    assert "向第三方 友盟+" in text and "Umeng（" not in text  # one name per SDK in Chinese

@@ -22,6 +22,7 @@ from .consent_rules import (
     preconsent_transmission,
     sdk_preconsent,
 )
+from .grouping import group_findings
 from .permission_rules import (
     permission_bundling,
     repeated_permission_request,
@@ -77,4 +78,5 @@ def run_rules(ctx: RuleContext) -> list:
                 seen.add(finding.fingerprint)
                 findings.append(finding)
     findings.sort(key=lambda f: (f.ts, f.rule_id, f.fingerprint))
+    group_findings(findings)
     return findings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ...knowledge.sdks import knowledge
 from ..timeline import CONSENTED
 from .common import (
     RuleContext,
@@ -27,6 +28,7 @@ def third_party_sharing(ctx: RuleContext) -> list:
         phases = set(group["phase"])
         severity = "medium" if phases <= {CONSENTED} else "high"
         who = first["receiver_sdk"] or first["company"] or domain
+        who_zh = knowledge().name_zh(first["receiver_sdk"]) if first["receiver_sdk"] else who
         label, label_zh = g.label, g.label_zh
         hosts = sorted(set(group["host"]))
         out.append(
@@ -36,7 +38,7 @@ def third_party_sharing(ctx: RuleContext) -> list:
                 (domain, pi_type),
                 int(first["ts"]),
                 title=f"{cap(label)} shared with {who} ({domain})",
-                title_zh=f"向第三方 {who}（{domain}）提供{label_zh}",
+                title_zh=f"向第三方 {who_zh}（{domain}）提供{label_zh}",
                 explanation=f"The {label} reached {', '.join(hosts)}, which belongs to {who}"
                 + (f" ({first['company']})" if first["company"] and first["company"] != who else "")
                 + (
@@ -44,7 +46,7 @@ def third_party_sharing(ctx: RuleContext) -> list:
                     f"{', '.join(sorted(phases))}."
                 ),
                 explanation_zh=(
-                    f"{label_zh}被发送至第三方 {who} 的服务器（{'、'.join(hosts)}），共 {len(group)} 次。"
+                    f"{label_zh}被发送至第三方 {who_zh} 的服务器（{'、'.join(hosts)}），共 {len(group)} 次。"
                 ),
                 severity=severity,
                 **transmission_fields(ctx, group, first, first["host"], phases=sorted(phases), hosts=hosts),
@@ -208,7 +210,7 @@ def collection_beyond_declared(ctx: RuleContext) -> list:
                     ("shared", key),
                     item["ts"],
                     title=f"Third party {key} not declared",
-                    title_zh=f"未声明的第三方 {key}",
+                    title_zh=f"未声明的第三方 {knowledge().name_zh(key)}",
                     explanation=(
                         f"{key} collected or received "
                         f"{', '.join(pi_label(t) for t in sorted(item['pi_types']))}; the "
@@ -216,7 +218,7 @@ def collection_beyond_declared(ctx: RuleContext) -> list:
                         f"{', '.join(profile.declared_shared) or 'nobody'}."
                     ),
                     explanation_zh=(
-                        f"第三方 {key} 收集或接收了"
+                        f"第三方 {knowledge().name_zh(key)} 收集或接收了"
                         f"{'、'.join(pi_label_zh(t) for t in sorted(item['pi_types']))}，"
                         f"但第三方共享清单中只声明了{'、'.join(profile.declared_shared) or '无'}。"
                     ),
