@@ -5,7 +5,11 @@ replayed on a plain sqlite3 connection), in pairs (bench/harness.py). Each pair 
 requests: B is the batch's p95, A the median of as many bare replays. Targets: the median p95 of
 the session page and of the session API under 300 ms; the page / bare-SQL ratio is reported.
 
-    .venv/bin/python bench/bench_dashboard.py [--events 100000] [--batch 10] [--pairs 10] [--record]
+`--report` also times the evidence export of that session (every file, report.html and the PDF
+printed by Chromium) and the PDF alone; target: report.pdf in under 60 s.
+
+    .venv/bin/python bench/bench_dashboard.py [--events 100000] [--batch 10] [--pairs 10] [--report]
+        [--record]
 """
 
 from __future__ import annotations
@@ -92,10 +96,45 @@ def replay(db: Path, statements: list[tuple[str, object]]) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def _time_export(db: Path, tmp: Path) -> list:
+    """The whole bundle of the session, then its report.pdf alone (Chromium printing report.html)."""
+    from monitor.evidence.bundle import export_bundle
+    from monitor.evidence.pdf import html_to_pdf
+
+    load = harness.load()
+    cpu = harness.cpu_in_use()
+    t = time.perf_counter()
+    with StoreReader(db) as reader:
+        export_bundle(reader, "s", tmp / "bundle.zip")
+    whole = time.perf_counter() - t
+    import zipfile
+
+    with zipfile.ZipFile(tmp / "bundle.zip") as zf:
+        html = zf.read("report.html")
+        pages = zf.read("report.pdf").count(b"/Type /Page") - zf.read("report.pdf").count(b"/Type /Pages")
+    t = time.perf_counter()
+    pdf, problem = html_to_pdf(html)
+    printing = time.perf_counter() - t
+    if pdf is None:
+        raise SystemExit(f"report.pdf not printed: {problem}")
+    print(f"export: the whole bundle {whole:.1f} s; report.pdf ({pages} pages) printed in {printing:.1f} s")
+    results = []
+    for name, seconds, target in (("export bundle", whole, None), ("export report.pdf", printing, 60.0)):
+        comparison = harness.Comparison(name, "seconds", lambda a, b: b, target, at_least=False, unit="s")
+        results.append(
+            harness.Result(
+                comparison, ratios=[seconds], load_start=load, load_end=harness.load(), cpu_at_start=cpu
+            )
+        )
+        print(results[-1].line())
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=10, help="requests per pair (default 10)")
+    parser.add_argument("--report", action="store_true", help="time the evidence export and report.pdf too")
     harness.add_arguments(parser)
     args = parser.parse_args()
     client_cores, server_cores = harness.split_cores()
@@ -160,6 +199,8 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(30)
+        if args.report:
+            recorded += _time_export(db, Path(tmp))
     if args.record:
         harness.record(recorded)
 

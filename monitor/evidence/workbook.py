@@ -26,7 +26,7 @@ from ..severity import HIGHEST_FIRST, rank
 from .sdk_summary import SdkSummary
 
 MAX_TEXT = 2_000  # characters per cell (a workbook holds 32,767; a reader wants far fewer)
-MAX_EVENT_ROWS = 100_000
+MAX_EVENT_ROWS = 20_000  # an xlsx row costs ~0.5 ms to write; hook_events.jsonl has every event
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss.000"
 BEIJING = timezone(timedelta(hours=8))
 YES, NO = "是 yes", "否 no"
@@ -62,7 +62,11 @@ def _utc(ts_us):
     return _when(ts_us, timezone.utc)
 
 
-def _sheet(book: Workbook, title: str, columns: list[Column], rows: Iterable[Any], bold: Font) -> int:
+def _sheet(
+    book: Workbook, title: str, columns: list[Column], rows: Iterable[Any], bold: Font, wrap: bool = False
+) -> int:
+    """A sheet of `rows`; `wrap`: wrap its text cells (a styled cell costs ~10× a plain one, so
+    only the findings sheet, a few rows, wraps)."""
     sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
     for i, column in enumerate(columns, start=1):
@@ -73,21 +77,26 @@ def _sheet(book: Workbook, title: str, columns: list[Column], rows: Iterable[Any
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    wrapped = Alignment(wrap_text=True, vertical="top")
     count = 0
     for row in rows:
-        cells = []
+        cells: list[Any] = []
         for column in columns:
             value = column.value(row)
             if isinstance(value, datetime):
                 cell = WriteOnlyCell(sheet, value=value)
                 cell.number_format = DATE_FORMAT
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = value
             else:
-                cell = WriteOnlyCell(sheet, value=_text(value))
+                text = _text(value)
+                if not wrap and not text.startswith("="):
+                    cells.append(text)  # a plain string cell
+                    continue
+                cell = WriteOnlyCell(sheet, value=text)
                 cell.data_type = "s"  # text, never a formula
-                cell.alignment = wrap
+                if wrap:
+                    cell.alignment = wrapped
             cells.append(cell)
         sheet.append(cells)
         count += 1
@@ -232,7 +241,7 @@ def session_workbook(
             kept.append(e)
     book = Workbook(write_only=True)
     ordered = sorted(findings, key=lambda f: (rank(f["severity"]), f["ts_us"]))
-    _sheet(book, "发现问题 findings", _finding_columns(remedies), ordered, bold)
+    _sheet(book, "发现问题 findings", _finding_columns(remedies), ordered, bold, wrap=True)
     _sheet(book, "SDK汇总 per SDK", _sdk_columns(), sdks.rows(findings), bold)
     more = [] if total <= len(kept) else [_more_row(total - len(kept))]
     _sheet(book, "调用记录 hook events", EVENT_COLUMNS, [*kept, *more], bold)
