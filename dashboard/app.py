@@ -26,6 +26,7 @@ from monitor.storage.queries import SessionNotFound, StoreReader
 from monitor.timeutil import now_us
 
 from .browse import event_page, flow_detail, flow_page
+from .i18n import LanguageMiddleware, in_language, t
 from .security import LOOPBACK_HOSTS, TokenMiddleware, bearer_token, csrf_ok, csrf_token
 from .timeline import build_timeline, timeline_sample
 
@@ -66,6 +67,7 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
         openapi_url="/api/openapi.json",
     )
     hosts = LOOPBACK_HOSTS + tuple(f"[{h}]" if ":" in h else h for h in public_hosts)
+    web.add_middleware(LanguageMiddleware)
     web.add_middleware(TokenMiddleware, token=token, hosts=hosts)
 
     @web.exception_handler(OverflowError)
@@ -85,6 +87,8 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
     templates = Jinja2Templates(directory=HERE / "templates")  # autoescape on for .html
     templates.env.globals["severities"] = HIGHEST_FIRST
     templates.env.filters["clause"] = clause_text
+    templates.env.globals["t"] = t
+    templates.env.globals["in_language"] = in_language
     # captured values as JSON with Chinese kept as characters (jinja's tojson prints \\uXXXX)
     templates.env.filters["json"] = lambda value, indent=None: json.dumps(
         value, ensure_ascii=False, indent=indent, default=str

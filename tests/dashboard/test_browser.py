@@ -180,3 +180,27 @@ def test_reviewer_reads_events_timeline_filters_and_api_docs(dashboard, browser)
     page.wait_for_selector(".opblock", timeout=20_000)
     assert page.locator(".opblock").count() >= 5
     assert [p for p in problems if "favicon" not in p and "404" not in p] == []
+
+
+def test_the_dashboard_speaks_chinese_after_the_language_switch(dashboard, browser):
+    base, token, session = dashboard
+    page, problems = _page(browser)
+    page.goto(f"{base}/sessions/{session}?token={token}")
+    page.click("header .lang >> text=中文")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    headings = page.locator("h2").all_inner_texts()
+    for heading in ("设备与应用", "时间线", "同意事件"):
+        assert heading in headings, headings
+    assert any(h.startswith("发现的问题") for h in headings)
+    assert "已展示隐私政策" in page.inner_text("ul.legend")
+    group = page.locator(".finding-group .group-title").first.inner_text()
+    assert group.startswith("▸ 友盟+ SDK：")  # the group and its findings in Chinese
+    assert "在用户同意" in page.locator("article.finding h3 a").first.inner_text()
+    page.screenshot(path=str(ARTIFACTS / "dashboard-session-zh.png"), full_page=False)
+    page.goto(f"{base}/sessions/{session}/events")  # the choice is kept
+    assert page.locator("h1").inner_text().startswith("调用记录")
+    page.click("header .lang >> text=English")
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().startswith("Hook events")
+    assert problems == []
