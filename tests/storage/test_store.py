@@ -110,6 +110,9 @@ def test_a_version_1_store_upgrades_in_place_keeping_its_rows(settings, writer):
     writer.flush()
     writer.close()
     con = sqlite3.connect(settings.db_path)
+    # a version 1 store: no hook_id column (v2), hence no index on it (v10), the session index instead
+    con.execute("DROP INDEX ix_hook_events_session_hook")
+    con.execute("CREATE INDEX ix_hook_events_session_id ON hook_events (session_id)")
     con.execute("ALTER TABLE hook_events DROP COLUMN hook_id")
     con.execute("ALTER TABLE hook_events DROP COLUMN signal")
     con.execute("UPDATE schema_meta SET value='1' WHERE key='version'")
@@ -121,6 +124,10 @@ def test_a_version_1_store_upgrades_in_place_keeping_its_rows(settings, writer):
     )
     upgraded.flush()
     upgraded.close()
+    con = sqlite3.connect(settings.db_path)
+    indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'hook_events'")}
+    con.close()
+    assert "ix_hook_events_session_hook" in indexes and "ix_hook_events_session_id" not in indexes
     with StoreReader(settings.db_path) as reader:
         rows = reader.hook_events("s1")
     assert [(r["seq"], r["hook_id"], r["signal"]) for r in rows] == [(1, None, None), (2, "b.c", "click")]
