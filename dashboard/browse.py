@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from monitor.codec.decode import decode_request
+from monitor.evidence.serialize import pi_match_view
 from monitor.storage.facts import SessionFacts
 from monitor.storage.queries import StoreReader
 from monitor.timeutil import iso_utc
@@ -180,15 +181,7 @@ def flow_detail(r: StoreReader, session_id: str, flow_id: str) -> dict | None:
         },
         "segments": segments,
         "decode_errors": [{"path": p, "error": e} for p, e in decoded.errors],
-        "matches": [
-            {
-                "pi_type": m["pi_type"],
-                "encoding": m["encoding"],
-                "location": m["location"],
-                "value_preview": m["value_preview"],
-            }
-            for m in matches
-        ],
+        "matches": [pi_match_view(m) for m in matches],
         "websocket": [
             {
                 "index": m["index"],

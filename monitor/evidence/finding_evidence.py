@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ..storage.queries import StoreReader
 from ..timeutil import iso_utc
-from .serialize import consent_json, reviewed_findings
+from .serialize import consent_json, pi_match_view, reviewed_findings
 
 MAX_EVENTS = 5
 MAX_FLOWS = 5
@@ -102,16 +102,7 @@ def finding_evidence(r: StoreReader, session_id: str, finding: dict, screenshots
                         "headers": f["request_headers"],
                         "body": _body_text(f["request_body"] or b""),
                         "body_size": f["request_body_size"],
-                        "matches": [
-                            {
-                                "pi_type": m["pi_type"],
-                                "encoding": m["encoding"],
-                                "location": m["location"],
-                                "value_preview": m["value_preview"],
-                            }
-                            for m in matches
-                            if m["flow_id"] == fid
-                        ],
+                        "matches": [pi_match_view(m) for m in matches if m["flow_id"] == fid],
                     }
                 )
     consent_id = (

@@ -41,6 +41,12 @@ def reviewed_findings(reader, session_id: str) -> list[dict[str, Any]]:
     return [finding_json(f, finding_state(f, states)) for f in reader.findings(session_id)]
 
 
+def pi_match_view(m: dict) -> dict[str, Any]:
+    """A PI match as pages and reports show it: what, how encoded, where (the decoding path), a
+    masked preview of the value."""
+    return {k: m[k] for k in ("pi_type", "encoding", "location", "value_preview")}
+
+
 def flow_rows(reader, session_id: str) -> list[dict[str, Any]]:
     """The session's flows as `privmon flows` lists them: host, path, status, how each was
     captured, and the call (SDK or app) the analysis found sent it."""
