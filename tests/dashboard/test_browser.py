@@ -186,8 +186,10 @@ def test_the_dashboard_speaks_chinese_after_the_language_switch(dashboard, brows
     base, token, session = dashboard
     page, problems = _page(browser)
     page.goto(f"{base}/sessions/{session}?token={token}")
+    page.goto(f"{base}/sessions/{session}?review=open")
     page.click("header .lang >> text=中文")
     page.wait_for_load_state()
+    assert "review=open" in page.url  # the page's own filters survive the switch
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     headings = page.locator("h2").all_inner_texts()
     for heading in ("设备与应用", "时间线", "同意事件"):
