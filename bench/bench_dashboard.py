@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -107,11 +108,9 @@ def _time_export(db: Path, tmp: Path) -> list:
     with StoreReader(db) as reader:
         export_bundle(reader, "s", tmp / "bundle.zip")
     whole = time.perf_counter() - t
-    import zipfile
-
     with zipfile.ZipFile(tmp / "bundle.zip") as zf:
-        html = zf.read("report.html")
-        pages = zf.read("report.pdf").count(b"/Type /Page") - zf.read("report.pdf").count(b"/Type /Pages")
+        html, printed = zf.read("report.html"), zf.read("report.pdf")
+    pages = printed.count(b"/Type /Page") - printed.count(b"/Type /Pages")
     t = time.perf_counter()
     pdf, problem = html_to_pdf(html)
     printing = time.perf_counter() - t

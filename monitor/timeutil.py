@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+
+# 北京时间 (UTC+8, no daylight saving): the time Chinese readers' reports and workbooks print beside UTC
+BEIJING = timezone(timedelta(hours=8))
 
 
 def now_us() -> int:

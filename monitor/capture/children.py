@@ -15,18 +15,10 @@ import threading
 from dataclasses import dataclass
 from typing import Callable
 
-import frida
-
 from .. import events as ev
 from ..timeutil import now_us
 from .hook_runner import HookRunner
-
-GONE = (
-    frida.ProcessNotFoundError,
-    frida.InvalidOperationError,
-    frida.TransportError,
-    frida.NotSupportedError,  # "failed to open /proc/PID/auxv": exited, not reaped yet
-)
+from .local import kill_if_there
 
 
 @dataclass
@@ -133,9 +125,6 @@ class Children:
         with self._lock:
             runners, pids = list(self._runners), list(self._pids)
         for pid in pids:
-            try:
-                self.device.kill(pid)
-            except GONE:
-                pass
+            kill_if_there(self.device, pid)
         for runner in runners:
             runner.close(flush=False)

@@ -14,11 +14,19 @@ from .hook_runner import AttachError
 GONE = (frida.ProcessNotFoundError, frida.InvalidOperationError)
 
 
+def kill_if_there(device, pid: int) -> None:
+    """Ends process `pid` on a frida Device (this machine's or a phone's); one already gone is no
+    error, nor one that exited but is not reaped yet (Frida: "failed to open /proc/PID/auxv")."""
+    try:
+        device.kill(pid)
+    except (*GONE, frida.NotSupportedError, frida.TransportError):
+        pass
+
+
 class LocalFrida:
     def __init__(self) -> None:
         self.device = frida.get_local_device()
         self._on_output: Callable | None = None
-        self._on_child: Callable | None = None
 
     def spawn_attached(
         self, argv: list[str], on_output: Callable[[int, int, bytes], None], env: dict[str, str] | None = None
@@ -41,12 +49,6 @@ class LocalFrida:
             self.kill(pid)
             raise AttachError(f"Frida could not attach to pid {pid}: {exc}") from exc
 
-    def on_child(self, callback: Callable) -> None:
-        """Children of gated processes (a session with enable_child_gating()): `callback(child)`
-        on Frida's thread, the child paused until resume(child.pid)."""
-        self._on_child = callback
-        self.device.on("child-added", callback)
-
     def attach(self, pid: int):
         return self.device.attach(pid)
 
@@ -57,24 +59,16 @@ class LocalFrida:
         self.device.input(pid, data)
 
     def kill(self, pid: int | None) -> None:
-        if pid is None:
-            return
-        try:
-            self.device.kill(pid)
-        except GONE:
-            pass
-        except frida.NotSupportedError:
-            # "failed to open /proc/PID/auxv": a process that has exited and is not reaped yet
-            pass
+        if pid is not None:
+            kill_if_there(self.device, pid)
 
     def close(self) -> None:
-        for signal, handler in (("child-added", self._on_child), ("output", self._on_output)):
-            if handler is not None:
-                try:
-                    self.device.off(signal, handler)
-                except Exception:  # noqa: BLE001 - the device may be gone
-                    pass
-        self._on_child = self._on_output = None
+        if self._on_output is not None:
+            try:
+                self.device.off("output", self._on_output)
+            except Exception:  # noqa: BLE001 - the device may be gone
+                pass
+        self._on_output = None
 
 
 def frida_version() -> str:

@@ -138,14 +138,18 @@ def export_bundle(
     findings = scrub(reviewed_findings(reader, session_id))
     consents = scrub([consent_json(c) for c in reader.consent_events(session_id)])
     shots, shot_problems = _screenshots(reader, session_id, redact)
-    sdks = SdkSummary()  # fed by the workbook's pass over the hook events, read by the report
+    # One pass over the hook events (a session may hold millions): each converted once, written to
+    # hook_events.jsonl, and given to the workbook, which feeds the per-SDK summary the report reads.
+    sdks, event_lines = SdkSummary(), []
+
+    def hook_events():
+        for e in reader.hook_events(session_id):
+            row = scrub(hook_event_json(e, facts))
+            event_lines.append(_jsonl([row]))
+            yield row
+
     workbook = session_workbook(
-        scrub(session),
-        findings,
-        (scrub(hook_event_json(e, facts)) for e in reader.hook_events(session_id)),
-        scrub(flow_rows(reader, session_id)),
-        REMEDIES,
-        sdks,
+        scrub(session), findings, hook_events(), scrub(flow_rows(reader, session_id)), REMEDIES, sdks
     )
     recorded = session_screenshots(reader, session_id)
     report = render_report(
@@ -168,7 +172,7 @@ def export_bundle(
         "reviews.json": _dump(scrub(reader.reviews(session_id))),
         "timeline.json": _dump(facts.timeline),
         "websocket_messages.jsonl": _jsonl(_ws_json(m) for m in ws),
-        "hook_events.jsonl": _jsonl(scrub(hook_event_json(e, facts)) for e in reader.hook_events(session_id)),
+        "hook_events.jsonl": b"".join(event_lines),
         "flows.har": _dump(flows_to_har(flows, __version__, ws)),
         "consent_events.json": _dump(consents),
         "pi_matches.json": _dump(scrub(reader.pi_matches(session_id))),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 from jinja2 import Environment, select_autoescape
@@ -20,8 +20,8 @@ from jinja2 import Environment, select_autoescape
 from ..clauses import clause_text
 from ..finding_groups import grouped
 from ..severity import HIGHEST_FIRST, rank
+from ..timeutil import BEIJING
 
-BEIJING = timezone(timedelta(hours=8))
 DOCUMENT_ORDER = ("APP", "CHILD", "CLAST", "TAOBAO", "ECOM")  # as the regulation texts rank
 MAX_FRAMES = 8  # stack frames shown per call: from the hooked API down to the deciding frame
 SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
@@ -158,6 +158,11 @@ def _clause_id(clause) -> str:
     return f"{clause.get('document')}:{clause.get('ref')}" if isinstance(clause, dict) else str(clause)
 
 
+def _standing(f: dict) -> bool:
+    """A finding counts unless a reviewer dismissed it."""
+    return (f.get("review") or {}).get("state") != "dismiss"
+
+
 def checked_items(rules: list[dict] | None, findings: list[dict]) -> list[dict]:
     """One item per clause, in the order of the regulation texts: the rules that test it, the
     findings that break it (a dismissed one does not), and its result."""
@@ -170,7 +175,7 @@ def checked_items(rules: list[dict] | None, findings: list[dict]) -> list[dict]:
         for clause in rule["clauses"]:
             item(clause)["rules"].append(rule)
     for n, f in enumerate(findings, start=1):
-        if (f.get("review") or {}).get("state") == "dismiss":
+        if not _standing(f):
             continue
         for clause in f["clauses"]:
             entry = item(clause)
@@ -207,7 +212,7 @@ def item_groups(items: list[dict]) -> list[dict]:
 
 
 def verdict(items: list[dict], findings: list[dict]) -> dict:
-    standing = [f for f in findings if (f.get("review") or {}).get("state") != "dismiss"]
+    standing = [f for f in findings if _standing(f)]
     counts = {s: sum(1 for f in standing if f["severity"] == s) for s in HIGHEST_FIRST}
     failed = sum(1 for i in items if i["status"] == "fail")
     untested = sum(1 for i in items if i["status"] == "untested")

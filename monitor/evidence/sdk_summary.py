@@ -12,7 +12,12 @@ NOT_AN_SDK = (None, "app", "unknown", "unattributed")
 
 
 def _empty(name: str) -> dict:
-    return {"sdk": name, "read": [], "reads": 0, "first": None, "read_early": False} | {
+    return {
+        "sdk": name,
+        "read": [],
+        "reads": 0,
+        "first": None,
+        "read_early": False,
         "sent": [],
         "hosts": [],
         "sent_early": False,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
 
 from openpyxl import Workbook
@@ -23,12 +23,12 @@ from openpyxl.utils import get_column_letter
 
 from ..clauses import clauses_text
 from ..severity import HIGHEST_FIRST, rank
+from ..timeutil import BEIJING
 from .sdk_summary import SdkSummary
 
 MAX_TEXT = 2_000  # characters per cell (a workbook holds 32,767; a reader wants far fewer)
 MAX_EVENT_ROWS = 20_000  # an xlsx row costs ~0.5 ms to write; hook_events.jsonl has every event
 DATE_FORMAT = "yyyy-mm-dd hh:mm:ss.000"
-BEIJING = timezone(timedelta(hours=8))
 YES, NO = "是 yes", "否 no"
 
 

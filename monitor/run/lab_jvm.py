@@ -129,8 +129,7 @@ class LabJvm:
         self._died = False
         self._neighbour: subprocess.Popen | None = None
         self._children: Children | None = None  # the app's child processes, each under the agent
-        self._context: TargetContext | None = None
-        self._bundle: str | None = None
+        self._program_hooks: ProgramHooks | None = None  # what each program the app starts gets
         self._tls: TlsStreams | None = None
         self._side: dict | None = None  # the side-channel hooks' options, for the app's children too
 
@@ -179,7 +178,10 @@ class LabJvm:
         jvm_props = [f"-D{k}={v}" for k, v in props.items()]
         argv += jvm_props + [LAUNCHER_CLASS, app.main_class]
         output = self._output = AppOutput(context.session_id, context.writer)
-        self._context, self._bundle = context, bundle
+        net = redirect_options(context.socks_port, context.proxy_port, self._dns.by_address())
+        self._program_hooks = ProgramHooks(
+            bundle, net, DEFAULT_BODY_CAP, app.unpin, self._side if app.side_channels else None
+        )
         if self.redirects and context.connections is not None:
             self._tls = TlsStreams(
                 context.session_id,
@@ -213,12 +215,10 @@ class LabJvm:
         catalogue = app.catalogue if app.catalogue is not None else load_catalogue(app.extra_hooks)
         results = runner.install(catalogue, app.package, app.stack_mode)
         if self.redirects:
-            net = runner.redirect(
-                redirect_options(context.socks_port, context.proxy_port, self._dns.by_address())
-            )
+            installed = runner.redirect(net)
             context.progress(
                 "[lab] connections redirected to the proxy: "
-                + ", ".join(f"{r['id']} {'on' if r['state'] == 'installed' else 'off'}" for r in net)
+                + ", ".join(f"{r['id']} {'on' if r['state'] == 'installed' else 'off'}" for r in installed)
             )
         context.progress(
             "[lab] side-channel reads watched: "
@@ -268,17 +268,13 @@ class LabJvm:
     def _instrument_child(self, session, pid: int) -> HookRunner:
         """A new program the app started: the agent's native hooks (connect() redirect, TLS
         plaintext, side-channel reads) before it runs."""
-        context = self._context
-        hooks = ProgramHooks(
-            self._bundle,
-            redirect_options(context.socks_port, context.proxy_port, self._dns.by_address()),
-            DEFAULT_BODY_CAP,
-            self.app.unpin,
-            self._side if self.app.side_channels else None,
-        )
         children = self._children.runners if self._children else []
         return instrument_program(
-            session, pid, self._runner, hooks, lambda child: started_by(child, [self._runner], children)
+            session,
+            pid,
+            self._runner,
+            self._program_hooks,
+            lambda child: started_by(child, [self._runner], children),
         )
 
     def running(self) -> bool:

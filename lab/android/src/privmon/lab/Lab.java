@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 
 /** The lab contract: print the ready line, then wait for one line on stdin before starting.
  *  privmon attaches Frida between the two, so every hook is in place before the app runs. */
@@ -45,6 +46,21 @@ public final class Lab {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A program an SDK started (its native code in a child process): each line it prints is
+     *  logged with `prefix`, and the app waits for it at most 20 s. */
+    public static void logOutput(String prefix, Process child) throws IOException, InterruptedException {
+        String line;
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            while ((line = out.readLine()) != null) {
+                log(prefix + line);
+            }
+        }
+        if (!child.waitFor(20, TimeUnit.SECONDS)) {
+            child.destroyForcibly();
+            log(prefix + "the child did not finish");
         }
     }
 

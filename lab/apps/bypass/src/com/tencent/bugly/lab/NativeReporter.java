@@ -2,11 +2,7 @@ package com.tencent.bugly.lab;
 
 import android.content.Context;
 import android.os.Build;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import privmon.lab.Lab;
 
 /** A crash-reporting SDK whose upload runs in native code in a child process (here a small client
@@ -22,16 +18,6 @@ public final class NativeReporter {
                 System.getProperty("privmon.lab.appDir") + "/native/shield_client.py", address, host,
                 System.getProperty("privmon.lab.serverCert"), "sn=" + serial + "&crash=0");
         builder.redirectErrorStream(true);
-        Process child = builder.start();
-        String line;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-            while ((line = out.readLine()) != null) {
-                Lab.log("native sdk: " + line);
-            }
-        }
-        if (!child.waitFor(20, TimeUnit.SECONDS)) {
-            child.destroyForcibly();
-            Lab.log("native sdk: the child did not finish");
-        }
+        Lab.logOutput("native sdk: ", builder.start());
     }
 }
