@@ -86,6 +86,7 @@ def build_timeline(
                 "label": f"{iso_utc(f['ts_start'])} {f['method']} {f['url'][:200]}",
             }
         )
+    marks = _one_per_pixel(marks)
     lane_y = {lane: 30 + i * LANE_HEIGHT for i, lane in enumerate(lanes)}
     for m in marks:
         m["y"] = lane_y[m["lane"]]
@@ -141,12 +142,30 @@ def build_timeline(
 MAX_MARKS = 2000
 
 
+def _one_per_pixel(marks: list[dict]) -> list[dict]:
+    """Marks of one kind that fall on the same pixel of a lane drawn once, the first, its label
+    saying how many more it stands for (a screen cannot show them apart; the browsers list them)."""
+    first: dict[tuple, dict] = {}
+    for m in marks:
+        key = (m["lane"], m["kind"], m["signal"], int(m["x"]))
+        if key in first:
+            first[key]["count"] += 1
+        else:
+            first[key] = {**m, "count": 1}
+    for m in first.values():
+        if m["count"] > 1:
+            m["label"] += f" (+{m['count'] - 1} more here)"
+    return list(first.values())
+
+
 def timeline_sample(
     r, session_id: str, window: tuple[int, int] | None = None
 ) -> tuple[list[dict], list[dict], str | None]:
     """At most MAX_MARKS hook events (every k-th, chosen in SQL so a 100 k-event session costs no
     more than a small one) and the first MAX_MARKS flows."""
-    rows, total = r.hook_event_sample(session_id, MAX_MARKS, window)
+    rows, total = r.hook_event_sample(
+        session_id, MAX_MARKS, window, only=("api", "pi_category", "pi_type", "stack_hash")
+    )
     note = None
     if total > len(rows):
         note = (
@@ -164,7 +183,9 @@ def timeline_sample(
         }
         for e in rows
     ]
-    flows, flow_total = r.flow_page(session_id, limit=MAX_MARKS, window=window)
+    flows, flow_total = r.flow_page(
+        session_id, limit=MAX_MARKS, window=window, only=("id", "ts_start", "method", "url")
+    )
     if flow_total > MAX_MARKS:
         note = (note + "; " if note else "") + f"the first {MAX_MARKS:,} of {flow_total:,} flows"
     return events, flows, note

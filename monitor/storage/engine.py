@@ -13,7 +13,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from . import models
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
+# how the agent marks a value it could not convert: {"unconverted": type, …}
+UNCONVERTED_MARK = '"unconverted":'
 
 
 class SchemaError(RuntimeError):
@@ -108,6 +110,25 @@ def _hook_coverage_index(conn: Connection) -> None:
     conn.execute(text("DROP INDEX IF EXISTS ix_hook_events_session_id"))
 
 
+def _hook_tallies_flow_time_index(conn: Connection) -> None:
+    """The writer keeps per-session, per-entry counts of hook events (models.HookTally), counted
+    here once for the events stored before; flows are indexed by (session, start, id) in place of
+    the session-only index, so a page of them in time order reads the index alone."""
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_flows_session_ts ON flows (session_id, ts_start, id)"))
+    conn.execute(text("DROP INDEX IF EXISTS ix_flows_session_id"))
+    models.HookTally.__table__.create(conn, checkfirst=True)
+    conn.execute(
+        text(
+            "INSERT OR REPLACE INTO hook_tallies "
+            "(session_id, hook_id, events, unconverted, first_id, last_id) "
+            "SELECT session_id, ifnull(hook_id, ''), count(*), "
+            f"sum(instr(args, '{UNCONVERTED_MARK}') > 0 "
+            f"OR instr(ifnull(ret, ''), '{UNCONVERTED_MARK}') > 0), "
+            "min(id), max(id) FROM hook_events GROUP BY session_id, hook_id"
+        )
+    )
+
+
 # Migration N upgrades a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_initial,
@@ -120,6 +141,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     8: _rule_coverage,
     9: _finding_groups,
     10: _hook_coverage_index,
+    11: _hook_tallies_flow_time_index,
 }
 
 

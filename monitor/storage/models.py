@@ -66,7 +66,8 @@ class HookEvent(Base):
 class Flow(Base):
     __tablename__ = "flows"
     id: Mapped[str] = mapped_column(String, primary_key=True)
-    session_id: Mapped[str] = _session_fk()
+    # indexed by (session_id, ts_start, id) below: pages in time order read the index alone
+    session_id: Mapped[str] = mapped_column(String, ForeignKey("sessions.id", ondelete="CASCADE"))
     ts_start: Mapped[int] = mapped_column(BigInteger)
     ts_end: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     method: Mapped[str] = mapped_column(String)
@@ -94,6 +95,8 @@ class Flow(Base):
     client_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
     opener_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
     opener_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+    __table_args__ = (Index("ix_flows_session_ts", "session_id", "ts_start", "id"),)
 
 
 class WebSocketMessage(Base):
@@ -193,6 +196,23 @@ class Finding(Base):
     title_zh: Mapped[str | None] = mapped_column(Text, nullable=True)
     explanation_zh: Mapped[str | None] = mapped_column(Text, nullable=True)
     finding_group: Mapped[object] = mapped_column(JSON, nullable=True)
+
+
+class HookTally(Base):
+    """The writer's running count of a session's hook events per catalogue entry ("" for events
+    without one): how many, how many carry a value the agent could not convert, and the first and
+    last row id. Readers (coverage, counts, the timeline's sample) read these few rows instead of
+    counting a million events per request."""
+
+    __tablename__ = "hook_tallies"
+    session_id: Mapped[str] = mapped_column(
+        String, ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    hook_id: Mapped[str] = mapped_column(String, primary_key=True)
+    events: Mapped[int] = mapped_column(Integer)
+    unconverted: Mapped[int] = mapped_column(Integer)
+    first_id: Mapped[int] = mapped_column(Integer)
+    last_id: Mapped[int] = mapped_column(Integer)
 
 
 class AnalysisFacts(Base):

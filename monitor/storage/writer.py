@@ -21,7 +21,7 @@ from sqlalchemy import JSON, delete, insert, select, update
 
 from .. import events as ev
 from . import bodies, models
-from .engine import StoreError, open_write_engine
+from .engine import UNCONVERTED_MARK, StoreError, open_write_engine
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +206,34 @@ class EventWriter:
             )
             params = [tuple(_json(row[c]) if c in json_columns else row[c] for c in columns) for row in rows]
             conn.exec_driver_sql(sql, params)
+            if table.name == "hook_events":
+                EventWriter._tally_hook_events(conn, columns, params)
+
+    @staticmethod
+    def _tally_hook_events(conn, columns: list[str], params: list[tuple]) -> None:
+        """Adds the rows just inserted to hook_tallies. The rows got consecutive ids ending at the
+        table's highest: this transaction holds SQLite's write lock, and no row names its id."""
+        last = conn.exec_driver_sql("SELECT max(rowid) FROM hook_events").scalar()
+        session_at, hook_at = columns.index("session_id"), columns.index("hook_id")
+        args_at, ret_at = columns.index("args"), columns.index("ret")
+        tallies: dict[tuple[str, str], list[int]] = {}
+        for row_id, row in enumerate(params, start=last - len(params) + 1):
+            key = (row[session_at], row[hook_at] or "")
+            unconverted = UNCONVERTED_MARK in row[args_at] or UNCONVERTED_MARK in row[ret_at]
+            tally = tallies.get(key)
+            if tally is None:
+                tallies[key] = [1, unconverted, row_id, row_id]
+            else:
+                tally[0] += 1
+                tally[1] += unconverted
+                tally[3] = row_id
+        conn.exec_driver_sql(
+            "INSERT INTO hook_tallies (session_id, hook_id, events, unconverted, first_id, last_id) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (session_id, hook_id) DO UPDATE SET "
+            "events = events + excluded.events, unconverted = unconverted + excluded.unconverted, "
+            "first_id = min(first_id, excluded.first_id), last_id = max(last_id, excluded.last_id)",
+            [(*key, *tally) for key, tally in tallies.items()],
+        )
 
     @staticmethod
     def _apply_command(conn, record: Any) -> None:

@@ -115,6 +115,9 @@ def test_a_version_1_store_upgrades_in_place_keeping_its_rows(settings, writer):
     con.execute("CREATE INDEX ix_hook_events_session_id ON hook_events (session_id)")
     con.execute("ALTER TABLE hook_events DROP COLUMN hook_id")
     con.execute("ALTER TABLE hook_events DROP COLUMN signal")
+    con.execute("DROP TABLE hook_tallies")  # v11
+    con.execute("DROP INDEX ix_flows_session_ts")
+    con.execute("CREATE INDEX ix_flows_session_id ON flows (session_id)")
     con.execute("UPDATE schema_meta SET value='1' WHERE key='version'")
     con.commit()
     con.close()
@@ -125,12 +128,63 @@ def test_a_version_1_store_upgrades_in_place_keeping_its_rows(settings, writer):
     upgraded.flush()
     upgraded.close()
     con = sqlite3.connect(settings.db_path)
-    indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'hook_events'")}
+    indexes = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     con.close()
     assert "ix_hook_events_session_hook" in indexes and "ix_hook_events_session_id" not in indexes
+    assert "ix_flows_session_ts" in indexes and "ix_flows_session_id" not in indexes
     with StoreReader(settings.db_path) as reader:
         rows = reader.hook_events("s1")
+        # the event stored before the upgrade counted by the migration, the new one by the writer
+        assert reader.counts("s1")["hook_events"] == 2
+        assert {t["hook_id"]: t["events"] for t in reader.hook_tallies("s1")} == {"": 1, "b.c": 1}
     assert [(r["seq"], r["hook_id"], r["signal"]) for r in rows] == [(1, None, None), (2, "b.c", "click")]
+
+
+def test_the_writer_tallies_each_sessions_hook_events_as_it_stores_them(settings, writer):
+    """Counts, values the agent could not convert and the id range, per session and catalogue
+    entry, equal to counting the rows, over batches and two sessions written at once."""
+    writer.submit(ev.SessionStarted("a", "com.example", "lab", 10))
+    writer.submit(ev.SessionStarted("b", "com.example", "lab", 10))
+    bad = {"unconverted": "java.lang.Object", "error": "no converter"}
+    for i in range(3000):
+        sid = "a" if i % 3 else "b"
+        writer.submit(
+            ev.HookEvent(
+                sid,
+                i,
+                1,
+                i,
+                i,
+                "x.Y.z",
+                None,
+                None,
+                [bad] if i % 10 == 0 else ["ok"],
+                bad if i % 25 == 0 else None,
+                [],
+                "main",
+                f"h{i % 4}" if i % 5 else None,
+            )
+        )
+        if i % 1000 == 999:
+            writer.flush()
+    writer.flush()
+    con = sqlite3.connect(settings.db_path)
+    counted = {
+        (sid, hook or ""): (n, bad_n, low, high)
+        for sid, hook, n, bad_n, low, high in con.execute(
+            "SELECT session_id, hook_id, count(*), sum(instr(args, 'unconverted') > 0 "
+            "OR instr(ret, 'unconverted') > 0), min(id), max(id) FROM hook_events GROUP BY 1, 2"
+        )
+    }
+    con.close()
+    with StoreReader(settings.db_path) as reader:
+        tallied = {
+            (t["session_id"], t["hook_id"]): (t["events"], t["unconverted"], t["first_id"], t["last_id"])
+            for sid in ("a", "b")
+            for t in reader.hook_tallies(sid)
+        }
+        assert tallied == counted and sum(v[1] for v in tallied.values()) > 0
+        assert reader.counts("a")["hook_events"] == 2000 and reader.counts("b")["hook_events"] == 1000
 
 
 def _flow(sid, fid, body: bytes, response: bytes = b"") -> ev.FlowRecord:
