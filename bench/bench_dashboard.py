@@ -70,19 +70,27 @@ def _p95(samples: list[float]) -> float:
 
 
 def captured_sql(db: Path, path: str) -> list[tuple[str, object]]:
-    """The SQL statements (and parameters) the app runs for one request of `path`."""
+    """The SQL statements the app runs for one request of `path`: every one its SQLite connections
+    ran (sqlite3's trace callback, values in place), the ORM's and those on raw connections."""
     statements: list[tuple[str, object]] = []
+    recording = False
 
-    def keep(_conn, _cursor, statement, parameters, _context, _many) -> None:
-        statements.append((statement, parameters))
+    def trace(sql: str) -> None:
+        if recording and sql.split(None, 1)[0].upper() in ("SELECT", "WITH"):
+            statements.append((sql, None))
 
-    client = TestClient(create_app(db, TOKEN), base_url="http://127.0.0.1")
-    client.get(path, headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()  # caches warm
-    event.listen(Engine, "before_cursor_execute", keep)
+    def traced(dbapi_connection, _record) -> None:
+        dbapi_connection.set_trace_callback(trace)
+
+    event.listen(Engine, "connect", traced)
     try:
+        client = TestClient(create_app(db, TOKEN), base_url="http://127.0.0.1")
+        client.get(path, headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()  # caches warm
+        recording = True
         client.get(path, headers={"Authorization": f"Bearer {TOKEN}"}).raise_for_status()
     finally:
-        event.remove(Engine, "before_cursor_execute", keep)
+        recording = False
+        event.remove(Engine, "connect", traced)
     return statements
 
 

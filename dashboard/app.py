@@ -28,7 +28,7 @@ from monitor.timeutil import now_us
 from .browse import event_page, flow_detail, flow_page
 from .i18n import LanguageMiddleware, in_language, t
 from .security import LOOPBACK_HOSTS, TokenMiddleware, bearer_token, csrf_ok, csrf_token
-from .timeline import build_timeline, timeline_sample
+from .timeline import build_timeline, named_lanes, timeline_sample
 
 HERE = Path(__file__).resolve().parent
 SWAGGER_UI = Path(importlib.util.find_spec("fastapi_offline").origin).parent / "static"
@@ -212,17 +212,19 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
             # each consent event with the screenshot taken at that moment (phone runs)
             "consent_events": [{**consent_json(c), "screenshot": shot_at.get(c["ts"])} for c in consents],
             "timeline": {
-                **build_timeline(
-                    s,
-                    hook_events,
-                    flows,
-                    consents,
-                    lanes,
-                    facts.phases,
-                    facts.states,
-                    window,
-                    senders,
-                    [f["sdk"] for f in findings],
+                **named_lanes(
+                    build_timeline(
+                        s,
+                        hook_events,
+                        flows,
+                        consents,
+                        lanes,
+                        facts.phases,
+                        facts.states,
+                        window,
+                        senders,
+                        [f["sdk"] for f in findings],
+                    )
                 ),
                 "note": timeline_note,
             },

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from monitor.knowledge.sdks import knowledge
+from monitor.storage.facts import UNATTRIBUTED
 from monitor.timeutil import iso_utc
 
 WIDTH = 1000
@@ -140,6 +142,21 @@ def build_timeline(
 
 
 MAX_MARKS = 2000
+LANE_NAMES_ZH = {
+    "app": "应用自身",
+    "unknown": "未知代码",
+    UNATTRIBUTED: "尚未分析",
+    NO_SENDER: "网络请求（未找到发送方）",
+}
+
+
+def named_lanes(timeline: dict) -> dict:
+    """The timeline with each lane's Chinese name beside its own: an SDK's from the knowledge
+    base, the app's own code, unknown code."""
+    kb = knowledge()
+    for lane in timeline["lanes"]:
+        lane["name_zh"] = LANE_NAMES_ZH.get(lane["name"]) or kb.name_zh(lane["name"])
+    return timeline
 
 
 def _one_per_pixel(marks: list[dict]) -> list[dict]:

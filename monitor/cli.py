@@ -26,10 +26,12 @@ from .cli_base import (
     print_findings,
     run_and_report,
     say,
+    status_name,
 )
 from .config import env
 from .exitcodes import ExitCode
-from .scenarios import SCENARIO_STEPS, SCENARIOS
+from .language import LANGUAGES, set_language, tr
+from .scenarios import SCENARIOS, scenario_steps
 
 
 @app.callback()
@@ -41,7 +43,17 @@ def _root(
         envvar="PRIVMON_HOME",
         help="Where the store lives (default: ~/.local/share/privmon).",
     ),
+    lang: Optional[str] = typer.Option(
+        None,
+        "--lang",
+        envvar="PRIVMON_LANG",
+        help="What privmon prints, in en (English, the default) or zh (中文): tables, progress, errors.",
+    ),
 ) -> None:
+    if lang is not None:
+        if lang not in LANGUAGES:
+            raise CliError(f"--lang must be en or zh, not {lang!r}")
+        set_language(lang)
     ctx.obj = {"data_dir": data_dir}
 
 
@@ -66,17 +78,25 @@ def sessions(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", h
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
-        out.print("No sessions yet. Start one with `privmon lab run`.")
+        out.print(
+            tr(
+                "No sessions yet. Start one with `privmon lab run`.",
+                "还没有会话。用 `privmon lab run` 开始一个。",
+            )
+        )
         return
-    table = Table(title="Sessions")
-    for col in ("id", "app", "target", "status", "started (UTC)", "findings"):
+    table = Table(title=tr("Sessions", "会话"))
+    for col in tr(
+        ("id", "app", "target", "status", "started (UTC)", "findings"),
+        ("id", "应用", "目标", "状态", "开始 (UTC)", "发现"),
+    ):
         table.add_column(col)
     for s in rows:
         table.add_row(
             s["id"],
             s["app"],
-            s["target"] + (" (lab)" if s["target"] == "lab" else ""),
-            s["status"],
+            s["target"] + (tr(" (lab)", "（实验室）") if s["target"] == "lab" else ""),
+            status_name(s["status"]),
             s["started_at"],
             str(s["findings"]),
         )
@@ -96,7 +116,9 @@ def findings(
             "critical): for CI."
         ),
     ),
-    lang: str = typer.Option("en", "--lang", help="Titles in en or zh."),
+    lang: Optional[str] = typer.Option(
+        None, "--lang", help="Titles in en or zh (default: privmon's --lang, else en)."
+    ),
 ) -> None:
     """Show a session's findings (with their review state)."""
     from .evidence.serialize import reviewed_findings
@@ -104,7 +126,7 @@ def findings(
 
     if fail_on is not None and fail_on not in SEVERITIES:
         raise CliError(f"--fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
-    if lang not in ("en", "zh"):
+    if lang is not None and lang not in LANGUAGES:
         raise CliError(f"--lang must be en or zh, not {lang!r}")
     with _reader(ctx) as reader:
         sid = _resolve_session(reader, session_id)
@@ -117,7 +139,13 @@ def findings(
     if fail_on is not None:
         failing = [f for f in rows if at_least(f["severity"], fail_on) and f["review"]["state"] != "dismiss"]
         if failing:
-            err.print(f"{len(failing)} finding(s) of severity {fail_on} or higher", markup=False)
+            err.print(
+                tr(
+                    f"{len(failing)} finding(s) of severity {fail_on} or higher",
+                    f"{len(failing)} 项发现的严重程度为 {fail_on} 或更高",
+                ),
+                markup=False,
+            )
             raise typer.Exit(ExitCode.FINDINGS)
 
 
@@ -161,11 +189,24 @@ def review(
         if resolved.startswith("consent:") and not running:
             result = analyze_and_store(settings, sid, writer)
             err.print(
-                f"{sid}: {resolved} {decision}ed; {len(result.findings)} findings after re-analysis",
+                tr(
+                    f"{sid}: {resolved} {decision}ed; {len(result.findings)} findings after re-analysis",
+                    f"{sid}：{resolved} 已{DECISION_ZH.get(decision, decision)}；重新分析后共 "
+                    f"{len(result.findings)} 项发现",
+                ),
                 markup=False,
             )
             return
-    err.print(f"{sid}: {resolved} → {decision} by {record.reviewer}", markup=False)
+    err.print(
+        tr(
+            f"{sid}: {resolved} → {decision} by {record.reviewer}",
+            f"{sid}：{resolved} → {DECISION_ZH.get(decision, decision)}（审核人 {record.reviewer}）",
+        ),
+        markup=False,
+    )
+
+
+DECISION_ZH = {"confirm": "确认", "dismiss": "驳回", "reopen": "重新打开", "accept": "接受", "reject": "拒绝"}
 
 
 @app.command()
@@ -187,21 +228,30 @@ def diff(
         print(json.dumps(result, ensure_ascii=False, indent=2))
         return
     table = Table(title=f"{session_a} → {session_b}")
-    for col in ("change", "rule", "severity", "PI", "SDK", "host", "title"):
+    for col in tr(
+        ("change", "rule", "severity", "PI", "SDK", "host", "title"),
+        ("变化", "规则", "严重程度", "个人信息", "SDK", "接收方", "标题"),
+    ):
         table.add_column(col, overflow="fold")
+    change_zh = {"new": "新增", "gone": "消失", "unchanged": "未变"}
     for change in ("new", "gone", "unchanged"):
         for f in result[change]:
             table.add_row(
-                change,
+                tr(change, change_zh[change]),
                 f["rule_id"],
                 f["severity"],
                 f["pi_type"] or "",
                 f["sdk"] or "",
                 f["host"] or "",
-                f["title"],
+                tr(f["title"], f.get("title_zh") or f["title"]),
             )
     out.print(table, markup=False)
-    out.print(f"{len(result['new'])} new, {len(result['gone'])} gone, {len(result['unchanged'])} unchanged")
+    out.print(
+        tr(
+            f"{len(result['new'])} new, {len(result['gone'])} gone, {len(result['unchanged'])} unchanged",
+            f"新增 {len(result['new'])}，消失 {len(result['gone'])}，未变 {len(result['unchanged'])}",
+        )
+    )
 
 
 @app.command()
@@ -219,18 +269,31 @@ def hooks(
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
-        out.print("No hook install report in this session (the agent never loaded).")
+        out.print(
+            tr(
+                "No hook install report in this session (the agent never loaded).",
+                "本会话没有挂钩安装报告（代理脚本从未加载）。",
+            )
+        )
         return
-    table = Table(title=f"Hook coverage — {sid}")
-    for col in ("entry", "PI / signal", "state", "fired", "reason"):
+    table = Table(title=tr(f"Hook coverage — {sid}", f"挂钩覆盖 — {sid}"))
+    for col in tr(
+        ("entry", "PI / signal", "state", "fired", "reason"),
+        ("条目", "个人信息 / 信号", "状态", "触发次数", "原因"),
+    ):
         table.add_column(col, overflow="fold")
     for r in rows:
         unconverted = r.get("conversion_errors") or 0
         table.add_row(
             r["id"],
             r["pi_type"] or r["signal"] or "",
-            r["state"],
-            str(r["fired"]) + (f" ({unconverted} with an unconverted value)" if unconverted else ""),
+            tr(r["state"], "已安装" if r["state"] == "installed" else "未安装"),
+            str(r["fired"])
+            + (
+                tr(f" ({unconverted} with an unconverted value)", f"（{unconverted} 次含无法转换的值）")
+                if unconverted
+                else ""
+            ),
             "; ".join(r["reasons"]),
         )
     out.print(table, markup=False)
@@ -238,8 +301,18 @@ def hooks(
     fired = sum(1 for r in rows if r["fired"])
     unconverted = sum(r.get("conversion_errors") or 0 for r in rows)
     out.print(
-        f"{installed}/{len(rows)} installed, {fired} fired"
-        + (f", {unconverted} events kept with a value the agent could not convert" if unconverted else "")
+        tr(
+            f"{installed}/{len(rows)} installed, {fired} fired",
+            f"已安装 {installed}/{len(rows)}，触发 {fired}",
+        )
+        + (
+            tr(
+                f", {unconverted} events kept with a value the agent could not convert",
+                f"，{unconverted} 条记录保留了代理脚本无法转换的值",
+            )
+            if unconverted
+            else ""
+        )
     )
 
 
@@ -261,10 +334,13 @@ def flows(
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     if not rows:
-        out.print("No flows in this session.")
+        out.print(tr("No flows in this session.", "本会话没有网络请求。"))
         return
-    table = Table(title=f"Flows — {sid}")
-    for col in ("time (UTC)", "method", "host", "path", "status", "captured", "opened/sent by"):
+    table = Table(title=tr(f"Flows — {sid}", f"网络请求 — {sid}"))
+    for col in tr(
+        ("time (UTC)", "method", "host", "path", "status", "captured", "opened/sent by"),
+        ("时间 (UTC)", "方法", "主机", "路径", "状态", "采集方式", "发起/发送方"),
+    ):
         table.add_column(col, overflow="fold")
     for r in rows:
         who = r["sdk"] or r["party"] or ""
@@ -279,7 +355,12 @@ def flows(
         )
     out.print(table, markup=False)
     if not analysed:
-        out.print("Not analysed yet: run `privmon analyze` to see who opened or sent each flow.")
+        out.print(
+            tr(
+                "Not analysed yet: run `privmon analyze` to see who opened or sent each flow.",
+                "尚未分析：运行 `privmon analyze` 查看每个请求由谁发起或发送。",
+            )
+        )
 
 
 @app.command()
@@ -309,7 +390,12 @@ def analyze(
             writer.submit(ev.SessionMetaUpdate(sid, {"app_profile": profile.to_meta()}))
             writer.commit()
     result = analyze_and_store(settings, sid)
-    err.print(f"{sid}: {len(result.findings)} findings, {len(result.pi_matches)} PI matches")
+    err.print(
+        tr(
+            f"{sid}: {len(result.findings)} findings, {len(result.pi_matches)} PI matches",
+            f"{sid}：{len(result.findings)} 项发现，{len(result.pi_matches)} 处个人信息匹配",
+        )
+    )
 
 
 def _parse_when(text: str | None) -> int:
@@ -320,7 +406,9 @@ def _parse_when(text: str | None) -> int:
     try:
         dt = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise CliError(f"--at: not an ISO 8601 time: {text!r}") from exc
+        raise CliError(
+            tr(f"--at: not an ISO 8601 time: {text!r}", f"--at：不是 ISO 8601 时间：{text!r}")
+        ) from exc
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=timezone.utc)
     return int(dt.timestamp() * 1_000_000)
@@ -352,9 +440,14 @@ def mark(
         writer.commit()
         if not running:
             result = analyze_and_store(settings, sid, writer)
-            err.print(f"{sid}: marked {kind}; {len(result.findings)} findings after re-analysis")
+            err.print(
+                tr(
+                    f"{sid}: marked {kind}; {len(result.findings)} findings after re-analysis",
+                    f"{sid}：已标记 {kind}；重新分析后共 {len(result.findings)} 项发现",
+                )
+            )
         else:
-            err.print(f"{sid}: marked {kind}")
+            err.print(tr(f"{sid}: marked {kind}", f"{sid}：已标记 {kind}"))
 
 
 # -- evidence -------------------------------------------------------------------------------
@@ -379,11 +472,20 @@ def export(
     with _reader(ctx) as reader:
         sid = _resolve_session(reader, session_id)
         manifest = export_bundle(reader, sid, output, redact=redact, sign_with=sign)
-    err.print(f"wrote {output} ({len(manifest['files'])} files + manifest{' + signature' if sign else ''})")
+    err.print(
+        tr(
+            f"wrote {output} ({len(manifest['files'])} files + manifest{' + signature' if sign else ''})",
+            f"已写入 {output}（{len(manifest['files'])} 个文件 + 清单{' + 签名' if sign else ''}）",
+        )
+    )
     if redact:
         err.print(
-            f"redacted {manifest['redacted']['values']} spellings of watched values; salt (keep it private, "
-            f"it links the hashes to values): {manifest['redaction_salt']}",
+            tr(
+                f"redacted {manifest['redacted']['values']} spellings of watched values; salt (keep it "
+                f"private, it links the hashes to values): {manifest['redaction_salt']}",
+                f"已对 {manifest['redacted']['values']} 种被监视值的写法脱敏；盐值（请保密，它能把哈希与原值"
+                f"对应起来）：{manifest['redaction_salt']}",
+            ),
             markup=False,
         )
     print(output)
@@ -399,7 +501,12 @@ def keygen(
     from .evidence.signing import generate_key, key_fingerprint, load_public
 
     public = generate_key(output)
-    err.print(f"wrote {output} (private, mode 600) and {public}; key {key_fingerprint(load_public(public))}")
+    err.print(
+        tr(
+            f"wrote {output} (private, mode 600) and {public}; key {key_fingerprint(load_public(public))}",
+            f"已写入 {output}（私钥，权限 600）和 {public}；密钥 {key_fingerprint(load_public(public))}",
+        )
+    )
 
 
 @app.command()
@@ -416,13 +523,27 @@ def verify(
 
     report = verify_bundle(bundle, load_public(pubkey) if pubkey else None)
     if report.ok:
-        signed = f"; signed by key {report.signed_by}" if report.signed_by else "; not signed"
-        out.print(f"OK: {bundle}: {report.files_checked} files match the manifest{signed}", markup=False)
+        signed = (
+            tr(f"; signed by key {report.signed_by}", f"；签名密钥 {report.signed_by}")
+            if report.signed_by
+            else tr("; not signed", "；未签名")
+        )
+        out.print(
+            tr(
+                f"OK: {bundle}: {report.files_checked} files match the manifest{signed}",
+                f"OK：{bundle}：{report.files_checked} 个文件与清单一致{signed}",
+            ),
+            markup=False,
+        )
         return
     for problem in report.problems:
-        err.print(f"CHANGED: {problem}", markup=False)
+        err.print(tr(f"CHANGED: {problem}", f"已改动：{problem}"), markup=False)
     raise CliError(
-        f"{bundle}: the bundle does not verify ({len(report.problems)} problem(s))", ExitCode.BAD_BUNDLE
+        tr(
+            f"{bundle}: the bundle does not verify ({len(report.problems)} problem(s))",
+            f"{bundle}：证据包校验未通过（{len(report.problems)} 个问题）",
+        ),
+        ExitCode.BAD_BUNDLE,
     )
 
 
@@ -464,8 +585,12 @@ def import_(
         session_id, n = import_capture(capture, device_profile, app_package, writer, resolved.to_meta())
         result = analyze_and_store(settings, session_id, writer)
     err.print(
-        f"imported {n} flows from {capture} as session {session_id}: "
-        f"{len(result.pi_matches)} PI matches, {len(result.findings)} findings"
+        tr(
+            f"imported {n} flows from {capture} as session {session_id}: "
+            f"{len(result.pi_matches)} PI matches, {len(result.findings)} findings",
+            f"已从 {capture} 导入 {n} 个网络请求，会话 {session_id}："
+            f"{len(result.pi_matches)} 处个人信息匹配，{len(result.findings)} 项发现",
+        )
     )
     print(session_id)
 
@@ -484,12 +609,18 @@ def devices(
         return
     if not found:
         out.print(
-            "No devices. Connect a phone with USB debugging on, or an emulator (`adb devices` should list "
-            "it)."
+            tr(
+                "No devices. Connect a phone with USB debugging on, or an emulator (`adb devices` should "
+                "list it).",
+                "没有设备。请连接已开启 USB 调试的手机或模拟器（`adb devices` 应能列出它）。",
+            )
         )
         return
-    table = Table(title="Devices")
-    for col in ("serial", "state", "model", "Android", "ABI", "root", "frida-server"):
+    table = Table(title=tr("Devices", "设备"))
+    for col in tr(
+        ("serial", "state", "model", "Android", "ABI", "root", "frida-server"),
+        ("序列号", "状态", "型号", "Android", "ABI", "root", "frida-server"),
+    ):
         table.add_column(col)
     for d in found:
         table.add_row(
@@ -531,17 +662,29 @@ def dashboard(
     loopback = _is_loopback(host)
     if not loopback and not public:
         raise CliError(
-            f"--host {host} is not loopback: the dashboard shows captured personal data; add --public to "
-            "serve it to the network anyway"
+            tr(
+                f"--host {host} is not loopback: the dashboard shows captured personal data; add --public "
+                "to serve it to the network anyway",
+                f"--host {host} 不是本机回环地址：仪表盘展示采集到的个人信息；"
+                "如确需对网络开放，请加 --public",
+            )
         )
     token = token or secrets.token_urlsafe(24)
     names = () if loopback else _public_names(host)
     web = create_app(_settings(ctx).db_path, token, public_hosts=names)
     if names:
-        err.print(f"privmon dashboard: reachable from the network as {', '.join(names)}", markup=False)
+        err.print(
+            tr(
+                f"privmon dashboard: reachable from the network as {', '.join(names)}",
+                f"privmon 仪表盘：网络上可通过 {', '.join(names)} 访问",
+            ),
+            markup=False,
+        )
     shown = (names[0] if names else host) if host in ("0.0.0.0", "::") else host
     shown = f"[{shown}]" if ":" in shown else shown
-    out.print(f"privmon dashboard: http://{shown}:{port}/?token={token}", markup=False)
+    out.print(
+        tr("privmon dashboard: ", "privmon 仪表盘：") + f"http://{shown}:{port}/?token={token}", markup=False
+    )
     sys.stdout.flush()
     uvicorn.run(web, host=host, port=port, log_level="warning")
 
@@ -591,10 +734,10 @@ def lab_build(ctx: typer.Context) -> None:
     for app_dir in sorted(APPS_DIR.iterdir()):
         if (app_dir / "src").is_dir():
             standins, classes = build_app(settings.cache_dir, app_dir.name)
-            err.print(f"lab app {app_dir.name}: {classes}")
-    err.print(f"stand-ins: {standins}")
+            err.print(tr(f"lab app {app_dir.name}: {classes}", f"实验室应用 {app_dir.name}：{classes}"))
+    err.print(tr(f"stand-ins: {standins}", f"Android 替身类：{standins}"))
     bundle = build_agent(settings.cache_dir)
-    err.print(f"agent: {len(bundle)} bytes")
+    err.print(tr(f"agent: {len(bundle)} bytes", f"代理脚本：{len(bundle)} 字节"))
 
 
 @lab_app.command("run")
@@ -694,8 +837,16 @@ def lab_run(
             jvm_properties["privmon.lab.pluginDir"] = str(plugin)
     resolved_profile = resolve_app_profile(app_profile, app_package)
 
-    err.print("[LAB] simulated device and network — not a real phone", markup=False)
-    err.print(f"[lab] scenario {scenario}: {SCENARIO_STEPS[scenario]}", markup=False)
+    err.print(
+        tr(
+            "[LAB] simulated device and network — not a real phone", "[实验室] 模拟的设备与网络——不是真实手机"
+        ),
+        markup=False,
+    )
+    err.print(
+        tr(f"[lab] scenario {scenario}: ", f"[实验室] 场景 {scenario}：") + scenario_steps(scenario),
+        markup=False,
+    )
     app = LabApp(
         classpath=cp,
         main_class=main_class,
@@ -770,7 +921,7 @@ def main() -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        err.print("privmon: interrupted", markup=False)
+        err.print(tr("privmon: interrupted", "privmon：已中断"), markup=False)
         sys.exit(130)
     except Exception as exc:  # one line, never a traceback (PRIVMON_DEBUG=1 shows it)
         if env("PRIVMON_DEBUG"):
@@ -780,12 +931,15 @@ def main() -> None:
         text = message[0] if message else type(exc).__name__
         if code is None:
             err.print(
-                f"privmon: internal error: {type(exc).__name__}: {text} (PRIVMON_DEBUG=1 shows the "
-                "traceback)",
+                tr(
+                    f"privmon: internal error: {type(exc).__name__}: {text} (PRIVMON_DEBUG=1 shows the "
+                    "traceback)",
+                    f"privmon：内部错误：{type(exc).__name__}：{text}（设置 PRIVMON_DEBUG=1 可查看调用栈）",
+                ),
                 markup=False,
             )
             sys.exit(ExitCode.INTERNAL)
-        err.print(f"privmon: error: {text}", markup=False)
+        err.print(tr(f"privmon: error: {text}", f"privmon：错误：{text}"), markup=False)
         sys.exit(code)
 
 

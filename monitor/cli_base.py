@@ -12,6 +12,8 @@ from rich.table import Table
 
 from . import events as ev
 from .exitcodes import ExitCode
+from .language import language, tr
+from .severity import SEVERITY_ZH
 
 app = typer.Typer(
     help=(
@@ -50,7 +52,10 @@ def _settings(ctx: typer.Context):
     settings = ctx.obj["settings"] = Settings.load(ctx.obj["data_dir"])
     for session_id in reap_orphans(settings.db_path):
         err.print(
-            f"session {session_id}: its run ended without closing it (killed?): marked interrupted",
+            tr(
+                f"session {session_id}: its run ended without closing it (killed?): marked interrupted",
+                f"会话 {session_id}：其运行未正常结束（被终止？），已标记为中断",
+            ),
             markup=False,
         )
     return settings
@@ -66,7 +71,13 @@ def _resolve_session(reader, session_id: str) -> str:
     if session_id == "latest":
         latest = reader.latest_session_id()
         if latest is None:
-            raise CliError("there are no sessions yet (run `privmon lab run`)", ExitCode.NOT_FOUND)
+            raise CliError(
+                tr(
+                    "there are no sessions yet (run `privmon lab run`)",
+                    "还没有会话（先运行 `privmon lab run`）",
+                ),
+                ExitCode.NOT_FOUND,
+            )
         return latest
     reader.session(session_id)  # raises SessionNotFound
     return session_id
@@ -82,10 +93,15 @@ FINDING_WORDS = {
 }
 
 
-def print_findings(rows: list[dict], lab: bool, lang: str = "en") -> None:
+REVIEW_ZH = {"open": "待审核", "confirm": "已确认", "dismiss": "已驳回"}
+
+
+def print_findings(rows: list[dict], lab: bool, lang: str | None = None) -> None:
     """The findings in the groups the analysis stored: a line per group (its actor and what it
-    did), then its facets."""
+    did), then its facets; `lang`: en or zh (default: the command line's language)."""
     from .finding_groups import grouped
+
+    lang = lang or language()
 
     none, heading, lab_note, unit = FINDING_WORDS[lang]
     if not rows:
@@ -99,18 +115,27 @@ def print_findings(rows: list[dict], lab: bool, lang: str = "en") -> None:
         table.add_section()
         title = group["title_zh"] if zh else group["title"]
         table.add_row(
-            "", "", group["severity"], "", "", "", "", "", f"▸ ({group['size']} {unit}) {title}", style="bold"
+            "",
+            "",
+            SEVERITY_ZH.get(group["severity"], group["severity"]) if zh else group["severity"],
+            "",
+            "",
+            "",
+            "",
+            "",
+            f"▸ ({group['size']} {unit}) {title}",
+            style="bold",
         )
         for f in group["findings"]:
             table.add_row(
                 f["ts"][11:],
                 f["rule_id"],
-                f["severity"],
+                SEVERITY_ZH.get(f["severity"], f["severity"]) if zh else f["severity"],
                 f["pi_type"] or "",
                 f["sdk"] or "",
                 f["host"] or "",
                 f["encoding"] or "",
-                f["review"]["state"],
+                REVIEW_ZH.get(f["review"]["state"], f["review"]["state"]) if zh else f["review"]["state"],
                 "  " + ((f.get("title_zh") or f["title"]) if zh else f["title"]),
             )
     out.print(table, markup=False)
@@ -129,7 +154,13 @@ def run_and_report(settings, start, as_json: bool, extra=None) -> object:
     with WriterProcess(settings.db_path) as writer:
         result = start(writer)
         if result.writer_lost:
-            raise CliError(f"session {result.session_id} interrupted: {result.reason}", ExitCode.RUN_FAILED)
+            raise CliError(
+                tr(
+                    f"session {result.session_id} interrupted: {result.reason}",
+                    f"会话 {result.session_id} 中断：{result.reason}",
+                ),
+                ExitCode.RUN_FAILED,
+            )
         analyze_and_store(settings, result.session_id, writer)
     report_run(
         settings,
@@ -177,16 +208,36 @@ def report_run(
     else:
         print_findings(rows, lab=lab)
         out.print(
-            f"session {session_id} ({status}): {counts['hook_events']} hook events, "
-            f"{counts['flows']} flows, {counts['consent_events']} consent events, {counts['findings']} "
-            "findings"
+            tr(
+                f"session {session_id} ({status}): {counts['hook_events']} hook events, "
+                f"{counts['flows']} flows, {counts['consent_events']} consent events, {counts['findings']} "
+                "findings",
+                f"会话 {session_id}（{status_name(status)}）：{counts['hook_events']} 条调用记录，"
+                f"{counts['flows']} 个网络请求，{counts['consent_events']} 个同意事件，"
+                f"{counts['findings']} 项发现",
+            )
         )
         if counts["blind_spots"]:
             out.print(
-                f"blind spots: {counts['blind_spots']} TLS connection(s) refused the proxy (pinning? try "
-                "--unpin)"
+                tr(
+                    f"blind spots: {counts['blind_spots']} TLS connection(s) refused the proxy (pinning? "
+                    "try --unpin)",
+                    f"盲区：{counts['blind_spots']} 个 TLS 连接拒绝了代理（证书固定？试试 --unpin）",
+                )
             )
     if status != ev.SESSION_COMPLETED:
         raise CliError(
-            f"session {session_id} interrupted: {reason} (what was captured is kept)", ExitCode.RUN_FAILED
+            tr(
+                f"session {session_id} interrupted: {reason} (what was captured is kept)",
+                f"会话 {session_id} 中断：{reason}（已采集的数据已保留）",
+            ),
+            ExitCode.RUN_FAILED,
         )
+
+
+STATUS_ZH = {"running": "运行中", "completed": "已完成", "interrupted": "已中断"}
+
+
+def status_name(status: str) -> str:
+    """A session's status in the command line's language."""
+    return tr(status, STATUS_ZH.get(status, status))

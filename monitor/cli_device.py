@@ -11,6 +11,7 @@ import typer
 
 from .cli_base import CliError, _settings, app, err, lab_app, out, run_and_report
 from .exitcodes import ExitCode
+from .language import tr
 
 profile_app = typer.Typer(help="Device profiles (device_profiles/*.yaml).", no_args_is_help=True)
 app.add_typer(profile_app, name="profile")
@@ -74,11 +75,15 @@ def doctor(
             print(json.dumps({"serial": phone.serial, "not_restored": left}, ensure_ascii=False, indent=2))
         if left:
             raise CliError(
-                f"{len(left)} change(s) could not be taken back yet (kept in the journal): {'; '.join(left)}",
+                tr(
+                    f"{len(left)} change(s) could not be taken back yet (kept in the journal): "
+                    f"{'; '.join(left)}",
+                    f"{len(left)} 项改动暂时无法撤销（仍记在日志中）：{'; '.join(left)}",
+                ),
                 ExitCode.SETUP,
             )
         if not as_json:
-            out.print(f"{phone.serial}: restored", markup=False)
+            out.print(tr(f"{phone.serial}: restored", f"{phone.serial}：已恢复"), markup=False)
         return
     opts = DoctorOptions(
         fix=fix,
@@ -103,14 +108,18 @@ def doctor(
         )
     else:
         for c in checks:
-            line = f"{STATUS_MARK[c.status]:>8}  {c.name:<14} {c.detail}" + (" (fixed)" if c.fixed else "")
+            line = f"{STATUS_MARK[c.status]:>8}  {c.name:<14} {c.detail}" + (
+                tr(" (fixed)", "（已修复）") if c.fixed else ""
+            )
             out.print(line, markup=False)
             if c.fix and c.status in ("problem", "warning", "info"):
                 out.print(f"{'':>8}  {'':<14} → {c.fix}", markup=False)
     problems = [c.name for c in checks if c.status == "problem"]
     if problems:
         raise CliError(
-            f"{len(problems)} problem(s): {', '.join(problems)}" + ("" if fix else " (try --fix)"),
+            tr(f"{len(problems)} problem(s): ", f"{len(problems)} 个问题：")
+            + ", ".join(problems)
+            + ("" if fix else tr(" (try --fix)", "（试试 --fix）")),
             ExitCode.SETUP,
         )
 
@@ -131,13 +140,20 @@ def profile_capture(
     from .device.facts import capture_profile
 
     if output.exists() and not force:
-        raise CliError(f"{output} exists (add --force to replace it)")
+        raise CliError(
+            tr(f"{output} exists (add --force to replace it)", f"{output} 已存在（加 --force 覆盖）")
+        )
     phone = select_device(serial)
     profile_yaml, missing = capture_profile(phone, name or output.stem)
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(profile_yaml, encoding="utf-8")
     out.print(
-        f"wrote {output}" + (f" (not readable on this phone: {', '.join(missing)})" if missing else ""),
+        tr(f"wrote {output}", f"已写入 {output}")
+        + (
+            tr(" (not readable on this phone: ", "（此手机上无法读取：") + ", ".join(missing) + tr(")", "）")
+            if missing
+            else ""
+        ),
         markup=False,
     )
 
@@ -204,7 +220,7 @@ def run(
     from .device.adb import select_device
     from .device_profile import load_profile
     from .run.runs import PhoneRunOptions, run_on_phone
-    from .scenarios import SCENARIO_STEPS, SCENARIOS
+    from .scenarios import SCENARIOS, scenario_steps
 
     if scenario not in SCENARIOS:
         raise CliError(f"--scenario must be one of {', '.join(SCENARIOS)}, not {scenario!r}")
@@ -241,7 +257,7 @@ def run(
     )
     phone = select_device(device)
     say = lambda m: err.print(m, markup=False)
-    say(f"scenario {scenario}: {SCENARIO_STEPS[scenario]}")
+    say(tr(f"scenario {scenario}: ", f"场景 {scenario}：") + scenario_steps(scenario))
 
     def interrupt(_signum, _frame):
         raise KeyboardInterrupt
@@ -300,7 +316,13 @@ def lab_phone(
             raise CliError(
                 f"adb could not connect to the simulated phone: {connected.stdout.strip()}", ExitCode.SETUP
             )
-        out.print(f"[LAB] simulated phone {adbd.serial} (profile {profile}); Ctrl-C ends it", markup=False)
+        out.print(
+            tr(
+                f"[LAB] simulated phone {adbd.serial} (profile {profile}); Ctrl-C ends it",
+                f"[实验室] 模拟手机 {adbd.serial}（设备配置 {profile}）；按 Ctrl-C 结束",
+            ),
+            markup=False,
+        )
         try:
             while True:
                 time.sleep(1)

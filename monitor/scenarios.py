@@ -15,3 +15,16 @@ SCENARIO_STEPS = {
         "screen off for two minutes"
     ),
 }
+
+SCENARIO_STEPS_ZH = {
+    "agree": "启动应用，等待隐私政策弹窗，点击同意，然后使用应用的主要功能",
+    "refuse": "启动应用，等待隐私政策弹窗，点击不同意，然后继续使用应用允许的功能",
+    "background": "启动应用，点击同意，短暂使用，然后按 Home 键（应用进入后台）并熄屏两分钟",
+}
+
+
+def scenario_steps(scenario: str) -> str:
+    """What the tester does in this scenario, in the command line's language."""
+    from .language import tr
+
+    return tr(SCENARIO_STEPS[scenario], SCENARIO_STEPS_ZH[scenario])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")
 HIGHEST_FIRST = tuple(reversed(SEVERITIES))
+SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
 
 
 def rank(severity: str) -> int:

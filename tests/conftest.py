@@ -59,11 +59,14 @@ LAB_RUN_ATTEMPTS = 3
 def _stuck_at_a_safepoint(proc: subprocess.CompletedProcess) -> bool:
     """A lab run that ended on its timeout with no hook event recorded: the HotSpot deadlock under
     Frida (docs/lab.md, "A known HotSpot limit"), not something privmon did."""
-    progress = [line for line in proc.stderr.splitlines() if " hook events · " in line]
+    progress = [
+        line for line in proc.stderr.splitlines() if " hook events · " in line or " 条调用记录 · " in line
+    ]
     output = proc.stdout + proc.stderr
     # a lab run ends interrupted at its timeout; a phone run (`run --timeout`) ends completed there
     on_timeout = "the app was still running after" in output or "ended at the timeout" in output
-    return on_timeout and bool(progress) and progress[-1].removeprefix("[lab] ").startswith("0 hook events")
+    last = progress[-1].removeprefix("[lab] ").removeprefix("[实验室] ") if progress else ""
+    return on_timeout and (last.startswith("0 hook events") or last.startswith("0 条调用记录"))
 
 
 def run_cli(

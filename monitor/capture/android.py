@@ -14,6 +14,7 @@ from typing import Callable
 import frida
 
 from .. import events as ev
+from ..language import tr
 from ..timeutil import now_us
 from .children import Children, ProgramHooks, instrument_program, started_by
 from .hook_runner import AttachError, HookRunner, RpcTimeout
@@ -121,8 +122,12 @@ class AndroidApp:
         self.runners[pid] = runner
         installed = sum(1 for r in results if r["state"] == "installed")
         self.progress(
-            f"{name} (pid {pid}): {installed}/{len(results)} hooks installed; clock offset "
-            f"{clock.offset_us} µs ± {clock.error_us} µs"
+            tr(
+                f"{name} (pid {pid}): {installed}/{len(results)} hooks installed; clock offset "
+                f"{clock.offset_us} µs ± {clock.error_us} µs",
+                f"{name}（pid {pid}）：已安装 {installed}/{len(results)} 个挂钩；"
+                f"时钟偏差 {clock.offset_us} µs ± {clock.error_us} µs",
+            )
         )
 
     def _instrument_program(self, session, pid: int) -> HookRunner:

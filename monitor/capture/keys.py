@@ -8,7 +8,13 @@ import sys
 import threading
 from typing import Callable
 
-KEY_HELP = "keys: [c] mark consent  [r] mark refusal  [q] stop"
+from ..language import tr
+
+
+def key_help() -> str:
+    return tr(
+        "keys: [c] mark consent  [r] mark refusal  [q] stop", "按键：[c] 标记同意  [r] 标记拒绝  [q] 停止"
+    )
 
 
 class KeyReader:
@@ -73,7 +79,7 @@ class TesterKeys:
 
     @property
     def help(self) -> str:
-        return " — " + KEY_HELP + "".join(f"  [{k}] {label}" for k, (label, _action) in self.extra.items())
+        return " — " + key_help() + "".join(f"  [{k}] {label}" for k, (label, _action) in self.extra.items())
 
     def __call__(self, ch: str) -> None:
         from .. import events as ev
@@ -85,7 +91,7 @@ class TesterKeys:
             self.writer.submit(event)
             if self.on_consent is not None:
                 self.on_consent(event)
-            self.progress(f"marked {kind} (key)")
+            self.progress(tr(f"marked {kind} (key)", f"已标记 {kind}（按键）"))
         elif ch == "q":
             self.stop.set()
         elif ch in self.extra:

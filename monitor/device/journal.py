@@ -17,6 +17,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..language import tr
 from ..timeutil import now_us
 from .adb import DeviceLost, Phone
 from .devices import DeviceError
@@ -116,7 +117,7 @@ class Journal:
         for i, entry in enumerate(reversed(entries)):
             try:
                 undo(phone, entry["undo"])
-                progress(f"restored: {entry['what']}")
+                progress(tr(f"restored: {entry['what']}", f"已恢复：{entry['what']}"))
             except DeviceLost as exc:  # the rest waits until the phone is back
                 failed += list(reversed(entries))[i:]
                 progress(f"phone lost while restoring ({exc}); the journal keeps the rest")

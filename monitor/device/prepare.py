@@ -18,6 +18,7 @@ from typing import Callable
 
 from ..config import Settings
 from ..device_profile import IDENTIFIER_CATEGORY
+from ..language import tr
 from .adb import Phone
 from .devices import DeviceError
 from .facts import app_metadata, read_build, read_identifiers
@@ -76,7 +77,7 @@ def install_apk(phone: Phone, apk: Path, progress) -> None:
         phone.shell(f"rm -f {INSTALL_PATH}")
     if "Success" not in answer:
         raise DeviceError(f"installing {apk.name} failed: {answer.strip()[:300]}")
-    progress(f"installed {apk.name}")
+    progress(tr(f"installed {apk.name}", f"已安装 {apk.name}"))
 
 
 def restore_orphans(phone: Phone, journal: Journal, progress) -> None:
@@ -89,7 +90,12 @@ def restore_orphans(phone: Phone, journal: Journal, progress) -> None:
     orphans = journal.orphaned()
     if not orphans:
         return
-    progress(f"an earlier run on {phone.serial} did not finish: restoring its {len(orphans)} change(s) first")
+    progress(
+        tr(
+            f"an earlier run on {phone.serial} did not finish: restoring its {len(orphans)} change(s) first",
+            f"{phone.serial} 上之前的一次运行没有正常结束：先恢复它的 {len(orphans)} 项改动",
+        )
+    )
     left = journal.restore(phone, progress, only=orphans)
     if left:
         raise DeviceError(
@@ -140,16 +146,18 @@ class PreparedPhone:
         ids = read_identifiers(phone)
         self.build = read_build(phone)
         progress(
-            f"{self.package} {meta_app['version_name'] or '?'} ({meta_app['version_code']}) on "
-            f"{phone.serial}; "
-            f"identifiers read: {', '.join(sorted(ids)) or 'none'}"
+            f"{self.package} {meta_app['version_name'] or '?'} ({meta_app['version_code']}) "
+            + tr(
+                f"on {phone.serial}; identifiers read: {', '.join(sorted(ids)) or 'none'}",
+                f"在 {phone.serial} 上；已读取的标识符：{', '.join(sorted(ids)) or '无'}",
+            )
         )
         if self.clear:
             phone.shell(f"am force-stop {shlex.quote(self.package)}")
             cleared = phone.shell(f"pm clear {shlex.quote(self.package)}")
             if "Success" not in cleared:
                 raise DeviceError(f"clearing {self.package}'s data failed: {cleared.strip()[:200]}")
-            progress("app data cleared: this is a first launch")
+            progress(tr("app data cleared: this is a first launch", "已清除应用数据：这是首次启动"))
         self.meta = {
             "device": {
                 "serial": phone.serial,
@@ -179,11 +187,20 @@ class PreparedPhone:
         if socks_port is not None:
             set_socks_route(self.phone, self.journal, socks_port)
             self.progress(
-                f"phone routed to the proxy: adb reverse tcp:{socks_port} (the app's connections redirected)"
+                tr(
+                    f"phone routed to the proxy: adb reverse tcp:{socks_port} (the app's connections "
+                    "redirected)",
+                    f"手机已接入代理：adb reverse tcp:{socks_port}（应用的连接被重定向）",
+                )
             )
             return
         set_route(self.phone, self.journal, port)
-        self.progress(f"phone routed to the proxy: http_proxy 127.0.0.1:{port} + adb reverse")
+        self.progress(
+            tr(
+                f"phone routed to the proxy: http_proxy 127.0.0.1:{port} + adb reverse",
+                f"手机已接入代理：http_proxy 127.0.0.1:{port} + adb reverse",
+            )
+        )
 
     def lost(self) -> str | None:
         return self.watchdog.lost()
@@ -206,7 +223,11 @@ class PreparedPhone:
             left = [str(exc)]
         if left:
             self.progress(
-                f"the phone is not fully restored yet ({'; '.join(left)}): when it is back, "
-                f"`privmon doctor {self.phone.serial} --restore` (or the next run) takes the rest back"
+                tr(
+                    f"the phone is not fully restored yet ({'; '.join(left)}): when it is back, "
+                    f"`privmon doctor {self.phone.serial} --restore` (or the next run) takes the rest back",
+                    f"手机尚未完全恢复（{'; '.join(left)}）：手机重新连接后，"
+                    f"`privmon doctor {self.phone.serial} --restore`（或下一次运行）会恢复其余部分",
+                )
             )
         self.not_restored = left

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .. import events as ev
 from ..consent import CONSENT_SIGNALS
+from ..language import tr
 from ..timeutil import now_us
 from .adb import Phone
 from .devices import DeviceError
@@ -91,4 +92,4 @@ class Screenshots:
                     },
                 )
             )
-            self.progress(f"screenshot {name} ({reason})")
+            self.progress(tr(f"screenshot {name} ({reason})", f"截图 {name}（{reason}）"))

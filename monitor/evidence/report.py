@@ -19,12 +19,11 @@ from jinja2 import Environment, select_autoescape
 
 from ..clauses import clause_text
 from ..finding_groups import grouped
-from ..severity import HIGHEST_FIRST, rank
+from ..severity import HIGHEST_FIRST, SEVERITY_ZH, rank
 from ..timeutil import BEIJING
 
 DOCUMENT_ORDER = ("APP", "CHILD", "CLAST", "TAOBAO", "ECOM")  # as the regulation texts rank
 MAX_FRAMES = 8  # stack frames shown per call: from the hooked API down to the deciding frame
-SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
 STATUS = {
     "fail": ("不通过", "fail"),
     "pass": ("通过", "pass"),

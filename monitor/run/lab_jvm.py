@@ -29,6 +29,7 @@ from ..device_profile import DeviceProfile, write_properties
 from ..lab.build import LAB_BIN, build_native, find_tool, load_lab_dns
 from ..lab.collector import Collector
 from ..lab.device_files import MAPPED_PREFIXES, write_device_files
+from ..language import tr
 from ..timeutil import now_us
 from .target import Outcome, RunAborted, TargetContext, TargetCounts
 
@@ -137,7 +138,10 @@ class LabJvm:
         java = find_tool("java")
         bundle = build_agent(self.cache_dir)
         app = self.app
-        context.progress(f"[lab] simulated internet on {self._collector.host}:{self._collector.port}")
+        context.progress(
+            tr("[lab] simulated internet on ", "[实验室] 模拟互联网在 ")
+            + f"{self._collector.host}:{self._collector.port}"
+        )
         device_props = context.session_dir / "device.properties"
         write_properties(app.profile.lab_properties(), device_props)
         hosts = context.session_dir / "lab-hosts"
@@ -199,7 +203,12 @@ class LabJvm:
             )
         runner.on_signal = context.on_signal
         self._frida.resume(self._pid)
-        context.progress(f"[lab] lab app started (pid {self._pid}); waiting for its ready line")
+        context.progress(
+            tr(
+                f"[lab] lab app started (pid {self._pid}); waiting for its ready line",
+                f"[实验室] 实验室应用已启动（pid {self._pid}）；等待其就绪行",
+            )
+        )
         deadline = time.monotonic() + app.ready_timeout_s
         while not output.ready.wait(0.05):
             if runner.detached.is_set():
@@ -217,26 +226,28 @@ class LabJvm:
         if self.redirects:
             installed = runner.redirect(net)
             context.progress(
-                "[lab] connections redirected to the proxy: "
-                + ", ".join(f"{r['id']} {'on' if r['state'] == 'installed' else 'off'}" for r in installed)
+                tr("[lab] connections redirected to the proxy: ", "[实验室] 连接已重定向到代理：")
+                + ", ".join(f"{r['id']} {_on_off(r)}" for r in installed)
             )
         context.progress(
-            "[lab] side-channel reads watched: "
+            tr("[lab] side-channel reads watched: ", "[实验室] 已监视旁路读取：")
             + ", ".join(
-                f"{r['id'].removeprefix('side.')} {'on' if r['state'] == 'installed' else 'off'}"
-                for r in side
-                if r["id"].startswith("side.")
+                f"{r['id'].removeprefix('side.')} {_on_off(r)}" for r in side if r["id"].startswith("side.")
             )
             if side
-            else "[lab] side-channel reads not watched"
+            else tr("[lab] side-channel reads not watched", "[实验室] 未监视旁路读取")
         )
         installed = sum(1 for r in results if r["state"] == "installed")
         if app.unpin:
             unpinned = runner.unpin()
             active = [r["id"] for r in unpinned if r["state"] == "installed"]
             context.progress(
-                f"[lab] TLS unpinning: {len(active)}/{len(unpinned)} targets hooked "
-                f"({', '.join(active) or 'none present'})"
+                tr(
+                    f"[lab] TLS unpinning: {len(active)}/{len(unpinned)} targets hooked "
+                    f"({', '.join(active) or 'none present'})",
+                    f"[实验室] 解除 TLS 证书固定：已挂钩 {len(active)}/{len(unpinned)} 个目标"
+                    f"（{', '.join(active) or '均不存在'}）",
+                )
             )
         if self.redirects:
             # The app's children get the agent before they run. Enabled once the Java hooks are in:
@@ -247,13 +258,17 @@ class LabJvm:
         clock = runner.sync_clock()
         runner.start_clock_thread()
         context.progress(
-            f"[lab] agent loaded: {installed}/{len(results)} hooks installed; "
-            f"clock offset {clock.offset_us} µs ± {clock.error_us} µs"
+            tr(
+                f"[lab] agent loaded: {installed}/{len(results)} hooks installed; "
+                f"clock offset {clock.offset_us} µs ± {clock.error_us} µs",
+                f"[实验室] 代理脚本已加载：已安装 {installed}/{len(results)} 个挂钩；"
+                f"时钟偏差 {clock.offset_us} µs ± {clock.error_us} µs",
+            )
         )
         if app.neighbour:
             self._start_neighbour(argv[: argv.index(LAUNCHER_CLASS)], context)
         self._frida.input(self._pid, b"go\n")
-        return f"[lab] app running (pid {self._pid})"
+        return tr(f"[lab] app running (pid {self._pid})", f"[实验室] 应用运行中（pid {self._pid}）")
 
     def _start_neighbour(self, java_argv: list[str], context: TargetContext) -> None:
         """Another app's process on the same phone and proxy, not under the agent (docs/lab.md)."""
@@ -263,7 +278,12 @@ class LabJvm:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        context.progress(f"[lab] another app's process beside it on the proxy (pid {self._neighbour.pid})")
+        context.progress(
+            tr(
+                f"[lab] another app's process beside it on the proxy (pid {self._neighbour.pid})",
+                f"[实验室] 同一代理上还有另一个应用的进程（pid {self._neighbour.pid}）",
+            )
+        )
 
     def _instrument_child(self, session, pid: int) -> HookRunner:
         """A new program the app started: the agent's native hooks (connect() redirect, TLS
@@ -336,3 +356,7 @@ class LabJvm:
                 "the lab app died without its exit line (a crash of the JVM?)" + output.tail(),
             )
         return None
+
+
+def _on_off(result: dict) -> str:
+    return tr("on", "开") if result["state"] == "installed" else tr("off", "关")

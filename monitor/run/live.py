@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..language import tr
+
 
 class LiveCounts:
     def __init__(self, progress: Callable[[str], None], prefix: str = "", findings: object = None) -> None:
@@ -19,9 +21,14 @@ class LiveCounts:
         if now != self._shown:
             self._shown = now
             self.progress(
-                f"{self.prefix}{hook_events} hook events · {flows} flows · {signals} consent signals · "
-                f"{identifiers_seen} watched values seen in traffic"
-                + (f" · {found} findings so far" if found is not None else "")
+                self.prefix
+                + tr(
+                    f"{hook_events} hook events · {flows} flows · {signals} consent signals · "
+                    f"{identifiers_seen} watched values seen in traffic",
+                    f"{hook_events} 条调用记录 · {flows} 个网络请求 · {signals} 个同意信号 · "
+                    f"流量中出现 {identifiers_seen} 个被监视的值",
+                )
+                + (tr(f" · {found} findings so far", f" · 目前 {found} 项发现") if found is not None else "")
             )
 
 

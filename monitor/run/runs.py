@@ -15,6 +15,7 @@ from ..config import Settings
 from ..device.adb import Phone
 from ..device.prepare import PreparedPhone
 from ..device_profile import DeviceProfile, load_profile
+from ..language import tr
 from .lab_jvm import LabApp, LabJvm
 from .live import LiveFindings
 from .phone_app import PhoneApp, PhoneAppOptions
@@ -41,7 +42,7 @@ def run_lab(
         device_build=app.profile.build,
         timeout_s=timeout_s,
         interactive=interactive,
-        prefix="[lab] ",
+        prefix=tr("[lab] ", "[实验室] "),
     )
     return CaptureSession(settings, writer, spec, LabJvm(app, settings.cache_dir), progress).run()
 
@@ -134,8 +135,11 @@ def _lab_app_on_phone(
     if plugin is not None:
         props["privmon.lab.pluginDir"] = str(plugin)
     progress(
-        "[LAB] the simulated phone's app process is the lab app "
-        f"{name!r}, a JVM on this machine — not a real phone"
+        tr(
+            f"[LAB] the simulated phone's app process is the lab app {name!r}, a JVM on this machine — "
+            "not a real phone",
+            f"[实验室] 模拟手机上的应用进程是实验室应用 {name!r}，本机上的一个 JVM——不是真实手机",
+        )
     )
     app = LabApp(
         classpath=[standins, classes],

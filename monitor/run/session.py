@@ -27,6 +27,7 @@ from ..capture.proxy import ProxyError, ProxyHost, mitmproxy_version
 from ..config import Settings, env
 from ..device.adb import DeviceLost
 from ..lab.build import LabError
+from ..language import tr
 from ..timeutil import now_us
 from .live import LiveCounts
 from .owner import owner_record
@@ -143,7 +144,7 @@ class CaptureSession:
         try:
             try:
                 port = proxy.start()
-                self.progress(f"{spec.prefix}proxy on 127.0.0.1:{port}")
+                self.progress(spec.prefix + tr(f"proxy on 127.0.0.1:{port}", f"代理在 127.0.0.1:{port}"))
                 if spec.on_proxy_ready is not None:
                     spec.on_proxy_ready(port, proxy.socks_port)
                 context = TargetContext(
@@ -201,8 +202,12 @@ class CaptureSession:
             self.writer.submit(ev.AgentMessage(self.session_id, now_us(), ev.MSG_LEFT_OUT, summary))
             hosts = ", ".join(list(summary["hosts"])[:3])
             self.progress(
-                f"{self.spec.prefix}{summary['flows']} flows on the proxy came from other processes "
-                f"and are not part of the session ({hosts})"
+                self.spec.prefix
+                + tr(
+                    f"{summary['flows']} flows on the proxy came from other processes and are not part of "
+                    f"the session ({hosts})",
+                    f"代理上有 {summary['flows']} 个请求来自其他进程，不计入本会话（{hosts}）",
+                )
             )
 
     def _poll(self, capture) -> tuple[str, str]:

@@ -10,13 +10,19 @@ from typing import Any
 from sqlalchemy import func, select
 
 from .. import events as ev
+from ..language import tr
 from . import bodies, models
 from .engine import open_read_engine
 
 
 class SessionNotFound(LookupError):
     def __init__(self, session_id: str) -> None:
-        super().__init__(f"no session {session_id!r} in the store (see `privmon sessions`)")
+        super().__init__(
+            tr(
+                f"no session {session_id!r} in the store (see `privmon sessions`)",
+                f"存储中没有会话 {session_id!r}（见 `privmon sessions`）",
+            )
+        )
         self.session_id = session_id
 
 

@@ -196,6 +196,8 @@ def test_the_dashboard_speaks_chinese_after_the_language_switch(dashboard, brows
         assert heading in headings, headings
     assert any(h.startswith("发现的问题") for h in headings)
     assert "已展示隐私政策" in page.inner_text("ul.legend")
+    lanes = page.locator("svg.timeline text.lane").evaluate_all("els => els.map(e => e.textContent)")
+    assert "友盟+" in lanes and "Umeng" not in lanes  # the timeline's lanes name SDKs in Chinese too
     group = page.locator(".finding-group .group-title").first.inner_text()
     assert group.startswith("▸ 友盟+ SDK：")  # the group and its findings in Chinese
     assert "在用户同意" in page.locator("article.finding h3 a").first.inner_text()

@@ -233,3 +233,41 @@ def test_findings_print_in_groups_and_wholly_in_chinese_with_lang_zh(lab_demo, m
     assert len(umeng) == umeng[0]["group"]["size"]
     assert f"▸ ({len(umeng)} 项) 友盟+ SDK：同意前读取IMEI" in text  # the Umeng group and its size
     assert "向第三方 友盟+" in text and "Umeng（" not in text  # one name per SDK in Chinese
+
+
+def test_the_command_line_speaks_chinese_with_lang_zh(lab_demo, monkeypatch, tmp_path):
+    """Tables, summaries and errors of every reading command, and a whole lab run's progress, in
+    Chinese with PRIVMON_LANG=zh or `privmon --lang zh`; English stays the default."""
+    home, sid = lab_demo["home"], lab_demo["result"]["session"]
+    monkeypatch.setenv("COLUMNS", "400")
+    monkeypatch.setenv("PRIVMON_LANG", "zh")
+    listed = run_cli(home, "sessions")
+    assert listed.returncode == 0 and "会话" in listed.stdout and "已完成" in listed.stdout
+    assert "started (UTC)" not in listed.stdout
+    flows = run_cli(home, "flows", sid).stdout
+    assert "网络请求 — " in flows and "发起/发送方" in flows and "opened/sent by" not in flows
+    hooks = run_cli(home, "hooks", sid).stdout
+    assert "挂钩覆盖" in hooks and "已安装" in hooks and " installed, " not in hooks
+    assert "发现的问题" in run_cli(home, "findings", sid).stdout  # findings follow the global language
+    bundle = tmp_path / "b.zip"
+    assert "已写入" in run_cli(home, "export", sid, "-o", str(bundle)).stderr
+    assert "个文件与清单一致" in run_cli(home, "verify", str(bundle)).stdout
+    missing = run_cli(home, "flows", "nope")
+    assert missing.returncode == 3 and missing.stderr.startswith("privmon：错误：存储中没有会话 'nope'")
+    monkeypatch.delenv("PRIVMON_LANG")
+    assert "privmon: error: no session 'nope'" in run_cli(home, "flows", "nope").stderr
+    assert "已安装" in run_cli(home, "--lang", "zh", "hooks", sid).stdout
+    bad = run_cli(home, "--lang", "fr", "sessions")
+    assert bad.returncode == 2 and "--lang must be en or zh" in bad.stderr
+
+    monkeypatch.setenv("PRIVMON_LANG", "zh")
+    run = run_cli(home, "lab", "run", "--no-keys", "--consent-delay-ms", "500")
+    assert run.returncode == 0, run.stderr
+    for line in (
+        "[实验室] 模拟的设备与网络——不是真实手机",
+        "[实验室] 场景 agree：启动应用",
+        "[实验室] 代理脚本已加载：",
+    ):
+        assert line in run.stderr
+    assert " 条调用记录 · " in run.stderr and "hook events" not in run.stderr
+    assert "条调用记录，" in run.stdout and "项发现" in run.stdout and "发现的问题" in run.stdout
