@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import shlex
 
+from ..language import tr
 from .adb import Phone
 from .journal import Journal
 
@@ -59,7 +60,12 @@ def install_system_ca(
             f"cp {STAGING}/system/* {SYSTEM_DIR}/ && cp {q(staged)} {SYSTEM_DIR}/{name} && "
             f"chmod 644 {SYSTEM_DIR}/* && chcon u:object_r:system_file:s0 {SYSTEM_DIR}/*"
         )
-        progress(f"CA {name} added to the system store (tmpfs, gone at reboot)")
+        progress(
+            tr(
+                f"CA {name} added to the system store (tmpfs, gone at reboot)",
+                f"CA 证书 {name} 已加入系统证书库（tmpfs，重启后消失）",
+            )
+        )
     if phone.sdk() >= 34:
         targets = _pids(phone, ZYGOTES) + _app_pids(phone)
         for pid in targets:
@@ -68,7 +74,12 @@ def install_system_ca(
                 {"op": "umount", "target": APEX_DIR, "ns_pid": pid},
             ):
                 phone.root(f"nsenter --mount=/proc/{pid}/ns/mnt -- mount --bind {SYSTEM_DIR} {APEX_DIR}")
-        progress(f"CA visible through {APEX_DIR} in {len(targets)} mount namespace(s) (Android 14+)")
+        progress(
+            tr(
+                f"CA visible through {APEX_DIR} in {len(targets)} mount namespace(s) (Android 14+)",
+                f"CA 证书已在 {len(targets)} 个挂载命名空间中通过 {APEX_DIR} 可见（Android 14+）",
+            )
+        )
 
 
 def _pids(phone: Phone, names) -> list[int]:

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..language import tr
 from . import ca, frida_server
 from .adb import Phone
 from .devices import DeviceError
@@ -62,7 +63,13 @@ def run_doctor(
         _frida(phone, opts, journal, progress)
         if rooted
         else Check(
-            "frida-server", "skipped", "needs root", "root the phone or use an emulator image with root"
+            "frida-server",
+            "skipped",
+            tr("needs root", "需要 root"),
+            tr(
+                "root the phone or use an emulator image with root",
+                "为手机取得 root，或使用带 root 的模拟器镜像",
+            ),
         )
     )
     checks.append(frida)
@@ -78,41 +85,63 @@ def run_doctor(
 def _adb(phone: Phone) -> Check:
     model, release = phone.prop("ro.product.model"), phone.prop("ro.build.version.release")
     abi = phone.prop("ro.product.cpu.abi")
-    lab = " — the lab's simulated phone" if phone.is_lab else ""
-    return Check("adb", "ok", f"authorized: {model}, Android {release} (SDK {phone.sdk()}), {abi}{lab}")
+    lab = tr(" — the lab's simulated phone", " —— 实验室的模拟手机") if phone.is_lab else ""
+    about = f"{model}, Android {release} (SDK {phone.sdk()}), {abi}{lab}"
+    return Check("adb", "ok", tr(f"authorized: {about}", f"已授权：{about}"))
 
 
 def _leftovers(phone: Phone, journal: Journal, progress) -> Check:
     """What a killed run left on the phone is taken back first (the phone is back)."""
     orphans = journal.orphaned()
     if not orphans:
-        return Check("leftovers", "ok", "no changes left behind by an earlier run")
+        return Check(
+            "leftovers", "ok", tr("no changes left behind by an earlier run", "没有之前运行遗留的改动")
+        )
     left = journal.restore(phone, progress, only=orphans)
     if left:
         return Check(
             "leftovers",
             "problem",
-            f"an earlier run's changes could not all be taken back: {'; '.join(left)}",
+            tr(
+                f"an earlier run's changes could not all be taken back: {'; '.join(left)}",
+                f"之前运行的改动未能全部撤销：{'; '.join(left)}",
+            ),
             "privmon doctor --restore",
         )
     return Check(
-        "leftovers", "ok", f"restored {len(orphans)} change(s) an earlier run left behind", fixed=True
+        "leftovers",
+        "ok",
+        tr(
+            f"restored {len(orphans)} change(s) an earlier run left behind",
+            f"已恢复之前运行遗留的 {len(orphans)} 项改动",
+        ),
+        fixed=True,
     )
 
 
 def _root(phone: Phone, opts: DoctorOptions, progress) -> Check:
     if phone.root_form is not None:
-        return Check("root", "ok", f"root through `{phone.root_form.format(cmd='…')}`")
-    fix = "userdebug builds and emulators: `adb root`; phones: Magisk or KernelSU (docs/devices.md)"
+        form = phone.root_form.format(cmd="…")
+        return Check("root", "ok", tr(f"root through `{form}`", f"通过 `{form}` 取得 root"))
+    fix = tr(
+        "userdebug builds and emulators: `adb root`; phones: Magisk or KernelSU (docs/devices.md)",
+        "userdebug 版本和模拟器：`adb root`；手机：Magisk 或 KernelSU（docs/devices.md）",
+    )
     if opts.fix and phone.prop("ro.debuggable") == "1":
         answer = phone.device.root()
         progress(f"adb root: {answer.strip()}")
         time.sleep(1.0)
         phone.__dict__.pop("root_form", None)
         if phone.root_form is not None:
-            return Check("root", "ok", "adbd restarted as root", fixed=True)
+            return Check("root", "ok", tr("adbd restarted as root", "adbd 已以 root 身份重启"), fixed=True)
     return Check(
-        "root", "problem", "no root: frida-server cannot run, the CA cannot go into the system store", fix
+        "root",
+        "problem",
+        tr(
+            "no root: frida-server cannot run, the CA cannot go into the system store",
+            "没有 root：frida-server 无法运行，CA 证书无法放入系统证书库",
+        ),
+        fix,
     )
 
 
@@ -121,12 +150,17 @@ def _selinux(phone: Phone, opts: DoctorOptions, journal: Journal) -> Check:
     if opts.permissive and opts.fix and mode == "Enforcing" and phone.root_form:
         with journal.change("SELinux set to Permissive (was Enforcing)", {"op": "selinux", "previous": mode}):
             phone.root("setenforce 0")
-        return Check("selinux", "ok", "Permissive (was Enforcing)", fixed=True)
+        return Check(
+            "selinux", "ok", tr("Permissive (was Enforcing)", "Permissive（原为 Enforcing）"), fixed=True
+        )
     return Check(
         "selinux",
         "info" if mode == "Enforcing" else "ok",
         mode,
-        "frida 16+ works under Enforcing; if hooks fail to load, try `--fix --permissive`"
+        tr(
+            "frida 16+ works under Enforcing; if hooks fail to load, try `--fix --permissive`",
+            "frida 16 及以上可在 Enforcing 下工作；如挂钩加载失败，试试 `--fix --permissive`",
+        )
         if mode == "Enforcing"
         else None,
     )
@@ -138,19 +172,30 @@ def _frida(phone: Phone, opts: DoctorOptions, journal: Journal, progress) -> Che
     found = frida_server.state(phone, opts.frida_name)
     problem = None
     if not found.present:
-        problem = f"{found.path} is missing"
+        problem = tr(f"{found.path} is missing", f"{found.path} 不存在")
     elif found.version is None:
-        problem = f"{found.path} does not run ({found.detail}): wrong architecture?"
+        problem = tr(
+            f"{found.path} does not run ({found.detail}): wrong architecture?",
+            f"{found.path} 无法运行（{found.detail}）：架构不对？",
+        )
     elif found.version != want:
-        problem = f"{found.path} is {found.version}, the host's frida is {want}"
+        problem = tr(
+            f"{found.path} is {found.version}, the host's frida is {want}",
+            f"{found.path} 的版本是 {found.version}，本机的 frida 是 {want}",
+        )
     if problem is None and found.running:
-        return Check("frida-server", "ok", f"{found.version} running ({found.path})")
+        return Check(
+            "frida-server",
+            "ok",
+            tr(f"{found.version} running ({found.path})", f"{found.version} 运行中（{found.path}）"),
+        )
     if problem is None:
-        problem = f"{found.version} present but not running"
-    fix = (
+        problem = tr(f"{found.version} present but not running", f"{found.version} 已存在但未运行")
+    fix = tr(
         f"--fix pushes frida-server {want} for {abi} (from --frida-server FILE, the cache, or --download) "
-        "and "
-        "starts it"
+        "and starts it",
+        f"--fix 会推送适用于 {abi} 的 frida-server {want}（来自 --frida-server FILE、缓存或 --download）"
+        "并启动它",
     )
     if not opts.fix:
         return Check("frida-server", "problem", problem, fix)
@@ -159,28 +204,58 @@ def _frida(phone: Phone, opts: DoctorOptions, journal: Journal, progress) -> Che
         if found.running:
             phone.root(f"kill {' '.join(phone.shell(f'pidof {opts.frida_name}').split())}")
         frida_server.install(phone, data, opts.frida_name)
-        progress(f"pushed frida-server {want} to {found.path}")
+        progress(
+            tr(f"pushed frida-server {want} to {found.path}", f"已将 frida-server {want} 推送到 {found.path}")
+        )
     frida_server.start(phone, journal, opts.frida_name, opts.frida_port)
     time.sleep(0.5)
     after = frida_server.state(phone, opts.frida_name)
     if after.running and after.version == want:
-        return Check("frida-server", "ok", f"{after.version} running ({after.path})", fixed=True)
-    return Check("frida-server", "problem", f"{problem}; after the fix: {after.detail or 'not running'}", fix)
+        return Check(
+            "frida-server",
+            "ok",
+            tr(f"{after.version} running ({after.path})", f"{after.version} 运行中（{after.path}）"),
+            fixed=True,
+        )
+    return Check(
+        "frida-server",
+        "problem",
+        tr(
+            f"{problem}; after the fix: {after.detail or 'not running'}",
+            f"{problem}；修复后：{after.detail or '未运行'}",
+        ),
+        fix,
+    )
 
 
 def _usap(phone: Phone, opts: DoctorOptions, journal: Journal) -> Check:
     value = phone.prop(USAP_PROP)
     if value != "true":
-        return Check("usap pool", "ok", "off (apps fork from the zygote, spawn gating sees them)")
-    fix = f"--fix sets {USAP_PROP} to false (journalled)"
+        return Check(
+            "usap pool",
+            "ok",
+            tr(
+                "off (apps fork from the zygote, spawn gating sees them)",
+                "关闭（应用从 zygote 派生，spawn gating 能看到它们）",
+            ),
+        )
+    fix = tr(
+        f"--fix sets {USAP_PROP} to false (journalled)", f"--fix 会把 {USAP_PROP} 设为 false（记入日志）"
+    )
     if opts.fix and phone.root_form:
         with journal.change(
             f"{USAP_PROP} set to false (was true)", {"op": "setprop", "key": USAP_PROP, "previous": value}
         ):
             phone.root(f"setprop {USAP_PROP} false")
-        return Check("usap pool", "ok", "turned off", fixed=True)
+        return Check("usap pool", "ok", tr("turned off", "已关闭"), fixed=True)
     return Check(
-        "usap pool", "problem", "on: apps start from pre-forked processes that spawn gating can miss", fix
+        "usap pool",
+        "problem",
+        tr(
+            "on: apps start from pre-forked processes that spawn gating can miss",
+            "开启：应用从预先派生的进程启动，spawn gating 可能漏掉它们",
+        ),
+        fix,
     )
 
 
@@ -194,20 +269,35 @@ def _ca(phone: Phone, opts: DoctorOptions, journal: Journal, progress) -> Check:
     trusted = where["system"] and (where["apex"] is not False)
     if trusted:
         return Check(
-            "proxy CA", "ok", f"{name} in the system store" + (" and the APEX view" if where["apex"] else "")
+            "proxy CA",
+            "ok",
+            tr(f"{name} in the system store", f"{name} 在系统证书库中")
+            + (tr(" and the APEX view", "及 APEX 视图中") if where["apex"] else ""),
         )
-    detail = f"{name} is not in the system store" + (
-        " (only in the user store, which apps ignore since Android 7)" if where["user"] else ""
+    detail = tr(f"{name} is not in the system store", f"{name} 不在系统证书库中") + (
+        tr(
+            " (only in the user store, which apps ignore since Android 7)",
+            "（只在用户证书库中，Android 7 起应用不信任它）",
+        )
+        if where["user"]
+        else ""
     )
     if sdk >= 34 and where["system"]:
-        detail = f"{name} is in {ca.SYSTEM_DIR} but not in the zygotes' view of {ca.APEX_DIR} (Android 14+)"
-    fix = (
+        detail = tr(
+            f"{name} is in {ca.SYSTEM_DIR} but not in the zygotes' view of {ca.APEX_DIR} (Android 14+)",
+            f"{name} 在 {ca.SYSTEM_DIR} 中，但不在 zygote 看到的 {ca.APEX_DIR} 中（Android 14+）",
+        )
+    fix = tr(
         "--fix mounts a tmpfs copy of the system store with the CA added (and on Android 14+ binds it over "
-        "the APEX folder)"
+        "the APEX folder)",
+        "--fix 会挂载加入了该 CA 的系统证书库 tmpfs 副本（Android 14+ 上还会绑定覆盖 APEX 目录）",
     )
     if not opts.fix or phone.root_form is None:
         return Check(
-            "proxy CA", "problem", detail, fix if phone.root_form else "needs root (docs/devices.md)"
+            "proxy CA",
+            "problem",
+            detail,
+            fix if phone.root_form else tr("needs root (docs/devices.md)", "需要 root（docs/devices.md）"),
         )
     ca.install_system_ca(phone, journal, pem, name, progress)
     where = ca.trust_state(phone, name)
@@ -215,7 +305,9 @@ def _ca(phone: Phone, opts: DoctorOptions, journal: Journal, progress) -> Check:
     return Check(
         "proxy CA",
         "ok" if ok else "problem",
-        f"{name} installed" if ok else f"{detail}; the fix did not take",
+        tr(f"{name} installed", f"{name} 已安装")
+        if ok
+        else tr(f"{detail}; the fix did not take", f"{detail}；修复未生效"),
         None if ok else fix,
         fixed=ok,
     )
@@ -225,12 +317,21 @@ def _proxy_setting(phone: Phone) -> Check:
     value = current_proxy(phone)
     if value is None:
         return Check(
-            "proxy setting", "ok", "no global proxy set (privmon sets it for a run and takes it back)"
+            "proxy setting",
+            "ok",
+            tr(
+                "no global proxy set (privmon sets it for a run and takes it back)",
+                "未设置全局代理（privmon 在运行时设置并在结束后恢复）",
+            ),
         )
     return Check(
         "proxy setting",
         "warning",
-        f"a global proxy is set: {value} — left by another tool? Without it running, apps have no network",
+        tr(
+            f"a global proxy is set: {value} — left by another tool? Without it running, apps have no "
+            "network",
+            f"已设置全局代理：{value}——是其他工具遗留的吗？该代理不运行时，应用无法联网",
+        ),
         "adb shell settings put global http_proxy :0",
     )
 
@@ -248,23 +349,43 @@ TLS_LIBRARIES = (
 def _capture_paths(phone: Phone, agent_ready: bool) -> Check:
     """Which capture paths (docs/traffic.md) this phone supports for `privmon run`."""
     found = [p for p in TLS_LIBRARIES if "No such file" not in phone.shell(f"ls {p}")]
-    paths = ["proxy setting (default)"]
+    paths = [tr("proxy setting (default)", "代理设置（默认）")]
     if agent_ready:
-        paths.append("redirected + raw with --redirect (the agent replaces connect(); QUIC refused)")
         paths.append(
-            "tls-plaintext with --redirect, for the TLS libraries the app ships, in its processes and "
-            "the programs they start (the platform's Conscrypt is intercepted at the proxy)"
+            tr(
+                "redirected + raw with --redirect (the agent replaces connect(); QUIC refused)",
+                "--redirect 时的重定向与原始连接（代理脚本替换 connect()；拒绝 QUIC）",
+            )
         )
         paths.append(
-            "native unpinning with --unpin"
-            + (f" (platform: {', '.join(found)})" if found else " (no platform libssl.so: the app's own)")
+            tr(
+                "tls-plaintext with --redirect, for the TLS libraries the app ships, in its processes and "
+                "the programs they start (the platform's Conscrypt is intercepted at the proxy)",
+                "--redirect 时读取 TLS 明文：应用自带的 TLS 库，在其进程及其启动的程序中"
+                "（系统的 Conscrypt 由代理拦截）",
+            )
         )
-        detail = "; ".join(paths) + ". Not covered: statically linked TLS without symbols (Flutter)"
+        paths.append(
+            tr("native unpinning with --unpin", "--unpin 时的原生证书固定解除")
+            + (
+                tr(f" (platform: {', '.join(found)})", f"（系统库：{', '.join(found)}）")
+                if found
+                else tr(" (no platform libssl.so: the app's own)", "（无系统 libssl.so：仅应用自带的）")
+            )
+        )
+        detail = "; ".join(paths) + tr(
+            ". Not covered: statically linked TLS without symbols (Flutter)",
+            "。未覆盖：无符号的静态链接 TLS（Flutter）",
+        )
         return Check("capture paths", "info", detail)
     return Check(
         "capture paths",
         "info",
-        "only the proxy setting: --redirect and TLS plaintext need the agent, and frida-server is not ready",
+        tr(
+            "only the proxy setting: --redirect and TLS plaintext need the agent, and frida-server is not "
+            "ready",
+            "仅代理设置：--redirect 和 TLS 明文需要代理脚本，而 frida-server 尚未就绪",
+        ),
     )
 
 
@@ -280,11 +401,16 @@ def _probe(phone: Phone, opts: DoctorOptions, progress) -> Check:
     try:
         port = proxy.start()
     except ProxyError as exc:
-        return Check("route probe", "problem", f"the proxy did not start: {exc}")
+        return Check("route probe", "problem", tr(f"the proxy did not start: {exc}", f"代理未能启动：{exc}"))
     try:
         set_route(phone, journal, port)
         url = f"https://{PROBE_HOST}/privmon-probe/{token}"
-        progress(f"probe: the phone opens {url} through 127.0.0.1:{port}")
+        progress(
+            tr(
+                f"probe: the phone opens {url} through 127.0.0.1:{port}",
+                f"探测：手机经 127.0.0.1:{port} 打开 {url}",
+            )
+        )
         phone.shell(f"am start -a android.intent.action.VIEW -d {url}")
         probe.seen.wait(PROBE_WAIT_S)
     finally:
@@ -294,26 +420,42 @@ def _probe(phone: Phone, opts: DoctorOptions, progress) -> Check:
         except ProxyError:
             pass
     if probe.decrypted:
-        return Check("route probe", "ok", "the phone's HTTPS request reached the proxy and was decrypted")
+        return Check(
+            "route probe",
+            "ok",
+            tr(
+                "the phone's HTTPS request reached the proxy and was decrypted",
+                "手机的 HTTPS 请求已到达代理并被解密",
+            ),
+        )
     if probe.tls_refused:
         return Check(
             "route probe",
             "problem",
-            f"the phone refused the proxy's certificate ({probe.tls_refused[0]})",
-            "install the CA: `privmon doctor --fix`",
+            tr(
+                f"the phone refused the proxy's certificate ({probe.tls_refused[0]})",
+                f"手机拒绝了代理的证书（{probe.tls_refused[0]}）",
+            ),
+            tr("install the CA: `privmon doctor --fix`", "安装 CA 证书：`privmon doctor --fix`"),
         )
     return Check(
         "route probe",
         "problem",
-        f"nothing reached the proxy within {PROBE_WAIT_S:.0f} s",
-        "check that a browser is installed and the phone is unlocked; `adb reverse --list`",
+        tr(
+            f"nothing reached the proxy within {PROBE_WAIT_S:.0f} s",
+            f"{PROBE_WAIT_S:.0f} 秒内没有请求到达代理",
+        ),
+        tr(
+            "check that a browser is installed and the phone is unlocked; `adb reverse --list`",
+            "检查手机是否装有浏览器且已解锁；`adb reverse --list`",
+        ),
     )
 
 
 def restore(phone: Phone, home: Path, progress=lambda _m: None) -> list[str]:
     journal = Journal(home, phone.serial)
     if not journal.entries():
-        progress("nothing to restore: the journal for this phone is empty")
+        progress(tr("nothing to restore: the journal for this phone is empty", "无需恢复：此手机的日志为空"))
         return []
     busy = set(journal.busy())
     if busy:

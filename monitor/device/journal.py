@@ -120,11 +120,18 @@ class Journal:
                 progress(tr(f"restored: {entry['what']}", f"已恢复：{entry['what']}"))
             except DeviceLost as exc:  # the rest waits until the phone is back
                 failed += list(reversed(entries))[i:]
-                progress(f"phone lost while restoring ({exc}); the journal keeps the rest")
+                progress(
+                    tr(
+                        f"phone lost while restoring ({exc}); the journal keeps the rest",
+                        f"恢复过程中手机断开（{exc}）；其余改动仍记在日志中",
+                    )
+                )
                 break
             except DeviceError as exc:
                 failed.append(entry)
-                progress(f"could not restore: {entry['what']} ({exc})")
+                progress(
+                    tr(f"could not restore: {entry['what']} ({exc})", f"无法恢复：{entry['what']}（{exc}）")
+                )
         done = {e["id"] for e in entries} - {e["id"] for e in failed}
         self._write([e for e in self.entries() if e["id"] not in done])
         return [e["what"] for e in failed]

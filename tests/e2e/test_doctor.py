@@ -37,6 +37,9 @@ def test_doctor_finds_fixes_journals_and_restores(tmp_path, server_file):
         assert found["adb"]["status"] == "ok" and found["root"]["status"] == "ok"
         assert found["frida-server"]["status"] == "problem" and "missing" in found["frida-server"]["detail"]
         assert found["usap pool"]["status"] == "problem"
+        zh = run_cli(tmp_path, "--lang", "zh", "doctor", adbd.serial, "--no-probe")
+        assert zh.returncode == 6 and "不存在" in zh.stdout and "--fix 会推送" in zh.stdout
+        assert zh.stderr.startswith("privmon：错误：") and "个问题" in zh.stderr
         assert found["proxy CA"]["status"] == "problem"
         # The probe really went through adb reverse to the proxy, and the phone's TLS refused it.
         assert (
