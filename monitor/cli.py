@@ -575,23 +575,39 @@ def import_(
     from .analysis.persist import analyze_and_store
     from .app_profile import resolve as resolve_app_profile
     from .device_profile import load_profile
-    from .importer import import_capture
+    from .importer import discard, import_capture
     from .storage.writer import EventWriter
 
     settings = _settings(ctx)
     device_profile = load_profile(profile)
     resolved = resolve_app_profile(app_profile, app_package)
     with EventWriter(settings.db_path) as writer:
-        session_id, n = import_capture(capture, device_profile, app_package, writer, resolved.to_meta())
-        result = analyze_and_store(settings, session_id, writer)
+        session_id, n, problems = import_capture(
+            capture, device_profile, app_package, writer, resolved.to_meta()
+        )
+        try:
+            result = analyze_and_store(settings, session_id, writer)
+        except BaseException:
+            discard(writer, session_id)  # never a session left that looks imported but was not analysed
+            raise
     err.print(
         tr(
             f"imported {n} flows from {capture} as session {session_id}: "
             f"{len(result.pi_matches)} PI matches, {len(result.findings)} findings",
             f"已从 {capture} 导入 {n} 个网络请求，会话 {session_id}："
             f"{len(result.pi_matches)} 处个人信息匹配，{len(result.findings)} 项发现",
-        )
+        ),
+        markup=False,
     )
+    if problems.count:
+        err.print(
+            tr(
+                f"{problems.count} problem(s) in the capture, kept with the session; the first: "
+                f"{problems.items[0]}",
+                f"捕获文件中有 {problems.count} 个问题，已随会话保存；第一个：{problems.items[0]}",
+            ),
+            markup=False,
+        )
     print(session_id)
 
 

@@ -62,6 +62,14 @@ class SessionEnded:
 
 
 @dataclass
+class SessionDiscarded:
+    """A session that must not stay half-written (an import whose records could not all be
+    stored): the session and every row of it are deleted."""
+
+    id: str
+
+
+@dataclass
 class SessionMetaUpdate:
     """Keys to set in a session's metadata (e.g. the app profile chosen for re-analysis)."""
 

@@ -14,12 +14,11 @@ import pandas as pd
 from .. import events as ev
 from ..app_profile import AppProfile, vocabulary_for
 from ..capture.catalogue import authorities, load_catalogue
-from ..codec.transforms import short_encoding
 from ..storage.queries import PROVENANCE_SIGNALS, StoreReader
 from ..timeutil import now_us
 from .attribution import Attribution, attribute_stack, reached_by_reflection
 from .consent_events import judge_consent_events
-from .matching import CUSTOM_BASE64, DETECTED, FlowMatcher, MatchJob
+from .matching import CUSTOM_BASE64, DETECTED, FlowMatcher, MatchJob, travelled_encoding
 from .party import describe_receiver
 from .provenance import derive, derived_needles, operations
 from .request_attribution import attribute_requests
@@ -344,7 +343,7 @@ def _pi_match(session_id: str, m, ts: int) -> ev.PiMatch:
     if derived is not None:
         encoding = needle.encoding
     else:
-        encoding = needle.encoding if needle.encoding == DETECTED else short_encoding(needle.encoding)
+        encoding = needle.encoding if needle.encoding == DETECTED else travelled_encoding(m.location, needle)
     return ev.PiMatch(
         session_id,
         m.flow_id,

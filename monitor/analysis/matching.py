@@ -12,7 +12,7 @@ from typing import Callable
 from ..codec.alphabet import SubstitutionIndex, Target
 from ..codec.decode import SEP, Decoded, HeaderCache, decode_request
 from ..codec.multipattern import make_matcher
-from ..codec.transforms import Needle, WatchValue
+from ..codec.transforms import Needle, WatchValue, short_encoding
 from .detectors import detect
 
 
@@ -43,6 +43,19 @@ def where(path: str, needle: Needle) -> str:
     form = "" if needle.form == "raw" else f"{SEP}{needle.form}"
     steps = [s.label for s in needle.derived.chain[1:]][::-1]
     return f"{path}{form}{SEP}{SEP.join(steps)}"
+
+
+# layers of a decoding path that hide what they carry (compression and structure do not)
+HIDING_LAYERS = {"base64": "base64", "hex": "hex", "jwt:header": "jwt", "jwt:payload": "jwt"}
+
+
+def travelled_encoding(location: str, needle: Needle) -> str:
+    """What a value travelled in, outermost first: the hiding layers of its decoding path, then
+    its own spelling (`base64 › md5`); "plain" only for a value sent as it is."""
+    path = location.removesuffix(f"{SEP}{needle.encoding}")
+    layers = [HIDING_LAYERS[step] for step in path.split(SEP) if step in HIDING_LAYERS]
+    spelled = short_encoding(needle.encoding)
+    return SEP.join(layers + ([spelled] if spelled != "plain" else [])) or "plain"
 
 
 class FlowMatcher:

@@ -1,9 +1,11 @@
 """Decoding a request into the pieces PI can hide in, each with its path.
 
-A flow becomes segments: the URL and its query parameters, headers and cookies, and the body,
-decoded recursively — content encodings (gzip, deflate, br, zstd), gzip and zlib streams by
-their headers, forms, JSON (and JSON inside JSON strings), multipart parts, base64/base64url and
-hex runs, protobuf length-delimited fields, JWTs, and the client's WebSocket messages (`ws[3]`).
+A flow becomes segments: the URL (its path segments, `;`-parameters, query parameters and keys
+without a value), headers and cookies, and the body, decoded recursively — content encodings
+(gzip, deflate, br, zstd), gzip and zlib streams by their headers, forms, JSON (and JSON inside
+JSON strings), multipart parts, percent-encoding however often it was applied (`%252540`), URLs
+inside values and headers (Referer, a redirect target in a query), base64/base64url and hex
+runs, protobuf length-delimited fields, JWTs, and the client's WebSocket messages (`ws[3]`).
 Every segment has a path such as `body › gzip › form:data › base64 › json:$.dev.imei`.
 Depth, segment count and decoded size are bounded; whatever cannot be decoded is reported as an
 error on its path and the raw bytes are still searched.
@@ -19,7 +21,7 @@ import json
 import re
 import zlib
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, unquote_plus, unquote_to_bytes, urlsplit
 
 import brotli
 import zstandard
@@ -37,6 +39,8 @@ _HEX_RUN = re.compile(rb"[0-9A-Fa-f]{16,}")
 _JWT = re.compile(rb"(eyJ[A-Za-z0-9_-]+)\.(eyJ[A-Za-z0-9_-]+)\.([A-Za-z0-9_-]*)")
 _CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1f]")  # bytes no text has: worth trying protobuf
 _FORM = re.compile(rb"^[\w.%\[\]-]+=[^&]*(&[\w.%\[\]-]+=[^&]*)*$")
+_PERCENT = re.compile(rb"%[0-9A-Fa-f]{2}")
+_URL = re.compile(rb"^(?:https?|wss?)://[^\s/]+", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -286,6 +290,15 @@ class _Decoder:
                 for number, value in fields:
                     part(path, f"{path}{SEP}pb:{number}", value, number, depth + 1)
                 return
+        # a URL inside a value or a header (Referer, a redirect target): its parts
+        if first[:1] in (b"h", b"H", b"w", b"W") and _URL.match(stripped) and len(stripped) < 65536:
+            self.url(f"{path}{SEP}url", stripped.decode("utf-8", "replace"), depth + 1)
+            return
+        # percent-encoding, applied once or more (each layer decoded in turn): the layer is dug,
+        # not the escaped text (its base64 and hex runs are the same once decoded)
+        if b"%" in data and _PERCENT.search(data) and not _CONTROL.search(data, 0, 64):
+            part(path, f"{path}{SEP}url-decoded", unquote_to_bytes(data), None, depth + 1)
+            return
         # JWTs, then base64 and hex runs inside text (cheap gates first: most pieces have neither)
         jwt_spans = []
         if b"eyJ" in data:
@@ -317,6 +330,29 @@ class _Decoder:
             if decoded and len(decoded) >= 6 and emit(f"{path}{SEP}base64", decoded):
                 dig(f"{path}{SEP}base64", decoded, depth + 1)
 
+    def url(self, path: str, url: str, depth: int) -> None:
+        """A URL's parts, each decoded further: path segments that hold escapes or `;`-parameters
+        (`/activityi;ord=…;~oref=…`), query parameters (`query:key`), and query keys without a
+        value (`?eyJ…`), which can carry the data themselves."""
+        split = urlsplit(url)
+        for i, piece in enumerate(split.path.split("/")):
+            name, *params = piece.split(";")
+            if "%" in name:
+                self._piece(f"{path}{SEP}path[{i}]", unquote(name).encode("utf-8", "replace"), None, depth)
+            for param in params:
+                key, _, value = param.partition("=")
+                self._piece(f"{path}{SEP}param:{key}", unquote(value).encode("utf-8", "replace"), key, depth)
+        for pair in split.query.split("&"):
+            if "=" in pair:
+                for key, value in parse_qsl(pair, keep_blank_values=True):
+                    self._piece(f"{path}{SEP}query:{key}", value.encode("utf-8"), key, depth)
+            elif len(pair) >= 6:
+                self._piece(f"{path}{SEP}query-key", unquote_plus(pair).encode("utf-8"), None, depth)
+
+    def _piece(self, path: str, data: bytes, key: str | None, depth: int) -> None:
+        if self.emit(path, data, key):
+            self.dig(path, data, depth)
+
 
 def decode_request(
     url: str,
@@ -329,13 +365,9 @@ def decode_request(
     `header_cache`: shared by the requests of a session."""
     decoder = _Decoder()
     result, segments, emit, dig = decoder.result, decoder.result.segments, decoder.emit, decoder.dig
-    # the URL and its query
+    # the URL and its parts
     emit("url", url.encode("utf-8", "replace"))
-    split = urlsplit(url)
-    for key, value in parse_qsl(split.query, keep_blank_values=True):
-        raw = value.encode("utf-8")
-        if emit(f"url › query:{key}", raw, key):
-            dig(f"url › query:{key}", raw, 1)
+    decoder.url("url", url, 1)
     # headers and cookies
     content_type = content_encoding = ""
     for name, value in headers:

@@ -5,6 +5,12 @@ separators, phone numbers with and without +86, coordinates at 2–6 decimals an
 integers); each spelling is then expanded by case, URL-encoding, base64 (standard and URL-safe,
 with and without padding), hex, and MD5/SHA-1/SHA-256/SHA-512 digests as hex (both cases) and
 base64. Each needle keeps a label of how it was made, e.g. "md5(hex)" or "base64(md5)".
+
+Digests are also taken of digests and of encodings, up to three deep: `sha256(md5(value))` (of the
+inner digest's hex text, lower or upper case), `sha1(sha256(md5(value)))` (lower case, the inner
+two MD5/SHA-1/SHA-256), `md5(base64(value))`, `sha256(hex(value))`; each as hex and as base64.
+Those labels name the whole chain, innermost last. At most NEEDLES_PER_SPELLING needles a spelling
+(docs/traffic.md measures the lattice).
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ from urllib.parse import quote
 
 MIN_NEEDLE = 6
 DIGESTS = ("md5", "sha1", "sha256", "sha512")
+INNER_DIGESTS = ("md5", "sha1", "sha256")  # what apps hash again (a SHA-512 hex is rarely re-hashed)
+NEEDLES_PER_SPELLING = 400
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,7 @@ def expand(watch: WatchValue) -> list[Needle]:
         add(raw.upper(), "plain(uppercase)")
         add(quote(spelling, safe="").encode(), "url-encoded")
         add(quote(spelling, safe="").lower().encode(), "url-encoded")
+        add(quote(quote(spelling, safe=""), safe="").encode(), "url-encoded")  # twice (`%253A`)
         for form, label in _b64_forms(raw):
             add(form, label)
         add(raw.hex().encode(), "hex")
@@ -105,12 +114,53 @@ def expand(watch: WatchValue) -> list[Needle]:
             add(digest.hex().upper().encode(), f"{name}(hex)")
             for form, label in _b64_forms(digest):
                 add(form, f"{label}({name})")
+        for chain, digest in _nested_digests(raw):
+            add(digest.hex().encode(), chain)
+            add(digest.hex().upper().encode(), chain)
+            add(base64.b64encode(digest), f"base64({chain})")
+            add(base64.b64encode(digest).rstrip(b"="), f"base64({chain})")
     return [Needle(pattern, label, watch) for pattern, label in needles.items()]
+
+
+def _nested_digests(raw: bytes) -> list[tuple[str, bytes]]:
+    """(chain, digest) for digests of encodings and of digests, up to three deep; a digest is
+    re-hashed as its hex text, as apps do (`md5(x).hexdigest()` hashed again)."""
+    out = []
+    encoded = (
+        ("base64", base64.b64encode(raw)),
+        ("hex", raw.hex().encode()),
+        ("hex", raw.hex().upper().encode()),
+    )
+    for encoding, text in encoded:
+        for name in DIGESTS:
+            out.append((f"{name}({encoding}(value))", hashlib.new(name, text).digest()))
+    for inner in INNER_DIGESTS:
+        first = hashlib.new(inner, raw).hexdigest()
+        for text in (first, first.upper()):
+            for middle in DIGESTS:
+                second = hashlib.new(middle, text.encode()).digest()
+                out.append((f"{middle}({inner}(value))", second))
+                if text != first or middle not in INNER_DIGESTS:
+                    continue
+                for outer in DIGESTS:
+                    out.append(
+                        (
+                            f"{outer}({middle}({inner}(value)))",
+                            hashlib.new(outer, second.hex().encode()).digest(),
+                        )
+                    )
+    return out
 
 
 def short_encoding(label: str) -> str:
     """A finding's `encoding`: 'md5(hex)' → 'md5', 'base64url(sha256)' → 'sha256+base64',
-    'plain(uppercase)' → 'plain', 'base64url' → 'base64'."""
+    'plain(uppercase)' → 'plain', 'base64url' → 'base64'; a chain names its steps, outermost
+    first: 'sha256(md5(value))' → 'sha256(md5)', 'base64(md5(hex(value)))' → 'md5(hex)+base64'."""
+    if "(value)" in label:
+        chain = label.replace("(value)", "")
+        if chain.startswith("base64("):
+            return chain[len("base64(") : -1] + "+base64"
+        return chain
     head, _, inner = label.partition("(")
     inner = inner.rstrip(")")
     if head in ("plain",):

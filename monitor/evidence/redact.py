@@ -8,8 +8,9 @@ masked in place); the bundle's manifest says so."""
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
+
+import ahocorasick
 
 from ..codec.transforms import WatchValue, expand
 
@@ -29,17 +30,33 @@ class Redactor:
                     f"[PI:{value.pi_type}/{needle.encoding}:len={len(needle.pattern)}:h={digest}]".encode()
                 )
                 self._marker.setdefault(needle.pattern, marker)
-        patterns = sorted(self._marker, key=len, reverse=True)  # longest first: a digest before its prefix
-        self._regex = re.compile(b"|".join(re.escape(p) for p in patterns)) if patterns else None
+        # one Aho-Corasick automaton over every spelling (a lattice holds hundreds per value: an
+        # alternation regex would try each at every byte)
+        self._automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY)
+        for pattern in self._marker:
+            self._automaton.add_word(pattern.decode("latin-1"), pattern)
+        if self._marker:
+            self._automaton.make_automaton()
 
     @property
     def count(self) -> int:
         return len(self._marker)
 
     def data(self, value: bytes) -> bytes:
-        if self._regex is None or not value:
+        if not self._marker or not value:
             return value
-        return self._regex.sub(lambda m: self._marker[m.group(0)], value)
+        found = [(end - len(p) + 1, end + 1, p) for end, p in self._automaton.iter(value.decode("latin-1"))]
+        if not found:
+            return value
+        # leftmost first, the longest of those that start together (a digest before its prefix)
+        found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+        out, at = [], 0
+        for start, end, pattern in found:
+            if start >= at:
+                out += [value[at:start], self._marker[pattern]]
+                at = end
+        out.append(value[at:])
+        return b"".join(out)
 
     def text(self, value: str) -> str:
         return self.data(value.encode("utf-8", "surrogatepass")).decode("utf-8", "replace")

@@ -149,11 +149,9 @@ class StoreReader:
         return rows[0]
 
     def latest_session_id(self) -> str | None:
-        with self._engine.connect() as conn:
-            row = conn.execute(
-                select(models.Session.id).order_by(models.Session.started_at.desc()).limit(1)
-            ).first()
-        return row[0] if row else None
+        """The session made last (an import of an old capture is made now, however old its flows)."""
+        rows = self._raw("SELECT id FROM sessions ORDER BY rowid DESC LIMIT 1", ())
+        return rows[0][0] if rows else None
 
     # -- per-session records -------------------------------------------------------------
     def hook_events(self, session_id: str, limit: int | None = None, offset: int = 0) -> list[dict]:

@@ -255,6 +255,8 @@ class EventWriter:
                 .where(models.Session.id == record.id)
                 .values(status=record.status, ended_at=record.ended_at, end_reason=record.reason)
             )
+        elif isinstance(record, ev.SessionDiscarded):
+            conn.execute(delete(models.Session).where(models.Session.id == record.id))  # rows cascade
         elif isinstance(record, ev.SessionMetaUpdate):
             row = conn.execute(select(models.Session.meta).where(models.Session.id == record.id)).first()
             if row is None:
