@@ -12,7 +12,7 @@ from typing import Callable
 from ..codec.alphabet import SubstitutionIndex, Target
 from ..codec.decode import SEP, Decoded, HeaderCache, decode_request
 from ..codec.multipattern import make_matcher
-from ..codec.transforms import Needle, WatchValue, short_encoding
+from ..codec.transforms import Needle, WatchValue, short_encoding, spellings
 from .detectors import detect
 
 
@@ -45,6 +45,34 @@ def where(path: str, needle: Needle) -> str:
     return f"{path}{form}{SEP}{SEP.join(steps)}"
 
 
+def _known_forms(watched) -> tuple[set[str], set[str]]:
+    """The watched values as a detector could find them again: every spelling in lower case, and
+    the digits of each (a phone number with or without 86, an IMEI with separators)."""
+    spelt, digits = set(), set()
+    for w in watched:
+        for s in spellings(w.value, w.pi_type):
+            spelt.add(s.lower())
+            only = "".join(c for c in s if c.isdigit())
+            if len(only) >= 6:
+                digits.add(only)
+    return spelt, digits
+
+
+def _is_known(value: str, known: tuple[set[str], set[str]]) -> bool:
+    """A detection that is a watched value in another case, spelling or with a prefix: reported
+    once, as the watched value."""
+    spelt, digits = known
+    if value.lower() in spelt or value.lower().replace("-", ":") in spelt:
+        return True
+    only = "".join(c for c in value if c.isdigit())
+    if only in digits:
+        return True
+    # the same number with a country code or trunk prefix (86, +86, 0086) on one side
+    return len(only) >= 10 and any(
+        0 < abs(len(d) - len(only)) <= 4 and (d.endswith(only) or only.endswith(d)) for d in digits
+    )
+
+
 # layers of a decoding path that hide what they carry (compression and structure do not)
 HIDING_LAYERS = {"base64": "base64", "hex": "hex", "jwt:header": "jwt", "jwt:payload": "jwt"}
 
@@ -62,7 +90,7 @@ class FlowMatcher:
     def __init__(self, needles: list[Needle], backend: str | None = None, detectors: bool = False) -> None:
         self.needles = needles
         self.detectors = detectors
-        self._known = {n.watch.value for n in needles}
+        self._known = _known_forms({n.watch for n in needles})
         self._position = {id(n): i for i, n in enumerate(needles)}
         self._headers = HeaderCache()
         # one pattern can stand for several needles: a ciphertext that carried both the IMEI and the
@@ -162,7 +190,7 @@ class FlowMatcher:
                 continue  # the URL's query parameters are segments of their own
             for d in detect(segment.data, segment.key):
                 key = (d.value, DETECTED, segment.path)
-                if d.value in self._known or key in seen:
+                if _is_known(d.value, self._known) or key in seen:
                     continue
                 seen.add(key)
                 watch = WatchValue(d.value, d.pi_category, d.kind, None)
