@@ -35,6 +35,12 @@ ENVIRONMENT = (
         "the data directory: the store, sessions' files, caches (same as --data-dir)",
     ),
     EnvironmentVariable("XDG_DATA_HOME", "~/.local/share", "where the default data directory goes"),
+    EnvironmentVariable(
+        "PRIVMON_LANG",
+        "en",
+        "what privmon prints, in en (English) or zh (Chinese): tables, progress, summaries, errors (same as "
+        "--lang); stored data and exported files are not affected",
+    ),
     EnvironmentVariable("PRIVMON_REVIEWER", "the login name", "who `privmon review` records as the reviewer"),
     EnvironmentVariable(
         "PRIVMON_TESTER", "the login name", "who a run records as its tester (the report's cover)"

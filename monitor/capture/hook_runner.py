@@ -87,6 +87,7 @@ class HookRunner:
         self.writer = writer
         self.counts = RunnerCounts()
         self.offset_us = 0
+        self._last_ts = 0  # the host time given to this process's last hook event
         self.offset_error_us: int | None = None
         self.detached = threading.Event()
         self.detach_reason: str | None = None
@@ -278,13 +279,17 @@ class HookRunner:
             self._record(ev.MSG_UNKNOWN, {"malformed_hook_event": raw, "missing": str(exc)})
             return
         device_ts = int(wire.ts_ms * 1000)
+        # Host time, strictly increasing in the process's call order: the device clock ticks in
+        # milliseconds (two calls in one tick would tie) and the offset is re-measured while events
+        # arrive (a smaller offset would put a later call before an earlier one).
+        ts = self._last_ts = max(device_ts - self.offset_us, self._last_ts + 1)
         ret = wire.ret if wire.self is None else {"return": wire.ret, "this": wire.self}
         event = ev.HookEvent(
             session_id=self.session_id,
             seq=int(wire.seq),
             pid=self.pid,
             device_ts=device_ts,
-            ts=device_ts - self.offset_us,
+            ts=ts,
             api=wire.api,
             pi_category=wire.pi_category,
             pi_type=wire.pi_type,

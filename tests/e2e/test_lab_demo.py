@@ -261,7 +261,7 @@ def test_the_command_line_speaks_chinese_with_lang_zh(lab_demo, monkeypatch, tmp
     assert bad.returncode == 2 and "--lang must be en or zh" in bad.stderr
 
     monkeypatch.setenv("PRIVMON_LANG", "zh")
-    run = run_cli(home, "lab", "run", "--no-keys", "--consent-delay-ms", "500")
+    run = run_cli(tmp_path / "zh-home", "lab", "run", "--no-keys", "--consent-delay-ms", "500")
     assert run.returncode == 0, run.stderr
     for line in (
         "[实验室] 模拟的设备与网络——不是真实手机",
