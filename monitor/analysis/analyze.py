@@ -111,6 +111,7 @@ class _Events:
         self._rets: dict[int, str] = {row[0]: row[4] for row in returned}  # first read of each returned value
         self._attr: dict[tuple[int, str], tuple[Attribution, bool]] = {}
         self._ids = pd.Index(frame["id"].to_numpy())  # event id → row, hashed in pandas (ids are unique)
+        self._read_apis = set(frame.loc[frame["pi_category"].notna(), "api"].unique().tolist())
 
     def stack(self, stack_hash) -> list[str]:
         text = self._stacks.get(int(stack_hash)) if pd.notna(stack_hash) else None
@@ -121,7 +122,10 @@ class _Events:
         hit = self._attr.get(key)
         if hit is None:
             stack = self.stack(stack_hash)
-            hit = (attribute_stack(stack, self.app_package, api), reached_by_reflection(stack, api))
+            hit = (
+                attribute_stack(stack, self.app_package, api, reads=api in self._read_apis),
+                reached_by_reflection(stack, api),
+            )
             self._attr[key] = hit
         return hit
 

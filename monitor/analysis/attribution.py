@@ -95,10 +95,23 @@ def frame_class(frame: str) -> str:
     return head.rsplit(".", 1)[0] if "." in head else head
 
 
-def attribute_stack(stack: list[str], app_package: str | None, api: str | None = None) -> Attribution:
-    """`api` ("Class.method") names the hooked API: its own frames (an SDK API such as
-    FusedLocationProviderClient.getLastLocation) are the callee, never the caller."""
+# Platform services an app asks for data (fused location): the app asking is the reader, not them.
+PLATFORM_SERVICES = ("com.google.android.gms.", "com.huawei.hms.")
+
+
+def attribute_stack(
+    stack: list[str], app_package: str | None, api: str | None = None, reads: bool = False
+) -> Attribution:
+    """`api` ("Class.method") names the hooked API: its own frames (a platform service such as
+    FusedLocationProviderClient.getLastLocation) are the callee, never the caller. `reads`: the
+    catalogue treats the API as a PI read; when it is an SDK's own (AMapLocationClient.startLocation,
+    a location SDK starting to collect), that SDK is the reader, whoever started it."""
     api_class = api.rsplit(".", 1)[0] if api else None
+    if reads and api_class and not api_class.startswith(PASS_THROUGH + PLATFORM_SERVICES):
+        own = knowledge().by_class(api_class)
+        if own is not None:
+            frame = next((f for f in stack if frame_class(f).split("$", 1)[0] == api_class), None)
+            return Attribution("sdk", own, frame or (stack[0] if stack else None))
     for frame in stack:
         cls = frame_class(frame)
         if (

@@ -12,6 +12,23 @@ from .citations import Clause
 SENSITIVE_CATEGORIES = frozenset(
     {"location", "contacts", "sms", "call_log", "biometrics", "health", "financial", "identity"}
 )
+# What must not be read while the user is not using the app: the sensitive categories, the
+# identifiers that follow a person across apps, the phone number, what the camera, microphone and
+# clipboard hold, and the app lists (read in the background, they profile the user).
+BACKGROUND_CATEGORIES = SENSITIVE_CATEGORIES | frozenset(
+    {
+        "device_id",
+        "network_id",
+        "phone_number",
+        "camera",
+        "microphone",
+        "clipboard",
+        "installed_apps",
+        "running_apps",
+        "accounts",
+        "calendar",
+    }
+)
 # Dangerous permissions (Android's protection level "dangerous"), for bundling.
 DANGEROUS_PERMISSIONS = frozenset(
     {
@@ -156,7 +173,11 @@ RULES: dict[str, Rule] = {
             "and "
             "PowerManager.isInteractive) is background or screen-off. One finding per PI type and caller.",
             (Clause("APP", "7(1)"), Clause("APP", "7(2)"), Clause("CLAST", "6.2.4.1 a)")),
-            categories=(sorted(SENSITIVE_CATEGORIES), "PI categories judged (default: the sensitive ones)"),
+            categories=(
+                sorted(BACKGROUND_CATEGORIES),
+                "PI categories judged (default: the sensitive ones, identifiers, the phone number, camera, "
+                "microphone, clipboard, app lists, accounts and calendar)",
+            ),
         ),
         _rule(
             "THIRD_PARTY_SHARING",
@@ -211,9 +232,9 @@ RULES: dict[str, Rule] = {
             "high",
             "Sensitive PI read without a prompt of its own",
             "未单独征得同意收集敏感个人信息",
-            "The first read of a sensitive category (its catalogue entry names a permission) happened with "
-            "no "
-            "runtime-permission request for that permission, and no privacy notice, earlier in the run.",
+            "The first read of a sensitive category by each caller (the app, each SDK; its catalogue entry "
+            "names a permission) happened with no runtime-permission request for that permission earlier "
+            "in the run.",
             (Clause("APP", "6(6)"), Clause("CLAST", "6.2.7.1 a) 2)–3)"), Clause("ECOM", "三.1")),
         ),
         _rule(

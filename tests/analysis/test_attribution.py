@@ -65,3 +65,17 @@ def test_derived_camille_prefixes_name_sdks_without_curated_entries():
 def test_native_frames_are_not_named_as_packages():
     a = attribute_stack(["libshield.so!report_crash", "libc.so.6!connect"], "com.example.shop")
     assert a.party == "unknown" and a.label is None and a.frame == "libshield.so!report_crash"
+
+
+def test_a_read_through_an_sdks_own_api_is_that_sdks():
+    """The app starting a location SDK: the SDK collects the location (for itself too), so the read
+    is blamed on it; a platform service the app asks (fused location) stays the app's read, and an
+    SDK API that is not a read (a consent switch) keeps its caller."""
+    start = "com.amap.api.location.AMapLocationClient.startLocation"
+    stack = [f"{start}(AMapLocationClient.java:40)", "com.example.shop.Main.onCreate(Main.java:9)"]
+    a = attribute_stack(stack, "com.example.shop", start, reads=True)
+    assert a.party == "sdk" and a.sdk.name == "AMap" and a.frame == stack[0]
+    assert attribute_stack(stack, "com.example.shop", start).party == "app"  # not a read: the caller
+    fused = "com.google.android.gms.location.FusedLocationProviderClient.getLastLocation"
+    fused_stack = [f"{fused}(Unknown Source)", "com.example.shop.Main.onCreate(Main.java:9)"]
+    assert attribute_stack(fused_stack, "com.example.shop", fused, reads=True).party == "app"

@@ -273,6 +273,25 @@ def test_background_collection(run, resumed, fires):
         assert found[0]["evidence"]["state"] == "background" and found[0]["severity"] == "critical"
 
 
+@pytest.mark.parametrize("read", ["imei", "phone_number"])
+def test_identifiers_and_the_phone_number_read_in_the_background_are_judged(run, read):
+    r = run()
+    r.consent(T0 - 10 * S)
+    r.hook(T0, "android.app.Activity.onPause", signal="lifecycle")
+    if read == "imei":
+        r.imei(T0 + 2 * S)
+    else:
+        r.hook(
+            T0 + 2 * S,
+            "android.telephony.TelephonyManager.getLine1Number",
+            "phone_number",
+            "phone_number",
+            ret="+8613912345678",
+        )
+    found = r.findings("BACKGROUND_COLLECTION")
+    assert len(found) == 1 and found[0]["pi_type"] == read, found
+
+
 def test_screen_off_is_background_too(run):
     r = run()
     r.hook(T0, "android.os.PowerManager.isInteractive", ret=False, signal="screen_state")
@@ -385,6 +404,23 @@ def test_sensitive_without_separate_consent(run, asked_first, fires):
         )
     r.location(T0)
     assert bool(r.findings("SENSITIVE_WITHOUT_SEPARATE_CONSENT")) is fires
+
+
+def test_sensitive_without_separate_consent_judges_each_sdks_first_read(run):
+    """The app's first location read and an SDK's later one: each is judged, and blamed on its own."""
+    r = run()
+    r.consent(T0 - 10 * S)
+    r.location(T0)
+    r.location(
+        T0 + S,
+        stack=[
+            "android.location.LocationManager.getLastKnownLocation(Native Method)",
+            "com.umeng.commonsdk.internal.utils.c.a(c.java:12)",
+            "com.example.shop.Main.run(Main.java:9)",
+        ],
+    )
+    found = r.findings("SENSITIVE_WITHOUT_SEPARATE_CONSENT")
+    assert sorted(f["sdk"] or "app" for f in found) == ["Umeng", "app"], found
 
 
 @pytest.mark.parametrize(

@@ -33,8 +33,8 @@ def sensitive_without_separate_consent(ctx: RuleContext) -> list:
     reads = ctx.events[ctx.events["pi_category"].isin(SENSITIVE_CATEGORIES)]
     requested: list[tuple[int, set[str]]] = [(e["ts"], set(permissions_in(e))) for e in _requests(ctx)]
     out = []
-    for g in read_groups(ctx, reads, "pi_category"):
-        (category,), first = g.key, g.first
+    for g in read_groups(ctx, reads, ["pi_category", "caller"]):  # each SDK's first read, the app's
+        (category, caller), first = g.key, g.first
         permission = ctx.entries.get(first["hook_id"] or "", {}).get("permission") or ctx.permission_of(
             first["pi_type"]
         )
@@ -47,7 +47,7 @@ def sensitive_without_separate_consent(ctx: RuleContext) -> list:
             make_finding(
                 ctx,
                 "SENSITIVE_WITHOUT_SEPARATE_CONSENT",
-                (category,),
+                (category, caller),
                 int(first["ts"]),
                 title=(
                     f"Sensitive PI ({label}) read by {who} without asking for "
