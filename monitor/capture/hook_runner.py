@@ -87,7 +87,6 @@ class HookRunner:
         self.writer = writer
         self.counts = RunnerCounts()
         self.offset_us = 0
-        self._last_ts = 0  # the host time given to this process's last hook event
         self.offset_error_us: int | None = None
         self.detached = threading.Event()
         self.detach_reason: str | None = None
@@ -185,9 +184,12 @@ class HookRunner:
             if best is None or half_rtt < best[1]:
                 best = (offset, half_rtt)
         offset, half_rtt = best
-        self.offset_us = offset
-        self.offset_error_us = half_rtt + DEVICE_CLOCK_RESOLUTION_US
-        sample = ev.ClockSample(self.session_id, now_us(), offset, self.offset_error_us)
+        error = half_rtt + DEVICE_CLOCK_RESOLUTION_US
+        # A new measurement within the error bounds of both is the same offset measured again: kept
+        # as it was, so that calls made a millisecond apart are never reordered by measurement noise.
+        if self.offset_error_us is None or abs(offset - self.offset_us) > error + self.offset_error_us:
+            self.offset_us, self.offset_error_us = offset, error
+        sample = ev.ClockSample(self.session_id, now_us(), self.offset_us, self.offset_error_us)
         self.writer.submit(sample)
         return sample
 
@@ -279,17 +281,13 @@ class HookRunner:
             self._record(ev.MSG_UNKNOWN, {"malformed_hook_event": raw, "missing": str(exc)})
             return
         device_ts = int(wire.ts_ms * 1000)
-        # Host time, strictly increasing in the process's call order: the device clock ticks in
-        # milliseconds (two calls in one tick would tie) and the offset is re-measured while events
-        # arrive (a smaller offset would put a later call before an earlier one).
-        ts = self._last_ts = max(device_ts - self.offset_us, self._last_ts + 1)
         ret = wire.ret if wire.self is None else {"return": wire.ret, "this": wire.self}
         event = ev.HookEvent(
             session_id=self.session_id,
             seq=int(wire.seq),
             pid=self.pid,
             device_ts=device_ts,
-            ts=ts,
+            ts=device_ts - self.offset_us,
             api=wire.api,
             pi_category=wire.pi_category,
             pi_type=wire.pi_type,

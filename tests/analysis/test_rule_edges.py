@@ -406,6 +406,21 @@ def test_sensitive_without_separate_consent(run, asked_first, fires):
     assert bool(r.findings("SENSITIVE_WITHOUT_SEPARATE_CONSENT")) is fires
 
 
+def test_a_request_in_the_same_clock_tick_as_the_read_comes_before_it(run):
+    """The device clock ticks in milliseconds: a permission request and the read it allows, made
+    one after the other, can carry the same time; the one stored first came first."""
+    r = run()
+    r.consent(T0 - 10 * S)
+    r.hook(
+        T0,
+        "android.app.Activity.requestPermissions",
+        args=[["android.permission.ACCESS_FINE_LOCATION"], 1],
+        signal="permission_request",
+    )
+    r.location(T0)
+    assert r.findings("SENSITIVE_WITHOUT_SEPARATE_CONSENT") == []
+
+
 def test_sensitive_without_separate_consent_judges_each_sdks_first_read(run):
     """The app's first location read and an SDK's later one: each is judged, and blamed on its own."""
     r = run()

@@ -31,7 +31,9 @@ def sensitive_without_separate_consent(ctx: RuleContext) -> list:
     if ctx.events.empty:
         return []
     reads = ctx.events[ctx.events["pi_category"].isin(SENSITIVE_CATEGORIES)]
-    requested: list[tuple[int, set[str]]] = [(e["ts"], set(permissions_in(e))) for e in _requests(ctx)]
+    # (time, row id): a request and the read it allows can fall in one tick of the device's
+    # millisecond clock; the one stored first returned first
+    requested = [((e["ts"], e["id"]), set(permissions_in(e))) for e in _requests(ctx)]
     out = []
     for g in read_groups(ctx, reads, ["pi_category", "caller"]):  # each SDK's first read, the app's
         (category, caller), first = g.key, g.first
@@ -40,7 +42,8 @@ def sensitive_without_separate_consent(ctx: RuleContext) -> list:
         )
         if not permission:
             continue  # no permission guards this API: nothing to prompt for
-        if any(ts < first["ts"] and permission in perms for ts, perms in requested):
+        at = (first["ts"], first["id"])
+        if any(when < at and permission in perms for when, perms in requested):
             continue
         attr, who, who_zh, label, label_zh = g.attr, g.who, g.who_zh, g.label, g.label_zh
         out.append(
@@ -69,7 +72,7 @@ def sensitive_without_separate_consent(ctx: RuleContext) -> list:
                 evidence={
                     "first_hook_event_id": int(first["id"]),
                     "permission": permission,
-                    "permission_requests_before": [sorted(p) for ts, p in requested if ts < first["ts"]],
+                    "permission_requests_before": [sorted(p) for when, p in requested if when < at],
                 },
             )
         )
