@@ -10,7 +10,7 @@ STAMPS := .make-stamps
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-setup: $(STAMPS)/system $(STAMPS)/venv $(STAMPS)/hooks ## Install everything: Debian packages, venv, npm packages for hooks/
+setup: $(STAMPS)/system $(STAMPS)/venv $(STAMPS)/hooks $(STAMPS)/networks ## Install everything: Debian packages, venv, npm packages for hooks/ and the network-owner database
 
 $(STAMPS)/system: scripts/install-system-deps.sh
 	@bash scripts/install-system-deps.sh
@@ -25,6 +25,10 @@ $(STAMPS)/venv: pyproject.toml
 
 $(STAMPS)/hooks: hooks/package.json hooks/package-lock.json
 	cd hooks && npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/networks: monitor/knowledge/networks/package.json monitor/knowledge/networks/package-lock.json
+	cd monitor/knowledge/networks && npm ci --no-audit --no-fund --loglevel=error
 	@mkdir -p $(STAMPS) && touch $@
 
 demo: setup ## Run the demo lab session: findings, evidence bundle, then the dashboard (DEMO_SERVE=0 to skip it)
@@ -48,4 +52,4 @@ bench: setup ## Run the benchmarks (results go in docs/performance.md)
 	$(PY) bench/bench_redirect.py --record
 
 clean: ## Remove the venv, node_modules and build stamps
-	rm -rf $(VENV) hooks/node_modules $(STAMPS) demo-output
+	rm -rf $(VENV) hooks/node_modules monitor/knowledge/networks/node_modules $(STAMPS) demo-output

@@ -250,6 +250,10 @@ RECEIVER_FIELDS = (
     "company",
     "company_country",
     "ip_country",
+    "hosting",  # a cloud or CDN provider (its customer received)
+    "network",  # the server address's autonomous system and its owner
+    "attribution_source",  # what named the company: sdk-list, domain-owners, tracker-signature, network-owner
+    "confidence",  # high, medium or low
 )
 
 

@@ -7,6 +7,7 @@ import ipaddress
 
 import iptocc
 
+from ..knowledge.networks import network_of
 from ..knowledge.receivers import receivers
 
 GENERIC_TOKENS = {"com", "cn", "net", "org", "android", "app", "apps", "mobile", "client", "www", "api"}
@@ -45,15 +46,34 @@ def describe_receiver(
         party = "third"
     else:
         party = "unknown"
+    company, country, source, confidence, hosting = (
+        r.company,
+        r.company_country,
+        r.source,
+        r.confidence,
+        r.hosting,
+    )
+    network = network_of(server_ip) if party != "first" else None
+    if network is not None and not company and not hosting:
+        provider = receivers().companies.hosting_asns.get(network.asn)
+        if provider is not None:
+            hosting = provider["provider"]
+        else:  # the network's owner: often the company itself, but only a guess (the party stays unknown)
+            company, country = network.owner, ip_country(server_ip)
+            source, confidence = "network-owner", "low"
     return {
         "host": r.host,
         "registrable_domain": r.registrable_domain,
         "party": party,
         "sdk": r.sdk,
         "tracker": r.tracker,
-        "company": r.company,
-        "company_country": r.company_country,
+        "company": company,
+        "company_country": country,
         "server_ip": server_ip,
         "ip_country": ip_country(server_ip),
+        "hosting": hosting,
+        "network": f"AS{network.asn} {network.owner}" if network else None,
+        "attribution_source": source,
+        "confidence": confidence,
         "knowledge_sources": list(r.sources),
     }

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from . import models
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 # how the agent marks a value it could not convert: {"unconverted": type, …}
 UNCONVERTED_MARK = '"unconverted":'
 
@@ -129,6 +129,21 @@ def _hook_tallies_flow_time_index(conn: Connection) -> None:
     )
 
 
+def _receiver_attribution(conn: Connection) -> None:
+    """Receivers say who hosts them, their network, and what named their company how surely (NULL:
+    analysed before; re-analyse to fill)."""
+    _add_columns(
+        conn,
+        "receiver_facts",
+        {
+            "hosting": "VARCHAR",
+            "network": "VARCHAR",
+            "attribution_source": "VARCHAR",
+            "confidence": "VARCHAR",
+        },
+    )
+
+
 # Migration N upgrades a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_initial,
@@ -142,6 +157,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     9: _finding_groups,
     10: _hook_coverage_index,
     11: _hook_tallies_flow_time_index,
+    12: _receiver_attribution,
 }
 
 

@@ -261,6 +261,11 @@ class ReceiverFact(Base):
     company: Mapped[str | None] = mapped_column(String, nullable=True)
     company_country: Mapped[str | None] = mapped_column(String, nullable=True)
     ip_country: Mapped[str | None] = mapped_column(String, nullable=True)
+    # v12: the cloud/CDN provider, the address's network, what named the company and how surely
+    hosting: Mapped[str | None] = mapped_column(String, nullable=True)
+    network: Mapped[str | None] = mapped_column(String, nullable=True)
+    attribution_source: Mapped[str | None] = mapped_column(String, nullable=True)
+    confidence: Mapped[str | None] = mapped_column(String, nullable=True)
 
 
 class SenderFact(Base):
