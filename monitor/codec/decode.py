@@ -335,17 +335,22 @@ class _Decoder:
         (`/activityi;ord=…;~oref=…`), query parameters (`query:key`), and query keys without a
         value (`?eyJ…`), which can carry the data themselves."""
         split = urlsplit(url)
-        for i, piece in enumerate(split.path.split("/")):
-            name, *params = piece.split(";")
-            if "%" in name:
-                self._piece(f"{path}{SEP}path[{i}]", unquote(name).encode("utf-8", "replace"), None, depth)
-            for param in params:
-                key, _, value = param.partition("=")
-                self._piece(f"{path}{SEP}param:{key}", unquote(value).encode("utf-8", "replace"), key, depth)
-        for pair in split.query.split("&"):
-            if "=" in pair:
-                for key, value in parse_qsl(pair, keep_blank_values=True):
-                    self._piece(f"{path}{SEP}query:{key}", value.encode("utf-8"), key, depth)
+        if "%" in split.path or ";" in split.path:
+            for i, piece in enumerate(split.path.split("/")):
+                name, *params = piece.split(";")
+                if "%" in name:
+                    name = unquote(name).encode("utf-8", "replace")
+                    self._piece(f"{path}{SEP}path[{i}]", name, None, depth)
+                for param in params:
+                    key, _, value = param.partition("=")
+                    value = unquote(value).encode("utf-8", "replace")
+                    self._piece(f"{path}{SEP}param:{key}", value, key, depth)
+        for pair in split.query.split("&") if split.query else ():
+            key, eq, value = pair.partition("=")
+            if eq:  # as parse_qsl decodes a pair: '+' is a space, escapes as UTF-8
+                key = unquote_plus(key) if "%" in key or "+" in key else key
+                value = unquote_plus(value) if "%" in value or "+" in value else value
+                self._piece(f"{path}{SEP}query:{key}", value.encode("utf-8"), key, depth)
             elif len(pair) >= 6:
                 self._piece(f"{path}{SEP}query-key", unquote_plus(pair).encode("utf-8"), None, depth)
 
