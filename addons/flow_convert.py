@@ -71,6 +71,7 @@ class FlowCapture(NamedTuple):
     server_ip: str | None
     original: dict | None
     connection: dict | None = None  # capture_path, client_port, opener_pid, opener_seq
+    server_org: tuple[str | None, str | None] = (None, None)  # the server certificate's O and C
 
     def to_record(self) -> ev.FlowRecord:
         req = http.Request.from_state(self.request)
@@ -101,6 +102,8 @@ class FlowCapture(NamedTuple):
             server_ip=self.server_ip,
             error=self.error,
             **(self.connection or {}),
+            server_org=self.server_org[0],
+            server_org_country=self.server_org[1],
         )
         if self.response is not None:
             resp = http.Response.from_state(self.response)
@@ -136,7 +139,25 @@ def capture_flow(flow: http.HTTPFlow, session_id: str, body_cap: int = DEFAULT_B
         server_ip,
         flow.metadata.get(ORIGINAL_KEY),
         flow.metadata.get(CONNECTION_KEY),
+        _certificate_org(flow),
     )
+
+
+MAX_ORG = 200  # a certificate's fields come from the server: bounded
+
+
+def _certificate_org(flow) -> tuple[str | None, str | None]:
+    """The organisation (O) and country (C) of the server's own certificate, where it names them
+    (organisation-validated certificates do; domain-validated ones name only the domain)."""
+    certificates = getattr(flow.server_conn, "certificate_list", None) if flow.server_conn else None
+    if not certificates:
+        return None, None
+    try:
+        subject = dict(certificates[0].subject)
+    except (ValueError, TypeError, AttributeError):
+        return None, None
+    org, country = subject.get("O"), subject.get("C")
+    return (org[:MAX_ORG] if org else None), (country[:8] if country else None)
 
 
 def flow_to_record(flow: http.HTTPFlow, session_id: str, body_cap: int = DEFAULT_BODY_CAP) -> ev.FlowRecord:

@@ -127,6 +127,9 @@ class FlowRecord:
     client_port: int | None = None
     opener_pid: int | None = None
     opener_seq: int | None = None
+    # the organisation (O) and country (C) the server's TLS certificate names, where it names one
+    server_org: str | None = None
+    server_org_country: str | None = None
 
 
 @dataclass

@@ -367,9 +367,19 @@ def _receivers(flows: list[dict], app_package: str, profile: AppProfile) -> list
     """Who received each (host, address) the run's traffic went to."""
     own_domains = set(profile.own_domains)
     out = []
+    certified = _certificate_orgs(flows)
     for host, server_ip in dict.fromkeys((f["host"], f["server_ip"]) for f in flows):
-        r = describe_receiver(host, server_ip, app_package, own_domains)
+        r = describe_receiver(host, server_ip, app_package, own_domains, certified.get((host, server_ip)))
         out.append({"host": host, "server_ip": server_ip, **{k: r[k] for k in ev.RECEIVER_FIELDS}})
+    return out
+
+
+def _certificate_orgs(flows: list[dict]) -> dict[tuple[str, str | None], tuple[str, str | None]]:
+    """(host, address) → the organisation and country its server's certificate names, if any."""
+    out: dict = {}
+    for f in flows:
+        if f.get("server_org"):
+            out.setdefault((f["host"], f["server_ip"]), (f["server_org"], f.get("server_org_country")))
     return out
 
 
@@ -392,7 +402,13 @@ def _match_frame(
         host, server_ip = flow["host"], flow["server_ip"]
         r = receivers.get((host, server_ip))
         if r is None:
-            r = receivers[(host, server_ip)] = describe_receiver(host, server_ip, app_package, own_domains)
+            r = receivers[(host, server_ip)] = describe_receiver(
+                host,
+                server_ip,
+                app_package,
+                own_domains,
+                (flow.get("server_org"), flow.get("server_org_country")),
+            )
         per_flow.append(
             (
                 flow_id,

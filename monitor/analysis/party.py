@@ -37,8 +37,14 @@ def ip_country(ip: str | None) -> str | None:
 
 
 def describe_receiver(
-    host: str, server_ip: str | None, app_package: str | None, own_domains: set[str] = frozenset()
+    host: str,
+    server_ip: str | None,
+    app_package: str | None,
+    own_domains: set[str] = frozenset(),
+    certificate: tuple[str | None, str | None] | None = None,
 ) -> dict:
+    """`certificate`: the organisation and country the server's TLS certificate names (the proxy
+    saw it), the first resort for a host no list knows, before the address's network."""
     r = receivers().lookup(host)
     if _first_party(r.registrable_domain, app_package, own_domains):
         party = "first"
@@ -54,7 +60,11 @@ def describe_receiver(
         r.hosting,
     )
     network = network_of(server_ip) if party != "first" else None
-    if network is not None and not company and not hosting:
+    org, org_country = certificate or (None, None)
+    if org and not company and not hosting and party != "first":
+        company, country = org, org_country or ip_country(server_ip)
+        source, confidence = "tls-certificate", "medium"
+    elif network is not None and not company and not hosting:
         provider = receivers().companies.hosting_asns.get(network.asn)
         if provider is not None:
             hosting = provider["provider"]

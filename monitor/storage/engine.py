@@ -131,7 +131,8 @@ def _hook_tallies_flow_time_index(conn: Connection) -> None:
 
 def _receiver_attribution(conn: Connection) -> None:
     """Receivers say who hosts them, their network, and what named their company how surely (NULL:
-    analysed before; re-analyse to fill)."""
+    analysed before; re-analyse to fill); flows keep the organisation in the server's certificate."""
+    _add_columns(conn, "flows", {"server_org": "TEXT", "server_org_country": "VARCHAR"})
     _add_columns(
         conn,
         "receiver_facts",

@@ -95,6 +95,9 @@ class Flow(Base):
     client_port: Mapped[int | None] = mapped_column(Integer, nullable=True)
     opener_pid: Mapped[int | None] = mapped_column(Integer, nullable=True)
     opener_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # v12: the organisation and country in the server's TLS certificate (events.FlowRecord)
+    server_org: Mapped[str | None] = mapped_column(Text, nullable=True)
+    server_org_country: Mapped[str | None] = mapped_column(String, nullable=True)
 
     __table_args__ = (Index("ix_flows_session_ts", "session_id", "ts_start", "id"),)
 

@@ -45,6 +45,8 @@ FLOW_SUMMARY_COLUMNS = [
     "scheme",
     "tls",
     "server_ip",
+    "server_org",
+    "server_org_country",
     "status_code",
     "error",
     "capture_path",

@@ -137,9 +137,9 @@ class _Upstream(BaseHTTPRequestHandler):
         pass
 
 
-def test_addon_runs_standalone_under_mitmdump(tmp_path):
-    upstream = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
-    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+def _mitmdump_session(tmp_path, request, *extra: str) -> list[dict]:
+    """Runs the addon standalone under mitmdump, makes `request(client)` through it, returns the
+    one session's flows."""
     port = free_port()
     home = tmp_path / "home"
     mitmdump = Path(sys.executable).with_name("mitmdump")
@@ -159,6 +159,7 @@ def test_addon_runs_standalone_under_mitmdump(tmp_path):
             "privmon_app=com.example.app",
             "--set",
             "confdir=" + str(tmp_path / "conf"),
+            *extra,
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -174,21 +175,113 @@ def test_addon_runs_standalone_under_mitmdump(tmp_path):
                 assert proc.poll() is None, proc.stderr.read()
                 assert time.monotonic() < deadline, "mitmdump did not start"
                 time.sleep(0.1)
-        with httpx.Client(proxy=f"http://127.0.0.1:{port}") as client:
-            r = client.post(
-                f"http://127.0.0.1:{upstream.server_address[1]}/collect", content=b"imei=864273052471596"
-            )
-        assert r.status_code == 201
+        with httpx.Client(proxy=f"http://127.0.0.1:{port}", verify=False) as client:
+            request(client)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(30)
-        upstream.shutdown()
     with StoreReader(Settings.load(home).db_path) as reader:
         sessions = reader.sessions()
         assert [(s["target"], s["app"], s["status"]) for s in sessions] == [
             ("mitmdump", "com.example.app", "completed")
         ]
-        flows = reader.flows(sessions[0]["id"])
+        return reader.flows(sessions[0]["id"])
+
+
+def test_addon_runs_standalone_under_mitmdump(tmp_path):
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+
+    def post(client):
+        r = client.post(
+            f"http://127.0.0.1:{upstream.server_address[1]}/collect", content=b"imei=864273052471596"
+        )
+        assert r.status_code == 201
+
+    try:
+        flows = _mitmdump_session(tmp_path, post)
+    finally:
+        upstream.shutdown()
     assert len(flows) == 1
     assert flows[0]["request_body"] == b"imei=864273052471596" and flows[0]["status_code"] == 201
     assert flows[0]["server_ip"] == "127.0.0.1"
+    assert flows[0]["server_org"] is None  # plain HTTP: no certificate
+
+
+def _organisation_certificate(folder: Path) -> tuple[Path, Path]:
+    """A server certificate for 127.0.0.1 that names its organisation, as OV certificates do."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Beijing Example Data Technology Co., Ltd."),
+            x509.NameAttribute(NameOID.COMMON_NAME, "collect.example-data.cn"),
+        ]
+    )
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=30))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "server.pem", folder / "server.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_path, key_path
+
+
+def test_the_organisation_in_the_servers_certificate_is_kept_and_names_an_unknown_receiver(tmp_path):
+    import ssl
+
+    from monitor.analysis.party import describe_receiver
+
+    cert, key = _organisation_certificate(tmp_path)
+    upstream = ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    upstream.socket = context.wrap_socket(upstream.socket, server_side=True)
+    threading.Thread(target=upstream.serve_forever, daemon=True).start()
+
+    def post(client):
+        r = client.post(f"https://127.0.0.1:{upstream.server_address[1]}/c", content=b"did=5f2c8e1b9a7d3c40")
+        assert r.status_code == 201
+
+    try:
+        flows = _mitmdump_session(tmp_path, post, "--set", "ssl_insecure=true")
+    finally:
+        upstream.shutdown()
+    assert [(f["server_org"], f["server_org_country"]) for f in flows] == [
+        ("Beijing Example Data Technology Co., Ltd.", "CN")
+    ]
+    r = describe_receiver(
+        "collect.example-data.cn",
+        None,
+        "com.example.app",
+        certificate=("Beijing Example Data Technology Co., Ltd.", "CN"),
+    )
+    assert (r["company"], r["company_country"], r["attribution_source"], r["confidence"]) == (
+        "Beijing Example Data Technology Co., Ltd.",
+        "CN",
+        "tls-certificate",
+        "medium",
+    )
