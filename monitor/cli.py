@@ -878,7 +878,9 @@ def lab_run(
     )
     run_and_report(
         settings,
-        lambda writer: run_lab(settings, writer, app, resolved_profile, timeout, keys and not as_json, say),
+        lambda writer: run_lab(
+            settings, writer, app, resolved_profile, timeout, keys and not as_json, say, live=not as_json
+        ),
         as_json,
     )
 

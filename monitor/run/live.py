@@ -33,18 +33,25 @@ class LiveCounts:
 
 
 class LiveFindings:
-    """Findings so far, for the live line: the analysis pass over what is stored, re-run in the
-    background (one process, no forking inside a capturing process) and backing off on large
-    sessions so that it never competes with the capture for long. Nothing is stored."""
+    """Verdicts while the app runs: the analysis pass over what is stored, re-run in the background
+    (one process, no forking inside a capturing process) as soon as something new is stored, at
+    most once a second and never more than a fifth of the time, so that it does not compete with
+    the capture; each finding is printed when it first appears. Nothing is stored: the analysis at
+    the end is the session's."""
 
-    MIN_INTERVAL_S = 10.0
+    CHECK_S = 0.25  # how often the store is asked whether anything new was stored
+    MIN_GAP_S = 1.0
+    SHARE = 5  # a pass that took d seconds waits SHARE * d before the next
 
-    def __init__(self, db_path, session_id: str) -> None:
+    def __init__(self, db_path, session_id: str, progress: Callable[[str], None] | None = None, prefix=""):
         import threading
 
         self.db_path = db_path
         self.session_id = session_id
+        self.progress = progress
+        self.prefix = prefix
         self.count: int | None = None
+        self.shown: dict[str, dict] = {}  # fingerprint → the finding, as first seen
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="privmon-live-findings", daemon=True)
 
@@ -54,6 +61,7 @@ class LiveFindings:
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
+        self._thread.join(timeout=30)
 
     def _loop(self) -> None:
         import time
@@ -61,14 +69,36 @@ class LiveFindings:
         from ..analysis.analyze import analyze_session
         from ..storage.queries import SessionNotFound, StoreReader
 
-        interval = self.MIN_INTERVAL_S
-        while not self._stop.wait(interval):
-            started = time.monotonic()
+        seen_state, next_pass = None, 0.0
+        while not self._stop.wait(self.CHECK_S):
+            if time.monotonic() < next_pass:
+                continue
             try:
                 with StoreReader(self.db_path) as reader:
-                    self.count = len(analyze_session(reader, self.session_id, workers=1).findings)
+                    state = _stored_state(reader, self.session_id)
+                    if state == seen_state:
+                        continue
+                    started = time.monotonic()
+                    findings = analyze_session(reader, self.session_id, workers=1).findings
             except (SessionNotFound, ValueError, KeyError, OSError):
                 continue  # the session is not stored yet, or mid-write: next time
             except Exception:  # noqa: BLE001 — a progress display must never end a run
                 return
-            interval = max(self.MIN_INTERVAL_S, 10 * (time.monotonic() - started))
+            seen_state = state
+            next_pass = time.monotonic() + max(self.MIN_GAP_S, self.SHARE * (time.monotonic() - started))
+            self.count = len(findings)
+            self._show([f for f in sorted(findings, key=lambda f: f.ts) if f.fingerprint not in self.shown])
+
+    def _show(self, new: list) -> None:
+        for finding in new:
+            self.shown[finding.fingerprint] = {"rule_id": finding.rule_id, "title": finding.title}
+            if self.progress is not None:
+                title = tr(finding.title, finding.title_zh or finding.title)
+                self.progress(f"{self.prefix}{tr('new finding', '新发现')} [{finding.severity}] {title}")
+
+
+def _stored_state(reader, session_id: str) -> tuple:
+    """What changes when anything the analysis reads is stored (cheap: the writer's tallies and
+    indexed counts)."""
+    counts = reader.counts(session_id)
+    return (counts["hook_events"], counts["flows"], counts["consent_events"], counts["websocket_messages"])

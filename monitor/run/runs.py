@@ -32,7 +32,10 @@ def run_lab(
     timeout_s: float = 120.0,
     interactive: bool = True,
     progress: Progress = lambda _m: None,
+    live: bool = False,
 ) -> RunResult:
+    """`live`: findings printed as they appear while the app runs (LiveFindings)."""
+    prefix = tr("[lab] ", "[实验室] ")
     spec = RunSpec(
         app=app.package,
         scenario=app.scenario,
@@ -42,7 +45,8 @@ def run_lab(
         device_build=app.profile.build,
         timeout_s=timeout_s,
         interactive=interactive,
-        prefix=tr("[lab] ", "[实验室] "),
+        prefix=prefix,
+        live_findings=(lambda sid: LiveFindings(settings.db_path, sid, progress, prefix)) if live else None,
     )
     return CaptureSession(settings, writer, spec, LabJvm(app, settings.cache_dir), progress).run()
 
@@ -55,6 +59,7 @@ class PhoneRunOptions:
     clear: bool = True
     timeout_s: float = 1800.0
     interactive: bool = True
+    live: bool = True  # findings printed as they appear (not with --json)
     frida_host: str | None = None
     frida_port: int | None = None  # frida-server on a non-default phone port: reached by adb forward
     unpin: bool = False
@@ -111,7 +116,7 @@ def run_on_phone(
             on_signal=prepared.screenshots.on_signal,
             on_mark=prepared.screenshots.on_mark,
             abort=prepared.lost,
-            live_findings=lambda sid: LiveFindings(settings.db_path, sid),
+            live_findings=(lambda sid: LiveFindings(settings.db_path, sid, progress)) if opts.live else None,
         )
         result = CaptureSession(settings, writer, spec, target, progress, session_id=session_id).run()
     return PhoneRunResult(
