@@ -18,6 +18,8 @@ import json
 import random
 from pathlib import Path
 
+from monitor.analysis.detectors import luhn_ok
+
 OUT = Path(__file__).with_name("detector_corpus.jsonl")
 rnd = random.Random(20261207)
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -26,14 +28,7 @@ UNALLOCATED = ["40", "41", "42", "43", "44", "54", "60", "61", "94", "00", "01",
 
 
 def luhn_complete(body: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch)
-        if i % 2 == 0:
-            d *= 2
-            d = d - 9 if d > 9 else d
-        total += d
-    return body + str((10 - total % 10) % 10)
+    return next(body + digit for digit in "0123456789" if luhn_ok(body + digit))
 
 
 def luhn_broken(body: str) -> str:
