@@ -41,6 +41,12 @@ ENVIRONMENT = (
         "what privmon prints, in en (English) or zh (Chinese): tables, progress, summaries, errors (same as "
         "--lang); stored data and exported files are not affected",
     ),
+    EnvironmentVariable(
+        "PRIVMON_NETWORKS_DB",
+        "monitor/knowledge/networks/node_modules/@ip-location-db/asn",
+        "the folder of the network-owner (ASN) tables that name receivers no list knows (installed by make "
+        "setup)",
+    ),
     EnvironmentVariable("PRIVMON_REVIEWER", "the login name", "who `privmon review` records as the reviewer"),
     EnvironmentVariable(
         "PRIVMON_TESTER", "the login name", "who a run records as its tester (the report's cover)"

@@ -36,8 +36,8 @@ class LiveFindings:
     """Verdicts while the app runs: the analysis pass over what is stored, re-run in the background
     (one process, no forking inside a capturing process) as soon as something new is stored, at
     most once a second and never more than a fifth of the time, so that it does not compete with
-    the capture; each finding is printed when it first appears. Nothing is stored: the analysis at
-    the end is the session's."""
+    the capture; each finding is printed when it first appears, and when a later pass takes it back.
+    Nothing is stored: the analysis at the end is the session's."""
 
     CHECK_S = 0.25  # how often the store is asked whether anything new was stored
     MIN_GAP_S = 1.0
@@ -51,7 +51,7 @@ class LiveFindings:
         self.progress = progress
         self.prefix = prefix
         self.count: int | None = None
-        self.shown: dict[str, dict] = {}  # fingerprint → the finding, as first seen
+        self.shown: dict[str, object] = {}  # fingerprint → the finding shown (events.Finding)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="privmon-live-findings", daemon=True)
 
@@ -87,14 +87,21 @@ class LiveFindings:
             seen_state = state
             next_pass = time.monotonic() + max(self.MIN_GAP_S, self.SHARE * (time.monotonic() - started))
             self.count = len(findings)
-            self._show([f for f in sorted(findings, key=lambda f: f.ts) if f.fingerprint not in self.shown])
+            now = {f.fingerprint for f in findings}
+            # a verdict on what was stored so far can be taken back by what is stored next (a read
+            # inside a click handler is stored before the click, which is stored when it returns)
+            for fingerprint in [fp for fp in self.shown if fp not in now]:
+                self._say(tr("finding withdrawn", "发现撤回"), fingerprint, self.shown.pop(fingerprint))
+            for finding in sorted(findings, key=lambda f: f.ts):
+                if finding.fingerprint not in self.shown:
+                    self.shown[finding.fingerprint] = finding
+                    self._say(tr("new finding", "新发现"), finding.fingerprint, finding)
 
-    def _show(self, new: list) -> None:
-        for finding in new:
-            self.shown[finding.fingerprint] = {"rule_id": finding.rule_id, "title": finding.title}
-            if self.progress is not None:
-                title = tr(finding.title, finding.title_zh or finding.title)
-                self.progress(f"{self.prefix}{tr('new finding', '新发现')} [{finding.severity}] {title}")
+    def _say(self, what: str, fingerprint: str, finding) -> None:
+        if self.progress is not None:
+            # the fingerprint's head: what `privmon review` takes, and what the end's findings keep
+            title = tr(finding.title, finding.title_zh or finding.title)
+            self.progress(f"{self.prefix}{what} {fingerprint[:10]} [{finding.severity}] {title}")
 
 
 def _stored_state(reader, session_id: str) -> tuple:
