@@ -246,7 +246,6 @@ def run(
         clear=clear,
         timeout_s=timeout,
         interactive=keys and not as_json,
-        live=not as_json,
         frida_host=frida_host,
         frida_port=frida_port,
         unpin=unpin,

@@ -42,6 +42,7 @@ class LiveFindings:
     CHECK_S = 0.25  # how often the store is asked whether anything new was stored
     MIN_GAP_S = 1.0
     SHARE = 5  # a pass that took d seconds waits SHARE * d before the next
+    SETTLE_S = 2.0  # at the end: how long to wait for the store to stop changing before the last pass
 
     def __init__(self, db_path, session_id: str, progress: Callable[[str], None] | None = None, prefix=""):
         import threading
@@ -52,6 +53,7 @@ class LiveFindings:
         self.prefix = prefix
         self.count: int | None = None
         self.shown: dict[str, object] = {}  # fingerprint → the finding shown (events.Finding)
+        self._seen_state: tuple | None = None  # what was stored when the last pass ran
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="privmon-live-findings", daemon=True)
 
@@ -60,42 +62,70 @@ class LiveFindings:
         return self
 
     def __exit__(self, *exc) -> None:
+        import time
+
         self._stop.set()
         self._thread.join(timeout=30)
+        # one last pass once the store has settled (what the app did last is still being written),
+        # so that the live view ends where the data ends
+        state, deadline = None, time.monotonic() + self.SETTLE_S
+        while time.monotonic() < deadline:
+            now = self._stored_state()
+            if now is not None and now == state:
+                break
+            state = now
+            time.sleep(self.CHECK_S)
+        if state is not None and state != self._seen_state:
+            self._pass(state)
+
+    def _stored_state(self) -> tuple | None:
+        from ..storage.queries import SessionNotFound, StoreReader
+
+        try:
+            with StoreReader(self.db_path) as reader:
+                return _stored_state(reader, self.session_id)
+        except (SessionNotFound, ValueError, KeyError, OSError):
+            return None
 
     def _loop(self) -> None:
         import time
 
-        from ..analysis.analyze import analyze_session
-        from ..storage.queries import SessionNotFound, StoreReader
-
-        seen_state, next_pass = None, 0.0
+        next_pass = 0.0
         while not self._stop.wait(self.CHECK_S):
             if time.monotonic() < next_pass:
                 continue
-            try:
-                with StoreReader(self.db_path) as reader:
-                    state = _stored_state(reader, self.session_id)
-                    if state == seen_state:
-                        continue
-                    started = time.monotonic()
-                    findings = analyze_session(reader, self.session_id, workers=1).findings
-            except (SessionNotFound, ValueError, KeyError, OSError):
-                continue  # the session is not stored yet, or mid-write: next time
-            except Exception:  # noqa: BLE001 — a progress display must never end a run
+            state = self._stored_state()
+            if state is None or state == self._seen_state:
+                continue
+            started = time.monotonic()
+            if not self._pass(state):
                 return
-            seen_state = state
             next_pass = time.monotonic() + max(self.MIN_GAP_S, self.SHARE * (time.monotonic() - started))
-            self.count = len(findings)
-            now = {f.fingerprint for f in findings}
-            # a verdict on what was stored so far can be taken back by what is stored next (a read
-            # inside a click handler is stored before the click, which is stored when it returns)
-            for fingerprint in [fp for fp in self.shown if fp not in now]:
-                self._say(tr("finding withdrawn", "发现撤回"), fingerprint, self.shown.pop(fingerprint))
-            for finding in sorted(findings, key=lambda f: f.ts):
-                if finding.fingerprint not in self.shown:
-                    self.shown[finding.fingerprint] = finding
-                    self._say(tr("new finding", "新发现"), finding.fingerprint, finding)
+
+    def _pass(self, state: tuple) -> bool:
+        """One analysis of what is stored; False when the display must stop (an unexpected error)."""
+        from ..analysis.analyze import analyze_session
+        from ..storage.queries import SessionNotFound, StoreReader
+
+        try:
+            with StoreReader(self.db_path) as reader:
+                findings = analyze_session(reader, self.session_id, workers=1).findings
+        except (SessionNotFound, ValueError, KeyError, OSError):
+            return True  # mid-write: next time
+        except Exception:  # noqa: BLE001 — a progress display must never end a run
+            return False
+        self._seen_state = state
+        self.count = len(findings)
+        now = {f.fingerprint for f in findings}
+        # a verdict on what was stored so far can be taken back by what is stored next (a read
+        # inside a click handler is stored before the click, which is stored when it returns)
+        for fingerprint in [fp for fp in self.shown if fp not in now]:
+            self._say(tr("finding withdrawn", "发现撤回"), fingerprint, self.shown.pop(fingerprint))
+        for finding in sorted(findings, key=lambda f: f.ts):
+            if finding.fingerprint not in self.shown:
+                self.shown[finding.fingerprint] = finding
+                self._say(tr("new finding", "新发现"), finding.fingerprint, finding)
+        return True
 
     def _say(self, what: str, fingerprint: str, finding) -> None:
         if self.progress is not None:

@@ -59,7 +59,6 @@ class PhoneRunOptions:
     clear: bool = True
     timeout_s: float = 1800.0
     interactive: bool = True
-    live: bool = True  # findings printed as they appear (not with --json)
     frida_host: str | None = None
     frida_port: int | None = None  # frida-server on a non-default phone port: reached by adb forward
     unpin: bool = False
@@ -116,7 +115,7 @@ def run_on_phone(
             on_signal=prepared.screenshots.on_signal,
             on_mark=prepared.screenshots.on_mark,
             abort=prepared.lost,
-            live_findings=(lambda sid: LiveFindings(settings.db_path, sid, progress)) if opts.live else None,
+            live_findings=lambda sid: LiveFindings(settings.db_path, sid, progress),
         )
         result = CaptureSession(settings, writer, spec, target, progress, session_id=session_id).run()
     return PhoneRunResult(

@@ -136,7 +136,7 @@ def test_sigterm_ends_the_run_like_ctrl_c_and_the_run_restores_the_phone(tmp_pat
     with simulated_phone(state) as adbd:
         proc = _long_run(tmp_path, adbd.serial, "--json")
         assert wait_until(lambda: _hook_events(tmp_path) > 0), "the app never ran"
-        time.sleep(LiveFindings.MIN_INTERVAL_S + 6)  # the live line gets its first "findings so far"
+        time.sleep(LiveFindings.MIN_GAP_S + 6)  # the live line gets its first "findings so far"
         proc.send_signal(signal.SIGTERM)
         stdout, stderr = proc.communicate(timeout=120)
         assert proc.returncode == 0, stderr
