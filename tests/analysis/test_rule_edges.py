@@ -292,6 +292,15 @@ def test_identifiers_and_the_phone_number_read_in_the_background_are_judged(run,
     assert len(found) == 1 and found[0]["pi_type"] == read, found
 
 
+def test_a_read_in_the_same_clock_tick_as_leaving_the_foreground_is_not_background(run):
+    """The read, then finish() on the next line: one millisecond tick can hold both."""
+    r = run()
+    r.consent(T0 - 10 * S)
+    r.imei(T0)
+    r.hook(T0, "android.app.Activity.finish", signal="lifecycle")
+    assert r.findings("BACKGROUND_COLLECTION") == []
+
+
 def test_screen_off_is_background_too(run):
     r = run()
     r.hook(T0, "android.os.PowerManager.isInteractive", ret=False, signal="screen_state")

@@ -108,7 +108,9 @@ def background_collection(ctx: RuleContext) -> list:
     reads = ctx.events[ctx.events["pi_category"].isin(categories)] if not ctx.events.empty else ctx.events
     if reads.empty:
         return []
-    reads = reads.assign(state=names_at(ctx.timeline.states, reads["ts"].to_numpy(), side="right"))
+    # a read in the same millisecond tick as the app leaving the foreground (the read, then finish()
+    # on the next line) is judged in the state before: the device clock cannot order them
+    reads = reads.assign(state=names_at(ctx.timeline.states, reads["ts"].to_numpy(), side="left"))
     reads = reads[reads["state"].isin((BACKGROUND, SCREEN_OFF))]
     out = []
     for g in read_groups(ctx, reads, ["pi_type", "caller"]):
