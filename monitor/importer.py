@@ -282,6 +282,5 @@ def import_capture(
 
 def discard(writer, session_id: str) -> None:
     """Removes a session that did not import whole (best effort: the store may be what failed)."""
-    writer.errors.clear()
     writer.submit(ev.SessionDiscarded(session_id))
     writer.flush()

@@ -54,6 +54,7 @@ class LiveFindings:
         self.count: int | None = None
         self.shown: dict[str, object] = {}  # fingerprint → the finding shown (events.Finding)
         self._seen_state: tuple | None = None  # what was stored when the last pass ran
+        self._store = None  # StoreReader, opened on first use by _reader()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="privmon-live-findings", daemon=True)
 
@@ -77,14 +78,25 @@ class LiveFindings:
             time.sleep(self.CHECK_S)
         if state is not None and state != self._seen_state:
             self._pass(state)
+        if self._store is not None:
+            self._store.close()
+
+    def _reader(self):
+        """One read-only store for the display's life (it is asked four times a second)."""
+        from ..storage.queries import StoreReader
+
+        if self._store is None:
+            self._store = StoreReader(self.db_path)
+        return self._store
 
     def _stored_state(self) -> tuple | None:
-        from ..storage.queries import SessionNotFound, StoreReader
+        from ..storage.queries import SessionNotFound
 
         try:
-            with StoreReader(self.db_path) as reader:
-                return _stored_state(reader, self.session_id)
+            return _stored_state(self._reader(), self.session_id)
         except (SessionNotFound, ValueError, KeyError, OSError):
+            return None
+        except Exception:  # noqa: BLE001 — a progress display must never end a run
             return None
 
     def _loop(self) -> None:
@@ -105,11 +117,10 @@ class LiveFindings:
     def _pass(self, state: tuple) -> bool:
         """One analysis of what is stored; False when the display must stop (an unexpected error)."""
         from ..analysis.analyze import analyze_session
-        from ..storage.queries import SessionNotFound, StoreReader
+        from ..storage.queries import SessionNotFound
 
         try:
-            with StoreReader(self.db_path) as reader:
-                findings = analyze_session(reader, self.session_id, workers=1).findings
+            findings = analyze_session(self._reader(), self.session_id, workers=1).findings
         except (SessionNotFound, ValueError, KeyError, OSError):
             return True  # mid-write: next time
         except Exception:  # noqa: BLE001 — a progress display must never end a run
