@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import secrets
+import signal
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
@@ -934,6 +936,8 @@ def _known_error_code(exc: BaseException) -> ExitCode | None:
 
 
 def main() -> None:
+    # A privmon that seems hung shows where each of its threads is: `kill -USR1 <pid>` (docs/lab.md).
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     try:
         app(prog_name="privmon")
     except SystemExit:

@@ -1,5 +1,7 @@
+import contextlib
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -75,17 +77,53 @@ def run_cli(
     env = {**os.environ, "PRIVMON_HOME": str(home)}
     env.pop("PRIVMON_DEBUG", None)
     # lab apps: `lab run`, and `run` on the simulated phone (whose app process is a lab JVM)
-    attempts = LAB_RUN_ATTEMPTS if args[:2] == ("lab", "run") or args[:1] == ("run",) else 1
+    lab = args[:2] == ("lab", "run") or args[:1] == ("run",)
+    attempts = LAB_RUN_ATTEMPTS if lab else 1
     for attempt in range(1, attempts + 1):
-        proc = subprocess.run(
-            [*PRIVMON, *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, input=input
-        )
+        proc, hung = _run_bounded([*PRIVMON, *args], env, timeout, input)
+        if hung:
+            where = f"privmon {' '.join(args)} hung for {timeout:.0f} s; where its threads were:"
+            print(where, file=sys.stderr)
+            print(proc.stderr[-20000:], file=sys.stderr)
+            if lab and attempt < attempts:
+                continue
+            raise subprocess.TimeoutExpired(proc.args, timeout, proc.stdout, proc.stderr)
         if attempt == attempts or not _stuck_at_a_safepoint(proc):
             return proc
         print(
             f"lab run stuck at a HotSpot safepoint (attempt {attempt}/{attempts}); run again", file=sys.stderr
         )
     return proc
+
+
+def _run_bounded(
+    command: list[str], env: dict, timeout: float, input: str | None
+) -> tuple[subprocess.CompletedProcess, bool]:
+    """Runs privmon in its own process group; one still running after `timeout` is asked for its
+    threads' stacks (SIGUSR1, faulthandler) and then killed with everything it started."""
+    with subprocess.Popen(
+        command,
+        cwd=REPO,
+        env=env,
+        stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    ) as child:
+        try:
+            stdout, stderr = child.communicate(input, timeout=timeout)
+            return subprocess.CompletedProcess(command, child.returncode, stdout, stderr), False
+        except subprocess.TimeoutExpired:
+            os.kill(child.pid, signal.SIGUSR1)
+            try:
+                stdout, stderr = child.communicate(timeout=5)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+                stdout, stderr = child.communicate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+            return subprocess.CompletedProcess(command, -9, stdout, stderr), True
 
 
 @pytest.fixture(scope="session")

@@ -1,6 +1,7 @@
 """The test suite redoes a lab run only when it shows the HotSpot safepoint deadlock's signature (its
 timeout reached with no hook event recorded), never a run that failed otherwise."""
 
+import os
 import subprocess
 
 from tests.conftest import _stuck_at_a_safepoint
@@ -21,3 +22,16 @@ def test_only_a_run_that_recorded_nothing_until_its_timeout_is_redone():
     assert not _stuck_at_a_safepoint(
         _proc(5, "", "[lab] 0 hook events\nprivmon: error: the lab app crashed\n")
     )
+
+
+def test_a_hung_privmon_shows_where_its_threads_are(tmp_path):
+    """The suite's bound on a privmon command (and a user's `kill -USR1`) gets every thread's stack
+    on stderr before the process is killed: a hang in CI leaves its cause in the log."""
+    from tests.conftest import PRIVMON, _run_bounded, free_port
+
+    env = {**os.environ, "PRIVMON_HOME": str(tmp_path)}
+    command = [*PRIVMON, "dashboard", "--port", str(free_port())]
+    proc, hung = _run_bounded(command, env, 8, None)
+    assert hung, proc.stderr
+    assert "most recent call first" in proc.stderr
+    assert "uvicorn" in proc.stderr or "serve" in proc.stderr
