@@ -32,8 +32,10 @@ export type { InstallResult };
 
 let options: InstallOptions = { app_package: null, authorities: {} };
 // Calls made while an event is being recorded (our own converters calling, say,
-// Location.getLatitude) are the agent's, not the app's: never recorded.
-let recording = false;
+// Location.getLatitude) are the agent's, not the app's: never recorded. Per thread: the JS lock is
+// let go while a converter or the stack capture runs Java, and another thread's calls in that
+// time are the app's (a global flag lost them).
+const recording = new Set<number>();
 const active = new Set<string>();
 
 export function configure(opts: InstallOptions): void {
@@ -156,10 +158,11 @@ function hookMethod(entry: CatalogueEntry, klass: any): InstallResult {
   for (const overload of method.overloads) {
     try {
       overload.implementation = function (this: any, ...args: any[]) {
-        if (recording) return overload.apply(this, args);
+        const thread = Process.getCurrentThreadId();
+        if (recording.has(thread)) return overload.apply(this, args);
         // One event per call: an overload delegating to another overload of the same entry
         // (Runtime.exec(String) → exec(String[], …)) is the same call.
-        const key = `${entry.id}@${Process.getCurrentThreadId()}`;
+        const key = `${entry.id}@${thread}`;
         if (active.has(key)) return overload.apply(this, args);
         // The call's time is when it began: a click's listener runs inside performClick.
         const tsMs = Date.now();
@@ -170,13 +173,13 @@ function hookMethod(entry: CatalogueEntry, klass: any): InstallResult {
         } finally {
           active.delete(key);
         }
-        recording = true;
+        recording.add(thread);
         try {
           record(entry, tsMs, this, args, ret);
         } catch (e: any) {
           post({ type: "agent:error", entry: entry.id, error: String(e), stack: e.stack ?? null });
         } finally {
-          recording = false;
+          recording.delete(thread);
         }
         return ret;
       };
@@ -253,14 +256,15 @@ export function watchLateClasses(entries: CatalogueEntry[]): void {
     for (const init of klass.$init.overloads) {
       init.implementation = function (this: any, ...args: any[]) {
         const ret = init.apply(this, args);
-        if (pending.size > 0 && !recording) {
-          recording = true;
+        const thread = Process.getCurrentThreadId();
+        if (pending.size > 0 && !recording.has(thread)) {
+          recording.add(thread);
           try {
             tryPending(Java.retain(this));  // a global ref: the factory outlives this call
           } catch (e: any) {
             post({ type: "agent:error", entry: "late-class-watch", error: String(e) });
           } finally {
-            recording = false;
+            recording.delete(thread);
           }
         }
         return ret;
