@@ -113,7 +113,9 @@ def resolve(option: str | None, package: str) -> AppProfile:
     return load_app_profile(option) if option else profile_for_package(package)
 
 
-def vocabulary_for(profile: AppProfile):
+def vocabulary_for(profile: AppProfile | None):
     from .consent import DEFAULT_VOCABULARY
 
+    if profile is None:
+        return DEFAULT_VOCABULARY
     return DEFAULT_VOCABULARY.extended(profile.agree_texts, profile.refuse_texts)

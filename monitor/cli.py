@@ -22,13 +22,18 @@ from .cli_base import (
     _resolve_session,
     _settings,
     app,
+    background_s_option,
+    drive_times,
+    driver_option,
     err,
     lab_app,
+    notice_s_option,
     out,  # noqa: F401
     print_findings,
     run_and_report,
     say,
     status_name,
+    use_s_option,
 )
 from .config import env
 from .exitcodes import ExitCode
@@ -775,8 +780,13 @@ def lab_run(
     ),
     scenario: str = typer.Option(
         "agree",
-        help="agree, refuse or background: what the lab's user does (recorded; the rules judge by it).",
+        help="agree, refuse, background, refuse-then-agree or permissions-deny: what the lab's user "
+        "does (recorded; the rules judge by it).",
     ),
+    driver: str = driver_option("tester"),
+    notice_s: float = notice_s_option(),
+    use_s: float = use_s_option(),
+    background_s: float = background_s_option(),
     profile: str = typer.Option("lab", help="Device profile: a name in device_profiles/ or a YAML path."),
     app_profile: Optional[str] = typer.Option(
         None,
@@ -822,6 +832,7 @@ def lab_run(
 
     if scenario not in SCENARIOS:
         raise CliError(f"--scenario must be one of {', '.join(SCENARIOS)}, not {scenario!r}")
+    times = drive_times(driver, notice_s, use_s, background_s)
     settings = _settings(ctx)
     device_profile = load_profile(profile)
     jvm_properties = {"privmon.lab.consentDelayMs": str(consent_delay_ms)}
@@ -877,11 +888,20 @@ def lab_run(
         redirect=redirect,
         neighbour=None if classpath else lab_neighbour_class(lab_app_name),
         lab_name=None if classpath else lab_app_name,
+        driven=times is not None,
     )
     run_and_report(
         settings,
         lambda writer: run_lab(
-            settings, writer, app, resolved_profile, timeout, keys and not as_json, say, live=not as_json
+            settings,
+            writer,
+            app,
+            resolved_profile,
+            timeout,
+            keys and not as_json,
+            say,
+            live=not as_json,
+            drive_times=times,
         ),
         as_json,
     )
@@ -893,7 +913,7 @@ def _lab_main(name: str) -> str:
     return lab_main_class(name)
 
 
-from . import cli_device  # noqa: E402,F401  (registers doctor, run, profile on `app`)
+from . import cli_batch, cli_device  # noqa: E402,F401  (register batch; doctor, run, profile on `app`)
 
 
 # -- entry point ----------------------------------------------------------------------------

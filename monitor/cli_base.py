@@ -225,6 +225,14 @@ def report_run(
                     f"盲区：{counts['blind_spots']} 个 TLS 连接拒绝了代理（证书固定？试试 --unpin）",
                 )
             )
+    if status == ev.SESSION_INCOMPLETE:
+        raise CliError(
+            tr(
+                f"session {session_id} incomplete: {reason} (what was captured is kept)",
+                f"会话 {session_id} 未完成：{reason}（已采集的数据已保留）",
+            ),
+            ExitCode.INCOMPLETE,
+        )
     if status != ev.SESSION_COMPLETED:
         raise CliError(
             tr(
@@ -235,9 +243,52 @@ def report_run(
         )
 
 
-STATUS_ZH = {"running": "运行中", "completed": "已完成", "interrupted": "已中断"}
+STATUS_ZH = {"running": "运行中", "completed": "已完成", "interrupted": "已中断", "incomplete": "未完成"}
 
 
 def status_name(status: str) -> str:
     """A session's status in the command line's language."""
     return tr(status, STATUS_ZH.get(status, status))
+
+
+# -- the scenario driver's options (`run`, `lab run`, `batch`) ---------------------------------------
+DRIVERS = ("privmon", "tester")
+
+
+def driver_option(default: str):
+    return typer.Option(
+        default,
+        "--driver",
+        help="Who performs the scenario: privmon (finds the privacy notice and taps it, answers "
+        "permission dialogs, presses Home; nobody at the phone) or tester (a person at the phone"
+        + (", the lab app's own tester in the lab" if default == "tester" else "")
+        + ").",
+    )
+
+
+def notice_s_option():
+    return typer.Option(30.0, "--notice-s", help="privmon as driver: seconds to wait for the privacy notice.")
+
+
+def use_s_option():
+    return typer.Option(
+        15.0, "--use-s", help="privmon as driver: seconds the app is used after each decision."
+    )
+
+
+def background_s_option():
+    return typer.Option(
+        120.0, "--background-s", help="privmon as driver: seconds the app stays in the background."
+    )
+
+
+def drive_times(driver: str, notice_s: float, use_s: float, background_s: float):
+    """The driver's waits, checked; None when a tester performs the scenario."""
+    from .drive.driver import DriveTimes
+
+    if driver not in DRIVERS:
+        raise CliError(f"--driver must be one of {', '.join(DRIVERS)}, not {driver!r}")
+    for name, value in (("--notice-s", notice_s), ("--use-s", use_s), ("--background-s", background_s)):
+        if not 0 <= value <= 86400:
+            raise CliError(f"{name} must be between 0 and 86400 seconds, not {value}")
+    return DriveTimes(notice_s, use_s, background_s) if driver == "privmon" else None

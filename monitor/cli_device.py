@@ -9,7 +9,20 @@ from typing import Optional
 
 import typer
 
-from .cli_base import CliError, _settings, app, err, lab_app, out, run_and_report
+from .cli_base import (
+    CliError,
+    _settings,
+    app,
+    background_s_option,
+    drive_times,
+    driver_option,
+    err,
+    lab_app,
+    notice_s_option,
+    out,
+    run_and_report,
+    use_s_option,
+)
 from .exitcodes import ExitCode
 from .language import tr
 
@@ -166,8 +179,14 @@ def run(
         None, "--device", "-s", help="The phone's serial (default: $ANDROID_SERIAL, or the only device)."
     ),
     scenario: str = typer.Option(
-        "agree", help="agree, refuse or background: what you will do (recorded; the rules judge by it)."
+        "agree",
+        help="agree, refuse, background, refuse-then-agree or permissions-deny: what is done in the app "
+        "(recorded; the rules judge by it).",
     ),
+    driver: str = driver_option("privmon"),
+    notice_s: float = notice_s_option(),
+    use_s: float = use_s_option(),
+    background_s: float = background_s_option(),
     apk: Optional[Path] = typer.Option(None, "--apk", help="Install (or reinstall) this APK first."),
     clear: bool = typer.Option(
         True, "--clear/--keep-data", help="Clear the app's data first (a real first launch)."
@@ -224,6 +243,7 @@ def run(
 
     if scenario not in SCENARIOS:
         raise CliError(f"--scenario must be one of {', '.join(SCENARIOS)}, not {scenario!r}")
+    times = drive_times(driver, notice_s, use_s, background_s)
     if frida_host and frida_port:
         raise CliError("--frida-host and --frida-port are two ways to the same server: give one")
     if frida_port is not None and not 0 < frida_port < 65536:
@@ -254,6 +274,7 @@ def run(
         app_profile=resolve_app_profile(app_profile, package),
         profile=load_profile(profile) if profile else None,
         lab_props=props,
+        drive_times=times,
     )
     phone = select_device(device)
     say = lambda m: err.print(m, markup=False)

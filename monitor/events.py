@@ -32,12 +32,14 @@ MSG_APP_CRASH = "app:crash"
 MSG_APP_STDOUT = "app:stdout"
 MSG_APP_STDERR = "app:stderr"
 MSG_LEFT_OUT = "capture:left-out"  # flows on the proxy that no hooked process opened: {flows, hosts}
+MSG_SCENARIO_STEP = "scenario:step"  # a step privmon's driver did (or could not do): {step, text, why, ok}
 MSG_SCREENSHOT = "device:screenshot"
 MSG_SCREENSHOT_FAILED = "device:screenshot-failed"
 
 SESSION_RUNNING = "running"
 SESSION_COMPLETED = "completed"
 SESSION_INTERRUPTED = "interrupted"
+SESSION_INCOMPLETE = "incomplete"  # privmon drove the scenario and could not do one of its steps
 
 
 def new_session_id() -> str:
@@ -180,7 +182,7 @@ class ConsentEvent:
     session_id: str
     ts: int
     kind: str  # consent.KINDS: notice, notice_dismissed, consent, refuse, withdraw, guardian_consent
-    source: str  # click | dialog | pref_write | sdk_api | manual | key | dashboard
+    source: str  # click | dialog | pref_write | sdk_api | manual | key | dashboard | automatic
     detail: str | None = None
     hook_seq: int | None = None
     confidence: float = 1.0  # consent.CONFIDENCE of the source

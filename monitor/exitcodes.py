@@ -12,4 +12,5 @@ class ExitCode(IntEnum):
     RUN_FAILED = 5
     SETUP = 6
     STORE = 7  # the store cannot be read or written (permissions, a read-only disk, a full disk)
+    INCOMPLETE = 8  # privmon drove the scenario and could not do a step (no notice, no matching button)
     INTERNAL = 70

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCENARIOS = ("agree", "refuse", "background")
+SCENARIOS = ("agree", "refuse", "background", "refuse-then-agree", "permissions-deny")
 
 SCENARIO_STEPS = {
     "agree": "launch the app, wait for the privacy notice, tap agree, then use the app's main features",
@@ -14,12 +14,21 @@ SCENARIO_STEPS = {
         "launch the app, tap agree, use it briefly, then press Home (app in the background) and turn the "
         "screen off for two minutes"
     ),
+    "refuse-then-agree": (
+        "launch the app, tap refuse on the privacy notice, then agree when the app asks again (or on the "
+        "next launch), then use the app"
+    ),
+    "permissions-deny": "launch the app, tap agree, then deny every runtime permission it asks for",
 }
 
 SCENARIO_STEPS_ZH = {
     "agree": "启动应用，等待隐私政策弹窗，点击同意，然后使用应用的主要功能",
     "refuse": "启动应用，等待隐私政策弹窗，点击不同意，然后继续使用应用允许的功能",
     "background": "启动应用，点击同意，短暂使用，然后按 Home 键（应用进入后台）并熄屏两分钟",
+    "refuse-then-agree": (
+        "启动应用，在隐私政策弹窗点击不同意，应用再次询问（或下次启动）时点击同意，然后使用应用"
+    ),
+    "permissions-deny": "启动应用，点击同意，然后拒绝应用申请的每一项运行时权限",
 }
 
 

@@ -63,6 +63,27 @@ def identifier_watch(ids: dict[str, str]) -> list[dict]:
     ]
 
 
+def _apk_facts(apk: Path, progress) -> dict:
+    """What the APK declares (monitor/apk.py), or why it could not be read (the run goes on)."""
+    from ..apk import ApkError, apk_facts
+
+    try:
+        facts = apk_facts(apk)
+    except ApkError as exc:
+        progress(tr(f"APK facts not read: {exc}", f"未能读取 APK 信息：{exc}"))
+        return {"error": str(exc)}
+    dangerous = sum(1 for p in facts.permissions if p["dangerous"])
+    progress(
+        tr(
+            f"APK: {len(facts.permissions)} permissions requested ({dangerous} dangerous), "
+            f"SDKs in its code: {', '.join(s['sdk'] for s in facts.sdks) or 'none known'}",
+            f"APK：申请 {len(facts.permissions)} 项权限（{dangerous} 项危险权限），"
+            f"代码中的 SDK：{', '.join(s['sdk'] for s in facts.sdks) or '无已知 SDK'}",
+        )
+    )
+    return facts.to_meta()
+
+
 def install_apk(phone: Phone, apk: Path, progress) -> None:
     try:
         data = apk.read_bytes()
@@ -168,6 +189,8 @@ class PreparedPhone:
             "app_metadata": meta_app,
             "fresh_install": bool(self.clear),
         }
+        if self.apk is not None:
+            self.meta["apk_facts"] = _apk_facts(self.apk, progress)
         fingerprint = (
             {"build_fingerprint": self.build["fingerprint"]} if self.build.get("fingerprint") else {}
         )

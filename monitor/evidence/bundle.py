@@ -18,6 +18,7 @@ from ..codec.transforms import WatchValue
 from ..storage.facts import SessionFacts
 from ..storage.queries import StoreReader
 from ..timeutil import iso_utc
+from .apk_compare import apk_comparison
 from .finding_evidence import finding_evidence, session_screenshots
 from .pdf import html_to_pdf
 from .redact import Redactor
@@ -152,17 +153,20 @@ def export_bundle(
         scrub(session), findings, hook_events(), scrub(flow_rows(reader, session_id)), REMEDIES, sdks
     )
     recorded = session_screenshots(reader, session_id)
+    sdk_rows = sdks.rows(findings)
+    apk = apk_comparison((session["meta"] or {}).get("apk_facts"), sdk_rows, reader.hook_tallies(session_id))
     report = render_report(
         scrub(session),
         findings,
         [scrub(finding_evidence(reader, session_id, f, recorded)) for f in findings],
-        sdks.rows(findings),
+        sdk_rows,
         facts.rules,
         facts.timeline,
         consents,
         shots,
         _tools(),
         LIMITS_NOTE,
+        apk,
     )
     files: dict[str, bytes] = {
         "findings.json": _dump(findings),
@@ -206,6 +210,7 @@ def export_bundle(
         ],
         "device": scrub((session["meta"] or {}).get("device")),
         "app_metadata": (session["meta"] or {}).get("app_metadata"),
+        "apk": apk,
         "screenshots": {"count": len(shots), "problems": shot_problems},
         "flows_mitm_left_out": mitm_left_out,
         "limits": LIMITS_NOTE,

@@ -299,11 +299,12 @@ def render_report(
     screenshots: dict[str, bytes],
     tools: dict,
     limits: str,
+    apk: dict | None = None,
 ) -> bytes:
     """`session`: the stored session (times in µs); `findings`: reviewed findings, most severe first
     is how they are printed; `evidence`: finding_evidence() of each, in the same order; `sdks`:
     SdkSummary rows; `rules`: the analysis's rule coverage (None: analysed before it was stored);
-    `screenshots`: bundle name → PNG bytes (none in a redacted bundle)."""
+    `screenshots`: bundle name → PNG bytes (none in a redacted bundle); `apk`: apk_comparison()."""
     # printed in their groups (one per actor), most severe group first; numbered in that order
     by_fingerprint = {f["fingerprint"]: e for f, e in zip(findings, evidence)}
     ordered = sorted(findings, key=lambda f: (rank(f["severity"]), f["ts_us"]))
@@ -340,6 +341,7 @@ def render_report(
         coverage_known=rules is not None,
         verdict=verdict(items, findings),
         sdks=sdks,
+        apk=apk,
         figure=timeline_figure(session, timeline, findings, consents),
         consents=consents,
         tools=tools,

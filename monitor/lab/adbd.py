@@ -296,6 +296,7 @@ class SimulatedAdbd:
             target=self._server.serve_forever, name="privmon-sim-adbd", daemon=True
         )
         state.browser = self.browse
+        state.serial = self.serial
 
     def __enter__(self) -> "SimulatedAdbd":
         self._thread.start()

@@ -14,6 +14,7 @@ import shlex
 import struct
 import threading
 import zlib
+from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -51,6 +52,7 @@ class DeviceState:
     log: list[str] = field(default_factory=list)  # every shell command, in order
     services: list[str] = field(default_factory=list)  # every adb service opened (shell:, sync:, tcp:…)
     browser: Callable[[str], None] | None = None  # fetches URLs given to `am start -d`
+    serial: str = ""  # how adb names this phone (set by SimulatedAdbd): the lab app's screen is found by it
     lock: threading.RLock = field(default_factory=threading.RLock)
     _shadowed: dict[str, dict[str, bytes]] = field(default_factory=dict)
     _next_pid: int = 4000
@@ -325,12 +327,17 @@ class DeviceState:
             apk = self.files.get(name)
             if apk is None:
                 return f"Failure [INSTALL_FAILED_INVALID_URI: {name}]\n".encode(), 1
-            match = re.search(rb"package=([\w.]+)", apk)
-            if not match:
+            package = _installed_package(apk)
+            if package is None:
                 return b"Failure [INSTALL_PARSE_FAILED_NOT_APK]\n", 1
-            package = match.group(1).decode()
-            self.packages[package] = Package(package, apk=apk, installer=None)
-            self.files[f"/data/app/{package}-1/base.apk"] = apk
+            self.packages[package.name] = package
+            self.files[f"/data/app/{package.name}-1/base.apk"] = apk
+            return b"Success\n"
+        if sub == "uninstall":
+            if name not in self.packages:
+                return b"Failure [DELETE_FAILED_INTERNAL_ERROR]\n", 1
+            del self.packages[name]
+            self.files.pop(f"/data/app/{name}-1/base.apk", None)
             return b"Success\n"
         return b"pm: unsupported here\n", 1
 
@@ -355,6 +362,58 @@ class DeviceState:
                 threading.Thread(target=self.browser, args=(url,), daemon=True).start()
             return b"Starting: Intent { }\n"
         return b"am: unsupported here\n", 1
+
+    def _screen(self):
+        from .screen_link import screen_of
+
+        return screen_of(self.serial)
+
+    def _cmd_uiautomator(self, args, root):
+        """`uiautomator dump [FILE]`: the lab app's current screen as uiautomator's XML."""
+        if args[:1] != ["dump"]:
+            return b"uiautomator: only dump is supported here\n", 1
+        path = args[1] if len(args) > 1 and not args[1].startswith("-") else "/sdcard/window_dump.xml"
+        screen = self._screen()
+        from ..drive.screens import ScreenGone
+
+        try:
+            xml = screen.request("dump") if screen is not None else _HOME_SCREEN
+        except ScreenGone:
+            xml = _HOME_SCREEN
+        self.files[path] = xml.encode("utf-8")
+        return f"UI hierchary dumped to: {path}\n".encode()
+
+    def _cmd_input(self, args, root):
+        """`input tap X Y` (a click of the lab app's view there) and `input keyevent CODE`."""
+        screen = self._screen()
+        if args[:1] == ["tap"] and len(args) == 3 and all(a.lstrip("-").isdigit() for a in args[1:]):
+            if screen is not None:
+                self._ask(screen, f"tap {int(args[1])} {int(args[2])}")
+            return b""
+        if args[:1] == ["keyevent"] and len(args) == 2:
+            code = {"KEYCODE_HOME": "3", "KEYCODE_BACK": "4"}.get(args[1], args[1])
+            if screen is not None and code.isdigit():
+                self._ask(screen, f"key {code}")
+            return b""
+        return b"input: unsupported here\n", 1
+
+    def _cmd_monkey(self, args, root):
+        """`monkey -p PACKAGE -c android.intent.category.LAUNCHER 1`: the launcher brings the app back."""
+        package = args[args.index("-p") + 1] if "-p" in args and args.index("-p") + 1 < len(args) else ""
+        if package not in self.packages:
+            return b"** No activities found to run, monkey aborted.\n", 251
+        screen = self._screen()
+        if screen is not None:
+            self._ask(screen, "launch")
+        self.started.append(f"monkey {package}")
+        return b"Events injected: 1\n"
+
+    @staticmethod
+    def _ask(screen, line: str) -> None:
+        from ..drive.screens import ScreenGone
+
+        with suppress(ScreenGone):
+            screen.request(line)
 
     def _cmd_screencap(self, args, root):
         return _png(64, 128, (30, 120, 200))
@@ -383,6 +442,35 @@ class DeviceState:
             return b"Unable to start: Permission denied\n", 1
         self.start_process(path.rsplit("/", 1)[1])
         return b"", 0
+
+
+_HOME_SCREEN = (
+    "<?xml version='1.0' encoding='UTF-8' standalone='yes' ?><hierarchy rotation=\"0\"><node index=\"0\" "
+    'text="" resource-id="" class="android.widget.FrameLayout" package="com.android.launcher3" '
+    'content-desc="" clickable="false" bounds="[0,0][1080,2340]"></node></hierarchy>'
+)
+
+
+def _installed_package(apk: bytes) -> Package | None:
+    """What `pm install` reads of an APK: its manifest (androguard, as for a real one), or the
+    lab's placeholder APKs' `package=` line."""
+    import tempfile
+    from pathlib import Path
+
+    from ..apk import ApkError, apk_facts
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "base.apk"
+        path.write_bytes(apk)
+        try:
+            facts = apk_facts(path)
+        except ApkError:
+            facts = None
+    if facts is not None:
+        code = int(facts.version_code) if (facts.version_code or "").isdigit() else 1
+        return Package(facts.package, facts.version_name or "1.0", code, installer=None, apk=apk)
+    match = re.search(rb"package=([\w.]+)", apk)
+    return Package(match.group(1).decode(), apk=apk, installer=None) if match else None
 
 
 def _png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:

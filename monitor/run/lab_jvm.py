@@ -34,6 +34,7 @@ from ..timeutil import now_us
 from .target import Outcome, RunAborted, TargetContext, TargetCounts
 
 READY_LINE = b"PRIVMON-LAB READY"
+UI_PREFIX = b"PRIVMON-LAB UI "
 EXIT_PREFIX = b"PRIVMON-LAB EXIT "
 EXIT_GRACE_S = 3.0  # after the exit line, how long the JVM gets to end by itself
 LAUNCHER_CLASS = "privmon.lab.Launcher"
@@ -59,6 +60,8 @@ class LabApp:
     lab_name: str | None = None  # the lab app under lab/apps/ (its native libraries), None for --classpath
     side_channels: bool = True  # native read hooks (files, properties, command output); off: benchmarks
     ready_timeout_s: float = 60.0
+    driven: bool = False  # privmon taps the app's screen (monitor/drive); False: the app plays its own tester
+    phone_serial: str | None = None  # on the simulated phone: its screen is this app's (lab/screen_link.py)
 
 
 class AppOutput:
@@ -74,6 +77,7 @@ class AppOutput:
         self.exit_code: int | None = None
         self.exit_detail: str | None = None
         self.exit_seen_at: float | None = None  # time.monotonic() of the exit line
+        self.ui_port: int | None = None  # the app's screen socket (privmon.lab.Screen)
 
     def on_output(self, pid: int, fd: int, data: bytes) -> None:
         if not data:
@@ -84,6 +88,8 @@ class AppOutput:
             line = raw.strip()
             if line == READY_LINE:
                 self.ready.set()
+            elif line.startswith(UI_PREFIX) and line[len(UI_PREFIX) :].isdigit():
+                self.ui_port = int(line[len(UI_PREFIX) :])
             elif line.startswith(EXIT_PREFIX):
                 code, _, detail = line[len(EXIT_PREFIX) :].decode("utf-8", "replace").partition(" ")
                 self.exit_code = int(code) if code.isdigit() else 1
@@ -168,6 +174,7 @@ class LabJvm:
             "privmon.ca": str(context.proxy_ca),
             "privmon.device": str(device_props),
             "privmon.lab.scenario": app.scenario,
+            "privmon.lab.driver": "privmon" if app.driven else "tester",
             "privmon.ownerPid": str(os.getpid()),
             "privmon.lab.nativeDir": str(native),  # the app's own JNI libraries (System.load)
             **app.jvm_properties,
@@ -217,6 +224,10 @@ class LabJvm:
                 raise RunAborted(
                     f"the lab app printed no ready line within {app.ready_timeout_s:.0f} s" + output.tail()
                 )
+        if app.phone_serial and output.ui_port:
+            from ..lab.screen_link import publish
+
+            publish(app.phone_serial, output.ui_port)
         runner.load(bundle)
         # native read hooks before the Java ones: patching libc's open/read/close while
         # frida-java-bridge is replacing methods made HotSpot deadlock at a safepoint
@@ -297,6 +308,13 @@ class LabJvm:
             lambda child: started_by(child, [self._runner], children),
         )
 
+    def screen(self):
+        """The app's screen, for privmon to read and tap (monitor/drive/screens.py)."""
+        from ..drive.screens import LabScreen
+
+        port = self._output.ui_port if self._output is not None else None
+        return LabScreen(port) if port else None
+
     def running(self) -> bool:
         if self._runner is None or self._runner.detached.is_set():
             return False
@@ -333,6 +351,10 @@ class LabJvm:
             if self._tls is not None:
                 self._tls.close()
         finally:
+            if self.app.phone_serial:
+                from ..lab.screen_link import withdraw
+
+                withdraw(self.app.phone_serial)
             if self._neighbour is not None:
                 self._neighbour.kill()
                 self._neighbour.wait()

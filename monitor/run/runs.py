@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Callable
 
 from .. import events as ev
-from ..app_profile import AppProfile
+from ..app_profile import AppProfile, vocabulary_for
 from ..config import Settings
 from ..device.adb import Phone
 from ..device.prepare import PreparedPhone
 from ..device_profile import DeviceProfile, load_profile
+from ..drive.driver import DriveTimes
+from ..drive.screens import AdbScreen
 from ..language import tr
+from .driving import DriveSpec
 from .lab_jvm import LabApp, LabJvm
 from .live import LiveFindings
 from .phone_app import PhoneApp, PhoneAppOptions
@@ -33,8 +36,10 @@ def run_lab(
     interactive: bool = True,
     progress: Progress = lambda _m: None,
     live: bool = False,
+    drive_times: DriveTimes | None = None,
 ) -> RunResult:
-    """`live`: findings printed as they appear while the app runs (LiveFindings)."""
+    """`live`: findings printed as they appear while the app runs (LiveFindings); `drive_times`:
+    privmon performs the scenario on the lab app's screen (the app must be `driven`)."""
     prefix = tr("[lab] ", "[实验室] ")
     spec = RunSpec(
         app=app.package,
@@ -47,6 +52,13 @@ def run_lab(
         interactive=interactive,
         prefix=prefix,
         live_findings=(lambda sid: LiveFindings(settings.db_path, sid, progress, prefix)) if live else None,
+        drive=(
+            DriveSpec(
+                app.scenario, app.package, lambda t: t.screen(), vocabulary_for(app_profile), drive_times
+            )
+            if drive_times is not None and app.driven
+            else None
+        ),
     )
     return CaptureSession(settings, writer, spec, LabJvm(app, settings.cache_dir), progress).run()
 
@@ -67,6 +79,7 @@ class PhoneRunOptions:
     app_profile: AppProfile | None = None
     profile: DeviceProfile | None = None  # more values to watch (a captured device profile)
     lab_props: dict[str, str] = field(default_factory=dict)
+    drive_times: DriveTimes | None = None  # privmon performs the scenario (None: a tester at the phone)
 
 
 @dataclass
@@ -86,7 +99,7 @@ def run_on_phone(
         lab = phone.is_lab  # asked now: the phone may be gone by the end
         profile = opts.profile or (load_profile("lab") if lab else None)
         if lab:
-            target = _lab_app_on_phone(settings, opts, profile, progress)
+            target = _lab_app_on_phone(settings, opts, profile, progress, phone.serial)
         else:
             target = PhoneApp(
                 PhoneAppOptions(
@@ -116,6 +129,17 @@ def run_on_phone(
             on_mark=prepared.screenshots.on_mark,
             abort=prepared.lost,
             live_findings=lambda sid: LiveFindings(settings.db_path, sid, progress),
+            drive=(
+                DriveSpec(
+                    opts.scenario,
+                    opts.package,
+                    lambda _t: AdbScreen(phone, opts.package),
+                    vocabulary_for(opts.app_profile),
+                    opts.drive_times,
+                )
+                if opts.drive_times is not None
+                else None
+            ),
         )
         result = CaptureSession(settings, writer, spec, target, progress, session_id=session_id).run()
     return PhoneRunResult(
@@ -124,7 +148,7 @@ def run_on_phone(
 
 
 def _lab_app_on_phone(
-    settings: Settings, opts: PhoneRunOptions, profile: DeviceProfile, progress: Progress
+    settings: Settings, opts: PhoneRunOptions, profile: DeviceProfile, progress: Progress, serial: str
 ) -> LabJvm:
     from ..lab.build import build_app, build_plugin, lab_app_dir, lab_app_for_package
 
@@ -156,5 +180,7 @@ def _lab_app_on_phone(
         unpin=opts.unpin,
         redirect=opts.redirect,
         lab_name=name,
+        driven=opts.drive_times is not None,
+        phone_serial=serial if opts.drive_times is not None else None,
     )
     return LabJvm(app, settings.cache_dir)

@@ -13,7 +13,7 @@ import getpass
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .. import __version__
 from .. import events as ev
@@ -32,6 +32,9 @@ from ..timeutil import now_us
 from .live import LiveCounts
 from .owner import owner_record
 from .target import Outcome, RunAborted, Target, TargetContext
+
+if TYPE_CHECKING:
+    from .driving import DriveSpec
 
 IN_FLIGHT_GRACE_S = 0.2  # requests still in flight when the app ends get this long to be stored
 POLL_S = 0.2
@@ -64,6 +67,7 @@ class RunSpec:
     abort: Callable[[], str | None] | None = None  # polled: a reason ends the run as interrupted
     live_findings: Callable[[str], object] | None = None  # session id → a context manager with `.count`
     prefix: str = ""  # before every progress line, e.g. "[lab] "
+    drive: DriveSpec | None = None  # privmon performs the scenario itself (monitor/drive)
 
 
 @dataclass
@@ -74,6 +78,7 @@ class RunResult:
     counts: dict[str, int]
     writer_lost: bool = False
     lab: bool = False  # the target was the lab (the app a JVM on this machine)
+    app_seconds: float = 0.0  # how long the app ran under capture (the rest of a run is overhead)
 
 
 def session_meta(spec: RunSpec, target: Target) -> dict:
@@ -83,6 +88,7 @@ def session_meta(spec: RunSpec, target: Target) -> dict:
         **spec.extra_meta,
         **target.meta,
         "scenario": spec.scenario,
+        "driver": "privmon" if spec.drive is not None else "tester",
         "app_profile": profile.to_meta(),
         "device_profile": spec.device_profile,
         "watch": spec.watch,
@@ -137,6 +143,7 @@ class CaptureSession:
         capture = PrivmonCapture(writer=self.writer, session_id=self.session_id, connections=connections)
         capture.set_watch_values(spec.watch)
         status, reason, writer_lost = ev.SESSION_INTERRUPTED, "the run did not finish", False
+        app_seconds = 0.0
         outcome: Outcome | None = None
         proxy = ProxyHost(
             self.settings.mitmproxy_confdir, [capture, *target.proxy_addons], socks=target.redirects
@@ -161,7 +168,11 @@ class CaptureSession:
                 started = target.start(context)
                 interactive = spec.interactive and KeyReader.available()
                 self.progress(started + (self.keys.help if interactive else ""))
-                status, reason = self._poll(capture)
+                app_started = time.monotonic()
+                try:
+                    status, reason = self._poll(capture)
+                finally:
+                    app_seconds = time.monotonic() - app_started
             finally:
                 try:
                     outcome = target.close()
@@ -194,6 +205,7 @@ class CaptureSession:
             },
             writer_lost,
             bool(target.meta.get("lab")),
+            round(app_seconds, 2),
         )
 
     def _report_left_out(self, connections: ConnectionRegistry) -> None:
@@ -211,6 +223,24 @@ class CaptureSession:
             )
 
     def _poll(self, capture) -> tuple[str, str]:
+        spec, target = self.spec, self.target
+        driver = None
+        if spec.drive is not None:
+            from .driving import start_driver
+
+            driver = start_driver(spec.drive, target, self.session_id, self.writer, self._said, spec.on_mark)
+            if isinstance(driver, str):
+                return ev.SESSION_INCOMPLETE, driver
+        try:
+            return self._watch(capture, driver)
+        finally:
+            if driver is not None:
+                driver.stop.set()
+
+    def _said(self, line: str) -> None:
+        self.progress(self.spec.prefix + line)
+
+    def _watch(self, capture, driver) -> tuple[str, str]:
         spec, target = self.spec, self.target
         deadline = time.monotonic() + spec.timeout_s
         live_findings = spec.live_findings(self.session_id) if spec.live_findings else nullcontext()
@@ -231,7 +261,13 @@ class CaptureSession:
                     aborted = spec.abort() if spec.abort is not None else None
                     if aborted:
                         return ev.SESSION_INTERRUPTED, aborted
+                    if driver is not None and driver.outcome is not None:
+                        return driver.outcome.status, driver.outcome.reason
                     if not target.running():
+                        if driver is not None:
+                            driver.join(2 * POLL_S + 1)  # the step it was on sees the app gone
+                            if driver.outcome is not None and driver.outcome.status == ev.SESSION_INCOMPLETE:
+                                return driver.outcome.status, driver.outcome.reason
                         return ev.SESSION_COMPLETED, "the app exited"
                     if time.monotonic() > deadline:
                         if spec.timeout_completes:

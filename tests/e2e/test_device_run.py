@@ -36,7 +36,8 @@ def _hook_events(home) -> int:
 
 
 def _long_run(home, serial: str, *extra: str) -> subprocess.Popen:
-    """`privmon run` of the demo app held before its consent tap, in the background."""
+    """`privmon run` of the demo app held before its consent tap (the lab app's own tester waits a
+    minute), in the background."""
     return subprocess.Popen(
         [
             *PRIVMON,
@@ -45,6 +46,8 @@ def _long_run(home, serial: str, *extra: str) -> subprocess.Popen:
             "--device",
             serial,
             "--no-keys",
+            "--driver",
+            "tester",
             *extra,
             "--lab-prop",
             "consentDelayMs=60000",

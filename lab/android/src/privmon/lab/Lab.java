@@ -64,6 +64,40 @@ public final class Lab {
         }
     }
 
+    /** The user answers the dialog: the lab's own tester taps `testerChoice` after `delayMs`
+     *  (-Dprivmon.lab.consentDelayMs overrides it); when privmon drives the app, whoever taps the
+     *  screen answers, and the app waits for that (at most -Dprivmon.lab.uiTimeoutMs). */
+    public static void userAnswers(android.app.Dialog dialog, android.view.View testerChoice, long delayMs) {
+        if (!Screen.driven()) {
+            pause(longProperty("privmon.lab.consentDelayMs", delayMs));
+            testerChoice.performClick();
+            return;
+        }
+        if (!Screen.awaitAnswer(dialog, longProperty("privmon.lab.uiTimeoutMs", 60000))) {
+            log("app: the dialog was never answered");
+        }
+    }
+
+    /** The user sends the app to the background (Home): the lab's tester does it at once; when
+     *  privmon drives, the app waits for it. False when it never happened. */
+    public static boolean userLeaves(android.app.Activity activity) {
+        if (!Screen.driven()) {
+            activity.labPause();
+            return true;
+        }
+        return Screen.awaitForeground(false, longProperty("privmon.lab.uiTimeoutMs", 60000));
+    }
+
+    /** The user comes back to the app: the lab's tester at once; when privmon drives, the app
+     *  waits for the launcher to bring it back. */
+    public static boolean userReturns(android.app.Activity activity) {
+        if (!Screen.driven()) {
+            activity.labResume();
+            return true;
+        }
+        return Screen.awaitForeground(true, longProperty("privmon.lab.uiTimeoutMs", 60000));
+    }
+
     public static long longProperty(String name, long fallback) {
         String value = System.getProperty(name);
         return value == null ? fallback : Long.parseLong(value);

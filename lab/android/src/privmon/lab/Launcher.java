@@ -24,6 +24,7 @@ public final class Launcher {
         watchOwner(Long.getLong("privmon.ownerPid", 0L));
         Method main = Class.forName(args[0]).getMethod("main", String[].class);
         String[] appArgs = java.util.Arrays.copyOfRange(args, 1, args.length);
+        Screen.serve();
         Lab.ready();
         final Throwable[] failure = new Throwable[1];
         Thread app = new Thread(() -> {

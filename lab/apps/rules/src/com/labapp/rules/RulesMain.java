@@ -12,6 +12,8 @@ import android.net.Uri;
 import android.provider.Settings;
 import android.telephony.TelephonyManager;
 import android.widget.Button;
+import android.widget.LinearLayout;
+import android.widget.TextView;
 import com.igexin.lab.PushSdk;
 import com.tendcloud.lab.Analytics;
 import privmon.lab.Lab;
@@ -49,15 +51,21 @@ public final class RulesMain {
         }
         Dialog notice = new Dialog(activity);
         notice.setTitle("用户协议与隐私政策");
+        String[] choice = {null};
+        Button agree = new Button("同意");
+        agree.setOnClickListener(v -> { choice[0] = "agree"; notice.dismiss(); });
+        Button refuse = new Button("不同意");
+        refuse.setOnClickListener(v -> { choice[0] = "refuse"; notice.dismiss(); });
+        LinearLayout content = new LinearLayout(activity);
+        content.addView(new TextView("我们会收集您的设备标识符用于消息推送与统计分析，详见《隐私政策》。"));
+        content.addView(agree);
+        content.addView(refuse);
+        notice.setContentView(content);
         notice.show();
-        Lab.pause(Lab.longProperty("privmon.lab.consentDelayMs", 1500));
-        Button button = new Button("refuse".equals(scenario) ? "不同意" : "同意");
-        button.setOnClickListener(v -> { });
-        button.performClick();
-        notice.dismiss();
-        if ("refuse".equals(scenario)) {
+        Lab.userAnswers(notice, "refuse".equals(scenario) ? refuse : agree, 1500);
+        if ("refuse".equals(choice[0])) {
             afterRefusal(activity, violations);
-        } else {
+        } else if ("agree".equals(choice[0])) {
             afterConsent(activity, violations);
             if ("background".equals(scenario)) {
                 inBackground(activity, violations);
@@ -115,12 +123,16 @@ public final class RulesMain {
     }
 
     private static void inBackground(Activity activity, boolean violations) {
-        activity.labPause();
+        if (!Lab.userLeaves(activity)) {
+            Lab.log("rules: the app was never sent to the background");
+            return;
+        }
         Lab.pause(1500);
         if (violations) {
             location(activity);
         }
         Lab.log("rules: background done");
+        Lab.userReturns(activity);
     }
 
     private static Location location(Activity activity) {

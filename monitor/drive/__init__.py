@@ -1,0 +1,1 @@
+"""privmon drives the app through its scenario by itself (docs/driving.md)."""

@@ -1,0 +1,87 @@
+"""privmon performs the scenario itself (`--driver privmon`): it reads the lab app's screen, taps
+the notice's button that means what the scenario says, answers permission dialogs, presses Home and
+comes back, records every step, and ends `incomplete` with the reason when it cannot."""
+
+import json
+
+import yaml
+
+from monitor.config import Settings
+from monitor.storage.queries import StoreReader
+from tests.conftest import run_cli
+
+FAST = ("--driver", "privmon", "--use-s", "2", "--background-s", "3", "--notice-s", "8", "--no-keys")
+
+
+def _run(home, *args):
+    proc = run_cli(home, "lab", "run", "--json", *FAST, *args)
+    result = json.loads(proc.stdout) if proc.stdout.strip() else None
+    return proc, result
+
+
+def _stored(home, session):
+    with StoreReader(Settings.load(home).db_path) as reader:
+        steps = [m["payload"] for m in reader.agent_messages(session, ["scenario:step"])]
+        consents = reader.consent_events(session)
+        flows = reader.flows(session)
+        meta = reader.session(session)["meta"]
+    return steps, consents, flows, meta
+
+
+def test_refuse_then_agree_taps_both_notices_and_the_app_goes_on_after_consent(tmp_path):
+    proc, result = _run(tmp_path, "--scenario", "refuse-then-agree")
+    assert proc.returncode == 0, proc.stderr
+    assert result["status"] == "completed"
+    steps, consents, flows, meta = _stored(tmp_path, result["session"])
+    assert meta["driver"] == "privmon" and meta["scenario"] == "refuse-then-agree"
+    automatic = [(c["kind"], c["detail"]) for c in consents if c["source"] == "automatic"]
+    assert automatic == [("refuse", "privmon tapped '不同意'"), ("consent", "privmon tapped '同意并继续'")]
+    taps = [s for s in steps if s.get("action") == "tap"]
+    assert [s["text"] for s in taps][:2] == ["不同意", "同意并继续"]
+    assert all(s["why"] and s["at"] for s in taps)
+    assert any(s["step"] == "permission" and s["text"] == "While using the app" for s in steps)
+    consent_at = next(c["ts"] for c in consents if c["source"] == "automatic" and c["kind"] == "consent")
+    nearby = [f for f in flows if f["host"] == "api.labshop.cn"]
+    assert nearby and all(f["ts_start"] > consent_at for f in nearby)
+    assert steps[-1]["step"] == "end" and steps[-1]["ok"] is True
+
+
+def test_a_notice_whose_buttons_no_vocabulary_knows_ends_incomplete_until_the_profile_says(tmp_path):
+    odd = ("--lab-prop", "agreeText=好的呀", "--lab-prop", "refuseText=算了吧")
+    proc, result = _run(tmp_path, *odd)
+    assert proc.returncode == 8, proc.stderr
+    assert "incomplete" in proc.stderr and "'好的呀'" in proc.stderr and "agree_texts" in proc.stderr
+    assert result["status"] == "incomplete"
+    sessions = json.loads(run_cli(tmp_path, "sessions", "--json").stdout)
+    assert sessions[0]["status"] == "incomplete" and "no button that means agree" in sessions[0]["end_reason"]
+    assert result["counts"]["hook_events"] > 0  # what was captured is kept and analysed
+
+    profile = tmp_path / "shop.yaml"
+    profile.write_text(yaml.safe_dump({"package": "com.labapp.shop", "agree_texts": ["好的呀"]}), "utf-8")
+    proc, result = _run(tmp_path, *odd, "--app-profile", str(profile))
+    assert proc.returncode == 0, proc.stderr
+    _steps, consents, _flows, _meta = _stored(tmp_path, result["session"])
+    assert ("consent", "privmon tapped '好的呀'") in [(c["kind"], c["detail"]) for c in consents]
+
+
+def test_permissions_deny_answers_every_permission_dialog_no(tmp_path):
+    proc, result = _run(
+        tmp_path, "--app", "rules", "--lab-prop", "variant=violations", "--scenario", "permissions-deny"
+    )
+    assert proc.returncode == 0, proc.stderr
+    steps, _consents, _flows, _meta = _stored(tmp_path, result["session"])
+    answers = [s["text"] for s in steps if s["step"] == "permission"]
+    assert answers and set(answers) == {"Don’t allow"}
+    # the app asks again for what was denied: privmon's answers made the rule's case
+    assert "REPEATED_PERMISSION_REQUEST" in {f["rule_id"] for f in result["findings"]}
+
+
+def test_background_presses_home_waits_and_brings_the_app_back(tmp_path):
+    proc, result = _run(
+        tmp_path, "--app", "rules", "--lab-prop", "variant=violations", "--scenario", "background"
+    )
+    assert proc.returncode == 0, proc.stderr
+    steps, _consents, _flows, _meta = _stored(tmp_path, result["session"])
+    order = [s["step"] for s in steps if s["step"] in ("consent", "home", "away", "launch", "end")]
+    assert order == ["consent", "home", "away", "launch", "end"]
+    assert "BACKGROUND_COLLECTION" in {f["rule_id"] for f in result["findings"]}
