@@ -29,10 +29,12 @@ class LabRouter:
     def request(self, flow: http.HTTPFlow) -> None:
         flow.metadata.setdefault(ORIGINAL_KEY, snapshot_destination(flow))
         # The address the lab's DNS table gives the host stands for the receiver's server.
+        host_header = flow.request.host_header
         flow.metadata["privmon.server_ip"] = self._location(flow.request.pretty_host)
         flow.request.scheme = "http"
         flow.request.host = self.collector.host
         flow.request.port = self.collector.port
+        flow.request.host_header = host_header  # the server sees the Host the app sent (its pages by host)
         flow.metadata["privmon.lab_routed"] = True
 
     def server_connect(self, data: server_hooks.ServerConnectionHookData) -> None:

@@ -23,7 +23,7 @@ from monitor.review import decision as make_decision
 from monitor.severity import HIGHEST_FIRST, rank
 from monitor.storage.facts import SessionFacts
 from monitor.storage.queries import SessionNotFound, StoreReader
-from monitor.timeutil import now_us
+from monitor.timeutil import iso_utc, now_us
 
 from .browse import event_page, flow_detail, flow_page
 from .i18n import LanguageMiddleware, in_language, t
@@ -209,6 +209,16 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
                 "app_metadata": meta.get("app_metadata"),
             },
             "screenshots": screenshots,
+            # what privmon's driver did, step by step (docs/driving.md); empty when a tester drove
+            "scenario_steps": [
+                {
+                    "ts": iso_utc(m["ts"]),
+                    **{k: m["payload"].get(k) for k in ("step", "action", "text", "why", "ok")},
+                }
+                for m in r.agent_messages(session_id, ["scenario:step"])
+                if isinstance(m["payload"], dict)
+            ],
+            "driver": meta.get("driver"),
             # each consent event with the screenshot taken at that moment (phone runs)
             "consent_events": [{**consent_json(c), "screenshot": shot_at.get(c["ts"])} for c in consents],
             "timeline": {

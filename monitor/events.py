@@ -277,4 +277,5 @@ class AnalysisResult:
     senders: list[dict] = field(default_factory=list)  # per flow with a known sender: models.SenderFact
     provenance: dict | None = None  # analysis/provenance.py ProvenanceResult.summary()
     rules: list[dict] = field(default_factory=list)  # rules/coverage.py: each rule, judged or why not
+    policy: dict | None = None  # analysis/policy.py: the lists the app's policy declared, and used or not
     analysed_at: int = 0

@@ -7,6 +7,7 @@ are decoded once per distinct value, not once per event (bench/bench_analysis.py
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import lru_cache
 
 import pandas as pd
@@ -20,6 +21,7 @@ from .attribution import Attribution, attribute_stack, reached_by_reflection
 from .consent_events import judge_consent_events
 from .matching import CUSTOM_BASE64, DETECTED, FlowMatcher, MatchJob, travelled_encoding
 from .party import describe_receiver
+from .policy import read_declared
 from .provenance import derive, derived_needles, operations
 from .request_attribution import attribute_requests
 from .rules import RuleContext, run_rules
@@ -235,6 +237,22 @@ def _in_flow_order(matches: list, flows: list[dict]) -> list:
     return sorted(matches, key=lambda m: position[m.flow_id])
 
 
+def _with_declared_policy(
+    reader: StoreReader, session_id: str, profile: AppProfile
+) -> tuple[AppProfile, dict]:
+    """The app profile the rules judge by: its own declared lists when it has them (they correct
+    what was parsed), else the lists the app's privacy notice and policy pages declared."""
+    declared = read_declared(reader, session_id)
+    used = profile.declared_collected is None and profile.declared_shared is None and not declared.empty
+    if used:
+        profile = replace(
+            profile,
+            declared_collected=declared.collected or None,
+            declared_shared=declared.shared or None,
+        )
+    return profile, {**declared.to_json(), "used": used}
+
+
 def analyze_session(
     reader: StoreReader, session_id: str, profile: AppProfile | None = None, workers: int | None = None
 ) -> ev.AnalysisResult:
@@ -242,6 +260,7 @@ def analyze_session(
     app_package = session["app"]
     meta = session["meta"] or {}
     profile = profile or AppProfile.from_meta(meta.get("app_profile"), app_package)
+    profile, policy = _with_declared_policy(reader, session_id, profile)
     client_messages = [m for m in reader.websocket_messages(session_id) if m["from_client"]]
     message_ts = {(m["flow_id"], m["index"]): m["ts"] for m in client_messages}
     returned = reader.returned_values(session_id)
@@ -328,6 +347,7 @@ def analyze_session(
         senders=senders,
         provenance=provenance.summary(),
         rules=rules,
+        policy=policy,
         analysed_at=now_us(),
     )
 

@@ -8,13 +8,14 @@ was tapped and why; a step it cannot do ends the scenario `incomplete` with the 
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass
 from typing import Callable
 
 from ..consent import NOTICE_WORDS, Vocabulary, classify_click, normalise
-from .screens import KEY_HOME, Screen, ScreenGone
+from .screens import KEY_BACK, KEY_HOME, Screen, ScreenGone
 from .ui import DumpError, UiNode
 
 ALLOW_IDS = (
@@ -36,6 +37,7 @@ ALLOW_TEXTS = frozenset(
         "仅此一次",
     }
 )
+POLICY_LINK = re.compile(r"《[^》]{0,40}(隐私|个人信息)[^》]{0,40}》|\bprivacy policy\b", re.IGNORECASE)
 DENY_TEXTS = frozenset({"don’t allow", "don't allow", "deny", "拒绝", "禁止", "不允许", "拒绝且不再询问"})
 
 # What each scenario does after launch: (action, argument).
@@ -108,6 +110,7 @@ class ScenarioDriver:
         self.deny_permissions = scenario == "permissions-deny"
         self.outcome: Outcome | None = None
         self.decision: str | None = None  # the last consent decision taken: the same answer if asked again
+        self.policy_opened = False  # the notice's link to the policy, tapped once so the proxy sees the page
         self.stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="privmon-driver", daemon=True)
 
@@ -144,6 +147,8 @@ class ScenarioDriver:
                     + (" again" if again else "")
                 )
             button = self._button(nodes, wanted)
+            if button is not None and not self.policy_opened and self._open_policy(nodes, button):
+                continue  # the screen again: the notice as it is now
             if button is not None:
                 self._tap_consent(button, wanted, nodes)
                 return
@@ -263,8 +268,46 @@ class ScenarioDriver:
                 return node.text
         return None
 
+    def _open_policy(self, nodes: list[UiNode], button: UiNode) -> bool:
+        """Taps the notice's link to the privacy policy once (the app loads the page, the proxy
+        captures it, the analysis reads what it declares), and comes back with Back when the page
+        covered the notice."""
+        self.policy_opened = True
+        link = next(
+            (
+                n
+                for n in self._app_buttons(nodes)
+                if n.window == button.window and n is not button and POLICY_LINK.search(n.text)
+            ),
+            None,
+        )
+        if link is None:
+            return False
+        self._call(lambda: self.screen.tap(*link.centre), f"opening {link.text!r}")
+        self.record(
+            {
+                "step": "policy",
+                "action": "tap",
+                "text": link.text,
+                "at": list(link.centre),
+                "ok": True,
+                "why": "open the privacy policy the notice links to, so that what it declares is captured",
+            }
+        )
+        self._sleep(max(1.0, 2 * self.times.poll_s))
+        after = self._screen_now("coming back from the privacy policy")
+        if (
+            after is not None
+            and self._button(after, "consent") is None
+            and self._button(after, "refuse") is None
+        ):
+            self._call(lambda: self.screen.key(KEY_BACK), "pressing Back")
+            self.record({"step": "back", "action": "keyevent 4", "ok": True, "why": "back to the notice"})
+        return True
+
     def _tap_consent(self, button: UiNode, wanted: str, nodes: list[UiNode], because: str = "") -> None:
         notice = self._notice_text(nodes)
+        whole_notice = "\n".join(n.text for n in nodes if n.window == button.window and n.text)[:20000]
         self.decision = wanted
         self.consent_tap(wanted, button.text)
         self._call(lambda: self.screen.tap(*button.centre), f"tapping {button.text!r}")
@@ -276,7 +319,10 @@ class ScenarioDriver:
                 "at": list(button.centre),
                 "ok": True,
                 "why": f"the scenario {self.scenario} says {'agree' if wanted == 'consent' else 'refuse'}; "
-                f"{button.text!r} means {wanted}" + (f" on the notice {notice[:120]!r}" if notice else ""),
+                f"{button.text!r} means {wanted}"
+                + (f" on the notice {notice[:120]!r}" if notice else "")
+                + (f" ({because})" if because else ""),
+                "notice_text": whole_notice,
             }
         )
         end = time.monotonic() + self.times.settle_s

@@ -12,7 +12,7 @@ def apk_comparison(apk_facts: dict | None, sdk_rows: list[dict], tallies: list[d
     from ..capture.catalogue import load_catalogue
 
     permission_of = {e["id"]: e.get("permission") for e in load_catalogue()}
-    used = {permission_of.get(t["hook_id"]) for t in tallies if t.get("count")} - {None}
+    used = {permission_of.get(t["hook_id"]) for t in tallies if t.get("events")} - {None}
     present = {s["sdk"]: s for s in apk_facts.get("sdks", [])}
     observed = {r["sdk"] for r in sdk_rows if r.get("reads") or r.get("sent")}
     return {

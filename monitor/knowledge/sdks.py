@@ -64,6 +64,18 @@ class SdkKnowledge:
         sdk = self._by_name.get(name)
         return sdk.name_zh if sdk is not None and sdk.name_zh else name
 
+    def policy_names(self) -> dict[str, list[str]]:
+        """How a privacy policy may name each curated SDK (its names in both languages, without
+        their brackets and pluses: 友盟+ → 友盟, "Tencent Ads (GDT / 优量汇)" → GDT, 优量汇) and each
+        company (its English and Chinese names): canonical name → spellings. The canonical names
+        are those the rules compare declared lists with (an SDK's name, a company's)."""
+        out: dict[str, list[str]] = {}
+        for name, sdk in self._by_name.items():
+            out[name] = _spellings([name, sdk.name_zh or ""])
+            if sdk.company:
+                out.setdefault(sdk.company, _spellings([sdk.company]))
+        return out
+
     def by_name(self, name: str) -> Sdk | None:
         """A curated SDK by the name findings and facts give it."""
         return self._by_name.get(name)
@@ -76,6 +88,19 @@ class SdkKnowledge:
             if sdk is not None:
                 return sdk
         return None
+
+
+def _spellings(names: list[str]) -> list[str]:
+    found: list[str] = []
+    for name in names:
+        outer, _, inner = name.partition("(")
+        if not inner:
+            outer, _, inner = name.partition("（")
+        for part in [name, outer, *inner.strip(" )）").split("/")]:
+            part = part.strip().rstrip("+").strip()
+            if len(part) >= 2 and not (part.isascii() and len(part) < 3) and part not in found:
+                found.append(part)
+    return found
 
 
 @lru_cache(maxsize=1)

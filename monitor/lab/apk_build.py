@@ -16,7 +16,7 @@ import yaml
 
 from .build import APPS_DIR, LabError, build_app
 
-ANDROID_NS = "http://schemas.android.com/apk/res/android"
+XMLNS_ANDROID = "http://schemas.android.com/apk/res/android"
 ATTRIBUTE_IDS = {  # android:* attribute resource ids (android.R.attr)
     "name": 0x01010003,
     "versionCode": 0x0101021B,
@@ -77,24 +77,24 @@ def manifest_axml(spec: dict) -> bytes:
             "start",
             "manifest",
             [
-                (ANDROID_NS, "versionCode", int(spec.get("version_code", 1))),
-                (ANDROID_NS, "versionName", str(spec.get("version_name", "1.0"))),
+                (XMLNS_ANDROID, "versionCode", int(spec.get("version_code", 1))),
+                (XMLNS_ANDROID, "versionName", str(spec.get("version_name", "1.0"))),
                 (None, "package", spec["package"]),
             ],
         )
     )
-    sdk = [(ANDROID_NS, "minSdkVersion", int(spec.get("min_sdk", 21)))]
-    sdk.append((ANDROID_NS, "targetSdkVersion", int(spec.get("target_sdk", 33))))
+    sdk = [(XMLNS_ANDROID, "minSdkVersion", int(spec.get("min_sdk", 21)))]
+    sdk.append((XMLNS_ANDROID, "targetSdkVersion", int(spec.get("target_sdk", 33))))
     elements += [("start", "uses-sdk", sdk), ("end", "uses-sdk", [])]
     for permission in spec.get("permissions", []):
         elements += [
-            ("start", "uses-permission", [(ANDROID_NS, "name", permission)]),
+            ("start", "uses-permission", [(XMLNS_ANDROID, "name", permission)]),
             ("end", "uses-permission", []),
         ]
     elements.append(("start", "application", []))
     for activity in spec.get("activities", []):
         elements += [
-            ("start", "activity", [(ANDROID_NS, "name", activity), (ANDROID_NS, "exported", True)]),
+            ("start", "activity", [(XMLNS_ANDROID, "name", activity), (XMLNS_ANDROID, "exported", True)]),
             ("end", "activity", []),
         ]
     elements += [("end", "application", []), ("end", "manifest", [])]
@@ -107,10 +107,10 @@ def manifest_axml(spec: dict) -> bytes:
             strings.append(text)
         return strings.index(text)
 
-    for extra in ("android", ANDROID_NS):
+    for extra in ("android", XMLNS_ANDROID):
         index(extra)
     body = b""
-    body += _chunk(0x0100, struct.pack("<IIII", 1, NO_INDEX, index("android"), index(ANDROID_NS)), 16)
+    body += _chunk(0x0100, struct.pack("<IIII", 1, NO_INDEX, index("android"), index(XMLNS_ANDROID)), 16)
     for line, (kind, tag, attrs) in enumerate(elements, 2):
         if kind == "end":
             body += _chunk(0x0103, struct.pack("<IIII", line, NO_INDEX, NO_INDEX, index(tag)), 16)
@@ -128,7 +128,8 @@ def manifest_axml(spec: dict) -> bytes:
             packed += struct.pack("<IIIHBBI", ns_index, index(attr), raw, 8, 0, kind_, data)
         head = struct.pack("<IIIIHHHHHH", line, NO_INDEX, NO_INDEX, index(tag), 20, 20, len(attrs), 0, 0, 0)
         body += _chunk(0x0102, head + packed, 16)
-    body += _chunk(0x0101, struct.pack("<IIII", line + 1, NO_INDEX, index("android"), index(ANDROID_NS)), 16)
+    end_ns = struct.pack("<IIII", line + 1, NO_INDEX, index("android"), index(XMLNS_ANDROID))
+    body += _chunk(0x0101, end_ns, 16)
     pool = _string_pool(strings)
     resource_map = _chunk(0x0180, b"".join(struct.pack("<I", i) for i in ATTRIBUTE_IDS.values()), 8)
     content = pool + resource_map + body

@@ -1,6 +1,7 @@
 """The lab's simulated internet: local servers that answer every request, every WebSocket (each
 message is acknowledged), every other stream (each line acknowledged) and HTTPS with the lab's
-own server certificate (for clients whose TLS the proxy passes through)."""
+own server certificate (for clients whose TLS the proxy passes through). A request for a page the
+lab has (lab/pages/HOST/PATH, e.g. an app's privacy policy) gets that page."""
 
 from __future__ import annotations
 
@@ -21,6 +22,20 @@ _WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _WS_IDLE_S = 30
 
 
+PAGE_TYPES = {".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8"}
+
+
+def _page(host: str, path: str) -> tuple[bytes, str] | None:
+    from .build import LAB_SOURCES_DIR
+
+    pages = (LAB_SOURCES_DIR / "pages").resolve()
+    name = host.split(":")[0].lower()
+    target = (pages / name / path.split("?")[0].lstrip("/")).resolve()
+    if not target.is_relative_to(pages) or not target.is_file() or target.suffix not in PAGE_TYPES:
+        return None
+    return target.read_bytes(), PAGE_TYPES[target.suffix]
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "privmon-lab-collector"
@@ -32,9 +47,12 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if 0 < length <= MAX_BODY:
             self.rfile.read(length)
-        body = b'{"code":0,"msg":"ok"}'
+        body, content_type = _page(self.headers.get("Host", ""), self.path) or (
+            b'{"code":0,"msg":"ok"}',
+            "application/json",
+        )
         self.send_response(200)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

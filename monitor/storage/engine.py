@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from . import models
 
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 # how the agent marks a value it could not convert: {"unconverted": type, …}
 UNCONVERTED_MARK = '"unconverted":'
 
@@ -145,6 +145,11 @@ def _receiver_attribution(conn: Connection) -> None:
     )
 
 
+def _declared_policy(conn: Connection) -> None:
+    """The analysis keeps what it read of the app's own privacy policy (analysis/policy.py)."""
+    _add_columns(conn, "analysis_facts", {"policy": "JSON"})
+
+
 # Migration N upgrades a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_initial,
@@ -159,6 +164,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     10: _hook_coverage_index,
     11: _hook_tallies_flow_time_index,
     12: _receiver_attribution,
+    13: _declared_policy,
 }
 
 

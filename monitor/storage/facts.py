@@ -28,6 +28,7 @@ class SessionFacts:
         # every rule with its clauses and whether the run could judge it (None: analysed before
         # that was stored, or not analysed)
         self.rules: list[dict] | None = (stored or {}).get("rules")
+        self.policy: dict | None = (stored or {}).get("policy")
         self._reader, self._session_id = reader, session_id
         self._phase_starts = [p["start"] for p in self.timeline["phases"]]
         self._state_starts = [s["start"] for s in self.timeline["states"]]

@@ -233,6 +233,8 @@ class AnalysisFacts(Base):
     provenance: Mapped[object] = mapped_column(JSON, nullable=True)
     # every rule with its summary and clauses, and whether this run could judge it (rules/coverage.py)
     rules: Mapped[object] = mapped_column(JSON, nullable=True)
+    # v13: the lists the app's own privacy notice and policy pages declared (analysis/policy.py)
+    policy: Mapped[object] = mapped_column(JSON, nullable=True)
 
 
 class StackAttribution(Base):

@@ -88,6 +88,19 @@ def _row(obj: Any, columns) -> dict[str, Any]:
 PROVENANCE_SIGNALS = ("crypto", "encoding")
 
 
+# where a privacy policy page is likely to be (analysis/policy.py reads each such page's text)
+POLICY_URL_LIKE = (
+    "%privacy%",
+    "%policy%",
+    "%yinsi%",
+    "%agreement%",
+    "%protocol%",
+    "%隐私%",
+    "%个人信息%",
+    "%E9%9A%90%E7%A7%81%",
+)
+
+
 class StoreReader:
     def __init__(self, db_path: Path) -> None:
         self.db_path = Path(db_path)
@@ -249,6 +262,24 @@ class StoreReader:
             row["request_body_truncated"] = bool(row["request_body_truncated"])
             row["response_body_truncated"] = bool(row["response_body_truncated"])
             row["tls"] = bool(row["tls"])
+            rows.append(row)
+        return rows
+
+    def policy_pages(self, session_id: str, limit: int = 20) -> list[dict]:
+        """Text or HTML responses at addresses that look like a privacy policy's (analysis/policy.py
+        confirms each): url, response headers and body."""
+        like = " OR ".join(["url LIKE ?"] * len(POLICY_URL_LIKE))
+        sql = (
+            "SELECT id, url, response_headers, x'' AS request_body, response_body, body_codec FROM flows "
+            "WHERE session_id = ? "
+            f"AND ({like}) AND (response_headers LIKE '%text/html%' OR response_headers LIKE '%text/plain%') "
+            "ORDER BY ts_start, id LIMIT ?"
+        )
+        rows = []
+        for values in self._raw(sql, (session_id, *POLICY_URL_LIKE, limit)):
+            names = ("id", "url", "response_headers", "request_body", "response_body", "body_codec")
+            row = _unpacked(dict(zip(names, values)))
+            row["response_headers"] = json.loads(row["response_headers"]) if row["response_headers"] else []
             rows.append(row)
         return rows
 

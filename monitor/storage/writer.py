@@ -287,6 +287,7 @@ class EventWriter:
                         "watchlist": record.watchlist,
                         "provenance": record.provenance,
                         "rules": record.rules,
+                        "policy": record.policy,
                     },
                 )
             for table, rows in (

@@ -147,6 +147,6 @@ def test_a_run_on_the_simulated_phone_refuses_with_nobody_at_the_keys(tmp_path):
     automatic = [(c["kind"], c["detail"]) for c in consents if c["source"] == "automatic"]
     assert automatic[0] == ("refuse", "privmon tapped '不同意'")
     assert all(kind == "refuse" for kind, _ in automatic)  # the second notice refused too
-    assert not [f for f in flows if f["host"] == "api.labshop.cn"]  # no location sent after a refusal
+    assert not [f for f in flows if "/stores/nearby" in f["url"]]  # no location sent after a refusal
     assert "uiautomator dump /sdcard/window_dump.xml >/dev/null && cat /sdcard/window_dump.xml" in log
     assert any(c.startswith("input tap ") for c in log)

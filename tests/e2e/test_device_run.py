@@ -272,6 +272,8 @@ def test_redirect_on_the_simulated_phone_routes_only_the_socks_port_and_captures
             adbd.serial,
             "--redirect",
             "--no-keys",
+            "--driver",
+            "tester",  # the bypass app shows no notice for privmon to answer
             "--json",
             "--timeout",
             "60",  # the app ends in about 10 s; a run stuck at a HotSpot safepoint is redone

@@ -29,21 +29,57 @@ def _stored(home, session):
 
 
 def test_refuse_then_agree_taps_both_notices_and_the_app_goes_on_after_consent(tmp_path):
-    proc, result = _run(tmp_path, "--scenario", "refuse-then-agree")
+    # an app profile without declared lists: what the app's own notice and policy say is used
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(yaml.safe_dump({"package": "com.labapp.shop", "own_domains": ["labshop.cn"]}), "utf-8")
+    proc, result = _run(tmp_path, "--scenario", "refuse-then-agree", "--app-profile", str(bare))
     assert proc.returncode == 0, proc.stderr
     assert result["status"] == "completed"
     steps, consents, flows, meta = _stored(tmp_path, result["session"])
     assert meta["driver"] == "privmon" and meta["scenario"] == "refuse-then-agree"
     automatic = [(c["kind"], c["detail"]) for c in consents if c["source"] == "automatic"]
     assert automatic == [("refuse", "privmon tapped '不同意'"), ("consent", "privmon tapped '同意并继续'")]
-    taps = [s for s in steps if s.get("action") == "tap"]
+    taps = [s for s in steps if s["step"] in ("consent", "refuse")]
     assert [s["text"] for s in taps][:2] == ["不同意", "同意并继续"]
     assert all(s["why"] and s["at"] for s in taps)
     assert any(s["step"] == "permission" and s["text"] == "While using the app" for s in steps)
     consent_at = next(c["ts"] for c in consents if c["source"] == "automatic" and c["kind"] == "consent")
-    nearby = [f for f in flows if f["host"] == "api.labshop.cn"]
+    nearby = [f for f in flows if "/stores/nearby" in f["url"]]
     assert nearby and all(f["ts_start"] > consent_at for f in nearby)
     assert steps[-1]["step"] == "end" and steps[-1]["ok"] is True
+
+    # the session page lists the steps, the tapped texts among them
+    from fastapi.testclient import TestClient
+
+    from dashboard.app import create_app
+
+    client = TestClient(
+        create_app(tmp_path / "privmon.sqlite3", "t"),
+        base_url="http://127.0.0.1",
+        headers={"Authorization": "Bearer t"},
+    )
+    api = client.get(f"/api/sessions/{result['session']}").json()
+    assert api["driver"] == "privmon" and [s["text"] for s in api["scenario_steps"] if s["step"] == "refuse"]
+    assert "同意并继续" in client.get(f"/sessions/{result['session']}").text
+
+    # privmon opened the notice's policy link once; the notice and the page it loaded were read
+    assert [s["text"] for s in steps if s["step"] == "policy"] == ["《隐私政策》"]
+    declared = json.loads(run_cli(tmp_path, "policy", result["session"], "--json").stdout)
+    assert {s["kind"] for s in declared["sources"]} == {"notice", "page"}
+    assert {"device_id", "location", "network_info"} <= set(declared["collected"])
+    assert "contacts" not in declared["collected"]  # named only in the page's script
+    assert {"Umeng", "JPush"} <= set(declared["shared"]) and declared["used"] is True
+    # everything the app read and shared was declared: the rule judged, and found nothing
+    assert "COLLECTION_BEYOND_DECLARED" not in {f["rule_id"] for f in result["findings"]}
+    corrected = tmp_path / "corrected.yaml"
+    assert run_cli(tmp_path, "policy", result["session"], "--profile-out", str(corrected)).returncode == 0
+    profile = yaml.safe_load(corrected.read_text(encoding="utf-8"))
+    profile["declared_shared"] = ["JPush"]  # the tester corrects the list: Umeng not declared
+    corrected.write_text(yaml.safe_dump(profile, allow_unicode=True), encoding="utf-8")
+    again = run_cli(tmp_path, "analyze", result["session"], "--app-profile", str(corrected))
+    assert again.returncode == 0, again.stderr
+    findings = json.loads(run_cli(tmp_path, "findings", result["session"], "--json").stdout)
+    assert any(f["rule_id"] == "COLLECTION_BEYOND_DECLARED" and f["sdk"] == "Umeng" for f in findings)
 
 
 def test_a_notice_whose_buttons_no_vocabulary_knows_ends_incomplete_until_the_profile_says(tmp_path):

@@ -48,8 +48,9 @@ def untested(ctx: RuleContext, flows: int) -> dict[str, tuple[str, str]]:
         )
     if ctx.profile.declared_collected is None and ctx.profile.declared_shared is None:
         out["COLLECTION_BEYOND_DECLARED"] = (
-            "the app profile declares no lists of PI collected and shared to compare with",
-            "应用配置未声明个人信息收集清单和第三方共享清单，无从比对",
+            "no lists of PI collected and shared to compare with: the app profile declares none and the "
+            "run showed no privacy notice or policy page that names any (privmon policy)",
+            "无可比对的清单：应用配置未声明个人信息收集清单和第三方共享清单，运行中也未读到列出它们的隐私弹窗或政策页面",
         )
     if not ctx.profile.children:
         out["CHILD_DATA_WITHOUT_GUARDIAN_CONSENT"] = (

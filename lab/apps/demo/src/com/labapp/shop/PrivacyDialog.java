@@ -7,6 +7,7 @@ import android.widget.Button;
 import android.widget.LinearLayout;
 import android.widget.TextView;
 import privmon.lab.Lab;
+import privmon.lab.Net;
 
 /** The first-launch privacy notice with its two buttons. Apps word their buttons as they like:
  *  -Dprivmon.lab.agreeText / refuseText give them texts no default vocabulary knows. */
@@ -30,7 +31,9 @@ final class PrivacyDialog extends Dialog {
         LinearLayout content = new LinearLayout(context);
         content.addView(new TextView(text));
         TextView policyLink = new TextView("《隐私政策》");
-        policyLink.setOnClickListener(v -> Lab.log("app: the policy link was tapped"));
+        policyLink.setOnClickListener(v -> new Thread(() -> Lab.attempt("policy page",  // as a WebView loads it
+                () -> Lab.log("app: policy page (" + Net.send("GET", "https://api.labshop.cn/legal/privacy.html", null, null) + ")")),
+                "policy-page").start());
         content.addView(policyLink);
         content.addView(agree);
         content.addView(refuse);
