@@ -27,6 +27,7 @@ from .cli_base import (
     driver_option,
     err,
     lab_app,
+    lab_properties,
     notice_s_option,
     out,  # noqa: F401
     print_findings,
@@ -836,11 +837,7 @@ def lab_run(
     settings = _settings(ctx)
     device_profile = load_profile(profile)
     jvm_properties = {"privmon.lab.consentDelayMs": str(consent_delay_ms)}
-    for prop in lab_props:
-        key, sep, value = prop.partition("=")
-        if not sep or not key.strip():
-            raise CliError(f"--lab-prop takes KEY=VALUE, not {prop!r}")
-        jvm_properties[f"privmon.lab.{key.strip()}"] = value
+    jvm_properties.update({f"privmon.lab.{k}": v for k, v in lab_properties(lab_props).items()})
     if extra_hooks is not None:
         from .capture.catalogue import load_catalogue
 

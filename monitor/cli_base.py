@@ -282,6 +282,17 @@ def background_s_option():
     )
 
 
+def lab_properties(given: list[str]) -> dict[str, str]:
+    """`--lab-prop KEY=VALUE` options as a dict (checked)."""
+    props = {}
+    for prop in given:
+        key, sep, value = prop.partition("=")
+        if not sep or not key.strip():
+            raise CliError(f"--lab-prop takes KEY=VALUE, not {prop!r}")
+        props[key.strip()] = value
+    return props
+
+
 def drive_times(driver: str, notice_s: float, use_s: float, background_s: float):
     """The driver's waits, checked; None when a tester performs the scenario."""
     from .drive.driver import DriveTimes

@@ -17,6 +17,7 @@ from .cli_base import (
     driver_option,
     err,
     lab_app,
+    lab_properties,
     notice_s_option,
     out,
     use_s_option,
@@ -78,12 +79,7 @@ def batch(
     times = drive_times(driver, notice_s, use_s, background_s)
     if not 0 < run_timeout <= 86400:
         raise CliError(f"--run-timeout must be between 0 and 86400 seconds, not {run_timeout}")
-    props = {}
-    for prop in lab_props:
-        key, sep, value = prop.partition("=")
-        if not sep or not key.strip():
-            raise CliError(f"--lab-prop takes KEY=VALUE, not {prop!r}")
-        props[key.strip()] = value
+    props = lab_properties(lab_props)
 
     def package_of(apk: Path) -> str:
         try:

@@ -18,6 +18,7 @@ from .cli_base import (
     driver_option,
     err,
     lab_app,
+    lab_properties,
     notice_s_option,
     out,
     run_and_report,
@@ -248,12 +249,7 @@ def run(
         raise CliError("--frida-host and --frida-port are two ways to the same server: give one")
     if frida_port is not None and not 0 < frida_port < 65536:
         raise CliError(f"--frida-port must be 1–65535, not {frida_port}")
-    props = {}
-    for prop in lab_props:
-        key, sep, value = prop.partition("=")
-        if not sep or not key.strip():
-            raise CliError(f"--lab-prop takes KEY=VALUE, not {prop!r}")
-        props[key.strip()] = value
+    props = lab_properties(lab_props)
     if extra_hooks is not None:
         from .capture.catalogue import load_catalogue
 
