@@ -15,6 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .. import events as ev
 from ..capture.agent import build_agent
@@ -78,6 +79,8 @@ class AppOutput:
         self.exit_detail: str | None = None
         self.exit_seen_at: float | None = None  # time.monotonic() of the exit line
         self.ui_port: int | None = None  # the app's screen socket (privmon.lab.Screen)
+        self.ui_ready = threading.Event()
+        self.on_ui: Callable[[int], None] | None = None  # the simulated phone learns the port
 
     def on_output(self, pid: int, fd: int, data: bytes) -> None:
         if not data:
@@ -90,6 +93,9 @@ class AppOutput:
                 self.ready.set()
             elif line.startswith(UI_PREFIX) and line[len(UI_PREFIX) :].isdigit():
                 self.ui_port = int(line[len(UI_PREFIX) :])
+                if self.on_ui is not None:
+                    self.on_ui(self.ui_port)
+                self.ui_ready.set()
             elif line.startswith(EXIT_PREFIX):
                 code, _, detail = line[len(EXIT_PREFIX) :].decode("utf-8", "replace").partition(" ")
                 self.exit_code = int(code) if code.isdigit() else 1
@@ -189,6 +195,10 @@ class LabJvm:
         jvm_props = [f"-D{k}={v}" for k, v in props.items()]
         argv += jvm_props + [LAUNCHER_CLASS, app.main_class]
         output = self._output = AppOutput(context.session_id, context.writer)
+        if app.phone_serial:
+            from ..lab.screen_link import publish
+
+            output.on_ui = lambda port: publish(app.phone_serial, port)
         net = redirect_options(context.socks_port, context.proxy_port, self._dns.by_address())
         self._program_hooks = ProgramHooks(
             bundle, net, DEFAULT_BODY_CAP, app.unpin, self._side if app.side_channels else None
@@ -224,10 +234,6 @@ class LabJvm:
                 raise RunAborted(
                     f"the lab app printed no ready line within {app.ready_timeout_s:.0f} s" + output.tail()
                 )
-        if app.phone_serial and output.ui_port:
-            from ..lab.screen_link import publish
-
-            publish(app.phone_serial, output.ui_port)
         runner.load(bundle)
         # native read hooks before the Java ones: patching libc's open/read/close while
         # frida-java-bridge is replacing methods made HotSpot deadlock at a safepoint
@@ -308,12 +314,14 @@ class LabJvm:
             lambda child: started_by(child, [self._runner], children),
         )
 
-    def screen(self):
-        """The app's screen, for privmon to read and tap (monitor/drive/screens.py)."""
+    def screen(self, wait_s: float = 15.0):
+        """The app's screen, for privmon to read and tap (monitor/drive/screens.py); the app opens
+        it once it runs (after the go line), so this waits for its port line."""
         from ..drive.screens import LabScreen
 
-        port = self._output.ui_port if self._output is not None else None
-        return LabScreen(port) if port else None
+        if self._output is None or not self._output.ui_ready.wait(wait_s):
+            return None
+        return LabScreen(self._output.ui_port)
 
     def running(self) -> bool:
         if self._runner is None or self._runner.detached.is_set():

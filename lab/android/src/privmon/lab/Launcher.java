@@ -24,8 +24,13 @@ public final class Launcher {
         watchOwner(Long.getLong("privmon.ownerPid", 0L));
         Method main = Class.forName(args[0]).getMethod("main", String[].class);
         String[] appArgs = java.util.Arrays.copyOfRange(args, 1, args.length);
-        Screen.serve();
         Lab.ready();
+        if (Screen.driven()) {
+            // only when privmon drives, and only once the hooks are in: a thread started before
+            // (blocked in accept) made HotSpot's safepoint deadlock under Frida (docs/lab.md) far
+            // more frequent while frida-java-bridge installed the hooks
+            Screen.serve();
+        }
         final Throwable[] failure = new Throwable[1];
         Thread app = new Thread(() -> {
             try {
