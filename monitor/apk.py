@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import zipfile
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 MAX_APK_BYTES = 2 * 1024**3
@@ -44,11 +45,17 @@ def _quiet_androguard() -> None:
 
 
 def apk_facts(path: Path) -> ApkFacts:
-    """The APK's static facts; ApkError when it is not one."""
+    """The APK's static facts; ApkError when it is not one. Read once per file version in a
+    process (a batch asks for the package, then the run for the facts)."""
     try:
-        size = path.stat().st_size
+        stat = path.stat()
     except OSError as exc:
         raise ApkError(f"{path}: {exc.strerror or exc}") from None
+    return _read_facts(path.resolve(), stat.st_size, stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=32)
+def _read_facts(path: Path, size: int, _mtime_ns: int) -> ApkFacts:
     if size > MAX_APK_BYTES:
         raise ApkError(f"{path}: {size:,} bytes is larger than an APK privmon reads ({MAX_APK_BYTES:,})")
     if not zipfile.is_zipfile(path):

@@ -12,13 +12,10 @@ from __future__ import annotations
 import csv
 import json
 import signal
-import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
-
-from .language import tr
 
 LEDGER = "batch.jsonl"
 SEVERITIES = ("critical", "high", "medium", "low", "info")
@@ -63,6 +60,11 @@ class BatchRecord:
     not_done: list[str] = field(default_factory=list)  # what privmon could not do
     apk: str | None = None
 
+    @property
+    def key(self) -> tuple[str, str]:
+        """As BatchApp.key, with the scenario: what the ledger knows a run by."""
+        return (self.apk or self.app, self.scenario)
+
 
 def batch_apps(targets: list[str], apk_dir: Path | None, package_of: Callable[[Path], str]) -> list[BatchApp]:
     """Packages and APK paths as given, then every *.apk of `apk_dir` (sorted by name)."""
@@ -105,24 +107,23 @@ class Ledger:
         out_dir.mkdir(parents=True, exist_ok=True)
         self.path = out_dir / LEDGER
         self.records: dict[tuple[str, str], BatchRecord] = {}
-        if self.path.exists():
-            for number, line in enumerate(self.path.read_text(encoding="utf-8").splitlines(), 1):
-                if not line.strip():
-                    continue
-                try:
-                    data = json.loads(line)
-                    record = BatchRecord(**data)
-                except (ValueError, TypeError) as exc:  # a line cut by a kill: that run is redone
-                    if number < len(self.path.read_text(encoding="utf-8").splitlines()):
-                        raise BatchError(f"{self.path}:{number}: not a batch record ({exc})") from None
-                    continue
-                self.records[(record.apk or record.app, record.scenario)] = record
+        lines = self.path.read_text(encoding="utf-8").splitlines() if self.path.exists() else []
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                record = BatchRecord(**json.loads(line))
+            except (ValueError, TypeError) as exc:
+                if number < len(lines):  # only the last line can be cut by a kill: that run is redone
+                    raise BatchError(f"{self.path}:{number}: not a batch record ({exc})") from None
+                continue
+            self.records[record.key] = record
 
     def done(self, app: BatchApp, scenario: str) -> BatchRecord | None:
         return self.records.get((app.key, scenario))
 
     def add(self, record: BatchRecord) -> None:
-        self.records[(record.apk or record.app, record.scenario)] = record
+        self.records[record.key] = record
         with self.path.open("a", encoding="utf-8") as out:
             out.write(json.dumps(asdict(record), ensure_ascii=False) + "\n")
             out.flush()
@@ -178,14 +179,3 @@ def write_summary(out_dir: Path, records: list[BatchRecord]) -> tuple[Path, Path
 def severity_counts(findings: list[dict]) -> dict[str, int]:
     counts = Counter(f.get("severity") or "info" for f in findings)
     return {s: counts.get(s, 0) for s in SEVERITIES}
-
-
-def elapsed_since(start: float) -> float:
-    return round(time.monotonic() - start, 1)
-
-
-def progress_line(index: int, total: int, app: BatchApp, scenario: str) -> str:
-    return tr(
-        f"[{index}/{total}] {app.package} · {scenario}",
-        f"[{index}/{total}] {app.package} · {scenario}",
-    )

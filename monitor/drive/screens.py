@@ -11,6 +11,7 @@ from .ui import UiNode, parse_dump
 KEY_HOME = 3
 KEY_BACK = 4
 DUMP_PATH = "/sdcard/window_dump.xml"
+MAX_REPLY_BYTES = 8 * 1024 * 1024
 
 
 class ScreenGone(RuntimeError):
@@ -61,11 +62,10 @@ class LabScreen:
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=10) as conn:
                 conn.sendall(line.encode() + b"\n")
-                chunks = []
-                while chunk := conn.recv(65536):
+                chunks, size = [], 0
+                while size <= MAX_REPLY_BYTES and (chunk := conn.recv(65536)):
                     chunks.append(chunk)
-                    if sum(map(len, chunks)) > 8 * 1024 * 1024:
-                        break
+                    size += len(chunk)
         except OSError as exc:
             raise ScreenGone(f"the lab app's screen: {exc}") from None
         return b"".join(chunks).decode("utf-8", "replace")

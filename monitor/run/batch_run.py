@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import Callable
 
 from ..analysis.persist import analyze_and_store
-from ..batch import BatchApp, BatchRecord, Ledger, Stop, elapsed_since, progress_line, severity_counts
+from ..batch import BatchApp, BatchRecord, Ledger, Stop, severity_counts
 from ..config import Settings
 from ..device.adb import Phone
 from ..language import tr
@@ -41,10 +41,11 @@ def run_batch(
                     index += 1
                     if ledger.done(app, scenario) is not None:
                         progress(
-                            progress_line(index, total, app, scenario) + tr(" — done before", " — 之前已完成")
+                            f"[{index}/{total}] {app.package} · {scenario}"
+                            + tr(" — done before", " — 之前已完成")
                         )
                         continue
-                    progress(progress_line(index, total, app, scenario))
+                    progress(f"[{index}/{total}] {app.package} · {scenario}")
                     opts = replace(
                         template,
                         package=app.package,
@@ -98,7 +99,7 @@ def _one_run(
     except Exception as exc:  # noqa: BLE001 - one failing app never stops the batch
         record.status, record.reason = "failed", f"{type(exc).__name__}: {str(exc).strip()[:500]}"
         record.not_done.append(record.reason)
-    record.seconds = elapsed_since(start)
+    record.seconds = round(time.monotonic() - start, 1)
     return record
 
 
