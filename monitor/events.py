@@ -28,6 +28,7 @@ MSG_ATTACH_FAILED = "agent:attach-failed"
 MSG_CHILD_PROCESS = (
     "process:child"  # a child of the app, followed under the agent: {pid, parent_pid, origin, path}
 )
+MSG_CHILD_LOST = "process:child-lost"  # a fork of the app that ended before it ran a program: {pid, ...}
 MSG_APP_CRASH = "app:crash"
 MSG_APP_STDOUT = "app:stdout"
 MSG_APP_STDERR = "app:stderr"

@@ -1,6 +1,7 @@
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -71,6 +72,14 @@ def _stuck_at_a_safepoint(proc: subprocess.CompletedProcess) -> bool:
     return on_timeout and (last.startswith("0 hook events") or last.startswith("0 条调用记录"))
 
 
+def _fork_crashed_under_frida(home: Path, proc: subprocess.CompletedProcess) -> bool:
+    """A lab run where a fork of the app crashed in Frida's inherited agent before its exec
+    (monitor/capture/children.py, frida/frida#2422): privmon reported the fork as never seen running
+    a program, and the JVM of that fork left its crash file in the session's folder."""
+    lost = re.findall(r"\(pid (\d+)\) was never seen running a program", proc.stderr)
+    return any(any((home / "sessions").glob(f"*/hs_err_pid{pid}.log")) for pid in lost)
+
+
 def run_cli(
     home: Path, *args: str, timeout: float = 180, input: str | None = None
 ) -> subprocess.CompletedProcess:
@@ -88,11 +97,15 @@ def run_cli(
             if lab and attempt < attempts:
                 continue
             raise subprocess.TimeoutExpired(proc.args, timeout, proc.stdout, proc.stderr)
-        if attempt == attempts or not _stuck_at_a_safepoint(proc):
+        if attempt == attempts:
             return proc
-        print(
-            f"lab run stuck at a HotSpot safepoint (attempt {attempt}/{attempts}); run again", file=sys.stderr
-        )
+        if _stuck_at_a_safepoint(proc):
+            why = "stuck at a HotSpot safepoint"
+        elif _fork_crashed_under_frida(home, proc):
+            why = "a fork of the app crashed in Frida's agent before its exec"
+        else:
+            return proc
+        print(f"lab run {why} (attempt {attempt}/{attempts}); run again", file=sys.stderr)
     return proc
 
 

@@ -1,10 +1,12 @@
 """The test suite redoes a lab run only when it shows the HotSpot safepoint deadlock's signature (its
-timeout reached with no hook event recorded), never a run that failed otherwise."""
+timeout reached with no hook event recorded) or a fork crashed by Frida's inherited agent (privmon
+said the fork never ran a program, and that fork's JVM left its crash file), never a run that failed
+otherwise."""
 
 import os
 import subprocess
 
-from tests.conftest import _stuck_at_a_safepoint
+from tests.conftest import _fork_crashed_under_frida, _stuck_at_a_safepoint
 
 
 def _proc(rc, out, err):
@@ -35,3 +37,13 @@ def test_a_hung_privmon_shows_where_its_threads_are(tmp_path):
     assert hung, proc.stderr
     assert "most recent call first" in proc.stderr
     assert "uvicorn" in proc.stderr or "serve" in proc.stderr
+
+
+def test_only_a_fork_that_left_a_crash_file_is_a_frida_fork_crash(tmp_path):
+    said = "[lab] a process the app forked (pid 4242) was never seen running a program: its exec failed, …\n"
+    session = tmp_path / "sessions" / "20261207-000000-abcd"
+    session.mkdir(parents=True)
+    assert not _fork_crashed_under_frida(tmp_path, _proc(0, "", said))  # its exec failed: a real outcome
+    (session / "hs_err_pid4242.log").write_text("# SIGSEGV")
+    assert _fork_crashed_under_frida(tmp_path, _proc(0, "", said))
+    assert not _fork_crashed_under_frida(tmp_path, _proc(0, "", said.replace("4242", "4243")))

@@ -78,7 +78,9 @@ class AndroidApp:
     def start(self) -> int:
         device = self.device
         device.on("spawn-added", self._on_spawn)
-        self.children = Children(device, self.session_id, self.writer, self._instrument_program)
+        self.children = Children(
+            device, self.session_id, self.writer, self._instrument_program, self.progress
+        )
         self._worker.start()
         try:
             device.enable_spawn_gating()
@@ -189,7 +191,7 @@ class AndroidApp:
         except (frida.InvalidOperationError, frida.TransportError):
             pass
         if self.children is not None:
-            self.children.close()
+            self.children.close(list(self.runners.values()))
         for runner in self.runners.values():
             runner.close()
         try:

@@ -216,7 +216,11 @@ class LabJvm:
         )
         if self.redirects:
             self._children = Children(
-                self._frida.device, context.session_id, context.writer, self._instrument_child
+                self._frida.device,
+                context.session_id,
+                context.writer,
+                self._instrument_child,
+                lambda line: context.progress(tr("[lab] ", "[实验室] ") + line),
             )
         runner.on_signal = context.on_signal
         self._frida.resume(self._pid)
@@ -353,7 +357,7 @@ class LabJvm:
                 runner.flush()  # the agent's last batch, while the app still runs
             self._frida.kill(self._pid)  # whatever state it is in: no lab app outlives its run
             if self._children is not None:
-                self._children.close()
+                self._children.close([runner] if runner is not None else [])
             if runner is not None:
                 runner.close(flush=False)
             if self._tls is not None:

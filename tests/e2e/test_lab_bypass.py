@@ -98,6 +98,18 @@ def test_the_apps_child_process_is_followed_and_its_pinned_tls_read_in_plaintext
     assert [p["local_port"] for p in passed] == [native["client_port"]]
 
 
+def test_a_fork_that_never_ran_a_program_is_recorded_and_said(bypass):
+    """The native SDK first tries a helper for another ABI: its fork's exec fails, and privmon says
+    so instead of letting it pass as a child it followed."""
+    lost = [m["payload"] for m in bypass["messages"] if m["type"] == "process:child-lost"]
+    app_pid = next(m["payload"]["pid"] for m in bypass["messages"] if m["type"] == "hooks:install")
+    followed = {m["payload"]["pid"] for m in bypass["messages"] if m["type"] == "process:child"}
+    assert [p["parent_pid"] for p in lost] == [app_pid] and not followed & {p["pid"] for p in lost}
+    assert f"(pid {lost[0]['pid']}) was never seen running a program" in bypass["stderr"]
+    stdout = [m["payload"] for m in bypass["messages"] if m["type"] == "app:stdout"]
+    assert any("no helper for this ABI" in line for line in stdout)
+
+
 def test_the_expected_findings_fire_for_each_bypassing_sdk(bypass):
     sent = {(f["rule_id"], f["sdk"], f["pi_type"]) for f in bypass["findings"]}
     for pi, sdk in [
