@@ -1,7 +1,15 @@
 """Multi-pattern matching: hyperscan where its wheel is installed, pyahocorasick otherwise.
-Both report, for a buffer, the set of patterns found in it (compiled once per watchlist)."""
+Both report, for a buffer, the set of patterns found in it (compiled once per watchlist).
+
+A compiled hyperscan database is kept (serialized, a few of them, bounded in bytes) for the
+process's life: a session's watchlist is compiled again by every live-findings pass and every run
+of a batch on the same phone, and its compilation was most of a small session's analysis."""
 
 from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
 
 import ahocorasick
 
@@ -29,6 +37,47 @@ class AhoCorasickMatcher:
         return {index for _end, index in self._automaton.iter(data.decode("latin-1"))}
 
 
+class _CompiledCache:
+    """Serialized databases by their patterns' digest, least recently used dropped first."""
+
+    MAX_BYTES = 64 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[bytes, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> bytes | None:
+        with self._lock:
+            data = self._entries.get(key)
+            if data is not None:
+                self._entries.move_to_end(key)
+            return data
+
+    def put(self, key: bytes, data: bytes) -> None:
+        if len(data) > self.MAX_BYTES:
+            return
+        with self._lock:
+            if key in self._entries:
+                return
+            self._entries[key] = data
+            self._size += len(data)
+            while self._size > self.MAX_BYTES:
+                _key, dropped = self._entries.popitem(last=False)
+                self._size -= len(dropped)
+
+
+_COMPILED = _CompiledCache()
+
+
+def _digest(patterns: list[bytes]) -> bytes:
+    h = hashlib.blake2b(digest_size=32)
+    for pattern in patterns:
+        h.update(len(pattern).to_bytes(4, "little"))
+        h.update(pattern)
+    return h.digest()
+
+
 class HyperscanMatcher:
     backend = "hyperscan"
 
@@ -36,13 +85,20 @@ class HyperscanMatcher:
         self._empty = not patterns
         if self._empty:
             return
+        key = _digest(patterns)
+        serialized = _COMPILED.get(key)
+        if serialized is not None:
+            self._db = hyperscan.loadb(serialized, mode=hyperscan.HS_MODE_BLOCK)
+            self._db.scratch = hyperscan.Scratch(self._db)  # loadb gives a database without one
+            return
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        expressions = [b"".join(b"\\x%02x" % b for b in p) for p in patterns]
-        self._db.compile(
-            expressions=expressions,
+        self._db.compile(  # literal: the bytes as they are, NUL and regex characters included
+            expressions=patterns,
             ids=list(range(len(patterns))),
-            flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(patterns),
+            flags=hyperscan.HS_FLAG_SINGLEMATCH,
+            literal=True,
         )
+        _COMPILED.put(key, hyperscan.dumpb(self._db))
 
     def scan(self, data: bytes) -> set[int]:
         if self._empty or not data:

@@ -3,6 +3,7 @@ screenshots. Every failure becomes a DeviceError with one line saying what to do
 
 from __future__ import annotations
 
+import re
 import shlex
 import shutil
 import subprocess
@@ -118,6 +119,13 @@ class Phone:
 
     def prop(self, key: str) -> str:
         return self.shell(f"getprop {shlex.quote(key)}").strip()
+
+    def props(self) -> dict[str, str]:
+        """Every system property, in one adb round trip (`getprop` lists them as `[key]: [value]`)."""
+        return {
+            m.group(1): m.group(2)
+            for m in re.finditer(r"^\[([^\]\n]+)\]: \[([^\n]*)\]\r?$", self.shell("getprop"), re.MULTILINE)
+        }
 
     @cached_property
     def root_form(self) -> str | None:

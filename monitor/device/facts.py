@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from typing import Callable
 
 import yaml
 
@@ -40,19 +41,38 @@ def read_identifiers(phone: Phone) -> dict[str, str]:
         if value and value not in ("null", "unknown", "02:00:00:00:00:00") and "denial" not in value.lower():
             ids[key] = value
 
-    keep("android_id", phone.shell("settings get secure android_id"))
-    keep("serial", phone.prop("ro.serialno"))
-    keep("bluetooth_mac", phone.shell("settings get secure bluetooth_address"))
+    props = phone.props()
+    android_id, bluetooth = _each(
+        phone.shell, "settings get secure android_id", "settings get secure bluetooth_address"
+    )
+    keep("android_id", android_id)
+    keep("serial", props.get("ro.serialno"))
+    keep("bluetooth_mac", bluetooth)
     if phone.root_form is not None:
+        serial, mac, imei, prefs = _each(
+            phone.root,
+            "getprop ro.boot.serialno",  # readable by root only on some builds
+            "cat /sys/class/net/wlan0/address",
+            "service call iphonesubinfo 1 s16 com.android.shell",
+            "cat /data/data/com.google.android.gms/shared_prefs/adid_settings.xml",
+        )
         if "serial" not in ids:
-            keep("serial", phone.root("getprop ro.boot.serialno"))
-        mac = phone.root("cat /sys/class/net/wlan0/address")
+            keep("serial", serial)
         keep("wifi_mac", mac if re.fullmatch(r"[0-9a-fA-F:]{17}", mac.strip()) else None)
-        keep("imei", parse_parcel_string(phone.root("service call iphonesubinfo 1 s16 com.android.shell")))
-        prefs = phone.root("cat /data/data/com.google.android.gms/shared_prefs/adid_settings.xml")
+        keep("imei", parse_parcel_string(imei))
         match = re.search(r'name="adid_key">([^<]+)<', prefs)
         keep("advertising_id", match.group(1) if match else None)
     return ids
+
+
+SEPARATOR = "@@privmon-next@@"
+
+
+def _each(run: Callable[[str], str], *commands: str) -> list[str]:
+    """Each command's output, from one shell (one adb round trip instead of one per command)."""
+    said = run(f"; echo {SEPARATOR}; ".join(f"{command} 2>/dev/null" for command in commands))
+    parts = said.split(SEPARATOR)
+    return [part.strip("\r\n") for part in parts] + [""] * (len(commands) - len(parts))
 
 
 def read_build(phone: Phone) -> dict[str, str]:
@@ -64,7 +84,8 @@ def read_build(phone: Phone) -> dict[str, str]:
         "abi": "ro.product.cpu.abi",
         "fingerprint": "ro.build.fingerprint",
     }
-    return {k: v for k, prop in keys.items() if (v := phone.prop(prop))}
+    props = phone.props()
+    return {k: v for k, prop in keys.items() if (v := props.get(prop))}
 
 
 def app_metadata(phone: Phone, package: str) -> dict:

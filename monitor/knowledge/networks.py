@@ -3,8 +3,10 @@ and DB-IP ranges of the @ip-location-db/asn package that `make setup` installs b
 (CC BY 4.0). The last resort for a receiver no list knows: the network's owner is often the
 company itself, or a hosting provider (data/companies.json lists those networks).
 
-Loaded once per process, only when asked (about a second for the IPv4 table); without the
-package (an installation without `make setup`), nothing is known and `available()` says so."""
+Loaded once per process, only when asked (the IPv4 table into numpy arrays by pandas' C reader in
+about 0.1 s, where the csv module took 1.8 s; the IPv6 table, whose numbers do not fit 64 bits, by
+the csv module); without the package (an installation without `make setup`), nothing is known and
+`available()` says so."""
 
 from __future__ import annotations
 
@@ -52,10 +54,35 @@ def available() -> bool:
     return all((_folder() / name).exists() for name in TABLES.values())
 
 
+class _Ipv4Table:
+    def __init__(self, path: Path) -> None:
+        import pandas as pd
+
+        frame = pd.read_csv(
+            path,
+            header=None,
+            names=["start", "end", "asn", "owner"],
+            dtype={"start": "uint64", "end": "uint64", "asn": "int64", "owner": "object"},
+            keep_default_na=False,
+        )
+        self.starts = frame["start"].to_numpy()
+        self.ends = frame["end"].to_numpy()
+        self.asns = frame["asn"].to_numpy()
+        self.owners = frame["owner"].to_numpy()
+
+    def find(self, number: int) -> Network | None:
+        i = int(self.starts.searchsorted(number, side="right")) - 1
+        if i < 0 or number > int(self.ends[i]):
+            return None
+        return Network(int(self.asns[i]), str(self.owners[i]))
+
+
 @lru_cache(maxsize=2)
-def _table(version: int) -> _Table | None:
+def _table(version: int) -> _Table | _Ipv4Table | None:
     path = _folder() / TABLES[version]
-    return _Table(path) if path.exists() else None
+    if not path.exists():
+        return None
+    return _Ipv4Table(path) if version == 4 else _Table(path)
 
 
 def network_of(ip: str | None) -> Network | None:

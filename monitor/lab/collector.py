@@ -185,7 +185,13 @@ class Collector:
         self.host, self.port = self._server.server_address[:2]
         self.stream_port = self._streams.server_address[1]
         self._threads = [
-            threading.Thread(target=s.serve_forever, name="privmon-lab-collector", daemon=True)
+            # a short poll: shutdown() waits for the loop's next poll, for each server in turn
+            threading.Thread(
+                target=s.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="privmon-lab-collector",
+                daemon=True,
+            )
             for s in servers
         ]
 

@@ -52,6 +52,7 @@ def run_batch(
                         scenario=scenario,
                         apk=app.apk,
                         interactive=False,
+                        live=False,  # nobody watches: the analysis at the run's end is the one summarised
                         app_profile=app_profile_for(app.package),
                     )
                     record = _one_run(settings, writer, phone, app, opts, progress)

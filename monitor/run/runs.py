@@ -80,6 +80,9 @@ class PhoneRunOptions:
     profile: DeviceProfile | None = None  # more values to watch (a captured device profile)
     lab_props: dict[str, str] = field(default_factory=dict)
     drive_times: DriveTimes | None = None  # privmon performs the scenario (None: a tester at the phone)
+    live: bool = (
+        True  # findings printed as they appear (LiveFindings); a batch, watched by nobody, goes without
+    )
 
 
 @dataclass
@@ -128,7 +131,7 @@ def run_on_phone(
             on_signal=prepared.screenshots.on_signal,
             on_mark=prepared.screenshots.on_mark,
             abort=prepared.lost,
-            live_findings=lambda sid: LiveFindings(settings.db_path, sid, progress),
+            live_findings=(lambda sid: LiveFindings(settings.db_path, sid, progress)) if opts.live else None,
             drive=(
                 DriveSpec(
                     opts.scenario,

@@ -319,3 +319,22 @@ def test_parallel_matching_gives_the_serial_results_in_order():
         (m.flow_id, m.location, m.needle.encoding) for m in serial
     ]
     assert len({m.flow_id for m in serial if m.needle.encoding != "detected"}) == len(range(0, 2600, 7))
+
+
+def test_a_watchlist_compiled_again_comes_from_the_cache_and_finds_the_same():
+    """Patterns are bytes, matched as they are (NUL and regex characters too); the second matcher
+    for the same watchlist is the cached database, a different watchlist never is."""
+    from monitor.codec import multipattern
+
+    if multipattern.hyperscan is None:
+        pytest.skip("hyperscan is not installed on this platform")
+    patterns = [b"866123456789012", b"a\x00b", b"(.*)+", b"\xff\xfe"]
+    body = b"x a\x00b y (.*)+ z \xff\xfe"
+    first = multipattern.make_matcher(patterns)
+    cached = multipattern._COMPILED.get(multipattern._digest(patterns))
+    assert cached is not None
+    second = multipattern.make_matcher(patterns)
+    assert first.scan(body) == second.scan(body) == {1, 2, 3}
+    assert second.scan(b"866123456789012") == {0}
+    other = multipattern.make_matcher([b"(.*)+", b"866123456789012"])
+    assert other.scan(body) == {0}

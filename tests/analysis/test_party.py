@@ -81,3 +81,23 @@ def test_every_company_has_one_country():
     # the 2018 list's mistakes are not repeated: a Chinese company is not "UK", Samsung is Korean
     assert receivers().lookup("kika.com").company_country in (None, "CN")
     assert describe_receiver("samsungads.com", None, "x")["company_country"] in (None, "KR")
+
+
+def test_the_ipv4_network_table_answers_as_the_registry_file_reads():
+    """The IPv4 table is read into arrays (fast); it answers every address, range edges included,
+    as a plain reading of the same CSV does."""
+    import random
+
+    from monitor.knowledge import networks
+
+    if not networks.available():
+        import pytest
+
+        pytest.skip("the ASN package is not installed (make setup)")
+    plain = networks._Table(networks._folder() / networks.TABLES[4])
+    fast = networks._table(4)
+    rng = random.Random(7)
+    edges = [n for i in range(0, len(plain.starts), 997) for n in (plain.starts[i], plain.ends[i] + 1)]
+    for number in [0, 2**32 - 1, *edges, *(rng.randrange(2**32) for _ in range(5000))]:
+        assert fast.find(number) == plain.find(number), number
+    assert networks.network_of("1.1.1.1").owner == "Cloudflare, Inc."
