@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-SCENARIOS = ("agree", "refuse", "background", "refuse-then-agree", "permissions-deny")
+SCENARIOS = ("agree", "refuse", "background", "refuse-then-agree", "permissions-deny", "revisit")
 
 SCENARIO_STEPS = {
     "agree": "launch the app, wait for the privacy notice, tap agree, then use the app's main features",
@@ -19,6 +19,10 @@ SCENARIO_STEPS = {
         "next launch), then use the app"
     ),
     "permissions-deny": "launch the app, tap agree, then deny every runtime permission it asks for",
+    "revisit": (
+        "launch the app, tap agree, use it, then end it (force-stop, or swipe it away) and launch it again: "
+        "it should not ask again, and use it"
+    ),
 }
 
 SCENARIO_STEPS_ZH = {
@@ -29,6 +33,10 @@ SCENARIO_STEPS_ZH = {
         "启动应用，在隐私政策弹窗点击不同意，应用再次询问（或下次启动）时点击同意，然后使用应用"
     ),
     "permissions-deny": "启动应用，点击同意，然后拒绝应用申请的每一项运行时权限",
+    "revisit": (
+        "启动应用，点击同意并使用，然后结束应用（强行停止或从最近任务划掉）再次启动："
+        "不应再次询问，然后使用应用"
+    ),
 }
 
 

@@ -54,6 +54,8 @@ PLANS: dict[str, list[tuple[str, str | None]]] = {
         ("use", None),
     ],
     "permissions-deny": [("answer", "consent"), ("use", None)],
+    # the app's second launch after consent: its process ended (force-stop), started again
+    "revisit": [("answer", "consent"), ("use", None), ("close", None), ("relaunch", None), ("use", None)],
 }
 DRIVEN_SCENARIOS = tuple(PLANS)
 
@@ -111,6 +113,9 @@ class ScenarioDriver:
         self.outcome: Outcome | None = None
         self.decision: str | None = None  # the last consent decision taken: the same answer if asked again
         self.policy_opened = False  # the notice's link to the policy, tapped once so the proxy sees the page
+        self.launches = 1
+        # set while the app's process is ended on purpose (close → relaunch): the run goes on without it
+        self.restarting = threading.Event()
         self.stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="privmon-driver", daemon=True)
 
@@ -122,6 +127,9 @@ class ScenarioDriver:
 
     # -- the plan ------------------------------------------------------------------------------
     def _run(self) -> None:
+        if any(action == "relaunch" for action, _ in PLANS[self.scenario]):
+            # the app's first process may end by itself before the relaunch: the run waits for it
+            self.restarting.set()
         try:
             for action, argument in PLANS[self.scenario]:
                 getattr(self, "_" + action.replace("-", "_"))(argument)
@@ -184,7 +192,13 @@ class ScenarioDriver:
                 return  # the app ended by itself: nothing more to use
             asked_again = self._button(nodes, self.decision) if self.decision else None
             if asked_again is not None and self._notice_text(nodes) is not None:
-                self._tap_consent(asked_again, self.decision, nodes, "the notice came back: the same answer")
+                because = (
+                    f"the notice came back on launch {self.launches}, after the answer on an earlier one: "
+                    "the same answer"
+                    if self.launches > 1
+                    else "the notice came back: the same answer"
+                )
+                self._tap_consent(asked_again, self.decision, nodes, because)
             self._sleep(self.times.poll_s)
 
     def _home(self, _argument) -> None:
@@ -202,6 +216,36 @@ class ScenarioDriver:
             }
         )
         self._sleep(self.times.background_s)
+
+    def _close(self, _argument) -> None:
+        self.restarting.set()
+        if not self.app_running():
+            self.record({"step": "close", "ok": True, "why": "the app's process had ended by itself"})
+            return
+        self._call(self.screen.close, "ending the app's process")
+        self.record(
+            {
+                "step": "close",
+                "action": "am force-stop",
+                "ok": True,
+                "why": "end the app's process (its data stays) before its next launch",
+            }
+        )
+        end = time.monotonic() + 10 * self.times.settle_s
+        while self.app_running() and not self.stop.is_set():
+            if time.monotonic() > end:
+                raise Incomplete("the app's process did not end after am force-stop")
+            self._sleep(self.times.poll_s)
+
+    def _relaunch(self, _argument) -> None:
+        self.launches += 1
+        self._launch(f"launch {self.launches}: the app again, as a user opens it after having answered")
+        end = time.monotonic() + self.times.notice_s
+        while not self.app_running() and not self.stop.is_set():
+            if time.monotonic() > end:
+                raise Incomplete(f"the app did not start again within {self.times.notice_s:.0f} s")
+            self._sleep(self.times.poll_s)
+        self.restarting.clear()
 
     def _return(self, _argument) -> None:
         self._launch("bring the app back to the foreground")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shlex
 import socket
 from typing import Protocol
 
@@ -10,6 +11,7 @@ from .ui import UiNode, parse_dump
 
 KEY_HOME = 3
 KEY_BACK = 4
+LAUNCH_TIMEOUT_S = 90.0  # a lab app launched again starts a JVM under the agent: seconds, more when loaded
 DUMP_PATH = "/sdcard/window_dump.xml"
 MAX_REPLY_BYTES = 8 * 1024 * 1024
 
@@ -23,6 +25,7 @@ class Screen(Protocol):
     def tap(self, x: int, y: int) -> None: ...
     def key(self, code: int) -> None: ...
     def launch(self) -> None: ...
+    def close(self) -> None: ...
 
 
 class AdbScreen:
@@ -49,7 +52,11 @@ class AdbScreen:
         self._shell(f"input keyevent {int(code)}")
 
     def launch(self) -> None:
-        self._shell(f"monkey -p {self.package} -c android.intent.category.LAUNCHER 1")
+        self._shell(f"monkey -p {shlex.quote(self.package)} -c android.intent.category.LAUNCHER 1")
+
+    def close(self) -> None:
+        """Ends the app's process as the system does (`am force-stop`); its data stays."""
+        self._shell(f"am force-stop {shlex.quote(self.package)}")
 
 
 class LabScreen:
@@ -58,9 +65,9 @@ class LabScreen:
     def __init__(self, port: int) -> None:
         self.port = port
 
-    def request(self, line: str) -> str:
+    def request(self, line: str, timeout: float = 10) -> str:
         try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=10) as conn:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=timeout) as conn:
                 conn.sendall(line.encode() + b"\n")
                 chunks, size = [], 0
                 while size <= MAX_REPLY_BYTES and (chunk := conn.recv(65536)):
@@ -71,7 +78,10 @@ class LabScreen:
         return b"".join(chunks).decode("utf-8", "replace")
 
     def dump(self) -> list[UiNode]:
-        return parse_dump(self.request("dump"))
+        said = self.request("dump")
+        if not said.strip():  # the run's control: no process of the app is on the screen now
+            raise ScreenGone("the lab app has no screen now")
+        return parse_dump(said)
 
     def tap(self, x: int, y: int) -> None:
         self.request(f"tap {int(x)} {int(y)}")
@@ -80,4 +90,7 @@ class LabScreen:
         self.request(f"key {int(code)}")
 
     def launch(self) -> None:
-        self.request("launch")
+        self.request("launch", LAUNCH_TIMEOUT_S)
+
+    def close(self) -> None:
+        self.request("stop", LAUNCH_TIMEOUT_S)

@@ -18,6 +18,8 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from typing import Callable
 
+from ..drive.screens import ScreenGone
+
 SIM_BINARY_MARK = b"PRIVMON-SIM-EXEC "
 ELF_MACHINES = {"arm64-v8a": 183, "armeabi-v7a": 40, "x86_64": 62, "x86": 3}
 PRIVILEGED = {"setenforce", "mount", "umount", "nsenter", "setprop", "kill", "chcon"}
@@ -354,6 +356,12 @@ class DeviceState:
         if args[:1] == ["force-stop"]:
             for pid in [pid for pid, n in self.processes.items() if args[1:] and n.startswith(args[1])]:
                 del self.processes[pid]
+            from .screen_link import screen_of
+
+            screen = screen_of(self.serial, args[1]) if len(args) > 1 else None
+            if screen is not None:  # the lab app a run has on this phone: its JVM is ended
+                with suppress(ScreenGone):
+                    screen.close()
             return b""
         if args[:1] == ["start"]:
             self.started.append(" ".join(args[1:]))
@@ -374,10 +382,8 @@ class DeviceState:
             return b"uiautomator: only dump is supported here\n", 1
         path = args[1] if len(args) > 1 and not args[1].startswith("-") else "/sdcard/window_dump.xml"
         screen = self._screen()
-        from ..drive.screens import ScreenGone
-
         try:
-            xml = screen.request("dump") if screen is not None else _HOME_SCREEN
+            xml = (screen.request("dump") if screen is not None else "") or _HOME_SCREEN
         except ScreenGone:
             xml = _HOME_SCREEN
         self.files[path] = xml.encode("utf-8")
@@ -404,14 +410,13 @@ class DeviceState:
             return b"** No activities found to run, monkey aborted.\n", 251
         screen = self._screen()
         if screen is not None:
-            self._ask(screen, "launch")
+            with suppress(ScreenGone):
+                screen.launch()  # to the foreground, or a new process after a force-stop
         self.started.append(f"monkey {package}")
         return b"Events injected: 1\n"
 
     @staticmethod
     def _ask(screen, line: str) -> None:
-        from ..drive.screens import ScreenGone
-
         with suppress(ScreenGone):
             screen.request(line)
 

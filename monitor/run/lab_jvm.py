@@ -145,6 +145,11 @@ class LabJvm:
         self._program_hooks: ProgramHooks | None = None  # what each program the app starts gets
         self._tls: TlsStreams | None = None
         self._side: dict | None = None  # the side-channel hooks' options, for the app's children too
+        self._earlier: list[HookRunner] = []  # the app's earlier processes (a launch after a force-stop)
+        self._launch_lock = threading.RLock()
+        self._control = None  # LabControl: the screen across launches, when privmon drives
+        self._context: TargetContext | None = None
+        self._stopped = False  # the app's process was ended by stop_app (force-stop), not by itself
 
     def start(self, context: TargetContext) -> str:
         java = find_tool("java")
@@ -183,6 +188,8 @@ class LabJvm:
             "privmon.lab.driver": "privmon" if app.driven else "tester",
             "privmon.ownerPid": str(os.getpid()),
             "privmon.lab.nativeDir": str(native),  # the app's own JNI libraries (System.load)
+            # the app's own data (SharedPreferences), kept across its launches in the session
+            "privmon.lab.dataDir": str(context.session_dir / "lab-app-data"),
             **app.jvm_properties,
         }
         argv = [
@@ -194,11 +201,6 @@ class LabJvm:
         ]
         jvm_props = [f"-D{k}={v}" for k, v in props.items()]
         argv += jvm_props + [LAUNCHER_CLASS, app.main_class]
-        output = self._output = AppOutput(context.session_id, context.writer)
-        if app.phone_serial:
-            from ..lab.screen_link import publish
-
-            output.on_ui = lambda port: publish(app.phone_serial, port)
         net = redirect_options(context.socks_port, context.proxy_port, self._dns.by_address())
         self._program_hooks = ProgramHooks(
             bundle, net, DEFAULT_BODY_CAP, app.unpin, self._side if app.side_channels else None
@@ -210,10 +212,6 @@ class LabJvm:
                 context.connections.find,
                 lambda c: self._dns.location(c.host or c.ip) or c.ip,
             )
-        self._pid, frida_session = self._frida.spawn_attached(argv, output.on_output, env)
-        runner = self._runner = HookRunner(
-            frida_session, self._pid, context.session_id, context.writer, context.connections, self._tls
-        )
         if self.redirects:
             self._children = Children(
                 self._frida.device,
@@ -222,6 +220,25 @@ class LabJvm:
                 self._instrument_child,
                 lambda line: context.progress(tr("[lab] ", "[实验室] ") + line),
             )
+        self._context, self._argv, self._env, self._bundle, self._net = context, argv, env, bundle, net
+        if app.driven:
+            from .lab_control import LabControl
+
+            self._control = LabControl(self._screen_port, self.stop_app, self.launch_app)
+            if app.phone_serial:
+                from ..lab.screen_link import publish
+
+                publish(app.phone_serial, self._control.port, app.package)
+        return self._launch(first=True)
+
+    def _launch(self, first: bool) -> str:
+        """One process of the app: spawned under Frida, hooked, then told to go."""
+        context, app, bundle, net = self._context, self.app, self._bundle, self._net
+        output = self._output = AppOutput(context.session_id, context.writer)
+        self._pid, frida_session = self._frida.spawn_attached(self._argv, output.on_output, self._env)
+        runner = self._runner = HookRunner(
+            frida_session, self._pid, context.session_id, context.writer, context.connections, self._tls
+        )
         runner.on_signal = context.on_signal
         self._frida.resume(self._pid)
         context.progress(
@@ -246,18 +263,22 @@ class LabJvm:
         results = runner.install(catalogue, app.package, app.stack_mode)
         if self.redirects:
             installed = runner.redirect(net)
+            if first:
+                context.progress(
+                    tr("[lab] connections redirected to the proxy: ", "[实验室] 连接已重定向到代理：")
+                    + ", ".join(f"{r['id']} {_on_off(r)}" for r in installed)
+                )
+        if first:
             context.progress(
-                tr("[lab] connections redirected to the proxy: ", "[实验室] 连接已重定向到代理：")
-                + ", ".join(f"{r['id']} {_on_off(r)}" for r in installed)
+                tr("[lab] side-channel reads watched: ", "[实验室] 已监视旁路读取：")
+                + ", ".join(
+                    f"{r['id'].removeprefix('side.')} {_on_off(r)}"
+                    for r in side
+                    if r["id"].startswith("side.")
+                )
+                if side
+                else tr("[lab] side-channel reads not watched", "[实验室] 未监视旁路读取")
             )
-        context.progress(
-            tr("[lab] side-channel reads watched: ", "[实验室] 已监视旁路读取：")
-            + ", ".join(
-                f"{r['id'].removeprefix('side.')} {_on_off(r)}" for r in side if r["id"].startswith("side.")
-            )
-            if side
-            else tr("[lab] side-channel reads not watched", "[实验室] 未监视旁路读取")
-        )
         installed = sum(1 for r in results if r["state"] == "installed")
         if app.unpin:
             unpinned = runner.unpin()
@@ -286,10 +307,52 @@ class LabJvm:
                 f"时钟偏差 {clock.offset_us} µs ± {clock.error_us} µs",
             )
         )
-        if app.neighbour:
-            self._start_neighbour(argv[: argv.index(LAUNCHER_CLASS)], context)
+        if first and app.neighbour:
+            self._start_neighbour(self._argv[: self._argv.index(LAUNCHER_CLASS)], context)
         self._frida.input(self._pid, b"go\n")
         return tr(f"[lab] app running (pid {self._pid})", f"[实验室] 应用运行中（pid {self._pid}）")
+
+    # -- the app's screen across launches (run/lab_control.py) --------------------------------
+    def _screen_port(self) -> int | None:
+        output = self._output
+        if not self.running() or output is None or not output.ui_ready.wait(5.0):
+            return None
+        return output.ui_port
+
+    def stop_app(self) -> None:
+        """`am force-stop`: the app's process is killed (its data stays); the run goes on."""
+        with self._launch_lock:
+            runner = self._runner
+            if runner is None or runner.detached.is_set():
+                return
+            runner.flush()  # what the agent holds: a phone's force-stop would lose its last batch
+            self._stopped = True
+            self._frida.kill(self._pid)
+            runner.detached.wait(10.0)
+            self._context.progress(
+                tr(f"[lab] app stopped (pid {self._pid})", f"[实验室] 应用已停止（pid {self._pid}）")
+            )
+
+    def launch_app(self) -> None:
+        """The launcher's tap: the app comes to the foreground, or, when its process is gone, a new
+        one starts under the agent (the same session, the app's data kept)."""
+        with self._launch_lock:
+            if self.running():
+                port = self._screen_port()
+                if port is not None:
+                    from ..drive.screens import LabScreen, ScreenGone
+
+                    try:
+                        LabScreen(port).request("launch")
+                    except ScreenGone:
+                        pass
+                return
+            if self._runner is not None:
+                self._runner.close(flush=False)
+                self._earlier.append(self._runner)
+            self._stopped = False
+            self._context.progress(self._launch(first=False))
+            self._output.ui_ready.wait(15.0)
 
     def _start_neighbour(self, java_argv: list[str], context: TargetContext) -> None:
         """Another app's process on the same phone and proxy, not under the agent (docs/lab.md)."""
@@ -319,13 +382,14 @@ class LabJvm:
         )
 
     def screen(self, wait_s: float = 15.0):
-        """The app's screen, for privmon to read and tap (monitor/drive/screens.py); the app opens
-        it once it runs (after the go line), so this waits for its port line."""
+        """The app's screen, for privmon to read and tap (monitor/drive/screens.py), across its
+        launches (run/lab_control.py); the app opens it once it runs (after the go line), so this
+        waits for its port line."""
         from ..drive.screens import LabScreen
 
-        if self._output is None or not self._output.ui_ready.wait(wait_s):
+        if self._control is None or self._output is None or not self._output.ui_ready.wait(wait_s):
             return None
-        return LabScreen(self._output.ui_port)
+        return LabScreen(self._control.port)
 
     def running(self) -> bool:
         if self._runner is None or self._runner.detached.is_set():
@@ -337,7 +401,8 @@ class LabJvm:
     def counts(self) -> TargetCounts:
         if self._runner is None:
             return TargetCounts()
-        runners = [self._runner, *(self._children.runners if self._children else [])]
+        current = [] if self._runner in self._earlier else [self._runner]  # mid-launch: counted once
+        runners = [*self._earlier, *current, *(self._children.runners if self._children else [])]
         return TargetCounts(
             sum(r.counts.hook_events for r in runners),
             sum(r.counts.signals for r in runners),
@@ -348,7 +413,8 @@ class LabJvm:
     def close(self) -> Outcome | None:
         output, runner = self._output, self._runner
         exited = output is not None and output.exit_seen_at is not None
-        self._died = runner is not None and runner.detached.is_set()  # before our own detach below
+        # before our own detach below; a process privmon stopped (force-stop) did not die
+        self._died = runner is not None and runner.detached.is_set() and not self._stopped
         try:
             # The app is ended before the agent is detached, never after: detaching unhooks every
             # method, and HotSpot crashed (SIGSEGV in oopDesc::metadata_field) when a thread was
@@ -357,7 +423,7 @@ class LabJvm:
                 runner.flush()  # the agent's last batch, while the app still runs
             self._frida.kill(self._pid)  # whatever state it is in: no lab app outlives its run
             if self._children is not None:
-                self._children.close([runner] if runner is not None else [])
+                self._children.close([*self._earlier, *([runner] if runner is not None else [])])
             if runner is not None:
                 runner.close(flush=False)
             if self._tls is not None:
@@ -367,6 +433,8 @@ class LabJvm:
                 from ..lab.screen_link import withdraw
 
                 withdraw(self.app.phone_serial)
+            if self._control is not None:
+                self._control.close()
             if self._neighbour is not None:
                 self._neighbour.kill()
                 self._neighbour.wait()

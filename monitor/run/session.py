@@ -263,7 +263,8 @@ class CaptureSession:
                         return ev.SESSION_INTERRUPTED, aborted
                     if driver is not None and driver.outcome is not None:
                         return driver.outcome.status, driver.outcome.reason
-                    if not target.running():
+                    restarting = driver is not None and driver.restarting.is_set()
+                    if not target.running() and not restarting:
                         if driver is not None:
                             driver.join(2 * POLL_S + 1)  # the step it was on sees the app gone
                             if driver.outcome is not None and driver.outcome.status == ev.SESSION_INCOMPLETE:

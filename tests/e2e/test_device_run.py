@@ -289,3 +289,35 @@ def test_redirect_on_the_simulated_phone_routes_only_the_socks_port_and_captures
     flows = json.loads(run_cli(tmp_path, "flows", result["session"], "--json").stdout)
     assert {f["capture_path"] for f in flows} == {"redirected", "raw", "tls-plaintext"}
     assert "log.direct-sdk.cn" in {f["host"] for f in flows}
+
+
+def test_revisit_on_the_simulated_phone_force_stops_the_app_and_launches_it_through_adb(tmp_path):
+    state = _state()
+    with simulated_phone(state) as adbd:
+        proc = run_cli(
+            tmp_path,
+            "run",
+            "com.labapp.shop",
+            "--device",
+            adbd.serial,
+            "--scenario",
+            "revisit",
+            *("--use-s", "2", "--notice-s", "8", "--no-keys", "--json"),
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr
+        result = json.loads(proc.stdout)
+        assert result["status"] == "completed", result["reason"]
+        cleared = state.log.index("pm clear com.labapp.shop")
+        after = state.log[cleared:]
+        stop = after.index("am force-stop com.labapp.shop")  # the app, open, ended as the system does
+        assert any(cmd.startswith("monkey -p com.labapp.shop") for cmd in after[stop:])
+        assert result["not_restored"] == [] and state.settings["global/http_proxy"] == BEFORE
+    from monitor.config import Settings
+    from monitor.storage.queries import StoreReader
+
+    with StoreReader(Settings.load(tmp_path).db_path) as reader:
+        installs = {m["payload"]["pid"] for m in reader.agent_messages(result["session"], ["hooks:install"])}
+        consents = reader.consent_events(result["session"])
+    assert len(installs) == 2
+    assert [c["kind"] for c in consents if c["source"] == "automatic"] == ["consent"]

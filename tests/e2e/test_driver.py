@@ -121,3 +121,36 @@ def test_background_presses_home_waits_and_brings_the_app_back(tmp_path):
     order = [s["step"] for s in steps if s["step"] in ("consent", "home", "away", "launch", "end")]
     assert order == ["consent", "home", "away", "launch", "end"]
     assert "BACKGROUND_COLLECTION" in {f["rule_id"] for f in result["findings"]}
+
+
+def test_revisit_ends_the_app_and_launches_it_again_under_the_agent_which_remembers_the_answer(tmp_path):
+    proc, result = _run(tmp_path, "--scenario", "revisit")
+    assert proc.returncode == 0, proc.stderr
+    assert result["status"] == "completed", result["reason"]
+    steps, consents, flows, _meta = _stored(tmp_path, result["session"])
+    order = [s["step"] for s in steps if s["step"] in ("consent", "close", "launch", "end")]
+    assert order == ["consent", "close", "launch", "end"]
+    # the answer was kept by the app: its second launch does not ask again
+    assert [c["kind"] for c in consents if c["source"] == "automatic"] == ["consent"]
+    with StoreReader(Settings.load(tmp_path).db_path) as reader:
+        installs = [m["payload"]["pid"] for m in reader.agent_messages(result["session"], ["hooks:install"])]
+        stdout = [m["payload"] for m in reader.agent_messages(result["session"], ["app:stdout"])]
+        findings = reader.findings(result["session"])
+    assert len(set(installs)) == 2, "each launch is its own process, hooked before it runs"
+    assert any("agreed to on an earlier launch" in line for line in stdout)
+    consent_at = next(c["ts"] for c in consents if c["source"] == "automatic")
+    nearby = [f for f in flows if "/stores/nearby" in f["url"]]
+    assert len(nearby) == 2 and all(f["ts_start"] > consent_at for f in nearby)  # one per launch
+    # what the second launch did after the earlier consent is no finding
+    preconsent = [f for f in findings if f["rule_id"].startswith("PRECONSENT")]
+    assert preconsent and all(f["ts"] < consent_at for f in preconsent)
+
+
+def test_revisit_of_an_app_that_asks_again_answers_the_same_and_says_it_came_back(tmp_path):
+    proc, result = _run(tmp_path, "--app", "rules", "--scenario", "revisit")
+    assert proc.returncode == 0, proc.stderr
+    assert result["status"] == "completed", result["reason"]
+    steps, consents, _flows, _meta = _stored(tmp_path, result["session"])
+    assert [c["kind"] for c in consents if c["source"] == "automatic"] == ["consent", "consent"]
+    again = [s for s in steps if s["step"] == "consent"][1]
+    assert again["text"] == "同意" and "came back on launch 2" in again["why"]

@@ -13,7 +13,9 @@ public class ContextImpl extends Context {
 
     public ContextImpl(String packageName) { super(packageName); }
 
-    public static SharedPreferences newPreferences() { return new SharedPreferencesImpl(); }
+    public static SharedPreferences newPreferences(String packageName, String name) {
+        return new SharedPreferencesImpl(packageName, name);
+    }
 
     public int checkSelfPermission(String permission) { return PERMISSION_GRANTED; }
     public int checkPermission(String permission, int pid, int uid) { return PERMISSION_GRANTED; }

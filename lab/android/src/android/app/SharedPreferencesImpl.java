@@ -4,9 +4,18 @@ import android.content.SharedPreferences;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Stand-in for android.app.SharedPreferencesImpl, in memory. */
+/** Stand-in for android.app.SharedPreferencesImpl: in memory, written through to the lab device's
+ *  app data (privmon.lab.AppData) so that it outlives the app's process. */
 final class SharedPreferencesImpl implements SharedPreferences {
     private final Map<String, Object> values = new HashMap<>();
+    private final String packageName;
+    private final String name;
+
+    SharedPreferencesImpl(String packageName, String name) {
+        this.packageName = packageName;
+        this.name = name;
+        privmon.lab.AppData.load(packageName, name, values);
+    }
 
     public final class EditorImpl implements Editor {
         private final Map<String, Object> pending = new HashMap<>();
@@ -15,7 +24,10 @@ final class SharedPreferencesImpl implements SharedPreferences {
         public Editor putBoolean(String key, boolean value) { pending.put(key, value); return this; }
         public Editor putInt(String key, int value) { pending.put(key, value); return this; }
         public Editor putLong(String key, long value) { pending.put(key, value); return this; }
-        public void apply() { values.putAll(pending); }
+        public void apply() {
+            values.putAll(pending);
+            privmon.lab.AppData.save(packageName, name, values);
+        }
         public boolean commit() { apply(); return true; }
     }
 

@@ -37,7 +37,7 @@ public class Context {
     public PackageManager getPackageManager() { return packageManager; }
 
     public SharedPreferences getSharedPreferences(String name, int mode) {
-        return prefs.computeIfAbsent(name, n -> android.app.ContextImpl.newPreferences());
+        return prefs.computeIfAbsent(name, n -> android.app.ContextImpl.newPreferences(packageName, n));
     }
 
     public Object getSystemService(String name) {

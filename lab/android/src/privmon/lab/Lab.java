@@ -98,6 +98,15 @@ public final class Lab {
         return Screen.awaitForeground(true, longProperty("privmon.lab.uiTimeoutMs", 60000));
     }
 
+    /** The app stays open, as an Android app does until its user leaves it or the system ends
+     *  it (force-stop): when privmon drives, whoever drives ends it (at most
+     *  -Dprivmon.lab.uiTimeoutMs later); the lab's own tester leaves at once. */
+    public static void stayOpen() {
+        if (Screen.driven()) {
+            pause(longProperty("privmon.lab.uiTimeoutMs", 60000));
+        }
+    }
+
     public static long longProperty(String name, long fallback) {
         String value = System.getProperty(name);
         return value == null ? fallback : Long.parseLong(value);
