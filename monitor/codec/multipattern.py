@@ -26,8 +26,9 @@ class AhoCorasickMatcher:
         self._automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)
         for index, pattern in enumerate(patterns):
             # latin-1 maps each byte to one character, so string matching is byte matching.
-            self._automaton.add_word(pattern.decode("latin-1"), index)
-        self._empty = not patterns
+            if pattern:  # an empty pattern finds nothing
+                self._automaton.add_word(pattern.decode("latin-1"), index)
+        self._empty = not any(patterns)
         if not self._empty:
             self._automaton.make_automaton()
 
@@ -43,28 +44,29 @@ class _CompiledCache:
     MAX_BYTES = 64 * 1024 * 1024
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[bytes, bytes] = OrderedDict()
+        self._entries: OrderedDict[bytes, tuple[bytes, ...]] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: bytes) -> bytes | None:
+    def get(self, key: bytes) -> tuple[bytes, ...] | None:
         with self._lock:
             data = self._entries.get(key)
             if data is not None:
                 self._entries.move_to_end(key)
             return data
 
-    def put(self, key: bytes, data: bytes) -> None:
-        if len(data) > self.MAX_BYTES:
+    def put(self, key: bytes, data: tuple[bytes, ...]) -> None:
+        size = sum(len(part) for part in data)
+        if size > self.MAX_BYTES:
             return
         with self._lock:
             if key in self._entries:
                 return
             self._entries[key] = data
-            self._size += len(data)
+            self._size += size
             while self._size > self.MAX_BYTES:
                 _key, dropped = self._entries.popitem(last=False)
-                self._size -= len(dropped)
+                self._size -= sum(len(part) for part in dropped)
 
 
 _COMPILED = _CompiledCache()
@@ -79,29 +81,42 @@ def _digest(patterns: list[bytes]) -> bytes:
 
 
 class HyperscanMatcher:
+    """Patterns without a NUL byte go to hyperscan's literal compiler (twice as fast to compile as
+    escaped regexes); python-hyperscan hands literals over as C strings, cut at the first NUL, so
+    patterns holding one are compiled as escaped regexes in a second database."""
+
     backend = "hyperscan"
 
     def __init__(self, patterns: list[bytes]) -> None:
-        self._empty = not patterns
-        if self._empty:
+        # an empty pattern finds nothing (the literal compiler refuses it)
+        literal = [i for i, pattern in enumerate(patterns) if pattern and b"\x00" not in pattern]
+        escaped = [i for i, pattern in enumerate(patterns) if b"\x00" in pattern]
+        self._dbs = []
+        if not literal and not escaped:
             return
         key = _digest(patterns)
         serialized = _COMPILED.get(key)
         if serialized is not None:
-            self._db = hyperscan.loadb(serialized, mode=hyperscan.HS_MODE_BLOCK)
-            self._db.scratch = hyperscan.Scratch(self._db)  # loadb gives a database without one
+            for data in serialized:
+                db = hyperscan.loadb(data, mode=hyperscan.HS_MODE_BLOCK)
+                db.scratch = hyperscan.Scratch(db)  # loadb gives a database without one
+                self._dbs.append(db)
             return
-        self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-        self._db.compile(  # literal: the bytes as they are, NUL and regex characters included
-            expressions=patterns,
-            ids=list(range(len(patterns))),
-            flags=hyperscan.HS_FLAG_SINGLEMATCH,
-            literal=True,
-        )
-        _COMPILED.put(key, hyperscan.dumpb(self._db))
+        for ids, is_literal in ((literal, True), (escaped, False)):
+            if not ids:
+                continue
+            db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            expressions = [
+                patterns[i] if is_literal else b"".join(b"\\x%02x" % b for b in patterns[i]) for i in ids
+            ]
+            db.compile(
+                expressions=expressions, ids=ids, flags=hyperscan.HS_FLAG_SINGLEMATCH, literal=is_literal
+            )
+            self._dbs.append(db)
+        _COMPILED.put(key, tuple(hyperscan.dumpb(db) for db in self._dbs))
 
     def scan(self, data: bytes) -> set[int]:
-        if self._empty or not data:
+        if not self._dbs or not data:
             return set()
         found: set[int] = set()
 
@@ -109,7 +124,8 @@ class HyperscanMatcher:
             found.add(index)
             return 0
 
-        self._db.scan(data, match_event_handler=on_match)
+        for db in self._dbs:
+            db.scan(data, match_event_handler=on_match)
         return found
 
 

@@ -338,3 +338,10 @@ def test_a_watchlist_compiled_again_comes_from_the_cache_and_finds_the_same():
     assert second.scan(b"866123456789012") == {0}
     other = multipattern.make_matcher([b"(.*)+", b"866123456789012"])
     assert other.scan(body) == {0}
+    for backend in ("hyperscan", "pyahocorasick"):  # an empty pattern finds nothing, in either engine
+        with_empty = multipattern.make_matcher([b"", b"a\x00b", b""], backend)
+        assert with_empty.scan(body) == {1} and with_empty.scan(b"nothing here") == set()
+        assert multipattern.make_matcher([b""], backend).scan(body) == set()
+        # a NUL is a byte like any other, at the start or inside: "a\x00b" is not "a"
+        nul = multipattern.make_matcher([b"\x00\x01", b"a\x00b", b"zz"], backend)
+        assert nul.scan(b"a b \x00 a\x00 b") == set() and nul.scan(b"-\x00\x01-a\x00b-") == {0, 1}
