@@ -808,6 +808,11 @@ def lab_run(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the session and findings as JSON."),
     keys: bool = typer.Option(True, "--keys/--no-keys", help="Read [c]/[r]/[q] keys from the terminal."),
+    live: Optional[bool] = typer.Option(
+        None,
+        "--live/--no-live",
+        help="Print findings as they appear while the app runs (default: on, off with --json).",
+    ),
     extra_hooks: Optional[Path] = typer.Option(
         None, "--extra-hooks", help="A YAML file of more hook entries (the format of hooks/catalogue.yaml)."
     ),
@@ -897,7 +902,7 @@ def lab_run(
             timeout,
             keys and not as_json,
             say,
-            live=not as_json,
+            live=(not as_json) if live is None else live,
             drive_times=times,
         ),
         as_json,

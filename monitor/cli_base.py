@@ -161,7 +161,8 @@ def run_and_report(settings, start, as_json: bool, extra=None) -> object:
                 ),
                 ExitCode.RUN_FAILED,
             )
-        analyze_and_store(settings, result.session_id, writer)
+        analysis = analyze_and_store(settings, result.session_id, writer)
+    _hold_live_against_final(result.live_findings, analysis.findings)
     report_run(
         settings,
         result.session_id,
@@ -172,6 +173,24 @@ def run_and_report(settings, start, as_json: bool, extra=None) -> object:
         extra=extra(result) if extra else None,
     )
     return result
+
+
+def _hold_live_against_final(live: list[str] | None, findings: list) -> None:
+    """What the live display showed last against the final analysis of the same stored data: they
+    must be the same findings; a difference is said (it is a bug in the incremental view)."""
+    if live is None:
+        return
+    final = {f.fingerprint for f in findings}
+    only_live, only_final = set(live) - final, final - set(live)
+    if only_live or only_final:
+        say(
+            tr(
+                f"the findings shown while the app ran differ from the final analysis: {len(only_live)} "
+                f"only live, {len(only_final)} only final (the final analysis is the session's)",
+                f"运行中显示的发现与最终分析不一致：{len(only_live)} 项仅在运行中出现，"
+                f"{len(only_final)} 项仅在最终分析中出现（以最终分析为准）",
+            )
+        )
 
 
 def report_run(

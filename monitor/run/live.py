@@ -52,6 +52,7 @@ class LiveFindings:
         self.progress = progress
         self.prefix = prefix
         self.count: int | None = None
+        self.stopped = False  # the display stopped on an unexpected error: what it shows is not current
         self.shown: dict[str, object] = {}  # fingerprint → the finding shown (events.Finding)
         self._seen_state: tuple | None = None  # what was stored when the last pass ran
         self._store = None  # StoreReader, opened on first use by _reader()
@@ -124,6 +125,7 @@ class LiveFindings:
         except (SessionNotFound, ValueError, KeyError, OSError):
             return True  # mid-write: next time
         except Exception:  # noqa: BLE001 — a progress display must never end a run
+            self.stopped = True
             return False
         self._seen_state = state
         self.count = len(findings)

@@ -79,6 +79,8 @@ class RunResult:
     writer_lost: bool = False
     lab: bool = False  # the target was the lab (the app a JVM on this machine)
     app_seconds: float = 0.0  # how long the app ran under capture (the rest of a run is overhead)
+    # the findings the live display showed last (fingerprints), after the capture ended; None without it
+    live_findings: list[str] | None = None
 
 
 def session_meta(spec: RunSpec, target: Target) -> dict:
@@ -144,6 +146,8 @@ class CaptureSession:
         capture.set_watch_values(spec.watch)
         status, reason, writer_lost = ev.SESSION_INTERRUPTED, "the run did not finish", False
         app_seconds = 0.0
+        self._live = None  # LiveFindings while the app runs, finished once everything is stored
+        live_findings: list[str] | None = None
         outcome: Outcome | None = None
         proxy = ProxyHost(
             self.settings.mitmproxy_confdir, [capture, *target.proxy_addons], socks=target.redirects
@@ -169,6 +173,8 @@ class CaptureSession:
                 interactive = spec.interactive and KeyReader.available()
                 self.progress(started + (self.keys.help if interactive else ""))
                 app_started = time.monotonic()
+                if spec.live_findings is not None:
+                    self._live = spec.live_findings(self.session_id).__enter__()
                 try:
                     status, reason = self._poll(capture)
                 finally:
@@ -181,6 +187,7 @@ class CaptureSession:
                     proxy.stop()
                     if connections is not None:
                         self._report_left_out(connections)
+                    live_findings = self._finish_live()
         except WriterLost as exc:
             status, reason, writer_lost = ev.SESSION_INTERRUPTED, str(exc), True
         except SETUP_ERRORS as exc:
@@ -206,7 +213,21 @@ class CaptureSession:
             writer_lost,
             bool(target.meta.get("lab")),
             round(app_seconds, 2),
+            live_findings if not writer_lost else None,
         )
+
+    def _finish_live(self) -> list[str] | None:
+        """The live display's last pass, over everything the run stored (so that what it showed
+        last can be held against the final analysis); None when it did not run to the end."""
+        live, self._live = self._live, None
+        if live is None:
+            return None
+        try:
+            self.writer.flush()  # what the capture submitted, committed before the last pass
+        except Exception:  # noqa: BLE001 - a lost writer is the run's to report, not the display's
+            pass
+        live.__exit__(None, None, None)
+        return sorted(live.shown) if live.count is not None and not live.stopped else None
 
     def _report_left_out(self, connections: ConnectionRegistry) -> None:
         summary = connections.left_out_summary()
@@ -243,9 +264,8 @@ class CaptureSession:
     def _watch(self, capture, driver) -> tuple[str, str]:
         spec, target = self.spec, self.target
         deadline = time.monotonic() + spec.timeout_s
-        live_findings = spec.live_findings(self.session_id) if spec.live_findings else nullcontext()
-        with KeyReader(self.keys) if spec.interactive else nullcontext(), live_findings as found:
-            live = LiveCounts(self.progress, spec.prefix, found)
+        with KeyReader(self.keys) if spec.interactive else nullcontext():
+            live = LiveCounts(self.progress, spec.prefix, self._live)
             try:
                 while True:
                     counts = target.counts()

@@ -11,11 +11,15 @@ from monitor.storage.queries import StoreReader
 from tests.conftest import run_cli
 
 FAST = ("--driver", "privmon", "--use-s", "2", "--background-s", "3", "--notice-s", "8", "--no-keys")
+LIVE_DIFFERS = "the findings shown while the app ran differ from the final analysis"
 
 
 def _run(home, *args):
-    proc = run_cli(home, "lab", "run", "--json", *FAST, *args)
+    """A driven lab run with the live display on: what it showed last is held against the final
+    analysis, by privmon itself, in every one of these runs."""
+    proc = run_cli(home, "lab", "run", "--json", "--live", *FAST, *args)
     result = json.loads(proc.stdout) if proc.stdout.strip() else None
+    assert LIVE_DIFFERS not in proc.stderr, proc.stderr
     return proc, result
 
 
