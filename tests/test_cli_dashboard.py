@@ -15,4 +15,3 @@ def test_a_non_loopback_host_needs_public(tmp_path):
 def test_a_host_that_is_not_an_address_is_refused(tmp_path):
     proc = run_cli(tmp_path, "dashboard", "--host", "example.com", timeout=60)
     assert proc.returncode == ExitCode.USAGE and "IP address or localhost" in proc.stderr
-

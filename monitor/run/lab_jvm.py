@@ -351,7 +351,13 @@ class LabJvm:
                 self._runner.close(flush=False)
                 self._earlier.append(self._runner)
             self._stopped = False
-            self._context.progress(self._launch(first=False))
+            try:
+                self._context.progress(self._launch(first=False))
+            except Exception as exc:  # noqa: BLE001 - the driver sees the app not running and says so
+                self._context.progress(
+                    tr(f"[lab] the app did not start again: {exc}", f"[实验室] 应用未能再次启动：{exc}")
+                )
+                return
             self._output.ui_ready.wait(15.0)
 
     def _start_neighbour(self, java_argv: list[str], context: TargetContext) -> None:
@@ -411,6 +417,12 @@ class LabJvm:
         )
 
     def close(self) -> Outcome | None:
+        if self._control is not None:
+            self._control.close()  # no launch after this one; one under way ends first (the lock)
+        with self._launch_lock:
+            return self._close()
+
+    def _close(self) -> Outcome | None:
         output, runner = self._output, self._runner
         exited = output is not None and output.exit_seen_at is not None
         # before our own detach below; a process privmon stopped (force-stop) did not die
@@ -433,8 +445,6 @@ class LabJvm:
                 from ..lab.screen_link import withdraw
 
                 withdraw(self.app.phone_serial)
-            if self._control is not None:
-                self._control.close()
             if self._neighbour is not None:
                 self._neighbour.kill()
                 self._neighbour.wait()

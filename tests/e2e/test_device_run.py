@@ -294,17 +294,8 @@ def test_redirect_on_the_simulated_phone_routes_only_the_socks_port_and_captures
 def test_revisit_on_the_simulated_phone_force_stops_the_app_and_launches_it_through_adb(tmp_path):
     state = _state()
     with simulated_phone(state) as adbd:
-        proc = run_cli(
-            tmp_path,
-            "run",
-            "com.labapp.shop",
-            "--device",
-            adbd.serial,
-            "--scenario",
-            "revisit",
-            *("--use-s", "2", "--notice-s", "8", "--no-keys", "--json"),
-            timeout=300,
-        )
+        revisit = ["--scenario", "revisit", "--use-s", "2", "--notice-s", "8", "--no-keys", "--json"]
+        proc = run_cli(tmp_path, "run", "com.labapp.shop", "--device", adbd.serial, *revisit, timeout=300)
         assert proc.returncode == 0, proc.stderr
         result = json.loads(proc.stdout)
         assert result["status"] == "completed", result["reason"]
