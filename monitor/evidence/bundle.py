@@ -20,6 +20,7 @@ from ..storage.queries import StoreReader
 from ..timeutil import iso_utc
 from .apk_compare import apk_comparison
 from .finding_evidence import finding_evidence, session_screenshots
+from .gaps import capture_gaps
 from .pdf import html_to_pdf
 from .redact import Redactor
 from .report import REMEDIES, render_report
@@ -167,6 +168,7 @@ def export_bundle(
         _tools(),
         LIMITS_NOTE,
         apk,
+        capture_gaps(reader, session_id),
     )
     files: dict[str, bytes] = {
         "findings.json": _dump(findings),

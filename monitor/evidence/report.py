@@ -300,10 +300,12 @@ def render_report(
     tools: dict,
     limits: str,
     apk: dict | None = None,
+    gaps: list[tuple[str, str]] | None = None,
 ) -> bytes:
     """`session`: the stored session (times in µs); `findings`: reviewed findings, most severe first
     is how they are printed; `evidence`: finding_evidence() of each, in the same order; `sdks`:
     SdkSummary rows; `rules`: the analysis's rule coverage (None: analysed before it was stored);
+    `gaps`: what the run could not capture (evidence/gaps.py), printed with the limits;
     `screenshots`: bundle name → PNG bytes (none in a redacted bundle); `apk`: apk_comparison()."""
     # printed in their groups (one per actor), most severe group first; numbered in that order
     by_fingerprint = {f["fingerprint"]: e for f, e in zip(findings, evidence)}
@@ -346,6 +348,7 @@ def render_report(
         consents=consents,
         tools=tools,
         limits=limits,
+        gaps=gaps or [],
         remedies=REMEDIES,
         status=STATUS,
         severity_zh=SEVERITY_ZH,

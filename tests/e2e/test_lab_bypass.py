@@ -139,6 +139,10 @@ def test_the_evidence_bundle_says_how_each_flow_was_captured(bypass, tmp_path):
     assert proc.returncode == 0, proc.stderr
     with zipfile.ZipFile(bundle) as z:
         har = json.loads(z.read("flows.har"))
+        report = z.read("report.html").decode()
+    # the report's limits say what the run could not capture: the fork that never ran a program
+    lost = next(m["payload"]["pid"] for m in bypass["messages"] if m["type"] == "process:child-lost")
+    assert "What this run could not capture" in report and f"(pid {lost}) was never seen" in report
     paths = {e["request"]["url"].split("?")[0]: e.get("_privmonCapturePath") for e in har["log"]["entries"]}
     assert paths["https://native.shield-sdk.cn/v1/report"] == "tls-plaintext"
     assert paths["tcp://tcp.beacon-sdk.cn:5222"] == "raw"
