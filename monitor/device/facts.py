@@ -32,8 +32,9 @@ def parse_parcel_string(text: str) -> str | None:
     return value if length and value.isprintable() else None
 
 
-def read_identifiers(phone: Phone) -> dict[str, str]:
-    """Every identifier this phone gives up over adb (root widens the list); missing ones are left out."""
+def read_identifiers(phone: Phone, props: dict[str, str]) -> dict[str, str]:
+    """Every identifier this phone gives up over adb (root widens the list); missing ones are left
+    out. `props`: the phone's system properties (Phone.props(), read once for these and the build)."""
     ids: dict[str, str] = {}
 
     def keep(key: str, value: str | None) -> None:
@@ -41,7 +42,6 @@ def read_identifiers(phone: Phone) -> dict[str, str]:
         if value and value not in ("null", "unknown", "02:00:00:00:00:00") and "denial" not in value.lower():
             ids[key] = value
 
-    props = phone.props()
     android_id, bluetooth = _each(
         phone.shell, "settings get secure android_id", "settings get secure bluetooth_address"
     )
@@ -72,10 +72,10 @@ def _each(run: Callable[[str], str], *commands: str) -> list[str]:
     """Each command's output, from one shell (one adb round trip instead of one per command)."""
     said = run(f"; echo {SEPARATOR}; ".join(f"{command} 2>/dev/null" for command in commands))
     parts = said.split(SEPARATOR)
-    return [part.strip("\r\n") for part in parts] + [""] * (len(commands) - len(parts))
+    return ([part.strip("\r\n") for part in parts] + [""] * len(commands))[: len(commands)]
 
 
-def read_build(phone: Phone) -> dict[str, str]:
+def read_build(props: dict[str, str]) -> dict[str, str]:
     keys = {
         "manufacturer": "ro.product.manufacturer",
         "model": "ro.product.model",
@@ -84,7 +84,6 @@ def read_build(phone: Phone) -> dict[str, str]:
         "abi": "ro.product.cpu.abi",
         "fingerprint": "ro.build.fingerprint",
     }
-    props = phone.props()
     return {k: v for k, prop in keys.items() if (v := props.get(prop))}
 
 
@@ -120,7 +119,8 @@ def app_metadata(phone: Phone, package: str) -> dict:
 
 def capture_profile(phone: Phone, name: str) -> tuple[str, list[str]]:
     """A device profile's YAML for this phone, and the identifiers it could not read."""
-    ids = read_identifiers(phone)
+    props = phone.props()
+    ids = read_identifiers(phone, props)
     missing = [
         k
         for k in ("android_id", "serial", "imei", "wifi_mac", "bluetooth_mac", "advertising_id")
@@ -129,7 +129,7 @@ def capture_profile(phone: Phone, name: str) -> tuple[str, list[str]]:
     data = {
         "name": name,
         "description": f"captured from {phone.serial} by `privmon profile capture`",
-        "build": read_build(phone),
+        "build": read_build(props),
         "identifiers": ids,
     }
     header = (

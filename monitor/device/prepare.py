@@ -164,8 +164,9 @@ class PreparedPhone:
         if self.apk is not None:
             install_apk(phone, self.apk, progress)
         meta_app = app_metadata(phone, self.package)
-        ids = read_identifiers(phone)
-        self.build = read_build(phone)
+        props = phone.props()
+        ids = read_identifiers(phone, props)
+        self.build = read_build(props)
         progress(
             f"{self.package} {meta_app['version_name'] or '?'} ({meta_app['version_code']}) "
             + tr(

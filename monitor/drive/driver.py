@@ -218,7 +218,6 @@ class ScenarioDriver:
         self._sleep(self.times.background_s)
 
     def _close(self, _argument) -> None:
-        self.restarting.set()
         if not self.app_running():
             self.record({"step": "close", "ok": True, "why": "the app's process had ended by itself"})
             return
@@ -231,21 +230,23 @@ class ScenarioDriver:
                 "why": "end the app's process (its data stays) before its next launch",
             }
         )
-        end = time.monotonic() + 10 * self.times.settle_s
-        while self.app_running() and not self.stop.is_set():
-            if time.monotonic() > end:
-                raise Incomplete("the app's process did not end after am force-stop")
-            self._sleep(self.times.poll_s)
+        self._wait_until_running(
+            False, 10 * self.times.settle_s, "the app's process did not end after am force-stop"
+        )
 
     def _relaunch(self, _argument) -> None:
         self.launches += 1
         self._launch(f"launch {self.launches}: the app again, as a user opens it after having answered")
-        end = time.monotonic() + self.times.notice_s
-        while not self.app_running() and not self.stop.is_set():
-            if time.monotonic() > end:
-                raise Incomplete(f"the app did not start again within {self.times.notice_s:.0f} s")
-            self._sleep(self.times.poll_s)
+        within = self.times.notice_s
+        self._wait_until_running(True, within, f"the app did not start again within {within:.0f} s")
         self.restarting.clear()
+
+    def _wait_until_running(self, running: bool, within_s: float, otherwise: str) -> None:
+        end = time.monotonic() + within_s
+        while self.app_running() != running and not self.stop.is_set():
+            if time.monotonic() > end:
+                raise Incomplete(otherwise)
+            self._sleep(self.times.poll_s)
 
     def _return(self, _argument) -> None:
         self._launch("bring the app back to the foreground")

@@ -356,9 +356,7 @@ class DeviceState:
         if args[:1] == ["force-stop"]:
             for pid in [pid for pid, n in self.processes.items() if args[1:] and n.startswith(args[1])]:
                 del self.processes[pid]
-            from .screen_link import screen_of
-
-            screen = screen_of(self.serial, args[1]) if len(args) > 1 else None
+            screen = self._screen(args[1]) if len(args) > 1 else None
             if screen is not None:  # the lab app a run has on this phone: its JVM is ended
                 with suppress(ScreenGone):
                     screen.close()
@@ -371,10 +369,10 @@ class DeviceState:
             return b"Starting: Intent { }\n"
         return b"am: unsupported here\n", 1
 
-    def _screen(self):
+    def _screen(self, package: str | None = None):
         from .screen_link import screen_of
 
-        return screen_of(self.serial)
+        return screen_of(self.serial, package)
 
     def _cmd_uiautomator(self, args, root):
         """`uiautomator dump [FILE]`: the lab app's current screen as uiautomator's XML."""

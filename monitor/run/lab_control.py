@@ -24,7 +24,7 @@ class LabControl:
         self,
         screen_port: Callable[[], int | None],
         stop: Callable[[], None],
-        launch: Callable[[], None],
+        launch: Callable[[], bool],  # True: a new process started; False: the app runs
     ) -> None:
         self._screen_port = screen_port
         self._stop = stop
@@ -51,8 +51,7 @@ class LabControl:
         if line == "stop":
             self._stop()
             return "ok"
-        if line == "launch":
-            self._launch()
+        if line == "launch" and self._launch():
             return "ok"
         port = self._screen_port()
         if port is None:

@@ -333,20 +333,12 @@ class LabJvm:
                 tr(f"[lab] app stopped (pid {self._pid})", f"[实验室] 应用已停止（pid {self._pid}）")
             )
 
-    def launch_app(self) -> None:
-        """The launcher's tap: the app comes to the foreground, or, when its process is gone, a new
-        one starts under the agent (the same session, the app's data kept)."""
+    def launch_app(self) -> bool:
+        """The launcher's tap when the app's process is gone: a new one starts under the agent (the
+        same session, the app's data kept). False when the app runs: the tap is its screen's."""
         with self._launch_lock:
             if self.running():
-                port = self._screen_port()
-                if port is not None:
-                    from ..drive.screens import LabScreen, ScreenGone
-
-                    try:
-                        LabScreen(port).request("launch")
-                    except ScreenGone:
-                        pass
-                return
+                return False
             if self._runner is not None:
                 self._runner.close(flush=False)
                 self._earlier.append(self._runner)
@@ -357,8 +349,9 @@ class LabJvm:
                 self._context.progress(
                     tr(f"[lab] the app did not start again: {exc}", f"[实验室] 应用未能再次启动：{exc}")
                 )
-                return
+                return True
             self._output.ui_ready.wait(15.0)
+            return True
 
     def _start_neighbour(self, java_argv: list[str], context: TargetContext) -> None:
         """Another app's process on the same phone and proxy, not under the agent (docs/lab.md)."""
@@ -384,7 +377,7 @@ class LabJvm:
             pid,
             self._runner,
             self._program_hooks,
-            lambda child: started_by(child, [self._runner], children),
+            lambda child: started_by(child, [*self._earlier, self._runner], children),
         )
 
     def screen(self, wait_s: float = 15.0):

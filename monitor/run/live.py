@@ -59,11 +59,12 @@ class LiveFindings:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="privmon-live-findings", daemon=True)
 
-    def __enter__(self) -> "LiveFindings":
+    def start(self) -> "LiveFindings":
         self._thread.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def finish(self) -> None:
+        """The last pass, once the store has settled: the run calls it when everything is stored."""
         import time
 
         self._stop.set()

@@ -126,6 +126,7 @@ class CaptureSession:
         self.session_id = session_id or ev.new_session_id()
         self.session_dir = settings.home / "sessions" / self.session_id
         self.keys = TesterKeys(self.session_id, writer, progress, spec.on_mark, spec.extra_keys)
+        self._live = None  # LiveFindings while the app runs, finished once everything is stored
 
     def run(self) -> RunResult:
         from addons.privmon_capture import PrivmonCapture
@@ -146,7 +147,6 @@ class CaptureSession:
         capture.set_watch_values(spec.watch)
         status, reason, writer_lost = ev.SESSION_INTERRUPTED, "the run did not finish", False
         app_seconds = 0.0
-        self._live = None  # LiveFindings while the app runs, finished once everything is stored
         live_findings: list[str] | None = None
         outcome: Outcome | None = None
         proxy = ProxyHost(
@@ -174,7 +174,7 @@ class CaptureSession:
                 self.progress(started + (self.keys.help if interactive else ""))
                 app_started = time.monotonic()
                 if spec.live_findings is not None:
-                    self._live = spec.live_findings(self.session_id).__enter__()
+                    self._live = spec.live_findings(self.session_id).start()
                 try:
                     status, reason = self._poll(capture)
                 finally:
@@ -226,7 +226,7 @@ class CaptureSession:
             self.writer.flush()  # what the capture submitted, committed before the last pass
         except Exception:  # noqa: BLE001 - a lost writer is the run's to report, not the display's
             pass
-        live.__exit__(None, None, None)
+        live.finish()
         return sorted(live.shown) if live.count is not None and not live.stopped else None
 
     def _report_left_out(self, connections: ConnectionRegistry) -> None:
