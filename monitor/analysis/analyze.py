@@ -19,13 +19,14 @@ from ..storage.queries import PROVENANCE_SIGNALS, StoreReader
 from ..timeutil import now_us
 from .attribution import Attribution, attribute_stack, reached_by_reflection
 from .consent_events import judge_consent_events
-from .matching import CUSTOM_BASE64, DETECTED, FlowMatcher, MatchJob, travelled_encoding
+from .matching import CUSTOM_BASE64, DETECTED, travelled_encoding
 from .party import describe_receiver
 from .policy import read_declared
 from .provenance import derive, derived_needles, operations
 from .request_attribution import attribute_requests
 from .rules import RuleContext, run_rules
 from .rules.coverage import rule_coverage
+from .session_rows import StoredRows
 from .timeline import build_timeline
 from .watchlist import MIN_VALUE_LENGTH, WatchValue, expand, values_from_event
 
@@ -105,8 +106,10 @@ def _permissions_by_type() -> dict[str, str]:
 class _Events:
     """The run's hook events as a frame; each distinct stack is decoded and attributed once."""
 
-    def __init__(self, data, app_package: str, returned: list[tuple]) -> None:
+    def __init__(self, data, app_package: str, returned: list[tuple], decoded: dict | None = None) -> None:
+        """`decoded`: events already decoded (by id), kept by the caller between passes."""
         frame = self.frame = data.frame
+        self._decoded_by_id = {} if decoded is None else decoded
         self.app_package = app_package
         self._stacks: dict[int, str] = data.stacks
         self._signals: dict[int, tuple] = data.signals
@@ -181,6 +184,13 @@ class _Events:
         return [self._decoded(row) for row in rows.to_dict("records")]
 
     def _decoded(self, row: dict) -> dict:
+        known = self._decoded_by_id.get(int(row["id"]))
+        if known is not None:
+            return known
+        out = self._decoded_by_id[int(row["id"])] = self._decode(row)
+        return out
+
+    def _decode(self, row: dict) -> dict:
         out = {k: row[k] for k in ("id", "ts", "api", "pi_category", "pi_type", "hook_id", "signal")}
         out["id"], out["ts"] = int(out["id"]), int(out["ts"])
         for k in ("pi_category", "pi_type", "hook_id", "signal"):
@@ -209,28 +219,6 @@ def _watchlist(returned: list[tuple], exclude: set[str], profile_values: list[di
     return list(seen.values())
 
 
-def _start_matching(
-    reader: StoreReader, session_id: str, client_messages: list[dict], needles: list, workers: int | None
-) -> MatchJob:
-    """Matching the session's flows (and the client's WebSocket messages), begun now: in worker
-    processes that each read a range of the store's rows when there are many, so the hook events
-    are read meanwhile. Matches come in row order (see _in_flow_order)."""
-    sent: dict[str, list[tuple[int, bytes]]] = {}
-    for message in client_messages:
-        sent.setdefault(message["flow_id"], []).append((message["index"], message["content"]))
-    db_path = reader.db_path
-
-    def load(rows: tuple[int, int]) -> list[dict]:
-        with StoreReader(db_path) as own:  # a connection of its own: workers are forked
-            flows = own.requests_in(session_id, *rows)
-        for flow in flows:
-            flow["ws_messages"] = sent.get(flow["id"], [])
-        return flows
-
-    first, last = reader.flow_rows(session_id) or (0, -1)
-    return MatchJob(FlowMatcher(needles, detectors=True), load, first, last, workers)
-
-
 def _in_flow_order(matches: list, flows: list[dict]) -> list:
     """Matches in the flows' time order (each flow's own in the order found)."""
     position = {f["id"]: i for i, f in enumerate(flows)}
@@ -254,8 +242,16 @@ def _with_declared_policy(
 
 
 def analyze_session(
-    reader: StoreReader, session_id: str, profile: AppProfile | None = None, workers: int | None = None
+    reader: StoreReader,
+    session_id: str,
+    profile: AppProfile | None = None,
+    workers: int | None = None,
+    rows: StoredRows | None = None,
 ) -> ev.AnalysisResult:
+    """`rows`: the session's rows as read for this pass (default: read whole; KeptRows between the
+    passes over a session still being written)."""
+    rows = rows or StoredRows(reader, session_id)
+    rows.begin()
     session = reader.session(session_id)
     app_package = session["app"]
     meta = session["meta"] or {}
@@ -263,16 +259,16 @@ def analyze_session(
     profile, policy = _with_declared_policy(reader, session_id, profile)
     client_messages = [m for m in reader.websocket_messages(session_id) if m["from_client"]]
     message_ts = {(m["flow_id"], m["index"]): m["ts"] for m in client_messages}
-    returned = reader.returned_values(session_id)
+    returned = rows.returned_values()
     watchlist = _watchlist(returned, {app_package}, meta.get("watch") or [])
     needles = [n for w in watchlist for n in expand(w)]
-    crypto_ops, compressed = operations(reader.crypto_events(session_id))
+    crypto_ops, compressed = operations(rows.crypto_events())
     provenance = derive(crypto_ops, needles, compressed)
     needles += derived_needles(provenance.derived, {n.pattern for n in needles}, covered=True)
-    with _start_matching(reader, session_id, client_messages, needles, workers) as job:
+    with rows.matching(client_messages, needles, workers) as job:
         flows = reader.flow_summaries(session_id)
         flow_ts = {f["id"]: f["ts_start"] for f in flows}
-        events = _Events(reader.hook_event_frame(session_id), app_package, returned)
+        events = _Events(rows.hook_events(), app_package, returned, rows.decoded_events)
         reads = events.pi_reads()
         signals = events.signals()
         judged, consent_events = judge_consent_events(
@@ -311,7 +307,7 @@ def analyze_session(
             entries=_catalogue_entries(),
             watch_values={w.value: (w.pi_type, w.pi_category) for w in watchlist},
             events_by_id=events.event,
-            same_value_reads=lambda ids: reader.reads_returning_same(session_id, ids),
+            same_value_reads=rows.reads_returning_same,
             senders=attribute_requests(
                 [s for s in signals if s["signal"] == "http_request"],
                 flows,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..codec.decode import SEP, decode_bytes
 from ..codec.multipattern import make_matcher
@@ -248,6 +249,13 @@ def _layers(path: str, gzip_of: dict[str, int | None]) -> list[Step]:
     return steps[::-1]
 
 
+@lru_cache(maxsize=20_000)
+def _input_pieces(data: bytes) -> tuple:
+    """An operation's input decoded into its pieces, once per distinct input in this process (the
+    live passes over a running session search the same operations again)."""
+    return tuple(decode_bytes(data, "input").segments)
+
+
 def derive(
     ops: list[Operation], needles: list[Needle], compressed: dict[bytes, int] | None = None
 ) -> ProvenanceResult:
@@ -259,7 +267,7 @@ def derive(
     if len(usable) > MAX_OPERATIONS:
         result.bounded.append(f"only the first {MAX_OPERATIONS} of {len(usable)} operations were searched")
         usable = usable[:MAX_OPERATIONS]
-    pieces = [decode_bytes(o.input, "input").segments for o in usable]
+    pieces = [_input_pieces(o.input) for o in usable]
     done: set[tuple[int, str]] = set()  # (operation, watched value)
     produced: set[tuple[bytes, str]] = set()  # (output, watched value)
     taken = {n.pattern for n in needles}

@@ -34,14 +34,16 @@ class LiveCounts:
 
 class LiveFindings:
     """Verdicts while the app runs: the analysis pass over what is stored, re-run in the background
-    (one process, no forking inside a capturing process) as soon as something new is stored, at
-    most once a second and never more than a fifth of the time, so that it does not compete with
-    the capture; each finding is printed when it first appears, and when a later pass takes it back.
-    Nothing is stored: the analysis at the end is the session's."""
+    (one process, no forking inside a capturing process) as soon as something new is stored. The
+    display keeps the session's rows between passes (analysis/session_rows.py KeptRows): a pass
+    reads what was stored since the last and matches only the flows whose matches can have changed.
+    Passes are at least half a second apart and take at most half the time, so that the capture
+    keeps the other half; each finding is printed when it first appears, and when a later pass takes
+    it back. Nothing is stored: the analysis at the end is the session's."""
 
     CHECK_S = 0.25  # how often the store is asked whether anything new was stored
-    MIN_GAP_S = 1.0
-    SHARE = 5  # a pass that took d seconds waits SHARE * d before the next
+    MIN_GAP_S = 0.5
+    SHARE = 1  # a pass that took d seconds waits SHARE * d before the next
     SETTLE_S = 2.0  # at the end: how long to wait for the store to stop changing before the last pass
 
     def __init__(self, db_path, session_id: str, progress: Callable[[str], None] | None = None, prefix=""):
@@ -56,6 +58,7 @@ class LiveFindings:
         self.shown: dict[str, object] = {}  # fingerprint → the finding shown (events.Finding)
         self._seen_state: tuple | None = None  # what was stored when the last pass ran
         self._store = None  # StoreReader, opened on first use by _reader()
+        self._rows = None  # the session's rows kept between passes (KeptRows), made with the store
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="privmon-live-findings", daemon=True)
 
@@ -85,10 +88,12 @@ class LiveFindings:
 
     def _reader(self):
         """One read-only store for the display's life (it is asked four times a second)."""
+        from ..analysis.session_rows import KeptRows
         from ..storage.queries import StoreReader
 
         if self._store is None:
             self._store = StoreReader(self.db_path)
+            self._rows = KeptRows(self._store, self.session_id)
         return self._store
 
     def _stored_state(self) -> tuple | None:
@@ -122,7 +127,8 @@ class LiveFindings:
         from ..storage.queries import SessionNotFound
 
         try:
-            findings = analyze_session(self._reader(), self.session_id, workers=1).findings
+            reader = self._reader()
+            findings = analyze_session(reader, self.session_id, workers=1, rows=self._rows).findings
         except (SessionNotFound, ValueError, KeyError, OSError):
             return True  # mid-write: next time
         except Exception:  # noqa: BLE001 — a progress display must never end a run

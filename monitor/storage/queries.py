@@ -26,6 +26,9 @@ class SessionNotFound(LookupError):
         self.session_id = session_id
 
 
+_ID_RANGE = " AND id > ? AND id <= ?"
+
+
 @dataclass
 class HookEventData:
     """A session's hook events for analysis (not in frame.attrs: pandas deep-copies those on
@@ -187,18 +190,30 @@ class StoreReader:
             (json.dumps([int(i) for i in ids]),),
         )
 
-    def hook_event_frame(self, session_id: str) -> "HookEventData":
+    def last_hook_event_id(self) -> int:
+        """The store's last hook event id (ids only grow: what is stored later has a higher one)."""
+        return self._raw("SELECT ifnull(max(id), 0) FROM hook_events", ())[0][0]
+
+    def hook_event_frame(
+        self, session_id: str, ids: tuple[int, int] | None = None, known_stacks=frozenset()
+    ) -> "HookEventData":
         """All hook events of a session as a pandas frame for analysis. Stacks come as `stack_hash`
         plus one JSON text per distinct stack; arguments and return values only where analysis
-        reads them (signals' `args`/`ret`). One pass over the session's rows; the rest by id."""
+        reads them (signals' `args`/`ret`). One pass over the session's rows; the rest by id.
+        `ids` (after, up to): only the events in that id range, and only the stacks not `known`."""
 
         columns = ["id", "ts", "api", "pi_category", "pi_type", "hook_id", "signal", "stack_hash"]
-        rows = self._raw(f"SELECT {', '.join(columns)} FROM hook_events WHERE session_id = ?", (session_id,))
+        rows = self._raw(
+            f"SELECT {', '.join(columns)} FROM hook_events WHERE session_id = ?{_ID_RANGE if ids else ''}",
+            (session_id, *(ids or ())),
+        )
         # sorted here, not in SQL: walking the (session, ts) index visits the table out of order
         frame = _event_frame(rows, columns).sort_values(["ts", "id"], ignore_index=True)
         del rows
         hashed = frame[frame["stack_hash"].notna()]
         first_of_stack = hashed.groupby("stack_hash", sort=False)["id"].min()
+        if known_stacks:
+            first_of_stack = first_of_stack[~first_of_stack.index.isin(list(known_stacks))]
         stacks = dict(self._by_ids("SELECT stack_hash, stack FROM hook_events", first_of_stack.tolist()))
         if len(hashed) < len(frame):  # stored before schema v4: key those stacks by their text
             by_id = {}
@@ -217,9 +232,20 @@ class StoreReader:
         }
         return HookEventData(frame, stacks, signals)
 
-    def returned_values(self, session_id: str) -> list[tuple[int, int, str, str, str]]:
+    def reads_with_values(self, session_id: str, ids: tuple[int, int]) -> list[tuple]:
+        """The PI reads in an id range that returned a value: (id, ts, pi_category, pi_type, ret
+        JSON), in id order."""
+        return self._raw(
+            "SELECT id, ts, pi_category, pi_type, ret FROM hook_events WHERE session_id = ? "
+            f"AND pi_category IS NOT NULL AND ret IS NOT NULL{_ID_RANGE} ORDER BY id",
+            (session_id, *ids),
+        )
+
+    def returned_values(
+        self, session_id: str, ids: tuple[int, int] | None = None
+    ) -> list[tuple[int, int, str, str, str]]:
         """One PI read per distinct (category, type, returned value), the first:
-        (id, ts, pi_category, pi_type, ret JSON), in time order."""
+        (id, ts, pi_category, pi_type, ret JSON), in time order (`ids`: of the reads in that range)."""
         # The session's reads in id order into a temporary table that keeps the first of each value:
         # one pass, where GROUP BY would sort every read.
         raw = self._engine.raw_connection()
@@ -236,9 +262,9 @@ class StoreReader:
             )
             cur.execute(
                 "INSERT OR IGNORE INTO temp.first_returns SELECT id, ts, pi_category, pi_type, ret "
-                "FROM hook_events WHERE session_id = ? AND pi_category IS NOT NULL AND ret IS NOT NULL "
-                "ORDER BY id",
-                (session_id,),
+                "FROM hook_events WHERE session_id = ? AND pi_category IS NOT NULL AND ret IS NOT NULL"
+                f"{_ID_RANGE if ids else ''} ORDER BY id",
+                (session_id, *(ids or ())),
             )
             rows = cur.execute("SELECT id, ts, pi_category, pi_type, ret FROM temp.first_returns").fetchall()
             cur.execute("DROP TABLE temp.first_returns")
@@ -349,13 +375,14 @@ class StoreReader:
             reads.sort(key=lambda r: (r[1], r[0]))
         return out
 
-    def crypto_events(self, session_id: str) -> list[dict]:
+    def crypto_events(self, session_id: str, ids: tuple[int, int] | None = None) -> list[dict]:
         """The session's crypto and encoding calls (catalogue signals `crypto`, `encoding`) with
-        their arguments and return values, in time order: what provenance chains are built from."""
+        their arguments and return values, in time order: what provenance chains are built from
+        (`ids`: those in that id range)."""
         rows = self._raw(
             "SELECT id, ts, api, args, ret FROM hook_events WHERE session_id = ? "
-            f"AND signal IN {PROVENANCE_SIGNALS!r}",
-            (session_id,),
+            f"AND signal IN {PROVENANCE_SIGNALS!r}{_ID_RANGE if ids else ''}",
+            (session_id, *(ids or ())),
         )
         return [
             {
@@ -377,13 +404,27 @@ class StoreReader:
         lo, hi = self._raw("SELECT min(rowid), max(rowid) FROM flows WHERE session_id = ?", (session_id,))[0]
         return None if lo is None else (lo, hi)
 
-    def requests_in(self, session_id: str, first_row: int, last_row: int) -> list[dict]:
+    def requests_in(
+        self, session_id: str, first_row: int, last_row: int, since_ts: int | None = None
+    ) -> list[dict]:
         """What matching reads of the session's flows stored in rows first_row..last_row: id, url,
-        request headers and body (in row order, not time order)."""
-        sql = (
-            "SELECT id, url, request_headers, request_body, body_codec FROM flows "
-            "WHERE rowid BETWEEN ? AND ? AND session_id = ? ORDER BY rowid"
-        )
+        request headers and body (in row order, not time order); `since_ts`: only the flows that
+        started then or later."""
+        since = since_ts is not None
+        where = "rowid BETWEEN ? AND ? AND session_id = ?" + (" AND ts_start >= ?" if since else "")
+        params = (first_row, last_row, session_id, *((since_ts,) if since else ()))
+        return self._requests(where, params)
+
+    def requests_of(self, session_id: str, flow_ids: list[str]) -> list[dict]:
+        """What matching reads of the given flows (in row order)."""
+        if not flow_ids:
+            return []
+        where = "session_id = ? AND id IN (SELECT value FROM json_each(?))"
+        return self._requests(where, (session_id, json.dumps(flow_ids)))
+
+    def _requests(self, where: str, params: tuple) -> list[dict]:
+        columns = "id, url, request_headers, request_body, body_codec"
+        sql = f"SELECT {columns} FROM flows WHERE {where} ORDER BY rowid"
         return [
             {
                 "id": flow_id,
@@ -391,7 +432,7 @@ class StoreReader:
                 "request_headers": json.loads(headers) if headers else [],
                 "request_body": bodies.unpack(body, codec),
             }
-            for flow_id, url, headers, body, codec in self._raw(sql, (first_row, last_row, session_id))
+            for flow_id, url, headers, body, codec in self._raw(sql, params)
         ]
 
     def websocket_messages(self, session_id: str, flow_id: str | None = None) -> list[dict]:
