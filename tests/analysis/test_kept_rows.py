@@ -75,8 +75,9 @@ def _flow(sid, fid, ts, body: bytes, host="ulogs.umeng.com"):
 
 def _session_records(sid: str, rng: random.Random) -> list:
     """A session's records in the order a capture stores them: reads, encrypted reports and the
-    requests that carry them (some stored before the call that encrypted them), a consent in the middle, a WebSocket whose client keeps sending, and
-    an identifier first read by a hooked call after requests had already carried it."""
+    requests that carry them (some stored before the call that encrypted them), a consent in the
+    middle, a WebSocket whose client keeps sending, and an identifier first read by a hooked call
+    after requests had already carried it."""
     out: list = [ev.SessionStarted(sid, APP, "lab", T0)]
     seq, ws = 0, 0
     for i in range(60):
