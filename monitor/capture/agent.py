@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -76,7 +77,7 @@ def build_agent(cache_dir: Path, hooks_dir: Path = HOOKS_DIR) -> str:
     if diagnostics:
         raise AgentBuildError(f"the agent in {hooks_dir} does not compile: {diagnostics}")
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = bundle_path.with_suffix(".tmp")
+    tmp = bundle_path.with_suffix(f".tmp-{os.getpid()}")  # runs sharing a data dir build at once
     tmp.write_text(bundle, encoding="utf-8")
     tmp.replace(bundle_path)
     return bundle

@@ -24,7 +24,13 @@ def ensure_ca(confdir: Path) -> bytes:
 
     path = confdir / "mitmproxy-ca-cert.pem"
     if not path.exists():
-        certs.CertStore.from_store(confdir, "mitmproxy", 2048)
+        import fcntl
+
+        confdir.mkdir(parents=True, exist_ok=True)
+        with open(confdir / ".ca.lock", "w") as lock:  # runs sharing a data dir start at once (the farm)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not path.exists():
+                certs.CertStore.from_store(confdir, "mitmproxy", 2048)
     return path.read_bytes()
 
 
@@ -65,6 +71,7 @@ class ProxyHost:
         return self.confdir / "mitmproxy-ca-cert.pem"
 
     def start(self, timeout: float = 20.0) -> int:
+        ensure_ca(self.confdir)  # made once, under a lock, before mitmproxy would make its own
         self._thread = threading.Thread(target=self._serve, name="privmon-proxy", daemon=True)
         self._thread.start()
         deadline = time.monotonic() + timeout

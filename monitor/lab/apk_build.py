@@ -7,6 +7,7 @@ Android build tools."""
 from __future__ import annotations
 
 import hashlib
+import os
 import struct
 import zipfile
 import zlib
@@ -43,7 +44,7 @@ def lab_apk(cache_dir: Path, name: str) -> Path:
     out = cache_dir / "lab" / f"apk-{name}-{key}.apk"
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_suffix(".partial")
+        partial = out.with_suffix(f".partial-{os.getpid()}")  # runs sharing a data dir build at once
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as apk:
             apk.writestr("AndroidManifest.xml", manifest)
             apk.writestr("classes.dex", dex)

@@ -4,6 +4,8 @@ hash of their sources."""
 from __future__ import annotations
 
 import hashlib
+import os
+import secrets
 import shutil
 import subprocess
 from pathlib import Path
@@ -37,15 +39,32 @@ def _hash_sources(*dirs: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def _scratch(out: Path) -> Path:
+    """A build's own scratch folder beside `out` (runs that share a data dir build at once)."""
+    tmp = out.with_name(f"{out.name}.tmp-{os.getpid()}-{secrets.token_hex(3)}")
+    tmp.mkdir(parents=True)
+    return tmp
+
+
+def _publish(tmp: Path, out: Path) -> Path:
+    """Moves a finished build into place; when another run published the same build first, its
+    copy is kept (the name is the sources' digest: both are the same)."""
+    try:
+        tmp.replace(out)
+    except OSError:
+        if not out.is_dir():
+            raise
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
 def _javac(sources_dir: Path, out_dir: Path, classpath: list[Path]) -> Path:
     if out_dir.exists():
         return out_dir
     sources = sorted(str(p) for p in sources_dir.rglob("*.java"))
     if not sources:
         raise LabError(f"no Java sources under {sources_dir}")
-    tmp = out_dir.with_name(out_dir.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    tmp = _scratch(out_dir)
     cmd = [find_tool("javac"), "-encoding", "UTF-8", "--release", "17", "-d", str(tmp)]
     if classpath:
         cmd += ["-cp", ":".join(str(p) for p in classpath)]
@@ -53,8 +72,7 @@ def _javac(sources_dir: Path, out_dir: Path, classpath: list[Path]) -> Path:
     if proc.returncode != 0:
         shutil.rmtree(tmp, ignore_errors=True)
         raise LabError(f"javac failed for {sources_dir}:\n{proc.stderr.strip()}")
-    tmp.replace(out_dir)
-    return out_dir
+    return _publish(tmp, out_dir)
 
 
 def build_standins(cache_dir: Path) -> Path:
@@ -155,9 +173,7 @@ def build_native(cache_dir: Path, name: str | None) -> Path:
         raise LabError(
             "`gcc` not found: the lab's native libraries need it (Debian: gcc; `make setup` does it)"
         )
-    tmp = out.with_name(out.name + ".tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    tmp = _scratch(out)
     commands = [
         [
             gcc,
@@ -193,5 +209,4 @@ def build_native(cache_dir: Path, name: str | None) -> Path:
         if proc.returncode != 0:
             shutil.rmtree(tmp, ignore_errors=True)
             raise LabError(f"gcc failed ({' '.join(cmd)}):\n{proc.stderr.strip()}")
-    tmp.replace(out)
-    return out
+    return _publish(tmp, out)
