@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMPS := .make-stamps
 
-.PHONY: help setup demo test test-device bench clean
+.PHONY: help setup demo farm-demo test test-device bench clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -34,6 +34,9 @@ $(STAMPS)/networks: monitor/knowledge/networks/package.json monitor/knowledge/ne
 demo: setup ## Run the demo lab session: findings, evidence bundle, then the dashboard (DEMO_SERVE=0 to skip it)
 	@bash scripts/demo.sh
 
+farm-demo: setup ## The farm on this machine: Redis, three simulated phones and their workers, nine queued runs, then the dashboard (FARM_SERVE=0 to skip it)
+	@bash scripts/farm-demo.sh
+
 test: setup ## Run the test suite (the lab end-to-end tests included)
 	bash scripts/run-tests.sh
 
@@ -46,6 +49,7 @@ bench: setup ## Run the benchmarks (results go in docs/performance.md)
 	$(PY) bench/bench_proxy.py --record
 	$(PY) bench/bench_proxy.py --path run --record
 	$(PY) bench/bench_analysis.py --record
+	$(PY) bench/bench_live.py --record
 	$(PY) bench/bench_dashboard.py --report --record
 	$(PY) bench/bench_matcher.py --record
 	$(PY) bench/bench_hooks.py --record

@@ -915,7 +915,7 @@ def _lab_main(name: str) -> str:
     return lab_main_class(name)
 
 
-from . import cli_batch, cli_device, cli_policy  # noqa: E402,F401  (register their commands on `app`)
+from . import cli_batch, cli_device, cli_farm, cli_policy  # noqa: E402,F401  (register their commands on `app`)
 
 
 # -- entry point ----------------------------------------------------------------------------

@@ -51,6 +51,11 @@ ENVIRONMENT = (
     EnvironmentVariable(
         "PRIVMON_TESTER", "the login name", "who a run records as its tester (the report's cover)"
     ),
+    EnvironmentVariable(
+        "PRIVMON_BROKER",
+        "redis://127.0.0.1:6379/0",
+        "the farm's Celery broker, for `privmon worker` and `privmon submit` (same as --broker)",
+    ),
     EnvironmentVariable("PRIVMON_DASHBOARD_TOKEN", "a new random token", "the dashboard's access token"),
     EnvironmentVariable("PRIVMON_DEBUG", "unset", "set: errors end with their traceback instead of one line"),
     EnvironmentVariable(

@@ -72,6 +72,36 @@ class SessionDiscarded:
     id: str
 
 
+JOB_QUEUED = "queued"
+JOB_RUNNING = "running"
+JOB_COMPLETED = "completed"
+JOB_FAILED = "failed"
+JOB_INTERRUPTED = "interrupted"  # its worker died mid-job: what it wrote is kept, nothing counted done
+JOB_STATES = (JOB_QUEUED, JOB_RUNNING, JOB_COMPLETED, JOB_FAILED, JOB_INTERRUPTED)
+
+
+@dataclass
+class JobSubmitted:
+    """A farm job queued (monitor/farm/jobs.py)."""
+
+    id: str
+    kind: str
+    queue: str
+    args: dict[str, Any]
+    submitted_at: int
+    submitted_by: str
+
+
+@dataclass
+class JobUpdate:
+    """What became of a farm job: the columns of `jobs` to set. `expect`: only when the job is in
+    one of these states (a job already ended is not taken back by a late update)."""
+
+    id: str
+    values: dict[str, Any]
+    expect: tuple[str, ...] = ()
+
+
 @dataclass
 class SessionMetaUpdate:
     """Keys to set in a session's metadata (e.g. the app profile chosen for re-analysis)."""

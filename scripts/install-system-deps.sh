@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages privmon needs when they are missing: a JDK and gcc (the lab app
 # and its native libraries), adb (device control), Node.js/npm (building the Frida agent), Chromium and a CJK font
-# (report.pdf, the dashboard's browser test). `install-system-deps.sh bench`
+# (report.pdf, the dashboard's browser test), Redis (the farm's broker; its tests start it on loopback). `install-system-deps.sh bench`
 # adds wrk and nginx for bench/bench_proxy.py.
 set -euo pipefail
 
@@ -13,6 +13,7 @@ command -v adb >/dev/null 2>&1 || missing+=(adb)
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)  # report.pdf and the dashboard's browser test
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)  # the report tests read report.pdf (pdfinfo, pdftotext)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)  # the farm's broker (started by its tests)
 fc-list 2>/dev/null | grep -qi "cjk" || missing+=(fonts-noto-cjk)  # Chinese text in report.pdf and screenshots
 if [ "${1:-}" = "bench" ]; then  # the proxy benchmark's load generator and origin server
   command -v wrk >/dev/null 2>&1 || missing+=(wrk)

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 
 from . import models
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 # how the agent marks a value it could not convert: {"unconverted": type, …}
 UNCONVERTED_MARK = '"unconverted":'
 
@@ -150,6 +150,11 @@ def _declared_policy(conn: Connection) -> None:
     _add_columns(conn, "analysis_facts", {"policy": "JSON"})
 
 
+def _farm_jobs(conn: Connection) -> None:
+    """The farm's jobs (monitor/farm)."""
+    models.Job.__table__.create(conn, checkfirst=True)  # with its index
+
+
 # Migration N upgrades a database at version N-1 to version N. Append, never edit.
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     1: _create_initial,
@@ -165,6 +170,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     11: _hook_tallies_flow_time_index,
     12: _receiver_attribution,
     13: _declared_policy,
+    14: _farm_jobs,
 }
 
 

@@ -302,6 +302,33 @@ class ReviewRecord(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class Job(Base):
+    """A farm job (monitor/farm): a run queued for a phone, a host or any free phone, and what
+    became of it. Its state moves queued → running → completed / failed / interrupted."""
+
+    __tablename__ = "jobs"
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    kind: Mapped[str] = mapped_column(String)  # "run"
+    queue: Mapped[str] = mapped_column(String)  # phone.<serial>, host.<name> or any
+    args: Mapped[dict] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String)
+    submitted_at: Mapped[int] = mapped_column(BigInteger)
+    submitted_by: Mapped[str] = mapped_column(String)
+    started_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    ended_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    worker: Mapped[str | None] = mapped_column(String, nullable=True)  # the Celery worker's name
+    host: Mapped[str | None] = mapped_column(String, nullable=True)
+    serial: Mapped[str | None] = mapped_column(String, nullable=True)  # the phone it ran on
+    heartbeat_at: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    progress: Mapped[str | None] = mapped_column(Text, nullable=True)  # the run's last progress line
+    session_id: Mapped[str | None] = mapped_column(String, nullable=True)
+    exit_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    result: Mapped[dict | None] = mapped_column(JSON, nullable=True)  # the run's JSON summary
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    __table_args__ = (Index("ix_jobs_state", "state"),)
+
+
 # The event dataclass each table stores; the writer maps one onto the other by field name.
 TABLE_BY_EVENT = {
     "HookEvent": HookEvent.__table__,

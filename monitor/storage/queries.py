@@ -435,6 +435,12 @@ class StoreReader:
             for flow_id, url, headers, body, codec in self._raw(sql, params)
         ]
 
+    def jobs(self, states: tuple[str, ...] | None = None) -> list[dict]:
+        """The farm's jobs, newest first (optionally only those in `states`)."""
+        m = models.Job
+        where = [m.state.in_(states)] if states else []
+        return self._all(m, *where, order_by=[m.submitted_at.desc(), m.id.desc()])
+
     def websocket_messages(self, session_id: str, flow_id: str | None = None) -> list[dict]:
         m = models.WebSocketMessage
         where = [m.session_id == session_id] + ([m.flow_id == flow_id] if flow_id else [])

@@ -301,5 +301,11 @@ class EventWriter:
                 conn.execute(insert(models.PiMatch), [vars(m) for m in record.pi_matches])
             if record.findings:
                 conn.execute(insert(models.Finding), [vars(f) for f in record.findings])
+        elif isinstance(record, ev.JobSubmitted):
+            conn.execute(insert(models.Job), {**vars(record), "state": ev.JOB_QUEUED})
+        elif isinstance(record, ev.JobUpdate):
+            job = models.Job
+            where = [job.id == record.id] + ([job.state.in_(record.expect)] if record.expect else [])
+            conn.execute(update(job).where(*where).values(**record.values))
         else:
             raise TypeError(f"the writer does not store {type(record).__name__}")

@@ -1,0 +1,215 @@
+"""Farm jobs: queued by `privmon submit`, run by a worker on its phone, listed by `privmon jobs`.
+
+A job's row in the store is its truth: the broker only carries the message. A worker runs the job
+as `privmon run` in a child process (the same command a tester types, so a job's session is what a
+local run makes), streams the child's progress into the row and beats a heartbeat; a running job
+whose heartbeat stopped is `interrupted` (its worker died: what the run wrote is kept, nothing is
+counted done; the phone's journal lets the next job on it restore the phone first)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .. import events as ev
+from ..timeutil import now_us
+
+HEARTBEAT_S = 2.0
+STALE_AFTER_S = 20.0  # a running job whose heartbeat is older than this lost its worker
+RUN_OPTIONS = ("scenario", "driver", "timeout", "apk", "lab_prop")
+
+
+class JobError(RuntimeError):
+    """A job that cannot be queued (bad arguments, no broker): the message says why."""
+
+
+def new_job_id() -> str:
+    return time.strftime("j%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+def submit(db_path: Path, broker: str, kind: str, args: dict, queue: str, submitted_by: str) -> str:
+    """Stores the job as queued, then hands its message to the broker (a job the broker refused is
+    marked failed with the reason, never left queued)."""
+    from ..storage.writer import EventWriter
+    from .dispatch import TASK, celery_app
+
+    job_id = new_job_id()
+    with EventWriter(db_path) as writer:
+        writer.submit(ev.JobSubmitted(job_id, kind, queue, args, now_us(), submitted_by))
+        writer.flush()
+        try:
+            app = celery_app(broker)
+            app.send_task(TASK, kwargs={"job_id": job_id, "kind": kind, "args": args}, queue=queue)
+        except Exception as exc:  # noqa: BLE001 — kombu raises many kinds; the reason is what matters
+            reason = f"the broker at {broker} did not take the job: {str(exc).splitlines()[0]}"
+            writer.submit(
+                ev.JobUpdate(job_id, {"state": ev.JOB_FAILED, "ended_at": now_us(), "error": reason})
+            )
+            writer.flush()
+            raise JobError(reason) from exc
+    return job_id
+
+
+def reap_stale(db_path: Path, now: int | None = None) -> list[str]:
+    """Marks running jobs whose worker stopped beating as interrupted; returns their ids."""
+    from ..storage.queries import StoreReader
+    from ..storage.writer import EventWriter
+
+    now = now or now_us()
+    with StoreReader(db_path) as reader:
+        stale = [
+            j
+            for j in reader.jobs(states=(ev.JOB_RUNNING,))
+            if (j["heartbeat_at"] or j["started_at"] or 0) < now - int(STALE_AFTER_S * 1e6)
+        ]
+    if stale:
+        with EventWriter(db_path) as writer:
+            for job in stale:
+                writer.submit(_interrupted(job["id"], f"its worker {job['worker']} stopped (killed?)"))
+            writer.flush()
+    return [j["id"] for j in stale]
+
+
+def _interrupted(job_id: str, why: str) -> ev.JobUpdate:
+    values = {"state": ev.JOB_INTERRUPTED, "ended_at": now_us(), "error": why}
+    return ev.JobUpdate(job_id, values, expect=(ev.JOB_RUNNING,))
+
+
+def interrupt_leftovers(db_path: Path, serial: str) -> list[str]:
+    """A worker starting on a phone: the jobs still marked running on it lost their worker."""
+    from ..storage.queries import StoreReader
+    from ..storage.writer import EventWriter
+
+    with StoreReader(db_path) as reader:
+        left = [j["id"] for j in reader.jobs(states=(ev.JOB_RUNNING,)) if j["serial"] == serial]
+    if left:
+        with EventWriter(db_path) as writer:
+            for job_id in left:
+                writer.submit(_interrupted(job_id, "its worker stopped before the job ended (killed?)"))
+            writer.flush()
+    return left
+
+
+def run_command(data_dir: Path, serial: str, args: dict) -> list[str]:
+    """The `privmon run` a job of kind run is."""
+    command = [sys.executable, "-m", "monitor.cli", "--data-dir", str(data_dir), "run", args["package"]]
+    command += ["--device", serial, "--no-keys", "--json"]
+    for name in RUN_OPTIONS:
+        value = args.get(name)
+        if value is None or value is False:
+            continue
+        flag = "--" + name.replace("_", "-")
+        for one in value if isinstance(value, list) else [value]:
+            command += [flag] if one is True else [flag, str(one)]
+    return command
+
+
+def execute(context: dict, job_id: str, kind: str, args: dict) -> None:
+    """Runs a job on this worker's phone (in the worker's process: one job at a time)."""
+    from ..storage.writer import EventWriter
+
+    db_path, serial = Path(context["data_dir"]) / "privmon.sqlite3", context["serial"]
+    with EventWriter(db_path) as writer:
+        started = {
+            "state": ev.JOB_RUNNING,
+            "started_at": now_us(),
+            "heartbeat_at": now_us(),
+            "worker": context["name"],
+            "host": context["host"],
+            "serial": serial,
+        }
+        writer.submit(ev.JobUpdate(job_id, started, expect=(ev.JOB_QUEUED,)))
+        writer.flush()
+        if kind != "run":
+            writer.submit(_ended(job_id, ev.JOB_FAILED, error=f"this worker does not run {kind!r} jobs"))
+            return
+        folder = Path(context["data_dir"]) / "jobs" / job_id
+        outcome = _run(writer, job_id, run_command(Path(context["data_dir"]), serial, args), folder)
+        writer.submit(outcome)
+        writer.flush()
+
+
+def _ended(job_id: str, state: str, **values) -> ev.JobUpdate:
+    return ev.JobUpdate(job_id, {"state": state, "ended_at": now_us(), **values}, expect=(ev.JOB_RUNNING,))
+
+
+def _die_with_parent() -> None:
+    """The run ends (as on Ctrl-C: it restores the phone) when its worker dies."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def _run(writer, job_id: str, command: list[str], folder: Path) -> ev.JobUpdate:
+    """The run writes to files in the job's folder, not to pipes: when its worker dies it must
+    still be able to say what it does while it ends and restores the phone."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out_path, err_path = folder / "run.json", folder / "run.log"
+    with open(out_path, "wb") as stdout, open(err_path, "wb") as stderr:
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=stdout,
+            stderr=stderr,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,
+        )
+    shown, beaten = None, time.monotonic()
+    while proc.poll() is None:
+        time.sleep(0.25)
+        line = _last_line(err_path)
+        fresh = line if line and line != shown else None
+        if fresh is None and time.monotonic() - beaten < HEARTBEAT_S:
+            continue
+        beat = {"heartbeat_at": now_us(), **({"progress": fresh} if fresh else {})}
+        shown, beaten = fresh or shown, time.monotonic()
+        writer.submit(ev.JobUpdate(job_id, beat, expect=(ev.JOB_RUNNING,)))
+    result = _summary(out_path.read_text(encoding="utf-8", errors="replace"))
+    last = _last_line(err_path)
+    values = {
+        "exit_code": proc.returncode,
+        "session_id": (result or {}).get("session"),
+        "result": result,
+        "progress": last,
+    }
+    if proc.returncode == 0:
+        return _ended(job_id, ev.JOB_COMPLETED, **values)
+    return _ended(job_id, ev.JOB_FAILED, error=last or f"the run exited {proc.returncode}", **values)
+
+
+def _last_line(path: Path) -> str | None:
+    """The last non-empty line of a log (its last 4 KB), cut to 500 characters."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(max(0, f.seek(0, 2) - 4096))
+            lines = [x.strip() for x in f.read().decode("utf-8", "replace").splitlines() if x.strip()]
+    except OSError:
+        return None
+    return lines[-1][:500] if lines else None
+
+
+def _summary(stdout: str) -> dict | None:
+    """The run's JSON, kept short: its session, status, counts and the findings' rule ids."""
+    try:
+        data = json.loads(stdout)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    findings = data.get("findings") or []
+    return {
+        "session": data.get("session"),
+        "status": data.get("status"),
+        "reason": data.get("reason"),
+        "counts": data.get("counts"),
+        "findings": sorted(f.get("rule_id", "") for f in findings if isinstance(f, dict)),
+    }
