@@ -499,6 +499,20 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
             },
         )
 
+    @web.get("/api/jobs")
+    def api_jobs(r: Reader) -> list[dict]:
+        """The farm's jobs as stored (docs/farm.md), newest first."""
+        return r.jobs()
+
+    @web.get("/jobs", response_class=HTMLResponse, include_in_schema=False)
+    def page_jobs(request: Request, r: Reader):
+        rows = r.jobs()
+        return templates.TemplateResponse(
+            request,
+            "jobs.html",
+            {"jobs": rows, "live": any(j["state"] in ("queued", "running") for j in rows), "time": _utc},
+        )
+
     @web.get("/sessions/{session_id}", response_class=HTMLResponse, include_in_schema=False)
     def page_session(
         request: Request,
@@ -513,3 +527,9 @@ def create_app(db_path: Path, token: str, public_hosts: tuple[str, ...] = ()) ->
         )
 
     return web
+
+
+def _utc(us: int | None) -> str:
+    from datetime import datetime, timezone
+
+    return "" if us is None else datetime.fromtimestamp(us / 1e6, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")

@@ -166,3 +166,25 @@ def test_submit_and_jobs_refuse_what_cannot_work_in_one_line(tmp_path):
     assert run_cli(tmp_path, "jobs", "--state", "nonsense").returncode == 2
     both = run_cli(tmp_path, "submit", "x", "--phone", "a", "--host", "b")
     assert both.returncode == 2 and "not both" in both.stderr
+
+
+def test_the_dashboard_shows_the_jobs_as_stored_and_escapes_what_a_run_printed(settings, writer):
+    from fastapi.testclient import TestClient
+
+    from dashboard.app import create_app
+    from monitor import events as ev
+
+    writer.submit(
+        ev.JobSubmitted("j1", "run", "phone.emu-1", {"package": "com.x"}, 1_800_000_000_000_000, "ci")
+    )
+    hostile = "new finding [high] sent to <script>alert(1)</script>.example"
+    writer.submit(ev.JobUpdate("j1", {"state": "running", "serial": "emu-1", "progress": hostile}))
+    writer.submit(ev.JobUpdate("j1", {"state": "completed"}, expect=("queued",)))  # too late: not applied
+    writer.flush()
+    client = TestClient(create_app(settings.db_path, "t0ken"), base_url="http://127.0.0.1")
+    auth = {"Authorization": "Bearer t0ken"}
+    assert client.get("/jobs").status_code == 401
+    [job] = client.get("/api/jobs", headers=auth).json()
+    assert (job["id"], job["state"], job["serial"]) == ("j1", "running", "emu-1")
+    page = client.get("/jobs", headers=auth).text
+    assert "emu-1" in page and "<script>alert" not in page and "&lt;script&gt;" in page
