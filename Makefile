@@ -50,6 +50,7 @@ bench: setup ## Run the benchmarks (results go in docs/performance.md)
 	$(PY) bench/bench_proxy.py --path run --record
 	$(PY) bench/bench_analysis.py --record
 	$(PY) bench/bench_live.py --record
+	$(PY) bench/bench_farm.py --record
 	$(PY) bench/bench_dashboard.py --report --record
 	$(PY) bench/bench_matcher.py --record
 	$(PY) bench/bench_hooks.py --record
