@@ -77,7 +77,7 @@ def _nine(home: Path, broker: str, serials: list[str], runs: int, folder: Path) 
             _wait_for(log, r"serving phone\.", worker)
         started = time.perf_counter()
         subprocess.run(
-            [*PRIVMON, "submit", "com.labapp.shop", "--count", str(runs)],
+            [*PRIVMON, "submit", "run", "com.labapp.shop", "--count", str(runs)],
             cwd=REPO,
             env=env,
             check=True,

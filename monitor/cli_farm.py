@@ -90,12 +90,68 @@ def _phones() -> list[str]:
         raise CliError(str(exc), ExitCode.SETUP) from exc
 
 
-@app.command()
-def submit(
+submit_app = typer.Typer(
+    help="Queue a job for the farm's workers: a run or a batch on a phone, an analysis or an export.",
+    no_args_is_help=True,
+)
+app.add_typer(submit_app, name="submit")
+
+
+def _phone_option():
+    return typer.Option(None, "--phone", help="On this phone (its serial).")
+
+
+def _host_option():
+    return typer.Option(None, "--host", help="On any phone of this host.")
+
+
+def _json_option():
+    return typer.Option(False, "--json", help="Print the jobs' ids as JSON.")
+
+
+def _queue(
+    ctx: typer.Context, kind: str, args: dict, phone, host, broker: str, count: int, as_json: bool
+) -> None:
+    """Stores and queues `count` jobs for a phone, a host, or any free phone (default)."""
+    from .farm.jobs import JobError
+    from .farm.jobs import submit as queue_job
+    from .farm.queues import ANY, host_queue, phone_queue
+
+    _check_broker(broker)
+    if phone and host:
+        raise CliError(tr("give --phone or --host, not both", "--phone 与 --host 只能给一个"))
+    queue = phone_queue(phone) if phone else host_queue(host) if host else ANY
+    settings = _settings(ctx)
+    ids = []
+    try:
+        for _ in range(count):
+            ids.append(queue_job(settings.db_path, broker, kind, args, queue, getpass.getuser()))
+    except JobError as exc:
+        raise CliError(str(exc), ExitCode.SETUP) from exc
+    if as_json:
+        print(json.dumps({"jobs": ids, "queue": queue}))
+        return
+    for job_id in ids:
+        out.print(
+            tr(f"job {job_id} ({kind}) queued for {queue}", f"任务 {job_id}（{kind}）已排队：{queue}"),
+            markup=False,
+        )
+
+
+def _apk(path: Optional[Path]) -> str | None:
+    if path is None:
+        return None
+    if not path.is_file():
+        raise CliError(tr(f"{path}: no such APK file", f"{path}：没有这个 APK 文件"), ExitCode.NOT_FOUND)
+    return str(path.resolve())
+
+
+@submit_app.command("run")
+def submit_run(
     ctx: typer.Context,
     package: str = typer.Argument(..., help="The app's package name."),
-    phone: Optional[str] = typer.Option(None, "--phone", help="Run it on this phone (its serial)."),
-    host: Optional[str] = typer.Option(None, "--host", help="Run it on any phone of this host."),
+    phone: Optional[str] = _phone_option(),
+    host: Optional[str] = _host_option(),
     scenario: str = typer.Option("agree", help="The scenario (see `privmon run --help`)."),
     driver: Optional[str] = typer.Option(None, help="Who performs the scenario: privmon or tester."),
     apk: Optional[Path] = typer.Option(
@@ -109,35 +165,73 @@ def submit(
     ),
     count: int = typer.Option(1, "--count", min=1, max=1000, help="Queue this many runs of it."),
     broker: str = broker_option(),
-    as_json: bool = typer.Option(False, "--json", help="Print the jobs' ids as JSON."),
+    as_json: bool = _json_option(),
 ) -> None:
-    """Queue a run for a phone, a host, or any free phone (default); `privmon jobs` follows it."""
-    from .farm.jobs import JobError
-    from .farm.jobs import submit as queue_job
-    from .farm.queues import ANY, host_queue, phone_queue
-
-    _check_broker(broker)
-    if phone and host:
-        raise CliError(tr("give --phone or --host, not both", "--phone 与 --host 只能给一个"))
-    if apk is not None and not apk.is_file():
-        raise CliError(tr(f"{apk}: no such APK file", f"{apk}：没有这个 APK 文件"), ExitCode.NOT_FOUND)
-    queue = phone_queue(phone) if phone else host_queue(host) if host else ANY
+    """Queue a run (`privmon run` on the phone that takes it); `privmon jobs` follows it."""
     args = {"package": package, "scenario": scenario, "driver": driver, "timeout": timeout}
-    args["apk"] = str(apk.resolve()) if apk else None
+    args |= {"apk": _apk(apk), "lab_prop": list(lab_props) or None}
+    _queue(ctx, "run", args, phone, host, broker, count, as_json)
+
+
+@submit_app.command("batch")
+def submit_batch(
+    ctx: typer.Context,
+    targets: list[str] = typer.Argument(
+        ..., help="Package names and/or APK files (paths the worker's host can read)."
+    ),
+    phone: Optional[str] = _phone_option(),
+    host: Optional[str] = _host_option(),
+    scenarios: list[str] = typer.Option(
+        [], "--scenario", help="A scenario each app is run in (repeatable; default: as `privmon batch`)."
+    ),
+    run_timeout: Optional[float] = typer.Option(None, "--run-timeout", help="Seconds at most for each run."),
+    lab_props: list[str] = typer.Option(
+        [], "--lab-prop", help="The lab's simulated phone only: KEY=VALUE for every lab app."
+    ),
+    broker: str = broker_option(),
+    as_json: bool = _json_option(),
+) -> None:
+    """Queue a batch (`privmon batch` on the phone that takes it: every app in every scenario)."""
+    resolved = [str(Path(t).resolve()) if t.endswith(".apk") and Path(t).is_file() else t for t in targets]
+    args = {"targets": resolved, "scenario": list(scenarios) or None, "run_timeout": run_timeout}
     args["lab_prop"] = list(lab_props) or None
-    settings = _settings(ctx)
-    submitter = getpass.getuser()
-    ids = []
-    try:
-        for _ in range(count):
-            ids.append(queue_job(settings.db_path, broker, "run", args, queue, submitter))
-    except JobError as exc:
-        raise CliError(str(exc), ExitCode.SETUP) from exc
-    if as_json:
-        print(json.dumps({"jobs": ids, "queue": queue}))
-        return
-    for job_id in ids:
-        out.print(tr(f"job {job_id} queued for {queue}", f"任务 {job_id} 已排队：{queue}"), markup=False)
+    _queue(ctx, "batch", args, phone, host, broker, 1, as_json)
+
+
+@submit_app.command("analyze")
+def submit_analyze(
+    ctx: typer.Context,
+    session_id: str = typer.Argument(..., help="The session to analyse again."),
+    phone: Optional[str] = _phone_option(),
+    host: Optional[str] = _host_option(),
+    broker: str = broker_option(),
+    as_json: bool = _json_option(),
+) -> None:
+    """Queue a re-analysis of a stored session, done by a worker instead of this host."""
+    _queue(ctx, "analyze", {"session": _known_session(ctx, session_id)}, phone, host, broker, 1, as_json)
+
+
+@submit_app.command("export")
+def submit_export(
+    ctx: typer.Context,
+    session_id: str = typer.Argument(..., help="The session to export."),
+    redact: bool = typer.Option(False, "--redact", help="Mask PI values (see `privmon export`)."),
+    phone: Optional[str] = _phone_option(),
+    host: Optional[str] = _host_option(),
+    broker: str = broker_option(),
+    as_json: bool = _json_option(),
+) -> None:
+    """Queue an evidence bundle's export, written by a worker into its job's folder (`privmon jobs`
+    names the file)."""
+    args = {"session": _known_session(ctx, session_id), "redact": redact}
+    _queue(ctx, "export", args, phone, host, broker, 1, as_json)
+
+
+def _known_session(ctx: typer.Context, session_id: str) -> str:
+    from .cli_base import _resolve_session
+
+    with _reader(ctx) as reader:
+        return _resolve_session(reader, session_id)
 
 
 @app.command()
@@ -187,14 +281,14 @@ def jobs(
         return
     table = Table(title=tr("Jobs", "任务"))
     for column in tr(
-        ("id", "app", "queued for", "state", "phone", "session", "submitted (UTC)", "progress"),
-        ("id", "应用", "队列", "状态", "手机", "会话", "提交 (UTC)", "进度"),
+        ("id", "job", "queued for", "state", "phone", "session", "submitted (UTC)", "progress"),
+        ("id", "任务", "队列", "状态", "手机", "会话", "提交 (UTC)", "进度"),
     ):
         table.add_column(column)
     for r in rows:
         table.add_row(
             r["id"],
-            str(r["args"].get("package", "")),
+            _what(r["kind"], r["args"]),
             r["queue"],
             r["state"],
             r["serial"] or "",
@@ -203,3 +297,9 @@ def jobs(
             (r["error"] or r["progress"] or "")[:80],
         )
     out.print(table)
+
+
+def _what(kind: str, args: dict) -> str:
+    """A job in a few words: `run com.x`, `batch a.apk b.apk`, `export SESSION`."""
+    subject = args.get("package") or " ".join(args.get("targets") or []) or args.get("session") or ""
+    return f"{kind} {subject}".strip()

@@ -41,7 +41,7 @@ for i in 1 2 3; do
 done
 
 echo "== queueing 9 runs of the demo app for any free phone"
-"$PRIVMON" submit com.labapp.shop --count 9
+"$PRIVMON" submit run com.labapp.shop --count 9
 "$PRIVMON" jobs --wait --wait-timeout 1800 >/dev/null
 "$PRIVMON" jobs
 failed=$("$PRIVMON" jobs --json | "$PY" -c 'import json,sys; print(sum(j["state"] != "completed" for j in json.load(sys.stdin)))')

@@ -22,7 +22,10 @@ from ..timeutil import now_us
 
 HEARTBEAT_S = 2.0
 STALE_AFTER_S = 20.0  # a running job whose heartbeat is older than this lost its worker
+KINDS = ("run", "batch", "analyze", "export")
+PHONE_KINDS = ("run", "batch")  # the others need no phone: any worker takes them
 RUN_OPTIONS = ("scenario", "driver", "timeout", "apk", "lab_prop")
+BATCH_OPTIONS = ("scenario", "driver", "run_timeout", "lab_prop")
 
 
 class JobError(RuntimeError):
@@ -96,18 +99,54 @@ def interrupt_leftovers(db_path: Path, serial: str) -> list[str]:
     return left
 
 
-def run_command(data_dir: Path, serial: str, args: dict) -> list[str]:
-    """The `privmon run` a job of kind run is."""
-    command = [sys.executable, "-m", "monitor.cli", "--data-dir", str(data_dir), "run", args["package"]]
-    command += ["--device", serial, "--no-keys", "--json"]
-    for name in RUN_OPTIONS:
+def _options(args: dict, names: tuple[str, ...]) -> list[str]:
+    out: list[str] = []
+    for name in names:
         value = args.get(name)
         if value is None or value is False:
             continue
         flag = "--" + name.replace("_", "-")
         for one in value if isinstance(value, list) else [value]:
-            command += [flag] if one is True else [flag, str(one)]
-    return command
+            out += [flag] if one is True else [flag, str(one)]
+    return out
+
+
+def job_command(kind: str, args: dict, data_dir: Path, serial: str, folder: Path) -> list[str]:
+    """The privmon command a job is: the same a tester would type on the worker's host."""
+    command = [sys.executable, "-m", "monitor.cli", "--data-dir", str(data_dir)]
+    if kind == "run":
+        command += ["run", args["package"], "--device", serial, "--no-keys", "--json"]
+        return command + _options(args, RUN_OPTIONS)
+    if kind == "batch":
+        command += ["batch", *args["targets"], "--device", serial, "--out", str(folder / "batch")]
+        return command + _options(args, BATCH_OPTIONS)
+    if kind == "analyze":
+        return command + ["analyze", args["session"]]
+    if kind == "export":
+        bundle = folder / f"privmon-{args['session']}{'-redacted' if args.get('redact') else ''}.zip"
+        return command + ["export", args["session"], "-o", str(bundle)] + _options(args, ("redact",))
+    raise JobError(f"no such kind of job: {kind!r}")
+
+
+def _result(kind: str, folder: Path) -> dict | None:
+    """What a finished job made, for `privmon jobs`: a run's session and findings, a batch's runs,
+    an export's bundle."""
+    if kind == "run":
+        return _summary((folder / "run.json").read_text(encoding="utf-8", errors="replace"))
+    if kind == "batch":
+        try:
+            rows = json.loads((folder / "batch" / "summary.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return {
+            "runs": [
+                {k: row.get(k) for k in ("app", "scenario", "status", "session", "findings")} for row in rows
+            ]
+        }
+    if kind == "export":
+        bundles = sorted(folder.glob("privmon-*.zip"))
+        return {"bundle": str(bundles[0])} if bundles else None
+    return None
 
 
 def execute(context: dict, job_id: str, kind: str, args: dict) -> None:
@@ -126,12 +165,13 @@ def execute(context: dict, job_id: str, kind: str, args: dict) -> None:
         }
         writer.submit(ev.JobUpdate(job_id, started, expect=(ev.JOB_QUEUED,)))
         writer.flush()
-        if kind != "run":
-            writer.submit(_ended(job_id, ev.JOB_FAILED, error=f"this worker does not run {kind!r} jobs"))
-            return
         folder = Path(context["data_dir"]) / "jobs" / job_id
-        outcome = _run(writer, job_id, run_command(Path(context["data_dir"]), serial, args), folder)
-        writer.submit(outcome)
+        try:
+            command = job_command(kind, args, Path(context["data_dir"]), serial, folder)
+        except (JobError, KeyError, TypeError) as exc:
+            writer.submit(_ended(job_id, ev.JOB_FAILED, error=f"a job this worker cannot run: {exc}"))
+            return
+        writer.submit(_run(writer, job_id, command, folder, kind, args.get("session")))
         writer.flush()
 
 
@@ -149,7 +189,9 @@ def _die_with_parent() -> None:
         pass
 
 
-def _run(writer, job_id: str, command: list[str], folder: Path) -> ev.JobUpdate:
+def _run(
+    writer, job_id: str, command: list[str], folder: Path, kind: str, session: str | None
+) -> ev.JobUpdate:
     """The run writes to files in the job's folder, not to pipes: when its worker dies it must
     still be able to say what it does while it ends and restores the phone."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -173,11 +215,11 @@ def _run(writer, job_id: str, command: list[str], folder: Path) -> ev.JobUpdate:
         beat = {"heartbeat_at": now_us(), **({"progress": fresh} if fresh else {})}
         shown, beaten = fresh or shown, time.monotonic()
         writer.submit(ev.JobUpdate(job_id, beat, expect=(ev.JOB_RUNNING,)))
-    result = _summary(out_path.read_text(encoding="utf-8", errors="replace"))
+    result = _result(kind, folder)
     last = _last_line(err_path)
     values = {
         "exit_code": proc.returncode,
-        "session_id": (result or {}).get("session"),
+        "session_id": (result or {}).get("session") or session,
         "result": result,
         "progress": last,
     }

@@ -86,8 +86,8 @@ def _jobs(home) -> list[dict]:
     return json.loads(proc.stdout)
 
 
-def _submit(home, broker, *args) -> list[str]:
-    proc = run_cli(home, "submit", "com.labapp.shop", "--broker", broker, "--json", *args)
+def _submit(home, broker, *args, kind=("run", "com.labapp.shop")) -> list[str]:
+    proc = run_cli(home, "submit", *kind, "--broker", broker, "--json", *args)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)["jobs"]
 
@@ -153,18 +153,32 @@ def test_a_worker_killed_mid_run_leaves_its_job_interrupted_and_its_phone_restor
             assert run_cli(home, "jobs", "--wait", "--wait-timeout", "600", timeout=700).returncode == 0
             job = next(j for j in _jobs(home) if j["id"] == after)
             assert job["state"] == "completed", job["error"]
+            # the other kinds of job: an export and an analysis of that run, a batch on the phone
+            session = job["session_id"]
+            [exported] = _submit(home, broker, kind=("export", session))
+            [analysed] = _submit(home, broker, kind=("analyze", session))
+            [batch] = _submit(home, broker, "--scenario", "agree", kind=("batch", "com.labapp.shop"))
+            assert run_cli(home, "jobs", "--wait", "--wait-timeout", "600", timeout=700).returncode == 0
+            jobs = {j["id"]: j for j in _jobs(home)}
+        assert all(jobs[i]["state"] == "completed" for i in (exported, analysed, batch)), jobs
+        bundle = jobs[exported]["result"]["bundle"]
+        assert run_cli(home, "verify", bundle).returncode == 0
+        assert jobs[analysed]["session_id"] == session
+        [batch_run] = jobs[batch]["result"]["runs"]
+        assert batch_run["status"] == "completed" and batch_run["session"]
 
 
 def test_submit_and_jobs_refuse_what_cannot_work_in_one_line(tmp_path):
     port = free_port()  # nobody listens there
-    refused = run_cli(tmp_path, "submit", "com.labapp.shop", "--broker", f"redis://127.0.0.1:{port}/0")
+    refused = run_cli(tmp_path, "submit", "run", "com.labapp.shop", "--broker", f"redis://127.0.0.1:{port}/0")
     assert refused.returncode == 6 and "did not take the job" in refused.stderr
     assert "Traceback" not in refused.stderr
     [job] = _jobs(tmp_path)
     assert job["state"] == "failed"  # stored, never left queued
-    assert run_cli(tmp_path, "submit", "x", "--broker", "amqp://x").returncode == 2
+    assert run_cli(tmp_path, "submit", "run", "x", "--broker", "amqp://x").returncode == 2
+    assert run_cli(tmp_path, "submit", "export", "no-such-session").returncode == 3
     assert run_cli(tmp_path, "jobs", "--state", "nonsense").returncode == 2
-    both = run_cli(tmp_path, "submit", "x", "--phone", "a", "--host", "b")
+    both = run_cli(tmp_path, "submit", "run", "x", "--phone", "a", "--host", "b")
     assert both.returncode == 2 and "not both" in both.stderr
 
 
