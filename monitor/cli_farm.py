@@ -48,7 +48,7 @@ def worker(
 ) -> None:
     """Serve this host's phones: take the runs queued for a phone, for this host or for any phone,
     one job per phone at a time (a Celery worker per phone; Ctrl-C or SIGTERM ends them)."""
-    from .farm.worker import serve_phone, serve_phones
+    from .farm.worker import WorkerError, serve_phone, serve_phones
 
     _check_broker(broker)
     settings = _settings(ctx)
@@ -64,6 +64,8 @@ def worker(
     if len(serials) == 1:
         try:
             serve_phone(settings.home, broker, serials[0], host)
+        except WorkerError as exc:
+            raise CliError(str(exc), ExitCode.SETUP) from exc
         except KeyboardInterrupt:
             pass
         return

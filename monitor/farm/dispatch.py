@@ -26,7 +26,6 @@ def celery_app(broker: str) -> Celery:
         task_serializer="json",
         accept_content=["json"],
         broker_connection_retry_on_startup=True,
-        broker_connection_max_retries=3,
         worker_hijack_root_logger=False,
         worker_send_task_events=False,
     )

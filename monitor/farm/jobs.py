@@ -1,8 +1,9 @@
 """Farm jobs: queued by `privmon submit`, run by a worker on its phone, listed by `privmon jobs`.
 
-A job's row in the store is its truth: the broker only carries the message. A worker runs the job
-as `privmon run` in a child process (the same command a tester types, so a job's session is what a
-local run makes), streams the child's progress into the row and beats a heartbeat; a running job
+A job's row in the store is its truth: the broker only carries the message. A worker does the job
+as the privmon command it is (`run`, `batch`, `analyze`, `export`: what a tester types, so a job's
+session is what a local run makes) in a child process, copies the child's progress into the row and
+beats a heartbeat; a running job
 whose heartbeat stopped is `interrupted` (its worker died: what the run wrote is kept, nothing is
 counted done; the phone's journal lets the next job on it restore the phone first)."""
 
@@ -22,8 +23,6 @@ from ..timeutil import now_us
 
 HEARTBEAT_S = 2.0
 STALE_AFTER_S = 20.0  # a running job whose heartbeat is older than this lost its worker
-KINDS = ("run", "batch", "analyze", "export")
-PHONE_KINDS = ("run", "batch")  # the others need no phone: any worker takes them
 RUN_OPTIONS = ("scenario", "driver", "timeout", "apk", "lab_prop")
 BATCH_OPTIONS = ("scenario", "driver", "run_timeout", "lab_prop")
 
@@ -132,7 +131,7 @@ def _result(kind: str, folder: Path) -> dict | None:
     """What a finished job made, for `privmon jobs`: a run's session and findings, a batch's runs,
     an export's bundle."""
     if kind == "run":
-        return _summary((folder / "run.json").read_text(encoding="utf-8", errors="replace"))
+        return _summary((folder / "stdout.txt").read_text(encoding="utf-8", errors="replace"))
     if kind == "batch":
         try:
             rows = json.loads((folder / "batch" / "summary.json").read_text(encoding="utf-8"))
@@ -165,6 +164,8 @@ def execute(context: dict, job_id: str, kind: str, args: dict) -> None:
         }
         writer.submit(ev.JobUpdate(job_id, started, expect=(ev.JOB_QUEUED,)))
         writer.flush()
+        if not _taken(db_path, job_id, context["name"]):
+            return  # no longer queued (a message delivered twice): someone else has it, or had it
         folder = Path(context["data_dir"]) / "jobs" / job_id
         try:
             command = job_command(kind, args, Path(context["data_dir"]), serial, folder)
@@ -173,6 +174,14 @@ def execute(context: dict, job_id: str, kind: str, args: dict) -> None:
             return
         writer.submit(_run(writer, job_id, command, folder, kind, args.get("session")))
         writer.flush()
+
+
+def _taken(db_path: Path, job_id: str, worker: str) -> bool:
+    from ..storage.queries import StoreReader
+
+    with StoreReader(db_path) as reader:
+        job = reader.job(job_id)
+    return job is not None and job["state"] == ev.JOB_RUNNING and job["worker"] == worker
 
 
 def _ended(job_id: str, state: str, **values) -> ev.JobUpdate:
@@ -192,10 +201,10 @@ def _die_with_parent() -> None:
 def _run(
     writer, job_id: str, command: list[str], folder: Path, kind: str, session: str | None
 ) -> ev.JobUpdate:
-    """The run writes to files in the job's folder, not to pipes: when its worker dies it must
-    still be able to say what it does while it ends and restores the phone."""
+    """The command writes to files in the job's folder, not to pipes: when its worker dies a run
+    must still be able to say what it does while it ends and restores the phone."""
     folder.mkdir(parents=True, exist_ok=True)
-    out_path, err_path = folder / "run.json", folder / "run.log"
+    out_path, err_path = folder / "stdout.txt", folder / "stderr.txt"
     with open(out_path, "wb") as stdout, open(err_path, "wb") as stderr:
         proc = subprocess.Popen(
             command,
@@ -225,7 +234,7 @@ def _run(
     }
     if proc.returncode == 0:
         return _ended(job_id, ev.JOB_COMPLETED, **values)
-    return _ended(job_id, ev.JOB_FAILED, error=last or f"the run exited {proc.returncode}", **values)
+    return _ended(job_id, ev.JOB_FAILED, error=last or f"privmon {kind} exited {proc.returncode}", **values)
 
 
 def _last_line(path: Path) -> str | None:

@@ -17,8 +17,22 @@ from .jobs import interrupt_leftovers
 from .queues import queues_of, this_host
 
 
+class WorkerError(RuntimeError):
+    """The worker cannot start: the message says why."""
+
+
+def _reachable(app, broker: str) -> None:
+    try:
+        with app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=2, interval_start=0.5, interval_step=0.5)
+    except Exception as exc:  # noqa: BLE001 — kombu raises many kinds; the reason is what matters
+        raise WorkerError(f"the broker at {broker} cannot be reached: {str(exc).splitlines()[0]}") from exc
+
+
 def serve_phone(data_dir: Path, broker: str, serial: str, host: str | None = None) -> None:
     """Serves one phone's queues until the process is told to stop (SIGTERM or Ctrl-C)."""
+    app = celery_app(broker)
+    _reachable(app, broker)
     host = host or this_host()
     db_path = data_dir / "privmon.sqlite3"
     for job_id in interrupt_leftovers(db_path, serial):
@@ -27,7 +41,7 @@ def serve_phone(data_dir: Path, broker: str, serial: str, host: str | None = Non
     CONTEXT.update(data_dir=str(data_dir), serial=serial, host=host, name=name)
     queues = queues_of(serial, host)
     print(f"worker {name}: serving {', '.join(queues)} (broker {broker})", file=sys.stderr, flush=True)
-    celery_app(broker).worker_main(
+    app.worker_main(
         [
             "worker",
             "--queues",

@@ -441,6 +441,10 @@ class StoreReader:
         where = [m.state.in_(states)] if states else []
         return self._all(m, *where, order_by=[m.submitted_at.desc(), m.id.desc()])
 
+    def job(self, job_id: str) -> dict | None:
+        rows = self._all(models.Job, models.Job.id == job_id)
+        return rows[0] if rows else None
+
     def websocket_messages(self, session_id: str, flow_id: str | None = None) -> list[dict]:
         m = models.WebSocketMessage
         where = [m.session_id == session_id] + ([m.flow_id == flow_id] if flow_id else [])

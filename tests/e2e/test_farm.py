@@ -175,6 +175,9 @@ def test_submit_and_jobs_refuse_what_cannot_work_in_one_line(tmp_path):
     assert "Traceback" not in refused.stderr
     [job] = _jobs(tmp_path)
     assert job["state"] == "failed"  # stored, never left queued
+    unreachable = run_cli(tmp_path, "worker", "--device", "emu-1", "--broker", f"redis://127.0.0.1:{port}/0")
+    assert unreachable.returncode == 6 and "cannot be reached" in unreachable.stderr
+    assert "Traceback" not in unreachable.stderr
     assert run_cli(tmp_path, "submit", "run", "x", "--broker", "amqp://x").returncode == 2
     assert run_cli(tmp_path, "submit", "export", "no-such-session").returncode == 3
     assert run_cli(tmp_path, "jobs", "--state", "nonsense").returncode == 2
