@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 
 from monitor import events as ev  # noqa: E402
-from monitor.analysis.analyze import analyze_session  # noqa: E402
+from monitor.analysis.analyze import analyze_session, forget_process_caches  # noqa: E402
 from monitor.analysis.provenance import derive, derived_needles, operations  # noqa: E402
 from monitor.codec.quick_count import QuickCounter  # noqa: E402
 from monitor.codec.transforms import WatchValue, expand  # noqa: E402
@@ -274,6 +274,7 @@ def main() -> None:
                 found = {}
 
                 def analysis(sid=sid, found=found) -> float:
+                    forget_process_caches()  # a one-shot `privmon analyze`, not a repeated one
                     t = time.perf_counter()
                     result = analyze_session(reader, sid)
                     found["findings"], found["matches"] = len(result.findings), len(result.pi_matches)

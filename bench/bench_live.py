@@ -7,7 +7,8 @@ display's rows (analysis/session_rows.py KeptRows) take it in once. Then, in pai
 B, a chunk as a busy app stores it in about a second (2,000 hook events, 20 of them crypto calls,
 and 200 flows, some carrying the new ciphertexts) is written, then one live pass is timed: from the
 chunk committed to the findings. Prints live pass / full analysis and the live pass in seconds
-(target ≤ 2 s at every size).
+(target ≤ 2 s at every size). A's analysis keeps what this process compiled before, as the live
+passes do: the ratio is on the safe side.
 
     .venv/bin/python bench/bench_live.py [--sizes 10000,100000,1000000] [--pairs 5] [--record]
 """

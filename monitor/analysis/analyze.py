@@ -241,6 +241,16 @@ def _with_declared_policy(
     return profile, {**declared.to_json(), "used": used}
 
 
+def forget_process_caches() -> None:
+    """What this process keeps between analyses (compiled matchers, decoded crypto inputs),
+    forgotten: the next analysis costs what a one-shot `privmon analyze` does (bench/)."""
+    from ..codec.multipattern import forget_compiled
+    from .provenance import forget_decoded_inputs
+
+    forget_compiled()
+    forget_decoded_inputs()
+
+
 def analyze_session(
     reader: StoreReader,
     session_id: str,

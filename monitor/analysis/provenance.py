@@ -256,6 +256,10 @@ def _input_pieces(data: bytes) -> tuple:
     return tuple(decode_bytes(data, "input").segments)
 
 
+def forget_decoded_inputs() -> None:
+    _input_pieces.cache_clear()
+
+
 def derive(
     ops: list[Operation], needles: list[Needle], compressed: dict[bytes, int] | None = None
 ) -> ProvenanceResult:

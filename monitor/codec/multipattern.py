@@ -55,6 +55,11 @@ class _CompiledCache:
                 self._entries.move_to_end(key)
             return data
 
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._size = 0
+
     def put(self, key: bytes, data: tuple[bytes, ...]) -> None:
         size = sum(len(part) for part in data)
         if size > self.MAX_BYTES:
@@ -70,6 +75,11 @@ class _CompiledCache:
 
 
 _COMPILED = _CompiledCache()
+
+
+def forget_compiled() -> None:
+    """Drops the compiled databases this process kept (a benchmark of a one-shot analysis)."""
+    _COMPILED.clear()
 
 
 def _digest(patterns: list[bytes]) -> bytes:
