@@ -178,6 +178,9 @@ def test_submit_and_jobs_refuse_what_cannot_work_in_one_line(tmp_path):
     unreachable = run_cli(tmp_path, "worker", "--device", "emu-1", "--broker", f"redis://127.0.0.1:{port}/0")
     assert unreachable.returncode == 6 and "cannot be reached" in unreachable.stderr
     assert "Traceback" not in unreachable.stderr
+    # several phones: a worker process each, and the first failure is the command's
+    two = run_cli(tmp_path, "worker", "-s", "emu-1", "-s", "emu-2", "--broker", f"redis://127.0.0.1:{port}/0")
+    assert two.returncode == 6 and two.stderr.count("cannot be reached") == 2
     assert run_cli(tmp_path, "submit", "run", "x", "--broker", "amqp://x").returncode == 2
     assert run_cli(tmp_path, "submit", "export", "no-such-session").returncode == 3
     assert run_cli(tmp_path, "jobs", "--state", "nonsense").returncode == 2
