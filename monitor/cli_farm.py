@@ -124,10 +124,8 @@ def _queue(
         raise CliError(tr("give --phone or --host, not both", "--phone 与 --host 只能给一个"))
     queue = phone_queue(phone) if phone else host_queue(host) if host else ANY
     settings = _settings(ctx)
-    ids = []
     try:
-        for _ in range(count):
-            ids.append(queue_job(settings.db_path, broker, kind, args, queue, getpass.getuser()))
+        ids = queue_job(settings.db_path, broker, kind, args, queue, getpass.getuser(), count)
     except JobError as exc:
         raise CliError(str(exc), ExitCode.SETUP) from exc
     if as_json:

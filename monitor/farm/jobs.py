@@ -35,67 +35,66 @@ def new_job_id() -> str:
     return time.strftime("j%Y%m%d-%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
 
 
-def submit(db_path: Path, broker: str, kind: str, args: dict, queue: str, submitted_by: str) -> str:
-    """Stores the job as queued, then hands its message to the broker (a job the broker refused is
+def submit(
+    db_path: Path, broker: str, kind: str, args: dict, queue: str, submitted_by: str, count: int = 1
+) -> list[str]:
+    """Stores each job as queued, then hands its message to the broker (a job the broker refused is
     marked failed with the reason, never left queued)."""
     from ..storage.writer import EventWriter
     from .dispatch import TASK, celery_app
 
-    job_id = new_job_id()
+    app = celery_app(broker)
+    ids: list[str] = []
     with EventWriter(db_path) as writer:
-        writer.submit(ev.JobSubmitted(job_id, kind, queue, args, now_us(), submitted_by))
-        writer.flush()
-        try:
-            app = celery_app(broker)
-            app.send_task(TASK, kwargs={"job_id": job_id, "kind": kind, "args": args}, queue=queue)
-        except Exception as exc:  # noqa: BLE001 — kombu raises many kinds; the reason is what matters
-            reason = f"the broker at {broker} did not take the job: {str(exc).splitlines()[0]}"
-            writer.submit(
-                ev.JobUpdate(job_id, {"state": ev.JOB_FAILED, "ended_at": now_us(), "error": reason})
-            )
+        for _ in range(count):
+            job_id = new_job_id()
+            writer.submit(ev.JobSubmitted(job_id, kind, queue, args, now_us(), submitted_by))
             writer.flush()
-            raise JobError(reason) from exc
-    return job_id
+            try:
+                app.send_task(TASK, kwargs={"job_id": job_id, "kind": kind, "args": args}, queue=queue)
+            except Exception as exc:  # noqa: BLE001 — kombu raises many kinds; the reason is what matters
+                reason = f"the broker at {broker} did not take the job: {str(exc).splitlines()[0]}"
+                values = {"state": ev.JOB_FAILED, "ended_at": now_us(), "error": reason}
+                writer.submit(ev.JobUpdate(job_id, values))
+                writer.flush()
+                raise JobError(reason) from exc
+            ids.append(job_id)
+    return ids
 
 
 def reap_stale(db_path: Path, now: int | None = None) -> list[str]:
     """Marks running jobs whose worker stopped beating as interrupted; returns their ids."""
-    from ..storage.queries import StoreReader
-    from ..storage.writer import EventWriter
-
-    now = now or now_us()
-    with StoreReader(db_path) as reader:
-        stale = [
-            j
-            for j in reader.jobs(states=(ev.JOB_RUNNING,))
-            if (j["heartbeat_at"] or j["started_at"] or 0) < now - int(STALE_AFTER_S * 1e6)
-        ]
-    if stale:
-        with EventWriter(db_path) as writer:
-            for job in stale:
-                writer.submit(_interrupted(job["id"], f"its worker {job['worker']} stopped (killed?)"))
-            writer.flush()
-    return [j["id"] for j in stale]
-
-
-def _interrupted(job_id: str, why: str) -> ev.JobUpdate:
-    values = {"state": ev.JOB_INTERRUPTED, "ended_at": now_us(), "error": why}
-    return ev.JobUpdate(job_id, values, expect=(ev.JOB_RUNNING,))
+    before = (now or now_us()) - int(STALE_AFTER_S * 1e6)
+    return _interrupt(
+        db_path,
+        lambda job: (job["heartbeat_at"] or job["started_at"] or 0) < before,
+        lambda job: f"its worker {job['worker']} stopped (killed?)",
+    )
 
 
 def interrupt_leftovers(db_path: Path, serial: str) -> list[str]:
     """A worker starting on a phone: the jobs still marked running on it lost their worker."""
+    return _interrupt(
+        db_path,
+        lambda job: job["serial"] == serial,
+        lambda _job: "its worker stopped before the job ended (killed?)",
+    )
+
+
+def _interrupt(db_path: Path, lost, why) -> list[str]:
+    """Marks the running jobs `lost(job)` says lost their worker as interrupted, with `why(job)`."""
     from ..storage.queries import StoreReader
     from ..storage.writer import EventWriter
 
     with StoreReader(db_path) as reader:
-        left = [j["id"] for j in reader.jobs(states=(ev.JOB_RUNNING,)) if j["serial"] == serial]
-    if left:
+        jobs = [job for job in reader.jobs(states=(ev.JOB_RUNNING,)) if lost(job)]
+    if jobs:
         with EventWriter(db_path) as writer:
-            for job_id in left:
-                writer.submit(_interrupted(job_id, "its worker stopped before the job ended (killed?)"))
+            for job in jobs:
+                values = {"state": ev.JOB_INTERRUPTED, "ended_at": now_us(), "error": why(job)}
+                writer.submit(ev.JobUpdate(job["id"], values, expect=(ev.JOB_RUNNING,)))
             writer.flush()
-    return left
+    return [job["id"] for job in jobs]
 
 
 def _options(args: dict, names: tuple[str, ...]) -> list[str]:

@@ -241,11 +241,9 @@ class StoreReader:
             (session_id, *ids),
         )
 
-    def returned_values(
-        self, session_id: str, ids: tuple[int, int] | None = None
-    ) -> list[tuple[int, int, str, str, str]]:
+    def returned_values(self, session_id: str) -> list[tuple[int, int, str, str, str]]:
         """One PI read per distinct (category, type, returned value), the first:
-        (id, ts, pi_category, pi_type, ret JSON), in time order (`ids`: of the reads in that range)."""
+        (id, ts, pi_category, pi_type, ret JSON), in time order."""
         # The session's reads in id order into a temporary table that keeps the first of each value:
         # one pass, where GROUP BY would sort every read.
         raw = self._engine.raw_connection()
@@ -262,9 +260,9 @@ class StoreReader:
             )
             cur.execute(
                 "INSERT OR IGNORE INTO temp.first_returns SELECT id, ts, pi_category, pi_type, ret "
-                "FROM hook_events WHERE session_id = ? AND pi_category IS NOT NULL AND ret IS NOT NULL"
-                f"{_ID_RANGE if ids else ''} ORDER BY id",
-                (session_id, *(ids or ())),
+                "FROM hook_events WHERE session_id = ? AND pi_category IS NOT NULL AND ret IS NOT NULL "
+                "ORDER BY id",
+                (session_id,),
             )
             rows = cur.execute("SELECT id, ts, pi_category, pi_type, ret FROM temp.first_returns").fetchall()
             cur.execute("DROP TABLE temp.first_returns")
